@@ -1,0 +1,31 @@
+# Two commands do all set-up from a fresh clone:
+#   make demo   -- compare the two regimes on scenarios/district.toml
+#   make test   -- run the test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/govsim compare scenarios/district.toml --replications 8 --horizon-days 120 --seed 2026
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2
+
+lint: $(STAMP)
+	$(BIN)/ruff check govsim tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_district_year.py
+	$(BIN)/python benchmarks/bench_mmc.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,110 @@
+"""Per-replication metrics: the comparison's currency.
+
+Layer: analysis. :func:`replication_metrics` turns one replication's tables into one row of
+numbers; :data:`METRICS` names and explains each. A metric that a regime cannot produce (for
+example deadline breaches under rules that set no deadlines) is NaN, and the statistics skip it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from govsim.analysis.stats import km_quantile
+
+__all__ = ["METRICS", "HEADLINE", "replication_metrics"]
+
+#: metric name → (unit, meaning)
+METRICS: dict[str, tuple[str, str]] = {
+    "cases": ("cases", "problems that arose during the horizon"),
+    "resolution_days_median": (
+        "days", "Kaplan-Meier median time from first filing to true resolution; unresolved "
+        "cases (open or abandoned) are censored at the horizon"),
+    "resolution_days_p90": ("days", "Kaplan-Meier 90th percentile of the same (NaN if not reached)"),
+    "resolved_share": ("share", "cases truly resolved by the horizon"),
+    "abandoned_share": ("share", "cases whose citizen gave up"),
+    "open_share": ("share", "cases still open at the horizon"),
+    "contacts_per_case": ("contacts", "filings per case (calls, visits, letters)"),
+    "tickets_per_case": ("tickets", "unit tickets opened per case"),
+    "units_per_case": ("units", "distinct units that handled the case"),
+    "escalated_share": ("share", "cases whose citizen climbed at least one rung"),
+    "surface_fixes_per_case": ("repairs", "surface fixes per case"),
+    "street_office_shifted_cost_yuan": (
+        "yuan", "money and staff time (valued at its hourly cost) the street office spent on "
+        "cases it does not own, net of recovered advances"),
+    "street_office_shifted_money_yuan": ("yuan", "money part of the above"),
+    "street_office_shifted_hours": ("hours", "staff-hours part of the above"),
+    "public_cost_yuan": ("yuan", "staff cost of public units plus money they paid (net)"),
+    "staff_hours": ("hours", "staff-hours worked by all units"),
+    "deadline_breach_share": (
+        "share", "dispatched cases with at least one breached working-day limit (NaN where the "
+        "rules set no limits)"),
+    "satisfied_share": ("share", "resolved cases resolved within the citizen's tolerance"),
+}
+
+#: the metrics shown by default in tables
+HEADLINE = [
+    "resolution_days_median",
+    "resolved_share",
+    "contacts_per_case",
+    "units_per_case",
+    "street_office_shifted_cost_yuan",
+    "street_office_shifted_hours",
+    "public_cost_yuan",
+    "deadline_breach_share",
+    "satisfied_share",
+]
+
+
+def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bool) -> dict[str, float]:
+    """The metrics of one replication of one regime.
+
+    Parameters
+    ----------
+    cases, units:
+        That replication's tables (see :mod:`govsim.recording`).
+    has_limits:
+        Whether the regime sets working-day limits (otherwise the breach share is NaN).
+    """
+    n = len(cases)
+    resolved = cases["resolved"].to_numpy()
+    duration = cases["duration_days"].to_numpy()
+    street = units[units["kind"] == "street_office"]
+    public = units[units["public"]]
+    if n:
+        median = km_quantile(duration, resolved, 0.5)
+        p90 = km_quantile(duration, resolved, 0.9)
+    else:
+        median = p90 = float("nan")
+    state = cases["state"]
+    dispatched = cases["tickets"].to_numpy() > 0
+    out = {
+        "cases": float(n),
+        "resolution_days_median": median,
+        "resolution_days_p90": p90,
+        "resolved_share": _mean(resolved),
+        "abandoned_share": _mean((state == "abandoned").to_numpy()),
+        "open_share": _mean((state == "open").to_numpy()),
+        "contacts_per_case": _mean(cases["contacts"].to_numpy()),
+        "tickets_per_case": _mean(cases["tickets"].to_numpy()),
+        "units_per_case": _mean(cases["units_touched"].to_numpy()),
+        "escalated_share": _mean(cases["top_rung"].to_numpy() > 0),
+        "surface_fixes_per_case": _mean(cases["surface_fixes"].to_numpy()),
+        "street_office_shifted_cost_yuan": float(street["shifted_cost_yuan"].sum()),
+        "street_office_shifted_money_yuan": float(street["shifted_money_yuan"].sum()),
+        "street_office_shifted_hours": float(street["shifted_hours"].sum()),
+        "public_cost_yuan": float(public["staff_cost_yuan"].sum() + public["money_paid_yuan"].sum()),
+        "staff_hours": float(units["staff_hours"].sum()),
+        "deadline_breach_share": (
+            _mean(cases["breaches"].to_numpy()[dispatched] > 0) if has_limits else float("nan")
+        ),
+        "satisfied_share": (
+            float(cases["satisfied"].to_numpy()[resolved].mean()) if resolved.any() else float("nan")
+        ),
+    }
+    assert set(out) == set(METRICS)
+    return out
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(np.mean(values)) if len(values) else float("nan")

@@ -1,0 +1,468 @@
+"""Summary statistics for replicated simulation output.
+
+This module belongs to the *analysis* layer: it only depends on numpy, pandas
+and scipy and knows nothing about the simulation model itself. Every function
+works on plain arrays or on tidy data frames with one row per replication.
+
+Functions
+---------
+mean_ci
+    Mean and Student t confidence interval of per-replication values.
+summarise
+    Grouped :func:`mean_ci` over several metrics, returned as a tidy frame.
+paired_differences
+    Paired (common-replication) comparison of each regime against a baseline.
+km_median, km_quantile
+    Kaplan-Meier quantiles of right-censored durations (e.g. complaints still
+    open when the simulation horizon ends).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import stats
+
+__all__ = [
+    "SUMMARY_COLUMNS",
+    "PAIRED_COLUMNS",
+    "mean_ci",
+    "summarise",
+    "paired_differences",
+    "km_median",
+    "km_quantile",
+]
+
+#: Non-grouping columns produced by :func:`summarise`, in order.
+SUMMARY_COLUMNS: tuple[str, ...] = ("metric", "mean", "ci_low", "ci_high", "half_width", "n")
+
+#: Columns produced by :func:`paired_differences`, in order.
+PAIRED_COLUMNS: tuple[str, ...] = (
+    "regime",
+    "baseline",
+    "metric",
+    "mean_diff",
+    "ci_low",
+    "ci_high",
+    "n",
+    "p_value",
+)
+
+# Absolute slack used when comparing an estimated survival probability with a
+# target level. The Kaplan-Meier estimate is a running product, so a value
+# that is exactly 0.5 in exact arithmetic may come out as 0.5000000000000001.
+_SURVIVAL_TOL = 1e-10
+
+
+def _check_confidence(confidence: float) -> float:
+    """Validate a confidence level and return it as a float.
+
+    Parameters
+    ----------
+    confidence : float
+        Requested two-sided confidence level.
+
+    Returns
+    -------
+    float
+        The same level, as a Python float.
+
+    Raises
+    ------
+    ValueError
+        If the level is not strictly between 0 and 1.
+    """
+    level = float(confidence)
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
+    return level
+
+
+def mean_ci(values: npt.ArrayLike, confidence: float = 0.95) -> tuple[float, float, float, int]:
+    """Mean and Student t confidence interval of per-replication values.
+
+    Parameters
+    ----------
+    values : array_like
+        One-dimensional array with one value per independent replication.
+        NaN entries are dropped before anything is computed.
+    confidence : float, default 0.95
+        Two-sided confidence level, strictly between 0 and 1.
+
+    Returns
+    -------
+    mean : float
+        Sample mean of the non-NaN values (NaN when there are none).
+    lower, upper : float
+        Bounds ``mean -/+ t_{(1+confidence)/2, n-1} * s / sqrt(n)`` where ``s``
+        is the sample standard deviation (``ddof=1``). Both are NaN when fewer
+        than two values remain. When all values are identical the bounds
+        equal the mean exactly.
+    n : int
+        Number of non-NaN values actually used.
+
+    Raises
+    ------
+    ValueError
+        If `values` is not one-dimensional or `confidence` is out of range.
+
+    Examples
+    --------
+    >>> mean, lower, upper, n = mean_ci([1.0, 2.0, 3.0, float("nan")])
+    >>> mean, n
+    (2.0, 3)
+    """
+    level = _check_confidence(confidence)
+    x = np.asarray(values, dtype=float)
+    if x.ndim != 1:
+        raise ValueError(f"values must be one-dimensional, got shape {x.shape}")
+    x = x[~np.isnan(x)]
+    n = int(x.size)
+    if n == 0:
+        return math.nan, math.nan, math.nan, 0
+    if np.ptp(x) == 0.0:
+        # All values identical: report that value exactly (summing and
+        # dividing could otherwise introduce a rounding error) and, if there
+        # are at least two of them, a degenerate zero-width interval.
+        centre = float(x[0])
+        if n == 1:
+            return centre, math.nan, math.nan, 1
+        return centre, centre, centre, n
+    centre = float(np.mean(x))
+    sem = float(np.std(x, ddof=1)) / math.sqrt(n)
+    half = float(stats.t.ppf(0.5 + level / 2.0, n - 1)) * sem
+    return centre, centre - half, centre + half, n
+
+
+def _as_column_list(by: list[str] | str | None) -> list[str]:
+    """Normalise a grouping specification to a list of column names.
+
+    Parameters
+    ----------
+    by : list of str, str or None
+        Grouping column(s); None means no grouping.
+
+    Returns
+    -------
+    list of str
+        The column names (empty when `by` is None).
+    """
+    if by is None:
+        return []
+    if isinstance(by, str):
+        return [by]
+    return list(by)
+
+
+def _require_columns(frame: pd.DataFrame, columns: Sequence[str]) -> None:
+    """Raise a ``KeyError`` naming every column of `columns` absent from `frame`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Frame to inspect.
+    columns : sequence of str
+        Columns that must be present.
+
+    Raises
+    ------
+    KeyError
+        If at least one column is missing.
+    """
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise KeyError(f"columns not found in frame: {missing}")
+
+
+def summarise(
+    frame: pd.DataFrame,
+    by: list[str] | str | None,
+    metrics: list[str],
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Summarise per-replication metrics by group with t confidence intervals.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per replication, holding the metric columns and any grouping
+        columns (for instance ``"regime"``).
+    by : list of str, str or None
+        Grouping column(s). ``None`` treats the whole frame as one group.
+        Rows whose group key is missing form a group of their own rather
+        than being discarded.
+    metrics : list of str
+        Metric columns to summarise, in the order wanted in the output.
+    confidence : float, default 0.95
+        Two-sided confidence level passed to :func:`mean_ci`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (group, metric) with columns
+        ``[*by, "metric", "mean", "ci_low", "ci_high", "half_width", "n"]``.
+        Groups appear in order of first appearance in `frame` and, within a
+        group, metrics appear in the order given. ``half_width`` is
+        ``(ci_high - ci_low) / 2`` and ``n`` counts the non-NaN values.
+
+    Raises
+    ------
+    KeyError
+        If a grouping or metric column is missing.
+    ValueError
+        If `confidence` is out of range.
+
+    See Also
+    --------
+    mean_ci : The interval computed for each cell.
+    """
+    level = _check_confidence(confidence)
+    keys = _as_column_list(by)
+    metric_list = [metrics] if isinstance(metrics, str) else list(metrics)
+    _require_columns(frame, [*keys, *metric_list])
+    columns = [*keys, *SUMMARY_COLUMNS]
+
+    if keys:
+        grouped = frame.groupby(keys, sort=False, dropna=False)
+        groups: list[tuple[tuple[object, ...], pd.DataFrame]] = [
+            (key if isinstance(key, tuple) else (key,), part) for key, part in grouped
+        ]
+    else:
+        groups = [((), frame)]
+
+    rows: list[list[object]] = []
+    for key, part in groups:
+        for metric in metric_list:
+            mean, low, high, n = mean_ci(part[metric].to_numpy(dtype=float), level)
+            rows.append([*key, metric, mean, low, high, (high - low) / 2.0, n])
+
+    out = pd.DataFrame(rows, columns=columns)
+    return out.astype(
+        {"mean": float, "ci_low": float, "ci_high": float, "half_width": float, "n": int}
+    )
+
+
+def _paired_p_value(diffs: np.ndarray) -> float:
+    """Two-sided one-sample t-test p-value of differences against zero.
+
+    Parameters
+    ----------
+    diffs : numpy.ndarray
+        Paired differences without NaNs.
+
+    Returns
+    -------
+    float
+        The p-value of :func:`scipy.stats.ttest_1samp`. NaN when fewer than
+        two differences are available or all of them are zero (no evidence
+        either way). When the differences are all equal to the same non-zero
+        value the t statistic is infinite and 0.0 is returned.
+    """
+    if diffs.size < 2:
+        return math.nan
+    if np.ptp(diffs) == 0.0:
+        return math.nan if diffs[0] == 0.0 else 0.0
+    with warnings.catch_warnings():
+        # Nearly constant differences (common random numbers make these
+        # common) trigger a precision-loss warning; the p-value is then
+        # essentially zero, which is the correct conclusion.
+        warnings.filterwarnings("ignore", message="Precision loss", category=RuntimeWarning)
+        result = stats.ttest_1samp(diffs, 0.0)
+    return float(result.pvalue)
+
+
+def paired_differences(
+    frame: pd.DataFrame,
+    regime_col: str,
+    rep_col: str,
+    metrics: list[str],
+    baseline: str,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Paired comparison of every regime against a baseline regime.
+
+    For each regime other than `baseline` the replications present in both
+    regimes are matched on `rep_col` (an inner join), the per-replication
+    difference ``regime - baseline`` is formed for each metric, and
+    :func:`mean_ci` is applied to those differences. Pairing on the
+    replication removes the variance shared by both regimes, which is large
+    when replications reuse the same random numbers.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per (regime, replication).
+    regime_col : str
+        Column naming the regime.
+    rep_col : str
+        Column identifying the replication; its values link the rows of
+        different regimes.
+    metrics : list of str
+        Metric columns to compare, in the order wanted in the output.
+    baseline : str
+        Value of `regime_col` that the other regimes are compared with.
+    confidence : float, default 0.95
+        Two-sided confidence level passed to :func:`mean_ci`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``["regime", "baseline", "metric", "mean_diff", "ci_low",
+        "ci_high", "n", "p_value"]``, one row per (non-baseline regime,
+        metric); regimes in order of first appearance, metrics in the given
+        order. ``n`` counts the matched replications whose difference is not
+        NaN (a NaN on either side drops that replication for that metric
+        only). ``p_value`` is the two-sided paired t-test p-value
+        (:func:`scipy.stats.ttest_1samp` of the differences against zero);
+        it is NaN when ``n < 2`` or when every difference is exactly zero
+        (then ``mean_diff`` is 0 and the interval collapses to 0), and 0.0
+        when every difference equals the same non-zero value.
+
+    Raises
+    ------
+    KeyError
+        If a required column is missing.
+    ValueError
+        If `baseline` does not occur in `regime_col`, a (regime, replication)
+        pair occurs more than once, or `confidence` is out of range.
+    """
+    level = _check_confidence(confidence)
+    metric_list = [metrics] if isinstance(metrics, str) else list(metrics)
+    _require_columns(frame, [regime_col, rep_col, *metric_list])
+
+    duplicated = frame.duplicated(subset=[regime_col, rep_col], keep=False)
+    if duplicated.any():
+        sample = frame.loc[duplicated, [regime_col, rep_col]].head(3).to_dict("records")
+        raise ValueError(f"duplicate (regime, replication) rows, e.g. {sample}")
+
+    regimes = frame[regime_col]
+    if not (regimes == baseline).any():
+        raise ValueError(f"baseline regime {baseline!r} not found in column {regime_col!r}")
+
+    base = frame.loc[regimes == baseline, [rep_col, *metric_list]]
+    rows: list[list[object]] = []
+    for regime, part in frame.groupby(regime_col, sort=False):
+        if regime == baseline:
+            continue
+        matched = part[[rep_col, *metric_list]].merge(
+            base, on=rep_col, how="inner", suffixes=("_regime", "_base")
+        )
+        for metric in metric_list:
+            diffs = matched[f"{metric}_regime"].to_numpy(dtype=float) - matched[
+                f"{metric}_base"
+            ].to_numpy(dtype=float)
+            diffs = diffs[~np.isnan(diffs)]
+            mean, low, high, n = mean_ci(diffs, level)
+            rows.append([regime, baseline, metric, mean, low, high, n, _paired_p_value(diffs)])
+
+    out = pd.DataFrame(rows, columns=list(PAIRED_COLUMNS))
+    return out.astype(
+        {"mean_diff": float, "ci_low": float, "ci_high": float, "n": int, "p_value": float}
+    )
+
+
+def km_quantile(durations: npt.ArrayLike, observed: npt.ArrayLike, q: float) -> float:
+    """Kaplan-Meier quantile of right-censored durations.
+
+    The survival function is estimated with the product-limit (Kaplan-Meier)
+    estimator via :func:`scipy.stats.ecdf` on
+    :class:`scipy.stats.CensoredData`, and the `q` quantile is the smallest
+    time ``t`` with ``S(t) <= 1 - q``: the time by which a fraction `q` of
+    the items is estimated to have had the event (e.g. to be resolved).
+
+    Parameters
+    ----------
+    durations : array_like
+        One-dimensional non-negative durations: time to the event for
+        observed items, time to censoring (end of follow-up) otherwise.
+    observed : array_like of bool
+        Same length as `durations`; True when the event was observed, False
+        when the duration is right-censored.
+    q : float
+        Probability in ``(0, 1]``; 0.5 gives the median, 0.9 the time by
+        which 90 % of items have had the event.
+
+    Returns
+    -------
+    float
+        The quantile, or NaN when the input is empty or the estimated
+        survival never drops to ``1 - q`` within follow-up (including the
+        case where nothing was observed). Survival probabilities within
+        ``1e-10`` of ``1 - q`` count as reaching it, to absorb rounding in
+        the running product.
+
+    Raises
+    ------
+    ValueError
+        If the arrays are not one-dimensional with equal length, a duration
+        is negative or NaN, or `q` is out of range.
+
+    Notes
+    -----
+    Without censoring the estimate reduces to the empirical distribution
+    function, so the median is the lower sample median (``[1, 2, 3, 4]``
+    gives 2). The computation is sorting-based and vectorised.
+    """
+    level = float(q)
+    if not 0.0 < level <= 1.0:
+        raise ValueError(f"q must lie in (0, 1], got {q!r}")
+    times = np.asarray(durations, dtype=float)
+    events = np.asarray(observed, dtype=bool)
+    if times.ndim != 1 or events.ndim != 1:
+        raise ValueError("durations and observed must be one-dimensional")
+    if times.shape != events.shape:
+        raise ValueError(f"durations and observed differ in length: {times.size} != {events.size}")
+    if times.size == 0:
+        return math.nan
+    if np.isnan(times).any():
+        raise ValueError("durations contain NaN")
+    if (times < 0).any():
+        raise ValueError("durations must be non-negative")
+    if not events.any():
+        # Survival stays at 1 throughout: no quantile is ever reached.
+        return math.nan
+
+    sample = stats.CensoredData(uncensored=times[events], right=times[~events])
+    sf = stats.ecdf(sample).sf
+    reached = np.flatnonzero(sf.probabilities <= (1.0 - level) + _SURVIVAL_TOL)
+    if reached.size == 0:
+        return math.nan
+    return float(sf.quantiles[reached[0]])
+
+
+def km_median(durations: npt.ArrayLike, observed: npt.ArrayLike) -> float:
+    """Kaplan-Meier median of right-censored durations.
+
+    Parameters
+    ----------
+    durations : array_like
+        One-dimensional non-negative durations (event or censoring times).
+    observed : array_like of bool
+        True when the event was observed, False when right-censored.
+
+    Returns
+    -------
+    float
+        Smallest time ``t`` with estimated survival ``S(t) <= 0.5``; NaN for
+        empty input or when the median is not reached within follow-up.
+
+    Raises
+    ------
+    ValueError
+        See :func:`km_quantile`.
+
+    See Also
+    --------
+    km_quantile : General quantiles; this is ``km_quantile(..., q=0.5)``.
+
+    Examples
+    --------
+    >>> km_median([1.0, 2.0, 3.0, 4.0, 5.0], [True] * 5)
+    3.0
+    """
+    return km_quantile(durations, observed, 0.5)

@@ -1,0 +1,244 @@
+"""The ``govsim`` command line.
+
+Layer: interfaces. ``govsim validate FILE``, ``govsim run SCENARIO``, ``govsim compare
+SCENARIO``. User errors print one sentence naming the bad key or flag and exit with status 2;
+files already written are never removed or half-written (each output file is written to a
+temporary name and renamed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from govsim import __version__  # noqa: I001
+from govsim.analysis.metrics import HEADLINE, METRICS
+from govsim.errors import GovsimError
+
+__all__ = ["main"]
+
+EXIT_USAGE = 2
+
+
+class _Progress:
+    """Progress on stderr: a tqdm bar on a terminal (after 2 s), plain lines otherwise."""
+
+    def __init__(self, label: str, total: int) -> None:
+        self.label = label
+        self.start = time.monotonic()
+        self.last = 0.0
+        self.bar = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=label, unit="rep", delay=2.0, file=sys.stderr,
+                            leave=False)
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is not None:
+            self.bar.update(done - self.bar.n)
+            return
+        now = time.monotonic() - self.start
+        if now > 3.0 and (now - self.last > 5.0 or done == total):
+            self.last = now
+            print(f"{self.label}: {done}/{total} replications ({now:.0f} s)", file=sys.stderr,
+                  flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _positive_int(flag: str):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} must be a whole number, got {text!r}") from None
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"{flag} must be at least 1, got {value}")
+        return value
+    return parse
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seed must be a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"--seed must be non-negative, got {value}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="govsim",
+        description="Compare how cities govern citizens' complaints: same city, different rules.",
+    )
+    p.add_argument("--version", action="version", version=f"govsim {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    v = sub.add_parser("validate", help="check a scenario file and report every problem")
+    v.add_argument("scenario", metavar="FILE")
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
+        sp.add_argument("--replications", "-n", type=_positive_int("--replications"), default=10,
+                        help="independent replications (default 10)")
+        sp.add_argument("--seed", type=_seed, default=0, help="root random seed (default 0)")
+        sp.add_argument("--horizon-days", type=_positive_int("--horizon-days"), default=None,
+                        help="override the scenario's horizon")
+        sp.add_argument("--jobs", "-j", type=_positive_int("--jobs"), default=None,
+                        help="worker processes (default: one per core)")
+        sp.add_argument("--out", metavar="DIR", default=None,
+                        help="write cases, events, units, ledger, metrics and summary tables here")
+        sp.add_argument("--format", choices=("parquet", "csv"), default="parquet",
+                        help="file format for --out (default parquet)")
+        sp.add_argument("--no-events", action="store_true",
+                        help="do not keep the per-event log (saves memory)")
+        sp.add_argument("--json", action="store_true",
+                        help="print a machine-readable summary on stdout instead of the table")
+
+    r = sub.add_parser("run", help="run one regime over several replications")
+    common(r)
+    r.add_argument("--regime", default=None, help="regime name (default: the first one)")
+
+    c = sub.add_parser("compare", help="run every regime on the same world and compare (paired)")
+    common(c)
+    c.add_argument("--regimes", default=None,
+                   help="comma-separated regime names (default: all, in file order)")
+    c.add_argument("--baseline", default=None, help="regime to subtract (default: the first)")
+    return p
+
+
+def _atomic_write(frame: Any, path: Path, fmt: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        if fmt == "parquet":
+            frame.to_parquet(tmp, index=False)
+        else:
+            frame.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _prepare_out(out: str | None) -> Path | None:
+    if out is None:
+        return None
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise GovsimError(f"{out!r} exists and is not a directory", "--out")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GovsimError(f"cannot create directory {out!r} ({exc.strerror})", "--out") from None
+    return path
+
+
+def _write_outputs(res: Any, out: Path, fmt: str, metrics: list[str]) -> None:
+    from govsim.report import results_json
+
+    ext = "parquet" if fmt == "parquet" else "csv"
+    for name in ("cases", "events", "units", "ledger", "metrics"):
+        _atomic_write(getattr(res, name), out / f"{name}.{ext}", fmt)
+    _atomic_write(res.summary(), out / "summary.csv", "csv")
+    if hasattr(res, "differences"):
+        _atomic_write(res.differences(), out / "differences.csv", "csv")
+    fd, tmp = tempfile.mkstemp(prefix=".summary.json.", suffix=".tmp", dir=out)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(results_json(res, metrics), fh, indent=2)
+    os.replace(tmp, out / "summary.json")
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from govsim.model import build_calendar
+    from govsim.scenario import load_scenario
+
+    s = load_scenario(args.scenario)
+    build_calendar(s)  # a horizon past the holiday data is a scenario error too
+    w = s.world
+    rate = sum(c.rate_per_day for c in w.categories.values())
+    print(f"{args.scenario}: ok -- scenario {s.name!r}, {len(w.units)} units, "
+          f"{len(w.categories)} categories ({rate:,.1f} cases a day), "
+          f"regimes: {', '.join(s.regime_names)}")
+    return 0
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    import govsim
+    from govsim.report import comparison_table, results_json, summary_table
+    from govsim.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    out = _prepare_out(args.out)
+    progress = _Progress(f"govsim {args.command}", args.replications)
+    common = dict(replications=args.replications, seed=args.seed, horizon_days=args.horizon_days,
+                  record_events=not args.no_events, jobs=args.jobs, progress=progress)
+    try:
+        if args.command == "run":
+            if args.regime is not None and args.regime not in scenario.regimes:
+                raise GovsimError(f"unknown regime {args.regime!r}; the scenario has "
+                                  f"{', '.join(scenario.regime_names)}", "--regime")
+            res = govsim.run(scenario, args.regime, **common)
+        else:
+            names = None
+            if args.regimes is not None:
+                names = [n.strip() for n in args.regimes.split(",") if n.strip()]
+                for n in names:
+                    if n not in scenario.regimes:
+                        raise GovsimError(f"unknown regime {n!r}; the scenario has "
+                                          f"{', '.join(scenario.regime_names)}", "--regimes")
+            if args.baseline is not None and args.baseline not in (names or scenario.regime_names):
+                raise GovsimError(f"{args.baseline!r} is not among the compared regimes", "--baseline")
+            res = govsim.compare(scenario, names, baseline=args.baseline, **common)
+    finally:
+        progress.close()
+    metrics = list(METRICS)
+    if out is not None:
+        _write_outputs(res, out, args.format, metrics)
+    if args.json:
+        json.dump(results_json(res, metrics), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    elif args.command == "run":
+        print(summary_table(res, HEADLINE))
+    else:
+        print(comparison_table(res, HEADLINE))
+    if out is not None:
+        print(f"tables written to {out}/", file=sys.stderr)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``govsim`` console script; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            return _cmd_validate(args)
+        return _cmd_simulate(args)
+    except GovsimError as exc:
+        problems = getattr(exc, "problems", None) or [(exc.path, exc.message)]
+        source = getattr(exc, "source", None)
+        for path, sentence in problems:
+            where = f"{path}: " if path else ""
+            print(f"govsim: error: {where}{sentence}", file=sys.stderr)
+        if source and len(problems) > 1:
+            print(f"govsim: {len(problems)} problems in {source}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("govsim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

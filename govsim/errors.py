@@ -1,0 +1,27 @@
+"""The one exception type for user errors (bad scenario, bad flag).
+
+Every layer raises :class:`GovsimError` when the *user* got something wrong; the CLI prints
+its message and exits with status 2. Programming errors stay ordinary exceptions.
+"""
+
+from __future__ import annotations
+
+__all__ = ["GovsimError"]
+
+
+class GovsimError(Exception):
+    """A user error with the path of the offending key and one plain sentence.
+
+    Parameters
+    ----------
+    message:
+        What is wrong, in one sentence.
+    path:
+        Dotted key path into the scenario (``regimes.fragmented.channels[2].unit``) or the
+        command-line flag (``--replications``) that caused it; empty when not applicable.
+    """
+
+    def __init__(self, message: str, path: str = "") -> None:
+        self.path = path
+        self.message = message
+        super().__init__(f"{path}: {message}" if path else message)

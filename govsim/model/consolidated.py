@@ -1,0 +1,205 @@
+"""The consolidated 12345 regime (the seed's case B, Shishi).
+
+Layer: model. Every contact goes to one centre and attaches to one case record (the case number
+is the tracking number), so a repeat contact is seen as a repeat. Triage answers consultations
+the knowledge base covers on the spot, hands market/social matters to organisations, and
+dispatches the rest to the owner within one working day with a classification accuracy; a unit
+that receives a case it does not own returns it and the centre re-dispatches. Each ticket is
+timed against the 1-2-5 working-day limits (sign, contact the citizen, finish). A partial owner
+may dispute ownership; the adjudication group, meeting on a schedule, names the owner and the
+ruling becomes a precedent for the whole category. A satisfaction callback follows each result.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from typing import Any
+
+from govsim.model.engine import (
+    FAILED,
+    FALSELY_CLOSED,
+    OK,
+    QUIETED,
+    CategoryState,
+    Engine,
+    UnitState,
+)
+from govsim.model.log import Act
+from govsim.model.world import K_DRAWS
+from govsim.scenario import ConsolidatedRegime
+
+__all__ = ["ConsolidatedEngine", "SIGN", "CONTACT", "FINISH_LIMIT"]
+
+# kinds of deadline breach
+SIGN, CONTACT, FINISH_LIMIT = 0, 1, 2
+
+
+class ConsolidatedEngine(Engine):
+    """One replication under a :class:`~govsim.scenario.ConsolidatedRegime`."""
+
+    rules: ConsolidatedRegime
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        r = self.rules
+        self.centre = self.units[self.unit_index[r.centre]]
+        # categories with one owner are settled from the start; overlapping ones by precedent
+        self.settled = [not cat.overlapping for cat in self.categories]
+        self.settled_at: list[float] = [0.0 if s else math.nan for s in self.settled]
+        self.dispatchable = [u.index for u in self.units if not u.relay]
+        self.members = tuple(self.unit_index[m] for m in r.adjudication.members)
+        self.adjudication_period = r.adjudication.meets_every_working_days * self.official.length
+        self.satisfied_within = self.draws.satisfied_within_h.tolist()
+
+    def case(self, c: int) -> Generator[Any, Any, None]:
+        env = self.env
+        log = self.log
+        rules = self.rules
+        cat = self.categories[self.cat_of[c]]
+        centre = self.centre
+        self.contacts[c] += 1
+        self.touched[c] |= 1 << centre.index
+        log.event(c, Act.FILE, env.now, centre.index)
+        if rules.intake_hours:
+            yield from self.work(centre, c, rules.intake_hours, 1.0)
+        if cat.kind == "consultation" and self.rng.random() < rules.kb_coverage:
+            log.event(c, Act.KB_ANSWER, env.now, centre.index)
+            self.resolve(c, centre.index)
+            return
+        reopened = False
+        while True:
+            outcome = yield from self.handle(c, cat, reopened)
+            if outcome == OK or outcome == QUIETED:
+                if rules.callback:
+                    fine = (env.now - self.arrival[c]) <= self.satisfied_within[c]
+                    self.rating[c] = 1 if fine else 0
+                    log.event(c, Act.CALLBACK, env.now, centre.index)
+                    if not fine and outcome == QUIETED:
+                        # reopened on the dissatisfied rating: supervision finds the patch
+                        log.event(c, Act.REOPEN, env.now, centre.index)
+                        reopened = True
+                        continue
+                if outcome == OK:
+                    return
+                yield env.timeout(self.hold[c][(self.surface_fixes[c] - 1) % K_DRAWS])
+                log.event(c, Act.RECURRENCE, env.now, -1)
+            elif outcome == FALSELY_CLOSED:  # pragma: no cover - not produced by this regime
+                yield env.timeout(self.discovery[c])
+            if self.failed_attempt(c):
+                return
+            if outcome == FAILED:
+                yield env.timeout(self.wait_before_refiling(c))
+            # the citizen calls 12345 again: same tracking number, so the history is seen
+            self.contacts[c] += 1
+            log.event(c, Act.FILE, env.now, centre.index)
+            if rules.intake_hours:
+                yield from self.work(centre, c, rules.intake_hours, 1.0)
+            log.event(c, Act.REOPEN, env.now, centre.index)
+            reopened = True
+
+    def dispatch_target(self, cat: CategoryState, force_lead: bool) -> UnitState:
+        """Where the centre sends the case: the owner, or (misclassified) another unit."""
+        rng = self.rng
+        if force_lead or not cat.overlapping or self.settled[cat.index]:
+            right = cat.lead
+        else:
+            right = cat.owners[int(rng.random() * len(cat.owners))]
+        if force_lead or rng.random() < self.rules.accuracy:
+            return self.units[right]
+        wrong = [u for u in self.dispatchable if u not in cat.owners]
+        if not wrong:
+            return self.units[right]
+        return self.units[wrong[int(rng.random() * len(wrong))]]
+
+    def handle(self, c: int, cat: CategoryState, reopened: bool) -> Generator[Any, Any, int]:
+        """Triage, dispatch, limits and the owner's work for one (re)opening of the case."""
+        env = self.env
+        log = self.log
+        rules = self.rules
+        if cat.kind == "market_social":
+            target = self.units[cat.lead]
+            log.event(c, Act.HANDOFF, env.now, target.index)
+            self.open_ticket(c, target)
+            yield from self.work(target, c, self.work_hours[c], cat.share[target.index])
+            self.resolve(c, target.index)
+            return OK
+        official = self.official
+        if not reopened and rules.dispatch_within_working_days:
+            due = official.working_days_later(env.now, self.rng.random() * rules.dispatch_within_working_days)
+            if due > env.now:
+                yield env.timeout(due - env.now)
+        limits = rules.limits
+        force_lead = reopened
+        while True:
+            target = self.dispatch_target(cat, force_lead)
+            now = env.now
+            log.event(c, Act.DISPATCH, now, target.index)
+            self.open_ticket(c, target)
+            due_sign = official.working_days_later(now, limits.sign_days)
+            due_contact = official.working_days_later(now, limits.contact_days)
+            due_finish = official.working_days_later(now, limits.finish_days)
+            share = cat.share[target.index]
+            yield from self.work(target, c, rules.sign_hours, share)
+            log.event(c, Act.SIGN, env.now, target.index)
+            if env.now > due_sign:
+                self.breach(c, target, SIGN)
+            if target.index not in cat.owners:
+                yield from self.work(target, c, rules.return_hours, share)
+                log.event(c, Act.RETURN, env.now, target.index)
+                self.returns[c] += 1
+                continue
+            if cat.overlapping and not self.settled[cat.index] and self.rng.random() < rules.adjudication.dispute_prob:
+                log.event(c, Act.DISPUTE, env.now, target.index)
+                yield from self.adjudicate(c, cat)
+                if target.index != cat.lead:
+                    force_lead = True
+                    continue
+            yield from self.work(target, c, rules.contact_hours, share)
+            log.event(c, Act.CONTACT, env.now, target.index)
+            if env.now > due_contact:
+                self.breach(c, target, CONTACT)
+            if self.money_missing(c, cat):
+                mode = rules.funding.mode
+                if mode == "release":
+                    yield from self.release_fund(c, cat)
+                elif mode == "advance" and rules.funding.advancer:
+                    self.advance(c, cat, self.unit_index[rules.funding.advancer])
+                else:
+                    log.event(c, Act.STALL, env.now, target.index)
+                    return FAILED
+            if not (reopened and rules.reopened_requires_real_fix) and cat.surface_prob \
+                    and self.rng.random() < cat.surface_prob:
+                yield from self.surface_fix(c, target, cat)
+                outcome = QUIETED
+            else:
+                yield from self.real_fix(c, target, cat)
+                outcome = OK
+            log.event(c, Act.FINISH, env.now, target.index)
+            if env.now > due_finish:
+                self.breach(c, target, FINISH_LIMIT)
+            return outcome
+
+    def adjudicate(self, c: int, cat: CategoryState) -> Generator[Any, Any, None]:
+        """Wait for the group's next scheduled meeting; it names the owner (precedent)."""
+        env = self.env
+        if not self.settled[cat.index]:
+            official = self.official
+            period = self.adjudication_period
+            pos = official.position(env.now)
+            meet = official.at_position(math.ceil(pos / period) * period) if period else env.now
+            if meet > env.now:
+                yield env.timeout(meet - env.now)
+        hours = self.rules.adjudication.hours_per_case
+        for m in self.members:
+            self.log.staff(c, m, hours, cat.share[m])
+        if not self.settled[cat.index]:
+            self.settled[cat.index] = True
+            self.settled_at[cat.index] = env.now
+        self.log.event(c, Act.ADJUDICATE, env.now, cat.lead)
+
+    def breach(self, c: int, u: UnitState, kind: int) -> None:
+        self.breach_count[c] += 1
+        self.br_case.append(c)
+        self.br_unit.append(u.index)
+        self.br_kind.append(kind)

@@ -1,0 +1,395 @@
+"""The shared machinery of a run: units as SimPy resources, staff work, money, case records.
+
+Layer: model. :class:`Engine` is subclassed once per regime kind
+(:mod:`govsim.model.fragmented`, :mod:`govsim.model.consolidated`); each subclass supplies the
+``case`` process, the life of one citizen's problem under its rules.
+
+Hot-loop rules (``docs/architecture.md``): per-case state lives in preallocated Python lists
+indexed by case number; the logs are append-only lists; no pandas, no logging, no dict rebuilds.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import simpy
+
+from govsim.calendar import OfficeHours, WorkCalendar, parse_hours, working_day_table
+from govsim.model.log import Act, Log, Money
+from govsim.model.world import K_DRAWS, WorldDraws, draw_world, stream
+from govsim.scenario import Category, Scenario
+
+__all__ = ["Engine", "RawRun", "build_calendar", "OPEN", "RESOLVED", "ABANDONED"]
+
+# final states of a case
+OPEN, RESOLVED, ABANDONED = 0, 1, 2
+
+# outcomes of one attempt, as seen by the citizen
+OK, FAILED, QUIETED, FALSELY_CLOSED = 0, 1, 2, 3
+
+#: Unit kinds whose work on any case is their own duty (intake and relay), never shifted cost.
+RELAY_KINDS = frozenset({"hotline", "centre", "media", "supervisory_office"})
+
+
+def build_calendar(scenario: Scenario) -> WorkCalendar:
+    """The working-day calendar of a scenario's world.
+
+    The table covers the horizon from the ``holidays`` data (refusing years it has no data for)
+    plus a margin of Monday-to-Friday days after it, used only by deadlines and office
+    openings that fall past the horizon.
+    """
+    w = scenario.world
+    cal = w.calendar
+    margin = 120
+    core = working_day_table(
+        w.start, w.horizon_days, country=cal.country, extra_holidays=cal.extra_holidays,
+        extra_workdays=cal.extra_workdays, path="world.calendar",
+    )
+    tail_start = np.datetime64(w.start, "D") + w.horizon_days
+    tail = np.arange(tail_start, tail_start + margin)
+    weekday = (tail.view("int64") - 4) % 7
+    return WorkCalendar(w.start, np.concatenate([core, weekday < 5]))
+
+
+class UnitState:
+    """A unit during a run: its staff as a SimPy resource and its office hours."""
+
+    __slots__ = ("index", "name", "kind", "res", "office", "hourly_cost", "public", "relay", "staff")
+
+    def __init__(self, index: int, name: str, kind: str, staff: int, office: OfficeHours,
+                 hourly_cost: float, public: bool, env: simpy.Environment) -> None:
+        self.index = index
+        self.name = name
+        self.kind = kind
+        self.staff = staff
+        self.res = simpy.Resource(env, capacity=staff)
+        self.office = office
+        self.hourly_cost = hourly_cost
+        self.public = public
+        self.relay = kind in RELAY_KINDS
+
+
+class CategoryState:
+    """A category's rules in index form, for fast look-up in the hot loop."""
+
+    __slots__ = ("index", "name", "kind", "owners", "lead", "share", "fix_cost", "fund",
+                 "surface_prob", "surface_hours", "surface_cost", "overlapping")
+
+    def __init__(self, index: int, name: str, cat: Category, unit_index: dict[str, int],
+                 fund_index: dict[str, int], n_units: int, relay: list[bool]) -> None:
+        self.index = index
+        self.name = name
+        self.kind = cat.kind
+        self.owners = tuple(unit_index[o] for o in cat.owners)
+        self.lead = self.owners[0]
+        self.overlapping = len(self.owners) > 1
+        per_owner = 1.0 / len(self.owners)
+        self.share = [
+            1.0 if relay[u] else (per_owner if u in self.owners else 0.0) for u in range(n_units)
+        ]
+        self.fix_cost = cat.fix_cost_yuan
+        self.fund = -1 if cat.fix_money_source is None else fund_index[cat.fix_money_source]
+        self.surface_prob = cat.surface_fix_prob
+        self.surface_hours = cat.surface_fix_hours
+        self.surface_cost = cat.surface_fix_cost_yuan
+
+
+@dataclass
+class RawRun:
+    """Columns of one replication of one regime, before any DataFrame is built."""
+
+    regime: str
+    replication: int
+    horizon_h: float
+    unit_names: list[str]
+    unit_kinds: list[str]
+    unit_staff: list[int]
+    unit_cost: list[float]
+    unit_public: list[bool]
+    unit_tickets: list[int]
+    unit_open_hours: list[float]
+    payer_names: list[str]
+    category_names: list[str]
+    cases: dict[str, np.ndarray]
+    log: Log
+    breaches: dict[str, list[int]]
+    calendar: WorkCalendar
+
+
+class Engine:
+    """One replication of one regime on one world.
+
+    Parameters
+    ----------
+    scenario:
+        The validated scenario.
+    regime:
+        Name of the regime to run.
+    seed, replication:
+        Root seed and replication number; the world's draws depend on nothing else.
+    record_events:
+        Keep the per-event log (the ledgers and case table are always kept).
+    calendar, draws:
+        Precomputed calendar and world draws (shared across regimes by the experiment layer).
+    """
+
+    def __init__(self, scenario: Scenario, regime: str, seed: int, replication: int,
+                 record_events: bool = True, calendar: WorkCalendar | None = None,
+                 draws: WorldDraws | None = None) -> None:
+        self.scenario = scenario
+        self.regime_name = regime
+        self.rules = scenario.regimes[regime]
+        self.seed = seed
+        self.replication = replication
+        world = scenario.world
+        self.calendar = calendar if calendar is not None else build_calendar(scenario)
+        self.draws = draws if draws is not None else draw_world(scenario, seed, replication)
+        self.horizon_h = world.horizon_days * 24.0
+        self.env = simpy.Environment()
+        #: the official working-day clock: deadlines in working days are measured on it
+        self.official = self.calendar.office(parse_hours(world.calendar.office_hours))
+        self.log = Log(record_events)
+        # Regime-side draws: one Python RNG (fast scalar draws) seeded from its own stream.
+        regime_seed = stream(seed, replication, "regime").integers(0, 2**63 - 1)
+        self.rng = random.Random(int(regime_seed))
+
+        self.unit_index = {name: i for i, name in enumerate(world.units)}
+        self.units = [
+            UnitState(i, name, u.kind, u.staff, self.calendar.office(u.office_hours),
+                      u.hourly_cost_yuan, u.is_public, self.env)
+            for i, (name, u) in enumerate(world.units.items())
+        ]
+        relay = [u.relay for u in self.units]
+        self.fund_index = {name: i for i, name in enumerate(world.funds)}
+        self.fund_open = [f.available for f in world.funds.values()]
+        n_units = len(self.units)
+        self.categories = [
+            CategoryState(k, name, cat, self.unit_index, self.fund_index, n_units, relay)
+            for k, (name, cat) in enumerate(world.categories.items())
+        ]
+
+        d = self.draws
+        n = d.n
+        self.n = n
+        # world draws as lists: Python-level indexing of lists is several times faster
+        self.arrival = d.arrival_h.tolist()
+        self.cat_of = d.category.tolist()
+        self.work_hours = d.work_hours.tolist()
+        self.patience = d.patience_h.tolist()
+        self.hold = d.surface_hold_h.tolist()
+        self.tolerance = d.tolerance.tolist()
+        self.climb_after = d.climb_after.tolist()
+        self.knows_owner = d.knows_owner.tolist()
+        self.discovery = d.discovery_h.tolist()
+
+        # per-case state
+        self.state = [OPEN] * n
+        self.end_h = [np.nan] * n
+        self.contacts = [0] * n
+        self.tickets = [0] * n
+        self.touched = [0] * n  # bit mask of units
+        self.failures = [0] * n
+        self.top_rung = [0] * n
+        self.surface_fixes = [0] * n
+        self.false_closures = [0] * n
+        self.returns = [0] * n
+        self.breach_count = [0] * n
+        self.meetings = [0] * n
+        self.advanced = [0.0] * n
+        self.recovered = [0.0] * n
+        self.funded = [False] * n
+        self.rating = [-1] * n  # last callback rating: -1 none, 0 dissatisfied, 1 satisfied
+        self.unit_tickets = [0] * len(self.units)
+        self.br_case: list[int] = []
+        self.br_unit: list[int] = []
+        self.br_kind: list[int] = []
+
+    # ------------------------------------------------------------------ run
+    def run(self) -> RawRun:
+        """Run to the horizon and return the raw columns."""
+        self.env.process(self._source())
+        self.env.run(until=self.horizon_h)
+        return self._collect()
+
+    def _source(self) -> Generator[Any, Any, None]:
+        env = self.env
+        timeout = env.timeout
+        process = env.process
+        case = self.case
+        now = 0.0
+        for c, t in enumerate(self.arrival):
+            if t > now:
+                yield timeout(t - now)
+                now = t
+            process(case(c))
+
+    def case(self, c: int) -> Generator[Any, Any, None]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # ------------------------------------------------------------ building blocks
+    def work(self, u: UnitState, c: int, hours: float, share: float,
+             start_act: int = -1) -> Generator[Any, Any, None]:
+        """One staff member of ``u`` spends ``hours`` of office time on case ``c``.
+
+        The ticket queues for a staff member (FIFO). Work runs in the unit's open hours only: a
+        ticket taken up while the office is closed starts when it opens, and work left at closing
+        time goes on the next working day. (Holding the staff member while the office is closed
+        changes nothing, since nobody else could work then either.) ``start_act``, when given, is
+        logged at the moment work really starts.
+        """
+        env = self.env
+        office = u.office
+        req = u.res.request()
+        yield req
+        now = env.now
+        if office.always:
+            if start_act >= 0:
+                self.log.event(c, start_act, now, u.index)
+            yield env.timeout(hours)
+        else:
+            if start_act >= 0:
+                self.log.event(c, start_act, office.next_open(now), u.index)
+            yield env.timeout(office.advance(now, hours) - now)
+        u.res.release(req)
+        self.log.staff(c, u.index, hours, share)
+
+    def pay(self, c: int, payer: int, amount: float, share: float, kind: int) -> None:
+        """Record money paid for case ``c`` (``payer`` is a unit index or ``n_units + fund``)."""
+        if amount:
+            self.log.money(c, payer, amount, share, kind)
+
+    def fund_payer(self, fund: int) -> int:
+        return len(self.units) + fund
+
+    def real_fix(self, c: int, u: UnitState, cat: CategoryState) -> Generator[Any, Any, None]:
+        """The owner does the real fix; money comes from its source (fund or own budget)."""
+        yield from self.work(u, c, self.work_hours[c], cat.share[u.index], Act.WORK_START)
+        if cat.fix_cost:
+            if cat.fund >= 0 and not self.funded[c]:
+                self.pay(c, self.fund_payer(cat.fund), cat.fix_cost, 1.0, Money.REAL_FIX)
+            elif cat.fund < 0:
+                self.pay(c, u.index, cat.fix_cost, cat.share[u.index], Money.REAL_FIX)
+            # when funded by an advance the money was recorded at the advance
+        self.resolve(c, u.index)
+
+    def surface_fix(self, c: int, u: UnitState, cat: CategoryState) -> Generator[Any, Any, None]:
+        yield from self.work(u, c, cat.surface_hours, cat.share[u.index])
+        self.pay(c, u.index, cat.surface_cost, cat.share[u.index], Money.SURFACE_FIX)
+        self.surface_fixes[c] += 1
+        self.log.event(c, Act.SURFACE_FIX, self.env.now, u.index)
+
+    def money_missing(self, c: int, cat: CategoryState) -> bool:
+        """Whether the real fix needs money from a source that is not available."""
+        return bool(cat.fix_cost) and cat.fund >= 0 and not self.fund_open[cat.fund] and not self.funded[c]
+
+    def advance(self, c: int, cat: CategoryState, advancer: int) -> None:
+        """``advancer`` pays the missing money; it may be recovered later."""
+        funding = self.rules.funding
+        share = cat.share[advancer]
+        self.pay(c, advancer, cat.fix_cost, share, Money.ADVANCE)
+        self.advanced[c] += cat.fix_cost
+        self.funded[c] = True
+        self.log.event(c, Act.ADVANCE, self.env.now, advancer)
+        if self.rng.random() < funding.recovery_prob:
+            delay = self.rng.expovariate(1.0 / (funding.recovery_days * 24.0))
+            self.env.process(self._recover(c, cat, advancer, delay))
+
+    def _recover(self, c: int, cat: CategoryState, advancer: int, delay: float) -> Generator[Any, Any, None]:
+        yield self.env.timeout(delay)
+        amount = cat.fix_cost
+        self.pay(c, advancer, -amount, cat.share[advancer], Money.RECOVERY)
+        if cat.fund >= 0:
+            self.pay(c, self.fund_payer(cat.fund), amount, 1.0, Money.RECOVERY)
+        self.recovered[c] += amount
+        self.log.event(c, Act.RECOVERY, self.env.now, advancer)
+
+    def release_fund(self, c: int, cat: CategoryState) -> Generator[Any, Any, None]:
+        """The proper source is made to pay after ``release_working_days`` (supervision)."""
+        days = self.rules.funding.release_working_days
+        due = self.official.working_days_later(self.env.now, days)
+        if due > self.env.now:
+            yield self.env.timeout(due - self.env.now)
+        self.funded[c] = True
+        self.pay(c, self.fund_payer(cat.fund), cat.fix_cost, 1.0, Money.REAL_FIX)
+        self.log.event(c, Act.FUND_RELEASE, self.env.now, -1)
+
+    def meeting(self, c: int, attendees: tuple[int, ...], hours_each: float, cat: CategoryState) -> None:
+        """Record a coordination meeting: every attendee's hours are costed."""
+        self.meetings[c] += 1
+        now = self.env.now
+        for a in attendees:
+            self.log.staff(c, a, hours_each, cat.share[a])
+        self.log.event(c, Act.MEETING, now, attendees[0] if attendees else -1)
+
+    def resolve(self, c: int, unit: int) -> None:
+        self.state[c] = RESOLVED
+        self.end_h[c] = self.env.now
+        self.log.event(c, Act.RESOLVED, self.env.now, unit)
+
+    def abandon(self, c: int) -> None:
+        self.state[c] = ABANDONED
+        self.end_h[c] = self.env.now
+        self.log.event(c, Act.ABANDON, self.env.now, -1)
+
+    def open_ticket(self, c: int, u: UnitState) -> None:
+        self.tickets[c] += 1
+        self.unit_tickets[u.index] += 1
+        self.touched[c] |= 1 << u.index
+        self.log.event(c, Act.TICKET, self.env.now, u.index)
+
+    def failed_attempt(self, c: int) -> bool:
+        """Count a failed attempt; ``True`` when the citizen now gives up."""
+        self.failures[c] += 1
+        if self.failures[c] >= self.tolerance[c]:
+            self.abandon(c)
+            return True
+        return False
+
+    def wait_before_refiling(self, c: int) -> float:
+        return self.patience[c][self.failures[c] % K_DRAWS]
+
+    # ------------------------------------------------------------------ collect
+    def _collect(self) -> RawRun:
+        world = self.scenario.world
+        cases = {
+            "arrival_h": np.asarray(self.arrival, dtype=float),
+            "category": np.asarray(self.cat_of, dtype=np.int64),
+            "state": np.asarray(self.state, dtype=np.int8),
+            "end_h": np.asarray(self.end_h, dtype=float),
+            "contacts": np.asarray(self.contacts, dtype=np.int64),
+            "tickets": np.asarray(self.tickets, dtype=np.int64),
+            "units_touched": np.asarray([m.bit_count() for m in self.touched], dtype=np.int64),
+            "failures": np.asarray(self.failures, dtype=np.int64),
+            "top_rung": np.asarray(self.top_rung, dtype=np.int64),
+            "surface_fixes": np.asarray(self.surface_fixes, dtype=np.int64),
+            "false_closures": np.asarray(self.false_closures, dtype=np.int64),
+            "returns": np.asarray(self.returns, dtype=np.int64),
+            "breaches": np.asarray(self.breach_count, dtype=np.int64),
+            "meetings": np.asarray(self.meetings, dtype=np.int64),
+            "advanced_yuan": np.asarray(self.advanced, dtype=float),
+            "recovered_yuan": np.asarray(self.recovered, dtype=float),
+            "satisfied_within_h": self.draws.satisfied_within_h,
+            "callback_rating": np.asarray(self.rating, dtype=np.int8),
+        }
+        return RawRun(
+            regime=self.regime_name,
+            replication=self.replication,
+            horizon_h=self.horizon_h,
+            unit_names=list(world.units),
+            unit_kinds=[u.kind for u in world.units.values()],
+            unit_staff=[u.staff for u in world.units.values()],
+            unit_cost=[u.hourly_cost_yuan for u in world.units.values()],
+            unit_public=[u.is_public for u in world.units.values()],
+            unit_tickets=list(self.unit_tickets),
+            unit_open_hours=[u.office.position(self.horizon_h) for u in self.units],
+            payer_names=list(world.units) + [f"fund:{f}" for f in world.funds],
+            category_names=list(world.categories),
+            cases=cases,
+            log=self.log,
+            breaches={"case": self.br_case, "unit": self.br_unit, "kind": self.br_kind},
+            calendar=self.calendar,
+        )

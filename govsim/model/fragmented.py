@@ -1,0 +1,219 @@
+"""The fragmented "many hotlines" regime (the seed's case A, Shanghai).
+
+Layer: model. Each channel is answered by one unit. The citizen picks a channel by belief (the
+owner's channel only if the citizen happens to know the owner), every filing opens a new ticket
+with no shared history, a unit that does not own the problem deflects it (tells the citizen "not
+ours", or refers it on without follow-up), a partial owner in overlapping duty may deflect too,
+an owner may apply a surface fix that fails again later, a fix that needs unavailable money
+stalls, and after failures the citizen re-files and climbs the escalation ladder, whose top rung
+may call a coordination meeting where a unit advances the missing money.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+from govsim.model.engine import (
+    FAILED,
+    FALSELY_CLOSED,
+    OK,
+    QUIETED,
+    CategoryState,
+    Engine,
+    UnitState,
+)
+from govsim.model.log import Act
+from govsim.model.world import K_DRAWS
+from govsim.scenario import FragmentedRegime, Rung
+
+__all__ = ["FragmentedEngine"]
+
+
+class _RungState:
+    __slots__ = ("rung", "unit", "attendees", "response_h", "meeting_delay_h")
+
+    def __init__(self, rung: Rung, unit: UnitState, attendees: tuple[int, ...]) -> None:
+        self.rung = rung
+        self.unit = unit
+        self.attendees = attendees
+        self.response_h = rung.response_days * 24.0
+        self.meeting_delay_h = rung.meeting.delay_days * 24.0 if rung.meeting else 0.0
+
+
+class FragmentedEngine(Engine):
+    """One replication under a :class:`~govsim.scenario.FragmentedRegime`."""
+
+    rules: FragmentedRegime
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        r = self.rules
+        ui = self.unit_index
+        self.channel_units = [self.units[ui[ch.unit]] for ch in r.channels]
+        self.channel_weights = [ch.weight for ch in r.channels]
+        self.total_weight = sum(self.channel_weights)
+        # the first channel answered by each unit: where a citizen who knows the owner calls
+        self.owner_channel: dict[int, int] = {}
+        for k, u in enumerate(self.channel_units):
+            self.owner_channel.setdefault(u.index, k)
+        self.ladder = [
+            _RungState(rung, self.units[ui[rung.unit]],
+                       tuple(ui[a] for a in rung.meeting.attendees) if rung.meeting else ())
+            for rung in r.escalation
+        ]
+        self.advancer = ui[r.funding.advancer] if r.funding.advancer else -1
+        d = r.deflection
+        self.refer_prob = d.refer_prob
+        self.lost_prob = d.referral_lost_prob
+
+    # ------------------------------------------------------------------ the citizen
+    def choose_channel(self, c: int, cat: CategoryState, avoid: int) -> int:
+        """A channel by belief; the owner's channel if the citizen knows the owner."""
+        if self.knows_owner[c]:
+            for o in cat.owners:
+                k = self.owner_channel.get(o)
+                if k is not None:
+                    return k
+        weights = self.channel_weights
+        total = self.total_weight
+        if avoid >= 0 and len(weights) > 1 and total > weights[avoid]:
+            total -= weights[avoid]  # try somewhere else after a failure there
+        else:
+            avoid = -1
+        x = self.rng.random() * total
+        for k, w in enumerate(weights):
+            if k == avoid:
+                continue
+            x -= w
+            if x < 0.0:
+                return k
+        return len(weights) - 1 if avoid != len(weights) - 1 else len(weights) - 2
+
+    def case(self, c: int) -> Generator[Any, Any, None]:
+        env = self.env
+        log = self.log
+        cat = self.categories[self.cat_of[c]]
+        ladder = self.ladder
+        rung = 0
+        on_rung = 0
+        channel = -1
+        while True:
+            if rung == 0:
+                channel = self.choose_channel(c, cat, channel)
+                u = self.channel_units[channel]
+                self.contacts[c] += 1
+                log.event(c, Act.FILE, env.now, u.index)
+                outcome = yield from self.attempt(c, u, cat)
+            else:
+                step = ladder[rung - 1]
+                self.contacts[c] += 1
+                log.event(c, Act.FILE, env.now, step.unit.index)
+                outcome = yield from self.rung_attempt(c, step, cat)
+            if outcome == OK:
+                return
+            if outcome == QUIETED:
+                # the surface fix holds for a while, then the problem comes back
+                yield env.timeout(self.hold[c][(self.surface_fixes[c] - 1) % K_DRAWS])
+                log.event(c, Act.RECURRENCE, env.now, -1)
+            elif outcome == FALSELY_CLOSED:
+                yield env.timeout(self.discovery[c])
+            if self.failed_attempt(c):
+                return
+            on_rung += 1
+            if rung < len(ladder) and on_rung >= self.climb_after[c]:
+                rung += 1
+                on_rung = 0
+                self.top_rung[c] = rung
+                log.event(c, Act.ESCALATE, env.now, ladder[rung - 1].unit.index)
+            if outcome == FAILED:
+                yield env.timeout(self.wait_before_refiling(c))
+
+    # ------------------------------------------------------------------ the units
+    def attempt(self, c: int, u: UnitState, cat: CategoryState) -> Generator[Any, Any, int]:
+        """A filing through an ordinary channel: a new ticket at the channel's unit."""
+        self.open_ticket(c, u)
+        intake = self.rules.intake_hours
+        if intake:
+            yield from self.work(u, c, intake, cat.share[u.index])
+        if u.index in cat.owners:
+            return (yield from self.owner_acts(c, u, cat, compelled=False))
+        rng = self.rng
+        if rng.random() < self.refer_prob:
+            target = self.units[cat.owners[int(rng.random() * len(cat.owners))]]
+            self.log.event(c, Act.REFER, self.env.now, target.index)
+            if rng.random() < self.lost_prob:
+                self.log.event(c, Act.REFERRAL_LOST, self.env.now, target.index)
+                return FAILED
+            self.open_ticket(c, target)
+            if intake:
+                yield from self.work(target, c, intake, cat.share[target.index])
+            return (yield from self.owner_acts(c, target, cat, compelled=False))
+        self.log.event(c, Act.DEFLECT, self.env.now, u.index)
+        return FAILED
+
+    def owner_acts(self, c: int, u: UnitState, cat: CategoryState,
+                   compelled: bool) -> Generator[Any, Any, int]:
+        """An owner (or partial owner) holds the ticket."""
+        rng = self.rng
+        if cat.overlapping and not compelled and rng.random() < self.rules.overlap_deflect_prob:
+            self.log.event(c, Act.DEFLECT, self.env.now, u.index)
+            return FAILED
+        if self.money_missing(c, cat):
+            # nobody is obliged to advance the money: patch it, close it on paper, or stall
+            if rng.random() < cat.surface_prob:
+                yield from self.surface_fix(c, u, cat)
+                return QUIETED
+            if rng.random() < self.rules.false_closure_prob:
+                self.false_closures[c] += 1
+                self.log.event(c, Act.FALSE_CLOSURE, self.env.now, u.index)
+                return FALSELY_CLOSED
+            self.log.event(c, Act.STALL, self.env.now, u.index)
+            return FAILED
+        if not compelled and cat.surface_prob and rng.random() < cat.surface_prob:
+            yield from self.surface_fix(c, u, cat)
+            return QUIETED
+        yield from self.real_fix(c, u, cat)
+        return OK
+
+    def rung_attempt(self, c: int, step: _RungState, cat: CategoryState) -> Generator[Any, Any, int]:
+        """A filing at a rung of the escalation ladder."""
+        env = self.env
+        u = step.unit
+        self.open_ticket(c, u)
+        intake = self.rules.intake_hours
+        if intake:
+            yield from self.work(u, c, intake, cat.share[u.index])
+        if step.response_h:
+            yield env.timeout(step.response_h)
+        meeting = step.rung.meeting
+        if meeting is not None:
+            if step.meeting_delay_h:
+                yield env.timeout(step.meeting_delay_h)
+            self.meeting(c, step.attendees, meeting.hours_each, cat)
+            if self.money_missing(c, cat):
+                funding = self.rules.funding
+                if funding.mode == "advance" and self.advancer >= 0:
+                    self.advance(c, cat, self.advancer)
+                elif funding.mode == "release":
+                    yield from self.release_fund(c, cat)
+            if self.money_missing(c, cat):
+                self.log.event(c, Act.STALL, env.now, u.index)
+                return FAILED
+            owner = self.units[cat.lead]
+            self.open_ticket(c, owner)
+            yield from self.real_fix(c, owner, cat)
+            return OK
+        if u.index in cat.owners:
+            return (yield from self.owner_acts(c, u, cat, compelled=True))
+        if self.rng.random() < step.rung.compel_prob:
+            owner = self.units[cat.lead]
+            self.log.event(c, Act.REFER, env.now, owner.index)
+            self.open_ticket(c, owner)
+            return (yield from self.owner_acts(c, owner, cat, compelled=True))
+        if self.rng.random() < self.rules.false_closure_prob:
+            self.false_closures[c] += 1
+            self.log.event(c, Act.FALSE_CLOSURE, env.now, u.index)
+            return FALSELY_CLOSED
+        self.log.event(c, Act.DEFLECT, env.now, u.index)
+        return FAILED

@@ -1,0 +1,111 @@
+"""Append-only columnar logs written by the model's processes.
+
+Layer: model. The hot loop appends plain Python ints and floats to lists; nothing here builds a
+DataFrame (that happens once, in :mod:`govsim.recording`, after the run).
+
+Activity codes are small ints; :data:`ACTIVITIES` maps them to the names that appear in the
+event log's ``concept:name`` column.
+"""
+
+from __future__ import annotations
+
+__all__ = ["ACTIVITIES", "Act", "Log", "MONEY_KINDS", "Money"]
+
+
+class Act:
+    """Activity codes of the event log (see ``docs/architecture.md`` for their meaning)."""
+
+    FILE = 0  # the citizen files through a channel (a contact)
+    TICKET = 1  # a unit opens a ticket
+    DEFLECT = 2  # "not ours": the citizen is told to go elsewhere
+    REFER = 3  # the unit passes the case to another unit without follow-up
+    REFERRAL_LOST = 4  # a referral that nobody acts on
+    SURFACE_FIX = 5  # a repair that quiets the case for a while
+    RECURRENCE = 6  # the problem comes back after a surface fix
+    STALL = 7  # the real fix needs money that is not available
+    FALSE_CLOSURE = 8  # a ticket marked resolved while the problem remains
+    ESCALATE = 9  # the citizen climbs one rung of the ladder
+    MEETING = 10  # a coordination meeting is held
+    ADVANCE = 11  # a unit advances money it does not owe
+    RECOVERY = 12  # an advance is paid back
+    RESOLVED = 13  # the problem is truly solved
+    ABANDON = 14  # the citizen gives up
+    KB_ANSWER = 15  # answered at intake from the knowledge base
+    HANDOFF = 16  # market/social matter handed to an organisation
+    DISPATCH = 17  # the centre dispatches the case to a unit
+    SIGN = 18  # the unit signs for the ticket
+    RETURN = 19  # the unit returns a case it does not own
+    CONTACT = 20  # the unit contacts the citizen
+    DISPUTE = 21  # a partial owner disputes ownership
+    ADJUDICATE = 22  # the adjudication group names the owner (precedent)
+    FUND_RELEASE = 23  # the missing money is released from its proper source
+    CALLBACK = 24  # satisfaction callback
+    REOPEN = 25  # a case is reopened (dissatisfied callback or repeat contact)
+    FINISH = 26  # the unit reports the ticket finished
+    WORK_START = 27  # a staff member starts the real fix
+
+
+ACTIVITIES: tuple[str, ...] = tuple(
+    name.lower()
+    for name, _ in sorted(
+        ((k, v) for k, v in vars(Act).items() if k.isupper()), key=lambda kv: kv[1]
+    )
+)
+
+
+class Money:
+    """Kinds of money movement in the cost ledger."""
+
+    REAL_FIX = 0
+    SURFACE_FIX = 1
+    ADVANCE = 2
+    RECOVERY = 3
+
+
+MONEY_KINDS: tuple[str, ...] = ("real_fix", "surface_fix", "advance", "recovery")
+
+
+class Log:
+    """Columnar event log, staff-time ledger and money ledger of one run."""
+
+    __slots__ = (
+        "ev_case", "ev_act", "ev_time", "ev_unit", "record_events",
+        "st_case", "st_unit", "st_hours", "st_share",
+        "m_case", "m_payer", "m_amount", "m_share", "m_kind",
+    )
+
+    def __init__(self, record_events: bool = True) -> None:
+        self.record_events = record_events
+        self.ev_case: list[int] = []
+        self.ev_act: list[int] = []
+        self.ev_time: list[float] = []
+        self.ev_unit: list[int] = []
+        self.st_case: list[int] = []
+        self.st_unit: list[int] = []
+        self.st_hours: list[float] = []
+        self.st_share: list[float] = []
+        self.m_case: list[int] = []
+        self.m_payer: list[int] = []
+        self.m_amount: list[float] = []
+        self.m_share: list[float] = []
+        self.m_kind: list[int] = []
+
+    def event(self, case: int, act: int, time: float, unit: int) -> None:
+        if self.record_events:
+            self.ev_case.append(case)
+            self.ev_act.append(act)
+            self.ev_time.append(time)
+            self.ev_unit.append(unit)
+
+    def staff(self, case: int, unit: int, hours: float, share: float) -> None:
+        self.st_case.append(case)
+        self.st_unit.append(unit)
+        self.st_hours.append(hours)
+        self.st_share.append(share)
+
+    def money(self, case: int, payer: int, amount: float, share: float, kind: int) -> None:
+        self.m_case.append(case)
+        self.m_payer.append(payer)
+        self.m_amount.append(amount)
+        self.m_share.append(share)
+        self.m_kind.append(kind)

@@ -1,0 +1,151 @@
+"""The world's random draws, made once per replication and shared by every regime.
+
+Layer: model. Common random numbers are a property of this module: everything that describes
+*the city* -- when each problem arises, what kind it is, how much work a real fix takes, how
+patient the citizen is, how long a surface repair holds -- is drawn here, vectorised, from
+streams that depend only on the replication's seed. Regimes then differ only in their rules
+(and in the regime-side draws that only make sense under those rules, such as which hotline a
+citizen dials or whether a call-taker classifies a case correctly).
+
+Stream names are fixed; adding a stream never changes the draws of the existing ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from govsim.scenario import Scenario
+
+__all__ = ["WorldDraws", "draw_world", "stream", "STREAMS", "K_DRAWS"]
+
+#: Named random streams: the index is the spawn key under the replication's seed.
+STREAMS = {
+    "arrivals": 0,
+    "work": 1,
+    "citizens": 2,
+    "surface": 3,
+    "regime": 10,
+}
+
+#: How many per-case draws are kept for repeated events (re-filing waits, surface-fix holds).
+#: The k-th repeat uses column ``k % K_DRAWS``: more columns than any case needs in practice.
+K_DRAWS = 8
+
+
+def stream(seed: int, replication: int, name: str) -> np.random.Generator:
+    """The generator for stream ``name`` of ``replication`` under root ``seed``."""
+    ss = np.random.SeedSequence(entropy=seed, spawn_key=(replication, STREAMS[name]))
+    return np.random.Generator(np.random.PCG64(ss))
+
+
+@dataclass(frozen=True)
+class WorldDraws:
+    """Everything about one replication's city that must not depend on the regime.
+
+    Arrays are indexed by case number; cases are numbered in order of arrival.
+    """
+
+    arrival_h: np.ndarray  # float, hours since start
+    category: np.ndarray  # int, index into the scenario's category order
+    work_hours: np.ndarray  # float, staff-hours of the real fix
+    patience_h: np.ndarray  # float (n, K_DRAWS): waits before each re-filing
+    surface_hold_h: np.ndarray  # float (n, K_DRAWS): how long each surface fix holds
+    tolerance: np.ndarray  # int: failed attempts the citizen accepts before giving up
+    climb_after: np.ndarray  # int: failures on one rung before climbing the next
+    knows_owner: np.ndarray  # bool: the citizen knows which unit owns the problem
+    satisfied_within_h: np.ndarray  # float: the citizen is satisfied if resolved within this
+    discovery_h: np.ndarray  # float: time to notice a false closure
+
+    @property
+    def n(self) -> int:
+        return len(self.arrival_h)
+
+
+def _gamma(rng: np.random.Generator, mean: float, cv: float, size: int) -> np.ndarray:
+    if size == 0:
+        return np.empty(0)
+    if cv == 0.0:
+        return np.full(size, mean)
+    shape = 1.0 / (cv * cv)
+    return rng.gamma(shape, mean / shape, size)
+
+
+def _geometric_failures(rng: np.random.Generator, p: float, size: int) -> np.ndarray:
+    """Failures until the first success of a per-failure probability ``p`` (>= 1; huge if 0)."""
+    if p <= 0.0:
+        return np.full(size, np.iinfo(np.int32).max, dtype=np.int64)
+    return rng.geometric(p, size).astype(np.int64)
+
+
+def draw_world(scenario: Scenario, seed: int, replication: int) -> WorldDraws:
+    """Draw one replication's arrivals, work content and citizen traits.
+
+    Arrivals are a Poisson process per category whose rate may vary by calendar month
+    (``seasonal``): the count for each day is Poisson with that day's rate and arrival times are
+    uniform within the day, which is exact for a piecewise-constant rate.
+    """
+    world = scenario.world
+    n_days = world.horizon_days
+    days = np.arange(np.datetime64(world.start, "D"), np.datetime64(world.start, "D") + n_days)
+    month = days.astype("datetime64[M]").astype(int) % 12  # 0 = January
+
+    rng_a = stream(seed, replication, "arrivals")
+    times: list[np.ndarray] = []
+    cats: list[np.ndarray] = []
+    for k, cat in enumerate(world.categories.values()):
+        rate = np.full(n_days, cat.rate_per_day)
+        if cat.seasonal is not None:
+            rate = rate * np.asarray(cat.seasonal)[month]
+        counts = rng_a.poisson(rate)
+        total = int(counts.sum())
+        day_of = np.repeat(np.arange(n_days), counts)
+        times.append((day_of + rng_a.random(total)) * 24.0)
+        cats.append(np.full(total, k, dtype=np.int64))
+    arrival = np.concatenate(times) if times else np.empty(0)
+    category = np.concatenate(cats) if cats else np.empty(0, dtype=np.int64)
+    order = np.argsort(arrival, kind="stable")
+    arrival = arrival[order]
+    category = category[order]
+    n = len(arrival)
+
+    # Work content: drawn per category in category order so a category's draws do not move
+    # when another category's rate changes the case count.
+    rng_w = stream(seed, replication, "work")
+    work = np.empty(n)
+    for k, cat in enumerate(world.categories.values()):
+        mask = category == k
+        work[mask] = _gamma(rng_w, cat.work_hours, cat.work_cv, int(mask.sum()))
+
+    c = world.citizens
+    rng_c = stream(seed, replication, "citizens")
+    patience = rng_c.exponential(c.patience_days * 24.0, (n, K_DRAWS))
+    tolerance = _geometric_failures(rng_c, c.give_up_prob, n)
+    climb = _geometric_failures(rng_c, c.escalate_prob, n)
+    knows = rng_c.random(n) < c.knows_owner_prob
+    satisfied_within = rng_c.exponential(c.satisfied_within_days * 24.0, n)
+    discovery = rng_c.exponential(c.false_closure_discovery_days * 24.0, n)
+
+    rng_s = stream(seed, replication, "surface")
+    hold_mean = np.array([cat.surface_fix_holds_days * 24.0 for cat in world.categories.values()])
+    hold = rng_s.exponential(1.0, (n, K_DRAWS)) * hold_mean[category][:, None] if n else np.empty((0, K_DRAWS))
+
+    return WorldDraws(
+        arrival_h=arrival,
+        category=category,
+        work_hours=work,
+        patience_h=patience,
+        surface_hold_h=hold,
+        tolerance=tolerance,
+        climb_after=climb,
+        knows_owner=knows,
+        satisfied_within_h=satisfied_within,
+        discovery_h=discovery,
+    )
+
+
+def start_datetime(start: dt.date) -> np.datetime64:
+    """Clock zero as a ``datetime64``."""
+    return np.datetime64(start, "ms")

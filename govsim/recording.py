@@ -1,0 +1,156 @@
+"""Raw columns of a run → pandas DataFrames, once, after the run.
+
+Layer: recording. Builds the four tables of one replication of one regime:
+
+``cases``
+    one row per case: first filing, final state, censored duration, contacts, tickets, units
+    touched, escalation, surface fixes, false closures, returns, breaches, money, satisfaction.
+``events``
+    one row per event with process-mining column names (``case:concept:name``,
+    ``concept:name``, ``time:timestamp``, ``org:resource``).
+``units``
+    one row per unit: tickets, staff hours and cost, utilisation, money paid, shifted cost.
+``ledger``
+    one row per money movement: who paid, for which case, how much, whether the payer owns it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from govsim.model.engine import ABANDONED, OPEN, RESOLVED, RawRun
+from govsim.model.log import ACTIVITIES, MONEY_KINDS
+
+__all__ = ["Tables", "tables", "STATES", "EVENT_COLUMNS"]
+
+STATES = ("open", "resolved", "abandoned")
+assert (OPEN, RESOLVED, ABANDONED) == (0, 1, 2)
+
+EVENT_COLUMNS = ("case:concept:name", "concept:name", "time:timestamp", "org:resource")
+
+
+class Tables:
+    """The DataFrames of one replication of one regime."""
+
+    __slots__ = ("cases", "events", "units", "ledger")
+
+    def __init__(self, cases: pd.DataFrame, events: pd.DataFrame, units: pd.DataFrame,
+                 ledger: pd.DataFrame) -> None:
+        self.cases = cases
+        self.events = events
+        self.units = units
+        self.ledger = ledger
+
+
+def _head(raw: RawRun, n: int) -> dict[str, object]:
+    return {
+        "regime": pd.Categorical([raw.regime] * n) if n else pd.Categorical([]),
+        "replication": np.full(n, raw.replication, dtype=np.int64),
+    }
+
+
+def tables(raw: RawRun) -> Tables:
+    """Build the DataFrames of one run (vectorised; called once per run)."""
+    c = raw.cases
+    n = len(c["arrival_h"])
+    cal = raw.calendar
+    log = raw.log
+    arrival = c["arrival_h"]
+    state = c["state"]
+    end = c["end_h"]
+    resolved = state == RESOLVED
+    # time to true resolution, censored at the horizon; an abandoned problem stays unsolved,
+    # so it is censored at the horizon too (not at the moment the citizen gave up)
+    duration_h = np.where(resolved, end - arrival, raw.horizon_h - arrival)
+
+    st_case = np.asarray(log.st_case, dtype=np.int64)
+    st_unit = np.asarray(log.st_unit, dtype=np.int64)
+    st_hours = np.asarray(log.st_hours, dtype=float)
+    st_share = np.asarray(log.st_share, dtype=float)
+    m_case = np.asarray(log.m_case, dtype=np.int64)
+    m_payer = np.asarray(log.m_payer, dtype=np.int64)
+    m_amount = np.asarray(log.m_amount, dtype=float)
+    m_share = np.asarray(log.m_share, dtype=float)
+    m_kind = np.asarray(log.m_kind, dtype=np.int64)
+
+    case_hours = np.bincount(st_case, weights=st_hours, minlength=n) if n else np.zeros(0)
+    case_money = np.bincount(m_case, weights=m_amount, minlength=n) if n else np.zeros(0)
+
+    cases = pd.DataFrame({
+        **_head(raw, n),
+        "case": np.arange(n, dtype=np.int64),
+        "category": pd.Categorical.from_codes(c["category"], categories=raw.category_names),
+        "first_filing": cal.to_datetime(arrival),
+        "state": pd.Categorical.from_codes(state.astype(np.int64), categories=list(STATES)),
+        "ended": cal.to_datetime(end),
+        "resolved": resolved,
+        "resolution_days": np.where(resolved, (end - arrival) / 24.0, np.nan),
+        "duration_days": duration_h / 24.0,
+        "contacts": c["contacts"],
+        "tickets": c["tickets"],
+        "units_touched": c["units_touched"],
+        "failed_attempts": c["failures"],
+        "top_rung": c["top_rung"],
+        "surface_fixes": c["surface_fixes"],
+        "false_closures": c["false_closures"],
+        "returns": c["returns"],
+        "breaches": c["breaches"],
+        "meetings": c["meetings"],
+        "advanced_yuan": c["advanced_yuan"],
+        "recovered_yuan": c["recovered_yuan"],
+        "staff_hours": case_hours,
+        "money_yuan": case_money,
+        "callback_rating": c["callback_rating"],
+        "satisfied": resolved & ((end - arrival) <= c["satisfied_within_h"]),
+    })
+
+    if log.record_events:
+        ev_unit = np.asarray(log.ev_unit, dtype=np.int64)
+        ne = len(ev_unit)
+        events = pd.DataFrame({
+            **_head(raw, ne),
+            "case:concept:name": np.asarray(log.ev_case, dtype=np.int64),
+            "concept:name": pd.Categorical.from_codes(
+                np.asarray(log.ev_act, dtype=np.int64), categories=list(ACTIVITIES)),
+            "time:timestamp": cal.to_datetime(np.asarray(log.ev_time, dtype=float)),
+            "org:resource": pd.Categorical.from_codes(ev_unit, categories=raw.unit_names),
+        })
+    else:
+        events = pd.DataFrame(columns=["regime", "replication", *EVENT_COLUMNS])
+
+    n_units = len(raw.unit_names)
+    n_payers = len(raw.payer_names)
+    cost = np.asarray(raw.unit_cost, dtype=float)
+    hours = np.bincount(st_unit, weights=st_hours, minlength=n_units)
+    shifted_hours = np.bincount(st_unit, weights=st_hours * (1.0 - st_share), minlength=n_units)
+    paid = np.bincount(m_payer, weights=m_amount, minlength=n_payers)[:n_units]
+    shifted_money = np.bincount(m_payer, weights=m_amount * (1.0 - m_share), minlength=n_payers)[:n_units]
+    open_hours = np.asarray(raw.unit_open_hours, dtype=float) * np.asarray(raw.unit_staff)
+    breaches = np.bincount(np.asarray(raw.breaches["unit"], dtype=np.int64), minlength=n_units)
+    units = pd.DataFrame({
+        **_head(raw, n_units),
+        "unit": raw.unit_names,
+        "kind": raw.unit_kinds,
+        "public": raw.unit_public,
+        "staff": raw.unit_staff,
+        "tickets": raw.unit_tickets,
+        "staff_hours": hours,
+        "staff_cost_yuan": hours * cost,
+        "utilisation": np.divide(hours, open_hours, out=np.zeros(n_units), where=open_hours > 0),
+        "money_paid_yuan": paid,
+        "shifted_hours": shifted_hours,
+        "shifted_money_yuan": shifted_money,
+        "shifted_cost_yuan": shifted_money + shifted_hours * cost,
+        "breaches": breaches,
+    })
+
+    ledger = pd.DataFrame({
+        **_head(raw, len(m_case)),
+        "case": m_case,
+        "payer": pd.Categorical.from_codes(m_payer, categories=raw.payer_names),
+        "amount_yuan": m_amount,
+        "payer_share": m_share,
+        "kind": pd.Categorical.from_codes(m_kind, categories=list(MONEY_KINDS)),
+    })
+    return Tables(cases, events, units, ledger)

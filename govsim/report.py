@@ -1,0 +1,133 @@
+"""Plain-text and JSON views of results, for the terminal and for scripts.
+
+Layer: interfaces.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from govsim.analysis.metrics import METRICS
+
+if TYPE_CHECKING:
+    from govsim.experiment import Comparison, Results
+
+__all__ = ["comparison_table", "summary_table", "results_json"]
+
+
+def _fmt(x: float) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    a = abs(x)
+    if a >= 1000:
+        return f"{x:,.0f}"
+    if a >= 100:
+        return f"{x:.1f}"
+    if a >= 1:
+        return f"{x:.2f}"
+    return f"{x:.3f}"
+
+
+def _cell(mean: float, low: float, high: float) -> str:
+    if isinstance(mean, float) and math.isnan(mean):
+        return "n/a"
+    if isinstance(low, float) and math.isnan(low):
+        return _fmt(mean)
+    return f"{_fmt(mean)} [{_fmt(low)}, {_fmt(high)}]"
+
+
+def _header(res: Results) -> str:
+    w = res.scenario.world
+    pct = round(res.confidence * 100)
+    return (f"scenario {res.scenario.name!r}: {res.replications} replications, seed {res.seed}, "
+            f"horizon {w.horizon_days} days from {w.start}; mean [{pct}% CI] over replications")
+
+
+def _render(rows: list[list[str]]) -> str:
+    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
+    lines = []
+    for i, r in enumerate(rows):
+        lines.append("  ".join(cell.ljust(widths[k]) if k == 0 else cell.rjust(widths[k])
+                               for k, cell in enumerate(r)).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def summary_table(res: Results, metrics: list[str]) -> str:
+    """Each regime's mean and CI per metric."""
+    summ = res.summary(metrics).set_index(["regime", "metric"])
+    rows = [["metric", *res.regimes]]
+    for m in metrics:
+        unit = METRICS[m][0]
+        row = [f"{m} ({unit})"]
+        for r in res.regimes:
+            s = summ.loc[(r, m)]
+            row.append(_cell(s["mean"], s["ci_low"], s["ci_high"]))
+        rows.append(row)
+    return _header(res) + "\n\n" + _render(rows)
+
+
+def comparison_table(res: Comparison, metrics: list[str]) -> str:
+    """Each regime's mean and CI, then the paired difference of each regime to the baseline."""
+    summ = res.summary(metrics).set_index(["regime", "metric"])
+    diff = res.differences(metrics).set_index(["regime", "metric"])
+    others = [r for r in res.regimes if r != res.baseline]
+    rows = [["metric", *res.regimes, *(f"{o} - {res.baseline} (paired)" for o in others)]]
+    for m in metrics:
+        row = [f"{m} ({METRICS[m][0]})"]
+        for r in res.regimes:
+            s = summ.loc[(r, m)]
+            row.append(_cell(s["mean"], s["ci_low"], s["ci_high"]))
+        for o in others:
+            d = diff.loc[(o, m)] if (o, m) in diff.index else None
+            row.append("n/a" if d is None else _cell(d["mean_diff"], d["ci_low"], d["ci_high"]))
+        rows.append(row)
+    note = ("\n\nresolution_days_median is a Kaplan-Meier median: cases unresolved at the horizon "
+            "are censored, not dropped.\nn/a: the metric is undefined under those rules "
+            "(e.g. no working-day limits).")
+    return _header(res) + "\n\n" + _render(rows) + note
+
+
+def _num(x: Any) -> float | int | None:
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def results_json(res: Results, metrics: list[str]) -> dict[str, Any]:
+    """A machine-readable summary (NaN becomes ``null``)."""
+    summ = res.summary(metrics)
+    out: dict[str, Any] = {
+        "scenario": res.scenario.name,
+        "seed": res.seed,
+        "replications": res.replications,
+        "horizon_days": res.scenario.world.horizon_days,
+        "confidence": res.confidence,
+        "regimes": {},
+    }
+    for r in res.regimes:
+        part = summ[summ["regime"] == r]
+        out["regimes"][r] = {
+            row.metric: {"mean": _num(row.mean), "ci_low": _num(row.ci_low),
+                         "ci_high": _num(row.ci_high), "n": int(row.n)}
+            for row in part.itertuples()
+        }
+    baseline = getattr(res, "baseline", "")
+    if baseline:
+        diff = res.differences(metrics)  # type: ignore[attr-defined]
+        out["baseline"] = baseline
+        out["differences"] = {}
+        for r in res.regimes:
+            if r == baseline:
+                continue
+            part = diff[diff["regime"] == r]
+            out["differences"][f"{r} - {baseline}"] = {
+                row.metric: {"mean": _num(row.mean_diff), "ci_low": _num(row.ci_low),
+                             "ci_high": _num(row.ci_high), "n": int(row.n),
+                             "p_value": _num(row.p_value)}
+                for row in part.itertuples()
+            }
+    return out

@@ -1,0 +1,351 @@
+"""Tests for govsim.analysis.stats."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from govsim.analysis.stats import (
+    km_median,
+    km_quantile,
+    mean_ci,
+    paired_differences,
+    summarise,
+)
+
+# ---------------------------------------------------------------------------
+# mean_ci
+# ---------------------------------------------------------------------------
+
+
+def test_mean_ci_matches_hand_computation() -> None:
+    values = np.array([2.0, 4.0, 4.0, 5.0, 7.0, 9.0])
+    # mean = 31 / 6; s^2 = sum((x - mean)^2) / 5
+    mean = 31.0 / 6.0
+    s = math.sqrt(sum((v - mean) ** 2 for v in values) / 5.0)
+    half = stats.t.ppf(0.975, 5) * s / math.sqrt(6.0)
+
+    got_mean, low, high, n = mean_ci(values)
+
+    assert n == 6
+    assert got_mean == pytest.approx(mean, rel=1e-12)
+    assert low == pytest.approx(mean - half, rel=1e-12)
+    assert high == pytest.approx(mean + half, rel=1e-12)
+
+
+def test_mean_ci_other_confidence_level() -> None:
+    values = [1.0, 3.0, 8.0]
+    s = float(np.std(values, ddof=1))
+    half = stats.t.ppf(0.95, 2) * s / math.sqrt(3.0)
+    mean, low, high, n = mean_ci(values, confidence=0.90)
+    assert n == 3
+    assert mean == pytest.approx(4.0)
+    assert (low, high) == pytest.approx((4.0 - half, 4.0 + half))
+
+
+def test_mean_ci_drops_nan() -> None:
+    with_nan = mean_ci([1.0, np.nan, 2.0, 3.0, np.nan])
+    without = mean_ci([1.0, 2.0, 3.0])
+    assert with_nan[3] == 3
+    assert with_nan == pytest.approx(without)
+
+
+def test_mean_ci_single_value_has_nan_bounds() -> None:
+    mean, low, high, n = mean_ci([4.5, np.nan])
+    assert (mean, n) == (4.5, 1)
+    assert math.isnan(low) and math.isnan(high)
+
+
+@pytest.mark.parametrize("values", [[], [np.nan, np.nan]])
+def test_mean_ci_empty_is_all_nan(values: list[float]) -> None:
+    mean, low, high, n = mean_ci(values)
+    assert n == 0
+    assert math.isnan(mean) and math.isnan(low) and math.isnan(high)
+
+
+def test_mean_ci_zero_variance_collapses() -> None:
+    # 0.1 is not exactly representable: a naive mean/std could leave a
+    # rounding-sized spread, but the bounds must equal the mean exactly.
+    mean, low, high, n = mean_ci([0.1, 0.1, 0.1])
+    assert n == 3
+    assert mean == 0.1
+    assert low == mean == high
+
+
+@pytest.mark.parametrize("confidence", [0.0, 1.0, 1.5, -0.2])
+def test_mean_ci_rejects_bad_confidence(confidence: float) -> None:
+    with pytest.raises(ValueError):
+        mean_ci([1.0, 2.0], confidence=confidence)
+
+
+def test_mean_ci_rejects_two_dimensional_input() -> None:
+    with pytest.raises(ValueError):
+        mean_ci(np.ones((2, 3)))
+
+
+def test_mean_ci_coverage_is_nominal() -> None:
+    rng = np.random.default_rng(12345)
+    true_mean = 3.0
+    samples = rng.normal(loc=true_mean, scale=2.0, size=(2000, 10))
+    covered = 0
+    for row in samples:
+        _, low, high, _ = mean_ci(row, confidence=0.95)
+        covered += low <= true_mean <= high
+    coverage = covered / len(samples)
+    assert 0.935 <= coverage <= 0.965
+
+
+# ---------------------------------------------------------------------------
+# Kaplan-Meier quantiles
+# ---------------------------------------------------------------------------
+
+
+def test_km_median_without_censoring_is_lower_median() -> None:
+    assert km_median([5.0, 1.0, 4.0, 2.0, 3.0], [True] * 5) == 3.0
+    # Even size: S(2) = 0.5 exactly, so the lower middle value is returned.
+    assert km_median([4.0, 1.0, 3.0, 2.0], np.ones(4, dtype=bool)) == 2.0
+
+
+def test_km_median_without_censoring_matches_sorted_sample() -> None:
+    rng = np.random.default_rng(7)
+    x = rng.gamma(2.0, size=1001)
+    assert km_median(x, np.ones(x.size, dtype=bool)) == np.sort(x)[500]
+
+
+def test_km_hand_worked_censored_example() -> None:
+    # durations 1..6, censored at 2 and 5 (product-limit estimate by hand):
+    #   t=1: at risk 6, 1 event -> S = 5/6             = 0.8333
+    #   t=2: censored, no change; risk set drops to 4
+    #   t=3: at risk 4, 1 event -> S = 5/6 * 3/4       = 0.6250
+    #   t=4: at risk 3, 1 event -> S = 0.625 * 2/3     = 0.4167
+    #   t=5: censored, no change; risk set drops to 1
+    #   t=6: at risk 1, 1 event -> S = 0
+    # Median: first t with S(t) <= 0.5 -> 4. (The naive median of the
+    # uncensored values 1, 3, 4, 6 would be 3.5.)
+    durations = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    observed = np.array([True, False, True, True, False, True])
+    assert km_median(durations, observed) == 4.0
+    assert km_quantile(durations, observed, 0.25) == 3.0  # S <= 0.75 first at t=3
+    assert km_quantile(durations, observed, 0.9) == 6.0  # S <= 0.1 first at t=6
+    assert km_quantile(durations, observed, 0.1) == 1.0  # S <= 0.9 first at t=1
+
+
+def test_km_input_order_does_not_matter() -> None:
+    durations = np.array([6.0, 2.0, 4.0, 1.0, 5.0, 3.0])
+    observed = np.array([True, False, True, True, False, True])
+    assert km_median(durations, observed) == 4.0
+
+
+def test_km_median_not_reached_is_nan() -> None:
+    # S drops to 0.8 at t=1 and then only censoring happens.
+    durations = [1.0, 2.0, 3.0, 4.0, 5.0]
+    observed = [True, False, False, False, False]
+    assert math.isnan(km_median(durations, observed))
+    # 80 % resolved by t=1 is reached, 90 % never is.
+    assert km_quantile(durations, observed, 0.2) == 1.0
+    assert math.isnan(km_quantile(durations, observed, 0.9))
+
+
+def test_km_median_all_censored_or_empty_is_nan() -> None:
+    assert math.isnan(km_median([1.0, 2.0], [False, False]))
+    assert math.isnan(km_median([], []))
+
+
+def test_km_rejects_bad_input() -> None:
+    with pytest.raises(ValueError):
+        km_median([1.0, 2.0], [True])
+    with pytest.raises(ValueError):
+        km_median([1.0, -2.0], [True, True])
+    with pytest.raises(ValueError):
+        km_median([1.0, np.nan], [True, True])
+    with pytest.raises(ValueError):
+        km_quantile([1.0, 2.0], [True, True], 0.0)
+
+
+def test_km_median_corrects_censoring_bias() -> None:
+    rng = np.random.default_rng(2024)
+    n = 20_000
+    event_times = rng.exponential(scale=1.0, size=n)  # rate 1, median ln 2
+    censor_times = rng.uniform(0.0, 3.0, size=n)
+    durations = np.minimum(event_times, censor_times)
+    observed = event_times <= censor_times
+
+    estimate = km_median(durations, observed)
+    assert abs(estimate - math.log(2.0)) < 0.03
+
+    # Ignoring the censored items over-represents short durations.
+    naive = float(np.median(durations[observed]))
+    assert naive < math.log(2.0) - 0.05
+
+    # The 90 % resolution time of Exp(1) is ln 10 ~ 2.30, still inside
+    # the follow-up window.
+    assert abs(km_quantile(durations, observed, 0.9) - math.log(10.0)) < 0.15
+
+
+# ---------------------------------------------------------------------------
+# summarise
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def replications() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "regime": ["zeta", "zeta", "alpha", "zeta", "alpha", "alpha"],
+            "wait": [1.0, 2.0, 10.0, 3.0, 12.0, np.nan],
+            "backlog": [5.0, 5.0, 7.0, 5.0, 9.0, 11.0],
+        }
+    )
+
+
+def test_summarise_columns_and_order(replications: pd.DataFrame) -> None:
+    out = summarise(replications, by="regime", metrics=["wait", "backlog"])
+
+    assert list(out.columns) == ["regime", "metric", "mean", "ci_low", "ci_high", "half_width", "n"]
+    # Groups by first appearance, metrics in the given (non-alphabetical) order.
+    assert list(out["regime"]) == ["zeta", "zeta", "alpha", "alpha"]
+    assert list(out["metric"]) == ["wait", "backlog", "wait", "backlog"]
+    assert list(out["n"]) == [3, 3, 2, 3]
+
+
+def test_summarise_values_match_mean_ci(replications: pd.DataFrame) -> None:
+    out = summarise(replications, by=["regime"], metrics=["wait", "backlog"], confidence=0.9)
+    row = out[(out["regime"] == "alpha") & (out["metric"] == "wait")].iloc[0]
+    mean, low, high, n = mean_ci([10.0, 12.0], confidence=0.9)
+    assert row["mean"] == pytest.approx(mean)
+    assert row["ci_low"] == pytest.approx(low)
+    assert row["ci_high"] == pytest.approx(high)
+    assert row["half_width"] == pytest.approx((high - low) / 2)
+    assert row["n"] == n == 2
+
+    constant = out[(out["regime"] == "zeta") & (out["metric"] == "backlog")].iloc[0]
+    assert constant["ci_low"] == constant["ci_high"] == constant["mean"] == 5.0
+    assert constant["half_width"] == 0.0
+
+
+def test_summarise_without_grouping(replications: pd.DataFrame) -> None:
+    out = summarise(replications, by=None, metrics=["backlog"])
+    assert list(out.columns) == ["metric", "mean", "ci_low", "ci_high", "half_width", "n"]
+    assert len(out) == 1
+    assert out.loc[0, "mean"] == pytest.approx(42.0 / 6.0)
+    assert out.loc[0, "n"] == 6
+
+
+def test_summarise_multiple_keys_keep_first_seen_order() -> None:
+    frame = pd.DataFrame(
+        {
+            "regime": ["b", "a", "b", "a"],
+            "district": ["y", "x", "x", "x"],
+            "wait": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    out = summarise(frame, by=["regime", "district"], metrics=["wait"])
+    assert list(zip(out["regime"], out["district"], strict=True)) == [
+        ("b", "y"),
+        ("a", "x"),
+        ("b", "x"),
+    ]
+    assert list(out["n"]) == [1, 2, 1]
+
+
+def test_summarise_missing_metric_raises(replications: pd.DataFrame) -> None:
+    with pytest.raises(KeyError):
+        summarise(replications, by="regime", metrics=["nope"])
+
+
+# ---------------------------------------------------------------------------
+# paired_differences
+# ---------------------------------------------------------------------------
+
+
+def _paired_frame() -> pd.DataFrame:
+    rng = np.random.default_rng(99)
+    reps = np.arange(10)
+    # Large noise shared by both regimes: an unpaired comparison would have
+    # a wide interval, the paired one must be essentially exact.
+    common = rng.normal(scale=50.0, size=reps.size)
+    rows = []
+    for rep, noise in zip(reps, common, strict=True):
+        rows.append({"regime": "fragmented", "rep": rep, "wait": 100.0 + noise, "cost": noise})
+        if rep != 9:  # replication 9 is missing for the consolidated regime
+            rows.append(
+                {"regime": "consolidated", "rep": rep, "wait": 102.0 + noise, "cost": noise}
+            )
+        rows.append({"regime": "same", "rep": rep, "wait": 100.0 + noise, "cost": noise})
+    return pd.DataFrame(rows)
+
+
+def test_paired_differences_known_shift() -> None:
+    frame = _paired_frame()
+    out = paired_differences(
+        frame,
+        regime_col="regime",
+        rep_col="rep",
+        metrics=["wait", "cost"],
+        baseline="fragmented",
+    )
+
+    assert list(out.columns) == [
+        "regime",
+        "baseline",
+        "metric",
+        "mean_diff",
+        "ci_low",
+        "ci_high",
+        "n",
+        "p_value",
+    ]
+    assert list(out["regime"]) == ["consolidated", "consolidated", "same", "same"]
+    assert list(out["metric"]) == ["wait", "cost", "wait", "cost"]
+    assert set(out["baseline"]) == {"fragmented"}
+
+    wait = out.iloc[0]
+    assert wait["n"] == 9  # replication 9 has no partner and is excluded
+    assert wait["mean_diff"] == pytest.approx(2.0, abs=1e-9)
+    assert wait["ci_low"] <= wait["mean_diff"] <= wait["ci_high"]
+    assert wait["ci_high"] - wait["ci_low"] < 1e-9
+    assert wait["p_value"] < 1e-6
+
+    cost = out.iloc[1]
+    assert cost["mean_diff"] == 0.0
+    assert math.isnan(cost["p_value"])
+
+    identical = out[out["regime"] == "same"]
+    assert list(identical["n"]) == [10, 10]
+    assert (identical["mean_diff"] == 0.0).all()
+    assert (identical["ci_low"] == 0.0).all() and (identical["ci_high"] == 0.0).all()
+    assert identical["p_value"].isna().all()
+
+
+def test_paired_differences_matches_ttest_and_drops_nan() -> None:
+    frame = pd.DataFrame(
+        {
+            "regime": ["A"] * 5 + ["B"] * 5,
+            "rep": [0, 1, 2, 3, 4] * 2,
+            "wait": [1.0, 2.0, 3.0, 4.0, 5.0, 1.5, 2.9, 3.1, 5.2, np.nan],
+        }
+    )
+    out = paired_differences(frame, "regime", "rep", ["wait"], baseline="A")
+    diffs = np.array([0.5, 0.9, 0.1, 1.2])  # rep 4 is NaN in B and dropped
+    mean, low, high, n = mean_ci(diffs)
+    row = out.iloc[0]
+    assert row["n"] == n == 4
+    assert row["mean_diff"] == pytest.approx(mean)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high))
+    assert row["p_value"] == pytest.approx(stats.ttest_1samp(diffs, 0.0).pvalue)
+
+
+def test_paired_differences_unknown_baseline_raises() -> None:
+    with pytest.raises(ValueError):
+        paired_differences(_paired_frame(), "regime", "rep", ["wait"], baseline="nope")
+
+
+def test_paired_differences_duplicate_rows_raise() -> None:
+    frame = _paired_frame()
+    frame = pd.concat([frame, frame.iloc[[0]]], ignore_index=True)
+    with pytest.raises(ValueError):
+        paired_differences(frame, "regime", "rep", ["wait"], baseline="fragmented")

@@ -51,6 +51,8 @@ class ConsolidatedEngine(Engine):
         self.members = tuple(self.unit_index[m] for m in r.adjudication.members)
         self.adjudication_period = r.adjudication.meets_every_working_days * self.official.length
         self.satisfied_within = self.draws.satisfied_within_h.tolist()
+        # the open ticket of each case: its unit and the limits it still has to meet
+        self.pending: dict[int, list[Any]] = {}
 
     def case(self, c: int) -> Generator[Any, Any, None]:
         env = self.env
@@ -139,24 +141,29 @@ class ConsolidatedEngine(Engine):
             due_sign = official.working_days_later(now, limits.sign_days)
             due_contact = official.working_days_later(now, limits.contact_days)
             due_finish = official.working_days_later(now, limits.finish_days)
+            pending = self.pending[c] = [target, due_sign, due_contact, due_finish]
             share = cat.share[target.index]
             yield from self.work(target, c, rules.sign_hours, share)
             log.event(c, Act.SIGN, env.now, target.index)
+            pending[1] = math.inf
             if env.now > due_sign:
                 self.breach(c, target, SIGN)
             if target.index not in cat.owners:
                 yield from self.work(target, c, rules.return_hours, share)
                 log.event(c, Act.RETURN, env.now, target.index)
                 self.returns[c] += 1
+                del self.pending[c]
                 continue
             if cat.overlapping and not self.settled[cat.index] and self.rng.random() < rules.adjudication.dispute_prob:
                 log.event(c, Act.DISPUTE, env.now, target.index)
                 yield from self.adjudicate(c, cat)
                 if target.index != cat.lead:
                     force_lead = True
+                    del self.pending[c]
                     continue
             yield from self.work(target, c, rules.contact_hours, share)
             log.event(c, Act.CONTACT, env.now, target.index)
+            pending[2] = math.inf
             if env.now > due_contact:
                 self.breach(c, target, CONTACT)
             if self.money_missing(c, cat):
@@ -167,6 +174,7 @@ class ConsolidatedEngine(Engine):
                     self.advance(c, cat, self.unit_index[rules.funding.advancer])
                 else:
                     log.event(c, Act.STALL, env.now, target.index)
+                    del self.pending[c]
                     return FAILED
             if not (reopened and rules.reopened_requires_real_fix) and cat.surface_prob \
                     and self.rng.random() < cat.surface_prob:
@@ -176,9 +184,19 @@ class ConsolidatedEngine(Engine):
                 yield from self.real_fix(c, target, cat)
                 outcome = OK
             log.event(c, Act.FINISH, env.now, target.index)
+            del self.pending[c]
             if env.now > due_finish:
                 self.breach(c, target, FINISH_LIMIT)
             return outcome
+
+    def finalise(self) -> None:
+        """Tickets still open at the horizon whose limits have already passed are breaches too
+        (a limit missed is a breach whether or not the late event happened before the end)."""
+        horizon = self.horizon_h
+        for c, (unit, due_sign, due_contact, due_finish) in sorted(self.pending.items()):
+            for kind, due in ((SIGN, due_sign), (CONTACT, due_contact), (FINISH_LIMIT, due_finish)):
+                if due < horizon:
+                    self.breach(c, unit, kind)
 
     def adjudicate(self, c: int, cat: CategoryState) -> Generator[Any, Any, None]:
         """Wait for the group's next scheduled meeting; it names the owner (precedent)."""

@@ -213,7 +213,11 @@ class Engine:
         """Run to the horizon and return the raw columns."""
         self.env.process(self._source())
         self.env.run(until=self.horizon_h)
+        self.finalise()
         return self._collect()
+
+    def finalise(self) -> None:
+        """Hook for work at the horizon before the columns are collected."""
 
     def _source(self) -> Generator[Any, Any, None]:
         env = self.env

@@ -1,0 +1,73 @@
+"""Small scenarios built in code for targeted tests of one mechanism at a time."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+from govsim.scenario import Scenario, parse_scenario
+
+UNITS: dict[str, dict[str, Any]] = {
+    "street": {"kind": "street_office", "staff": 5, "hours": "24h", "hourly_cost_yuan": 50.0},
+    "owner": {"kind": "property_company", "staff": 5, "hours": "24h", "hourly_cost_yuan": 40.0},
+    "bureau": {"kind": "bureau", "staff": 5, "hours": "24h", "hourly_cost_yuan": 60.0},
+    "hotline": {"kind": "hotline", "staff": 5, "hours": "24h", "hourly_cost_yuan": 30.0},
+    "centre": {"kind": "centre", "staff": 5, "hours": "24h", "hourly_cost_yuan": 30.0},
+    "market": {"kind": "market", "staff": 5, "hours": "24h", "hourly_cost_yuan": 30.0},
+    "super": {"kind": "supervisory_office", "staff": 2, "hours": "24h", "hourly_cost_yuan": 90.0},
+}
+
+CITIZENS = {
+    "patience_days": 2.0,
+    "give_up_prob": 0.0,
+    "escalate_prob": 0.0,
+    "knows_owner_prob": 0.0,
+    "satisfied_within_days": 10.0,
+    "false_closure_discovery_days": 5.0,
+}
+
+
+def category(**kw: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {"rate_per_day": 5.0, "owners": ["owner"], "work_hours": 1.0}
+    base.update(kw)
+    return base
+
+
+def fragmented(**kw: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "kind": "fragmented",
+        "intake_hours": 0.1,
+        "channels": [{"name": "owner line", "unit": "owner"}],
+        "deflection": {"refer_prob": 0.0, "referral_lost_prob": 0.0},
+        "overlap_deflect_prob": 0.0,
+    }
+    base.update(kw)
+    return base
+
+
+def consolidated(**kw: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {"kind": "consolidated", "centre": "centre", "accuracy": 1.0,
+                            "kb_coverage": 0.0}
+    base.update(kw)
+    return base
+
+
+def world_dict(categories: dict[str, Any] | None = None, *, units: dict[str, Any] | None = None,
+               citizens: dict[str, Any] | None = None, funds: dict[str, Any] | None = None,
+               horizon_days: int = 60, country: str = "none") -> dict[str, Any]:
+    c = dict(CITIZENS)
+    c.update(citizens or {})
+    return {
+        "start": dt.date(2025, 3, 3),
+        "horizon_days": horizon_days,
+        "calendar": {"country": country},
+        "citizens": c,
+        "units": copy.deepcopy(units if units is not None else UNITS),
+        "funds": funds or {},
+        "categories": categories if categories is not None else {"leak": category()},
+    }
+
+
+def scenario(regimes: dict[str, Any], **world_kw: Any) -> Scenario:
+    return parse_scenario({"name": "tiny", "world": world_dict(**world_kw), "regimes": regimes})

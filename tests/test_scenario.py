@@ -119,7 +119,7 @@ def test_district_file_loads() -> None:
     assert isinstance(s.world.categories["roof_leak"].seasonal, tuple)
 
 
-def test_district_file_and_parsed_dict_give_the_same_scenario(district_data: dict[str, Any]) -> None:
+def test_file_and_parsed_dict_give_the_same_scenario(district_data: dict[str, Any]) -> None:
     assert parse_scenario(modified(district_data)) == load_scenario(DISTRICT)
 
 
@@ -136,7 +136,8 @@ def test_parse_scenario_does_not_modify_its_input(district_data: dict[str, Any])
         pytest.param(lambda s: setattr(s.world, "horizon_days", 10), id="world.horizon_days"),
         pytest.param(lambda s: setattr(s.world.calendar, "country", "none"), id="calendar.country"),
         pytest.param(lambda s: setattr(s.world.citizens, "give_up_prob", 0.5), id="citizens"),
-        pytest.param(lambda s: setattr(s.world.units["street_office"], "staff", 3), id="unit.staff"),
+        pytest.param(lambda s: setattr(s.world.units["street_office"], "staff", 3),
+                     id="unit.staff"),
         pytest.param(lambda s: setattr(s.world.funds["maintenance_fund"], "available", True),
                      id="fund.available"),
         pytest.param(lambda s: setattr(s.world.categories["roof_leak"], "rate_per_day", 9.0),
@@ -157,8 +158,9 @@ def test_loaded_objects_are_immutable(assign: Callable[[Scenario], None]) -> Non
 
 def test_list_valued_fields_are_tuples() -> None:
     s = load_scenario(DISTRICT)
+    channels = s.regimes["fragmented"].channels
     with pytest.raises(TypeError):
-        s.regimes["fragmented"].channels[0] = s.regimes["fragmented"].channels[1]  # type: ignore[index]
+        channels[0] = channels[1]  # type: ignore[index]
 
 
 @pytest.mark.xfail(

@@ -13,7 +13,7 @@ ruling becomes a precedent for the whole category. A satisfaction callback follo
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 from govsim.model.engine import (
@@ -133,40 +133,46 @@ class ConsolidatedEngine(Engine):
                 yield env.timeout(due - env.now)
         limits = rules.limits
         force_lead = reopened
+        sign_h = rules.sign_hours
         while True:
             target = self.dispatch_target(cat, force_lead)
             now = env.now
             log.event(c, Act.DISPATCH, now, target.index)
             self.open_ticket(c, target)
-            due_sign = official.working_days_later(now, limits.sign_days)
-            due_contact = official.working_days_later(now, limits.contact_days)
-            due_finish = official.working_days_later(now, limits.finish_days)
-            pending = self.pending[c] = [target, due_sign, due_contact, due_finish]
+            pending = self.pending[c] = [
+                target,
+                official.working_days_later(now, limits.sign_days),
+                official.working_days_later(now, limits.contact_days),
+                official.working_days_later(now, limits.finish_days),
+            ]
             share = cat.share[target.index]
-            yield from self.work(target, c, rules.sign_hours, share)
-            log.event(c, Act.SIGN, env.now, target.index)
-            pending[1] = math.inf
-            if env.now > due_sign:
-                self.breach(c, target, SIGN)
             if target.index not in cat.owners:
-                yield from self.work(target, c, rules.return_hours, share)
+                # sign, find it is not ours, send it back: one staff session
+                yield from self.work(target, c, rules.return_hours, share, lead=sign_h,
+                                     on_start=self._stamps(c, target, pending, ((sign_h, Act.SIGN, 1),)))
                 log.event(c, Act.RETURN, env.now, target.index)
                 self.returns[c] += 1
                 del self.pending[c]
                 continue
-            if cat.overlapping and not self.settled[cat.index] and self.rng.random() < rules.adjudication.dispute_prob:
+            if cat.overlapping and not self.settled[cat.index] \
+                    and self.rng.random() < rules.adjudication.dispute_prob:
+                yield from self.work(target, c, sign_h, share,
+                                     on_start=self._stamps(c, target, pending, ((sign_h, Act.SIGN, 1),)))
                 log.event(c, Act.DISPUTE, env.now, target.index)
                 yield from self.adjudicate(c, cat)
                 if target.index != cat.lead:
                     force_lead = True
                     del self.pending[c]
                     continue
-            yield from self.work(target, c, rules.contact_hours, share)
-            log.event(c, Act.CONTACT, env.now, target.index)
-            pending[2] = math.inf
-            if env.now > due_contact:
-                self.breach(c, target, CONTACT)
+                steps: tuple[tuple[float, int, int], ...] = ((rules.contact_hours, Act.CONTACT, 2),)
+            else:
+                steps = ((sign_h, Act.SIGN, 1), (rules.contact_hours, Act.CONTACT, 2))
+            # sign and call the citizen, then (when nothing blocks it) fix, in one session
+            lead = sum(step[0] for step in steps)
+            stamp: Any = self._stamps(c, target, pending, steps)
             if self.money_missing(c, cat):
+                yield from self.work(target, c, lead, share, on_start=stamp)
+                lead, stamp = 0.0, None
                 mode = rules.funding.mode
                 if mode == "release":
                     yield from self.release_fund(c, cat)
@@ -178,16 +184,34 @@ class ConsolidatedEngine(Engine):
                     return FAILED
             if not (reopened and rules.reopened_requires_real_fix) and cat.surface_prob \
                     and self.rng.random() < cat.surface_prob:
-                yield from self.surface_fix(c, target, cat)
+                yield from self.surface_fix(c, target, cat, lead, stamp)
                 outcome = QUIETED
             else:
-                yield from self.real_fix(c, target, cat)
+                yield from self.real_fix(c, target, cat, lead, stamp)
                 outcome = OK
             log.event(c, Act.FINISH, env.now, target.index)
             del self.pending[c]
-            if env.now > due_finish:
+            if env.now > pending[3]:
                 self.breach(c, target, FINISH_LIMIT)
             return outcome
+
+    def _stamps(self, c: int, target: UnitState, pending: list[Any],
+                steps: tuple[tuple[float, int, int], ...]) -> Callable[[float], None]:
+        """A callback that time-stamps the preliminary steps of a staff session once it starts.
+
+        ``steps`` are ``(hours, activity, slot)``: each step's end is logged as ``activity`` and
+        checked against the limit in ``pending[slot]`` (1 = sign, 2 = contact).
+        """
+        def stamp(start: float) -> None:
+            advance = target.office.advance
+            t = start
+            for hours, act, slot in steps:
+                t = advance(t, hours)
+                self.log.event(c, act, t, target.index)
+                if t > pending[slot]:
+                    self.breach(c, target, slot - 1)
+                pending[slot] = math.inf
+        return stamp
 
     def finalise(self) -> None:
         """Tickets still open at the horizon whose limits have already passed are breaches too

@@ -11,7 +11,7 @@ indexed by case number; the logs are append-only lists; no pandas, no logging, n
 from __future__ import annotations
 
 import random
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -235,31 +235,41 @@ class Engine:
         raise NotImplementedError
 
     # ------------------------------------------------------------ building blocks
-    def work(self, u: UnitState, c: int, hours: float, share: float,
-             start_act: int = -1) -> Generator[Any, Any, None]:
-        """One staff member of ``u`` spends ``hours`` of office time on case ``c``.
+    def work(self, u: UnitState, c: int, hours: float, share: float, start_act: int = -1,
+             lead: float = 0.0, on_start: Callable[[float], None] | None = None,
+             ) -> Generator[Any, Any, None]:
+        """One staff member of ``u`` spends ``lead + hours`` of office time on case ``c``.
 
         The ticket queues for a staff member (FIFO). Work runs in the unit's open hours only: a
         ticket taken up while the office is closed starts when it opens, and work left at closing
         time goes on the next working day. (Holding the staff member while the office is closed
-        changes nothing, since nobody else could work then either.) ``start_act``, when given, is
-        logged at the moment work really starts.
+        changes nothing, since nobody else could work then either.)
+
+        One staff session may cover several steps by the same person (say, sign for a ticket,
+        call the citizen, then do the fix): ``lead`` hours of preliminary steps come first,
+        ``start_act`` (if given) is logged when the main ``hours`` begin, and ``on_start`` is
+        called with the session's start time as soon as a staff member is free, so the caller
+        can time-stamp the preliminary steps. One request and one timeout per session keeps the
+        event loop lean.
         """
         env = self.env
-        office = u.office
         req = u.res.request()
         yield req
         now = env.now
+        office = u.office
+        if on_start is not None:
+            on_start(now)
         if office.always:
             if start_act >= 0:
-                self.log.event(c, start_act, now, u.index)
-            yield env.timeout(hours)
+                self.log.event(c, start_act, now + lead, u.index)
+            yield env.timeout(lead + hours)
         else:
+            main_start = office.next_open(office.advance(now, lead) if lead else now)
             if start_act >= 0:
-                self.log.event(c, start_act, office.next_open(now), u.index)
-            yield env.timeout(office.advance(now, hours) - now)
+                self.log.event(c, start_act, main_start, u.index)
+            yield env.timeout(office.advance(main_start, hours) - now)
         u.res.release(req)
-        self.log.staff(c, u.index, hours, share)
+        self.log.staff(c, u.index, lead + hours, share)
 
     def pay(self, c: int, payer: int, amount: float, share: float, kind: int) -> None:
         """Record money paid for case ``c`` (``payer`` is a unit index or ``n_units + fund``)."""
@@ -269,9 +279,14 @@ class Engine:
     def fund_payer(self, fund: int) -> int:
         return len(self.units) + fund
 
-    def real_fix(self, c: int, u: UnitState, cat: CategoryState) -> Generator[Any, Any, None]:
-        """The owner does the real fix; money comes from its source (fund or own budget)."""
-        yield from self.work(u, c, self.work_hours[c], cat.share[u.index], Act.WORK_START)
+    def real_fix(self, c: int, u: UnitState, cat: CategoryState, lead: float = 0.0,
+                 on_start: Callable[[float], None] | None = None) -> Generator[Any, Any, None]:
+        """The owner does the real fix; money comes from its source (fund or own budget).
+
+        ``lead`` and ``on_start`` as in :meth:`work` (preliminary steps in the same session).
+        """
+        yield from self.work(u, c, self.work_hours[c], cat.share[u.index], Act.WORK_START,
+                             lead, on_start)
         if cat.fix_cost:
             if cat.fund >= 0 and not self.funded[c]:
                 self.pay(c, self.fund_payer(cat.fund), cat.fix_cost, 1.0, Money.REAL_FIX)
@@ -280,8 +295,10 @@ class Engine:
             # when funded by an advance the money was recorded at the advance
         self.resolve(c, u.index)
 
-    def surface_fix(self, c: int, u: UnitState, cat: CategoryState) -> Generator[Any, Any, None]:
-        yield from self.work(u, c, cat.surface_hours, cat.share[u.index])
+    def surface_fix(self, c: int, u: UnitState, cat: CategoryState, lead: float = 0.0,
+                    on_start: Callable[[float], None] | None = None) -> Generator[Any, Any, None]:
+        """A cheap repair that quiets the case for a while (see :meth:`work` for ``lead``)."""
+        yield from self.work(u, c, cat.surface_hours, cat.share[u.index], -1, lead, on_start)
         self.pay(c, u.index, cat.surface_cost, cat.share[u.index], Money.SURFACE_FIX)
         self.surface_fixes[c] += 1
         self.log.event(c, Act.SURFACE_FIX, self.env.now, u.index)

@@ -84,8 +84,10 @@ def working_day_table(
     days = np.arange(np.datetime64(start, "D"), np.datetime64(start, "D") + n_days)
     weekday = (days.astype("datetime64[D]").view("int64") - 4) % 7  # 1970-01-01 was a Thursday
     working = weekday < 5
-    if country is not None and country.strip().lower() in {"", "none"}:
-        country = None
+    if country is not None:
+        country = country.strip().upper()
+        if country in {"", "NONE"}:
+            country = None
     extra_holidays = set(extra_holidays)
     extra_workdays = set(extra_workdays)
     if country is not None:
@@ -99,7 +101,7 @@ def working_day_table(
         except NotImplementedError:
             raise GovsimError(f"the holidays package does not know country {country!r}", path) from None
         makeup = set(getattr(table, "weekend_workdays", set()))
-        if country.upper() in {"CN", "CHN", "CHINA"}:
+        if country in {"CN", "CHN"}:
             given = extra_holidays | extra_workdays
             for year in years:
                 covered = any(d.year == year for d in makeup)

@@ -119,9 +119,17 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _file_mode() -> int:
+    """The mode a new file gets under the current umask (``mkstemp`` would give 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def _atomic_write(frame: Any, path: Path, fmt: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+    os.chmod(tmp, _file_mode())
     try:
         if fmt == "parquet":
             frame.to_parquet(tmp, index=False)
@@ -156,6 +164,7 @@ def _write_outputs(res: Any, out: Path, fmt: str, metrics: list[str]) -> None:
     if hasattr(res, "differences"):
         _atomic_write(res.differences(), out / "differences.csv", "csv")
     fd, tmp = tempfile.mkstemp(prefix=".summary.json.", suffix=".tmp", dir=out)
+    os.chmod(tmp, _file_mode())
     with os.fdopen(fd, "w") as fh:
         json.dump(results_json(res, metrics), fh, indent=2)
     os.replace(tmp, out / "summary.json")
@@ -181,26 +190,28 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     from govsim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
-    out = _prepare_out(args.out)
+    names: list[str] | None = None
+    if args.command == "run":
+        if args.regime is not None and args.regime not in scenario.regimes:
+            raise GovsimError(f"unknown regime {args.regime!r}; the scenario has "
+                              f"{', '.join(scenario.regime_names)}", "--regime")
+    else:
+        if args.regimes is not None:
+            names = [n.strip() for n in args.regimes.split(",") if n.strip()]
+            for n in names:
+                if n not in scenario.regimes:
+                    raise GovsimError(f"unknown regime {n!r}; the scenario has "
+                                      f"{', '.join(scenario.regime_names)}", "--regimes")
+        if args.baseline is not None and args.baseline not in (names or scenario.regime_names):
+            raise GovsimError(f"{args.baseline!r} is not among the compared regimes", "--baseline")
+    out = _prepare_out(args.out)  # after the cheap checks, before the long run
     progress = _Progress(f"govsim {args.command}", args.replications)
     common = dict(replications=args.replications, seed=args.seed, horizon_days=args.horizon_days,
                   record_events=not args.no_events, jobs=args.jobs, progress=progress)
     try:
         if args.command == "run":
-            if args.regime is not None and args.regime not in scenario.regimes:
-                raise GovsimError(f"unknown regime {args.regime!r}; the scenario has "
-                                  f"{', '.join(scenario.regime_names)}", "--regime")
             res = govsim.run(scenario, args.regime, **common)
         else:
-            names = None
-            if args.regimes is not None:
-                names = [n.strip() for n in args.regimes.split(",") if n.strip()]
-                for n in names:
-                    if n not in scenario.regimes:
-                        raise GovsimError(f"unknown regime {n!r}; the scenario has "
-                                          f"{', '.join(scenario.regime_names)}", "--regimes")
-            if args.baseline is not None and args.baseline not in (names or scenario.regime_names):
-                raise GovsimError(f"{args.baseline!r} is not among the compared regimes", "--baseline")
             res = govsim.compare(scenario, names, baseline=args.baseline, **common)
     finally:
         progress.close()
@@ -238,6 +249,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("govsim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (e.g. `govsim compare ... --json | head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,7 +19,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WrapSerializer,
+    field_validator,
+)
 
 from govsim.calendar import parse_hours
 from govsim.errors import GovsimError
@@ -52,6 +60,35 @@ NonNegative = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
 Name = Annotated[str, Field(min_length=1)]
 
+
+class FrozenDict(dict):  # type: ignore[type-arg]
+    """A read-only dict (it still pickles, so scenarios travel to worker processes)."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("scenario tables are read-only; build a new scenario instead")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    __ior__ = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenDict, (dict(self),))
+
+
+def _frozen_map(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return FrozenDict(value)
+
+
+def FrozenMap(item: Any, min_length: int = 0) -> Any:  # noqa: N802 - used like a type
+    """A ``name -> item`` table that cannot be changed after validation (keeps file order)."""
+    return Annotated[
+        Mapping[Name, item],
+        Field(min_length=min_length),
+        AfterValidator(_frozen_map),
+        WrapSerializer(lambda value, handler: handler(dict(value))),
+    ]
+
 UnitKind = Literal[
     "street_office",
     "property_company",
@@ -81,9 +118,10 @@ def _check_hours(spec: str) -> tuple[float, float] | None:
 
 
 class Strict(BaseModel):
-    """Base of every scenario model: unknown keys refused, strict types, immutable."""
+    """Base of every scenario model: unknown keys refused, strict types, finite numbers,
+    immutable (tables of named things are read-only mappings)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------------------- world
@@ -95,11 +133,12 @@ class CalendarSpec(Strict):
     extra_holidays: tuple[dt.date, ...] = ()
     extra_workdays: tuple[dt.date, ...] = ()
 
-    @model_validator(mode="after")
-    def _hours_parse(self) -> CalendarSpec:
-        if _check_hours(self.office_hours) is None:
+    @field_validator("office_hours")
+    @classmethod
+    def _hours_parse(cls, value: str) -> str:
+        if _check_hours(value) is None:
             raise ValueError("office_hours must be a daily window such as '08:30-17:30', not '24h'")
-        return self
+        return value
 
 
 class Unit(Strict):
@@ -112,10 +151,11 @@ class Unit(Strict):
     public: bool | None = None
     label: str = ""
 
-    @model_validator(mode="after")
-    def _hours_parse(self) -> Unit:
-        _check_hours(self.hours)
-        return self
+    @field_validator("hours")
+    @classmethod
+    def _hours_parse(cls, value: str) -> str:
+        _check_hours(value)
+        return value
 
     @property
     def is_public(self) -> bool:
@@ -150,11 +190,12 @@ class Category(Strict):
     surface_fix_holds_days: Positive = 90.0
     label: str = ""
 
-    @model_validator(mode="after")
-    def _seasonal_months(self) -> Category:
-        if self.seasonal is not None and len(self.seasonal) != 12:
-            raise ValueError("seasonal must list 12 monthly factors")
-        return self
+    @field_validator("seasonal")
+    @classmethod
+    def _seasonal_months(cls, value: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if value is not None and len(value) != 12:
+            raise ValueError(f"seasonal must list 12 monthly factors, not {len(value)}")
+        return value
 
     @property
     def overlapping(self) -> bool:
@@ -179,9 +220,9 @@ class World(Strict):
     horizon_days: Annotated[int, Field(ge=1, le=3660)]
     calendar: CalendarSpec = CalendarSpec()
     citizens: Citizens = Citizens()
-    units: dict[Name, Unit] = Field(min_length=1)
-    funds: dict[Name, Fund] = {}
-    categories: dict[Name, Category] = Field(min_length=1)
+    units: FrozenMap(Unit, min_length=1)
+    funds: FrozenMap(Fund) = FrozenDict()
+    categories: FrozenMap(Category, min_length=1)
 
 
 # ------------------------------------------------------------------------------------ regimes
@@ -221,7 +262,7 @@ class Rung(Strict):
 class Funding(Strict):
     """Who pays when a fix needs money from a source that is not available."""
 
-    mode: Literal["stall", "advance", "release"] = "stall"
+    mode: Literal["stall", "advance", "release"]
     advancer: str | None = None
     release_working_days: NonNegative = 20.0
     recovery_prob: Probability = 0.0
@@ -239,7 +280,7 @@ class FragmentedRegime(Strict):
     overlap_deflect_prob: Probability = 0.6
     false_closure_prob: Probability = 0.0
     escalation: tuple[Rung, ...] = ()
-    funding: Funding = Funding()
+    funding: Funding = Funding(mode="stall")
 
 
 class Limits(Strict):
@@ -288,7 +329,7 @@ class Scenario(Strict):
     name: Name
     description: str = ""
     world: World
-    regimes: dict[Name, Regime] = Field(min_length=1)
+    regimes: FrozenMap(Regime, min_length=1)
 
     @property
     def regime_names(self) -> list[str]:
@@ -316,6 +357,13 @@ def _loc_to_path(loc: tuple[Any, ...]) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out
+
+
+def _error_path(error: Mapping[str, Any]) -> str:
+    path = _loc_to_path(error["loc"])
+    if error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
+        path += ".kind"  # the regime's kind is what chose (or failed to choose) its rules
+    return path
 
 
 def _message(error: Mapping[str, Any]) -> str:
@@ -389,7 +437,7 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
     try:
         scenario = Scenario.model_validate(_freeze(dict(data)))
     except ValidationError as exc:
-        problems = [(_loc_to_path(e["loc"]), _message(e)) for e in exc.errors()]
+        problems = [(_error_path(e), _message(e)) for e in exc.errors()]
         raise _error(problems, source) from None
     except GovsimError as exc:  # raised by a field validator (office hours)
         raise _error([(exc.path, exc.message)], source) from None

@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(BIN)/govsim compare scenarios/district.toml --replications 6 --horizon-days 90 --no-events --seed 2026
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --nbmake tests notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check govsim tests benchmarks

@@ -211,9 +211,8 @@ class OfficeHours:
 
     def _next_opening(self, t: float) -> float:
         day = int(t // HOURS_PER_DAY)
-        if day >= 0 and day < self._n_days and self._working[day]:
-            if t - day * HOURS_PER_DAY < self.opens:
-                return day * HOURS_PER_DAY + self.opens
+        if 0 <= day < self._n_days and self._working[day] and t - day * HOURS_PER_DAY < self.opens:
+            return day * HOURS_PER_DAY + self.opens
         day = max(day + 1, 0)
         while day < self._n_days and not self._working[day]:
             day += 1

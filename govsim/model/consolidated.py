@@ -72,7 +72,7 @@ class ConsolidatedEngine(Engine):
         reopened = False
         while True:
             outcome = yield from self.handle(c, cat, reopened)
-            if outcome == OK or outcome == QUIETED:
+            if outcome in (OK, QUIETED):
                 if rules.callback:
                     fine = (env.now - self.arrival[c]) <= self.satisfied_within[c]
                     self.rating[c] = 1 if fine else 0

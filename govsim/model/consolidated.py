@@ -167,12 +167,11 @@ class ConsolidatedEngine(Engine):
                 steps: tuple[tuple[float, int, int], ...] = ((rules.contact_hours, Act.CONTACT, 2),)
             else:
                 steps = ((sign_h, Act.SIGN, 1), (rules.contact_hours, Act.CONTACT, 2))
-            # sign and call the citizen, then (when nothing blocks it) fix, in one session
-            lead = sum(step[0] for step in steps)
-            stamp: Any = self._stamps(c, target, pending, steps)
+            # sign and call the citizen: two short clerical steps in one staff session
+            lead = sum(step[0] for step in steps[:-1])
+            yield from self.work(target, c, steps[-1][0], share, lead=lead,
+                                 on_start=self._stamps(c, target, pending, steps))
             if self.money_missing(c, cat):
-                yield from self.work(target, c, lead, share, on_start=stamp)
-                lead, stamp = 0.0, None
                 mode = rules.funding.mode
                 if mode == "release":
                     yield from self.release_fund(c, cat)
@@ -182,12 +181,13 @@ class ConsolidatedEngine(Engine):
                     log.event(c, Act.STALL, env.now, target.index)
                     del self.pending[c]
                     return FAILED
+            # the fix queues for a staff member like any other work
             if not (reopened and rules.reopened_requires_real_fix) and cat.surface_prob \
                     and self.rng.random() < cat.surface_prob:
-                yield from self.surface_fix(c, target, cat, lead, stamp)
+                yield from self.surface_fix(c, target, cat)
                 outcome = QUIETED
             else:
-                yield from self.real_fix(c, target, cat, lead, stamp)
+                yield from self.real_fix(c, target, cat)
                 outcome = OK
             log.event(c, Act.FINISH, env.now, target.index)
             del self.pending[c]

@@ -245,12 +245,11 @@ class Engine:
         time goes on the next working day. (Holding the staff member while the office is closed
         changes nothing, since nobody else could work then either.)
 
-        One staff session may cover several steps by the same person (say, sign for a ticket,
-        call the citizen, then do the fix): ``lead`` hours of preliminary steps come first,
-        ``start_act`` (if given) is logged when the main ``hours`` begin, and ``on_start`` is
-        called with the session's start time as soon as a staff member is free, so the caller
-        can time-stamp the preliminary steps. One request and one timeout per session keeps the
-        event loop lean.
+        One staff session may cover several short steps by the same person (sign for a ticket,
+        then call the citizen): ``lead`` hours of preliminary steps come first, ``start_act``
+        (if given) is logged when the main ``hours`` begin, and ``on_start`` is called with the
+        session's start time as soon as a staff member is free, so the caller can time-stamp the
+        preliminary steps. One request and one timeout per session keeps the event loop lean.
         """
         env = self.env
         req = u.res.request()
@@ -279,14 +278,9 @@ class Engine:
     def fund_payer(self, fund: int) -> int:
         return len(self.units) + fund
 
-    def real_fix(self, c: int, u: UnitState, cat: CategoryState, lead: float = 0.0,
-                 on_start: Callable[[float], None] | None = None) -> Generator[Any, Any, None]:
-        """The owner does the real fix; money comes from its source (fund or own budget).
-
-        ``lead`` and ``on_start`` as in :meth:`work` (preliminary steps in the same session).
-        """
-        yield from self.work(u, c, self.work_hours[c], cat.share[u.index], Act.WORK_START,
-                             lead, on_start)
+    def real_fix(self, c: int, u: UnitState, cat: CategoryState) -> Generator[Any, Any, None]:
+        """The owner does the real fix; money comes from its source (fund or own budget)."""
+        yield from self.work(u, c, self.work_hours[c], cat.share[u.index], Act.WORK_START)
         if cat.fix_cost:
             if cat.fund >= 0 and not self.funded[c]:
                 self.pay(c, self.fund_payer(cat.fund), cat.fix_cost, 1.0, Money.REAL_FIX)
@@ -295,10 +289,9 @@ class Engine:
             # when funded by an advance the money was recorded at the advance
         self.resolve(c, u.index)
 
-    def surface_fix(self, c: int, u: UnitState, cat: CategoryState, lead: float = 0.0,
-                    on_start: Callable[[float], None] | None = None) -> Generator[Any, Any, None]:
-        """A cheap repair that quiets the case for a while (see :meth:`work` for ``lead``)."""
-        yield from self.work(u, c, cat.surface_hours, cat.share[u.index], -1, lead, on_start)
+    def surface_fix(self, c: int, u: UnitState, cat: CategoryState) -> Generator[Any, Any, None]:
+        """A cheap repair that quiets the case for a while."""
+        yield from self.work(u, c, cat.surface_hours, cat.share[u.index])
         self.pay(c, u.index, cat.surface_cost, cat.share[u.index], Money.SURFACE_FIX)
         self.surface_fixes[c] += 1
         self.log.event(c, Act.SURFACE_FIX, self.env.now, u.index)

@@ -134,10 +134,10 @@ class FragmentedEngine(Engine):
         """A filing through an ordinary channel: a new ticket at the channel's unit."""
         self.open_ticket(c, u)
         intake = self.rules.intake_hours
-        if u.index in cat.owners:
-            return (yield from self.owner_acts(c, u, cat, compelled=False, lead=intake))
         if intake:
             yield from self.work(u, c, intake, cat.share[u.index])
+        if u.index in cat.owners:
+            return (yield from self.owner_acts(c, u, cat, compelled=False))
         rng = self.rng
         if rng.random() < self.refer_prob:
             target = self.units[cat.owners[int(rng.random() * len(cat.owners))]]
@@ -146,31 +146,24 @@ class FragmentedEngine(Engine):
                 self.log.event(c, Act.REFERRAL_LOST, self.env.now, target.index)
                 return FAILED
             self.open_ticket(c, target)
-            return (yield from self.owner_acts(c, target, cat, compelled=False, lead=intake))
+            if intake:
+                yield from self.work(target, c, intake, cat.share[target.index])
+            return (yield from self.owner_acts(c, target, cat, compelled=False))
         self.log.event(c, Act.DEFLECT, self.env.now, u.index)
         return FAILED
 
-    def owner_acts(self, c: int, u: UnitState, cat: CategoryState, compelled: bool,
-                   lead: float = 0.0) -> Generator[Any, Any, int]:
-        """An owner (or partial owner) holds the ticket.
-
-        ``lead`` is intake time still to be spent on the ticket; it is worked in the same staff
-        session as whatever the owner then does.
-        """
+    def owner_acts(self, c: int, u: UnitState, cat: CategoryState,
+                   compelled: bool) -> Generator[Any, Any, int]:
+        """An owner (or partial owner) holds the ticket."""
         rng = self.rng
-        share = cat.share[u.index]
         if cat.overlapping and not compelled and rng.random() < self.rules.overlap_deflect_prob:
-            if lead:
-                yield from self.work(u, c, lead, share)
             self.log.event(c, Act.DEFLECT, self.env.now, u.index)
             return FAILED
         if self.money_missing(c, cat):
             # nobody is obliged to advance the money: patch it, close it on paper, or stall
             if rng.random() < cat.surface_prob:
-                yield from self.surface_fix(c, u, cat, lead)
+                yield from self.surface_fix(c, u, cat)
                 return QUIETED
-            if lead:
-                yield from self.work(u, c, lead, share)
             if rng.random() < self.rules.false_closure_prob:
                 self.false_closures[c] += 1
                 self.log.event(c, Act.FALSE_CLOSURE, self.env.now, u.index)
@@ -178,9 +171,9 @@ class FragmentedEngine(Engine):
             self.log.event(c, Act.STALL, self.env.now, u.index)
             return FAILED
         if not compelled and cat.surface_prob and rng.random() < cat.surface_prob:
-            yield from self.surface_fix(c, u, cat, lead)
+            yield from self.surface_fix(c, u, cat)
             return QUIETED
-        yield from self.real_fix(c, u, cat, lead)
+        yield from self.real_fix(c, u, cat)
         return OK
 
     def rung_attempt(self, c: int, step: _RungState, cat: CategoryState) -> Generator[Any, Any, int]:

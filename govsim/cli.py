@@ -56,26 +56,17 @@ class _Progress:
             self.bar.close()
 
 
-def _positive_int(flag: str):
+def _int_at_least(flag: str, minimum: int):
+    """An argparse type: a whole number >= ``minimum``, with an error naming ``flag``."""
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{flag} must be a whole number, got {text!r}") from None
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"{flag} must be at least 1, got {value}")
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{flag} must be at least {minimum}, got {value}")
         return value
     return parse
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--seed must be a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"--seed must be non-negative, got {value}")
-    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -91,12 +82,12 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
-        sp.add_argument("--replications", "-n", type=_positive_int("--replications"), default=10,
+        sp.add_argument("--replications", "-n", type=_int_at_least("--replications", 1), default=10,
                         help="independent replications (default 10)")
-        sp.add_argument("--seed", type=_seed, default=0, help="root random seed (default 0)")
-        sp.add_argument("--horizon-days", type=_positive_int("--horizon-days"), default=None,
+        sp.add_argument("--seed", type=_int_at_least("--seed", 0), default=0, help="root random seed (default 0)")
+        sp.add_argument("--horizon-days", type=_int_at_least("--horizon-days", 1), default=None,
                         help="override the scenario's horizon")
-        sp.add_argument("--jobs", "-j", type=_positive_int("--jobs"), default=None,
+        sp.add_argument("--jobs", "-j", type=_int_at_least("--jobs", 1), default=None,
                         help="worker processes (default: one per core)")
         sp.add_argument("--out", metavar="DIR", default=None,
                         help="write cases, events, units, ledger, metrics and summary tables here")

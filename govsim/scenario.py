@@ -276,6 +276,7 @@ class FragmentedRegime(Strict):
     label: str = ""
     channels: tuple[Channel, ...] = Field(min_length=1)
     intake_hours: NonNegative = 0.25
+    intake_cv: NonNegative = 0.0
     deflection: Deflection = Deflection()
     overlap_deflect_prob: Probability = 0.6
     false_closure_prob: Probability = 0.0

@@ -59,3 +59,34 @@ def test_mmc_utilisation_matches_offered_load():
     util = res.units["utilisation"].to_numpy()
     mean, low, high, _ = mean_ci(util)
     assert low - 0.01 <= 0.8 <= high + 0.01
+
+
+def test_referral_network_matches_kelly_product_form():
+    """A two-station network: every case is filed at a non-owner desk A (exponential intake),
+    referred to the owner B, where it queues for intake and then again for the fix (both
+    exponential with the same mean). FIFO stations whose service rate does not depend on the
+    visit, with fixed routes, have product form (Kelly's generalisation of Jackson networks):
+    each station behaves as an M/M/c queue fed by its total arrival rate, so the mean time from
+    filing to resolution is Wq_A(lambda) + 1/mu + 2 (Wq_B(2 lambda) + 1/mu)."""
+    from _factory import category, fragmented, scenario
+
+    lam, mu, c_a, c_b = 1.2, 1.0, 2, 4
+    units = {"a": {"kind": "bureau", "staff": c_a, "hours": "24h"},
+             "b": {"kind": "bureau", "staff": c_b, "hours": "24h"}}
+    s = scenario(
+        {"net": fragmented(intake_hours=1.0 / mu, intake_cv=1.0,
+                           channels=[{"name": "desk a", "unit": "a"}],
+                           deflection={"refer_prob": 1.0, "referral_lost_prob": 0.0})},
+        units=units,
+        categories={"job": category(rate_per_day=lam * 24, owners=["b"], work_hours=1.0 / mu)},
+        horizon_days=90,
+    )
+    res = govsim.run(s, replications=10, seed=31, jobs=1, record_events=False)
+    resolved = res.cases[res.cases["resolved"]]
+    assert resolved["contacts"].eq(1).all() and resolved["units_touched"].eq(2).all()
+    per_rep = (resolved["resolution_days"] * 24).groupby(resolved["replication"]).mean()
+    mean, low, high, n = mean_ci(per_rep.to_numpy())
+    theory = (mmc_mean_wait(lam, mu, c_a) + 1 / mu) + 2 * (mmc_mean_wait(2 * lam, mu, c_b) + 1 / mu)
+    assert n == 10
+    assert low <= theory <= high, (mean, low, high, theory)
+    assert high - low < 0.1 * theory

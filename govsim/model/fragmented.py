@@ -63,6 +63,13 @@ class FragmentedEngine(Engine):
             for rung in r.escalation
         ]
         self.advancer = ui[r.funding.advancer] if r.funding.advancer else -1
+        if r.intake_cv > 0.0:
+            shape = 1.0 / (r.intake_cv * r.intake_cv)
+            gamma = self.rng.gammavariate
+            scale = r.intake_hours / shape
+            self.intake_time = lambda: gamma(shape, scale)
+        else:
+            self.intake_time = lambda: r.intake_hours
         d = r.deflection
         self.refer_prob = d.refer_prob
         self.lost_prob = d.referral_lost_prob
@@ -135,7 +142,7 @@ class FragmentedEngine(Engine):
         self.open_ticket(c, u)
         intake = self.rules.intake_hours
         if intake:
-            yield from self.work(u, c, intake, cat.share[u.index])
+            yield from self.work(u, c, self.intake_time(), cat.share[u.index])
         if u.index in cat.owners:
             return (yield from self.owner_acts(c, u, cat, compelled=False))
         rng = self.rng
@@ -147,7 +154,7 @@ class FragmentedEngine(Engine):
                 return FAILED
             self.open_ticket(c, target)
             if intake:
-                yield from self.work(target, c, intake, cat.share[target.index])
+                yield from self.work(target, c, self.intake_time(), cat.share[target.index])
             return (yield from self.owner_acts(c, target, cat, compelled=False))
         self.log.event(c, Act.DEFLECT, self.env.now, u.index)
         return FAILED
@@ -181,9 +188,8 @@ class FragmentedEngine(Engine):
         env = self.env
         u = step.unit
         self.open_ticket(c, u)
-        intake = self.rules.intake_hours
-        if intake:
-            yield from self.work(u, c, intake, cat.share[u.index])
+        if self.rules.intake_hours:
+            yield from self.work(u, c, self.intake_time(), cat.share[u.index])
         if step.response_h:
             yield env.timeout(step.response_h)
         meeting = step.rung.meeting

@@ -219,13 +219,19 @@ class OfficeHours:
         return day * HOURS_PER_DAY + self.opens
 
     def advance(self, t: float, hours: float) -> float:
-        """Clock time when ``hours`` of open time have passed, starting at ``t``."""
+        """Clock time when ``hours`` of open time have passed, starting at ``t`` (never before
+        ``t``: zero hours from a closed moment is ``t`` itself)."""
         if self.always:
             return t + hours
+        if hours <= 0.0:
+            return t
         return self.at_position(self.position(t) + hours)
 
     def working_days_later(self, t: float, n: float) -> float:
-        """The deadline ``n`` working days after ``t`` (``n`` office days of open time)."""
+        """The deadline ``n`` working days after ``t`` (``n`` office days of open time; never
+        before ``t``)."""
+        if n <= 0.0:
+            return t
         return self.at_position(self.position(t) + n * self.length)
 
 

@@ -68,6 +68,7 @@ def tables(raw: RawRun) -> Tables:
     st_unit = np.asarray(log.st_unit, dtype=np.int64)
     st_hours = np.asarray(log.st_hours, dtype=float)
     st_share = np.asarray(log.st_share, dtype=float)
+    st_seat = np.asarray(log.st_seat, dtype=bool)
     m_case = np.asarray(log.m_case, dtype=np.int64)
     m_payer = np.asarray(log.m_payer, dtype=np.int64)
     m_amount = np.asarray(log.m_amount, dtype=float)
@@ -94,6 +95,7 @@ def tables(raw: RawRun) -> Tables:
         "top_rung": c["top_rung"],
         "surface_fixes": c["surface_fixes"],
         "false_closures": c["false_closures"],
+        "dispatches": c["dispatches"],
         "returns": c["returns"],
         "breaches": c["breaches"],
         "meetings": c["meetings"],
@@ -123,6 +125,7 @@ def tables(raw: RawRun) -> Tables:
     n_payers = len(raw.payer_names)
     cost = np.asarray(raw.unit_cost, dtype=float)
     hours = np.bincount(st_unit, weights=st_hours, minlength=n_units)
+    seated = np.bincount(st_unit, weights=np.where(st_seat, st_hours, 0.0), minlength=n_units)
     shifted_hours = np.bincount(st_unit, weights=st_hours * (1.0 - st_share), minlength=n_units)
     paid = np.bincount(m_payer, weights=m_amount, minlength=n_payers)[:n_units]
     shifted_money = np.bincount(m_payer, weights=m_amount * (1.0 - m_share), minlength=n_payers)[:n_units]
@@ -137,7 +140,8 @@ def tables(raw: RawRun) -> Tables:
         "tickets": raw.unit_tickets,
         "staff_hours": hours,
         "staff_cost_yuan": hours * cost,
-        "utilisation": np.divide(hours, open_hours, out=np.zeros(n_units), where=open_hours > 0),
+        # meeting and adjudication hours are costed but hold no server: not in utilisation
+        "utilisation": np.divide(seated, open_hours, out=np.zeros(n_units), where=open_hours > 0),
         "money_paid_yuan": paid,
         "shifted_hours": shifted_hours,
         "shifted_money_yuan": shifted_money,

@@ -308,3 +308,67 @@ def test_fund_release_under_consolidated():
     paid = res.ledger[res.ledger["kind"] == "real_fix"]
     assert set(paid["payer"].astype(str)) == {"fund:fund"}
     assert res.metrics["street_office_shifted_money_yuan"].iloc[0] == 0.0
+
+
+# ------------------------------------------------------------ edge cases found in review
+OFFICE_UNITS = {name: {**u, "hours": "08:30-17:30"} for name, u in __import__("_factory").UNITS.items()}
+
+
+def _time_never_runs_backwards(res):
+    ev = res.events
+    for (_, _), g in ev.groupby(["regime", "case:concept:name"], observed=True):
+        d = g.set_index("concept:name")["time:timestamp"]
+        if "dispatch" in d.index and "sign" in d.index:
+            assert d[["sign"]].min() >= d[["dispatch"]].min()
+
+
+def test_zero_hour_steps_with_office_hours_do_not_crash():
+    cats = {"leak": category(surface_fix_prob=0.5, surface_fix_hours=0.0, surface_fix_holds_days=3.0)}
+    frag = fragmented(intake_hours=0.0)
+    cons = consolidated(intake_hours=0.0, sign_hours=0.0, contact_hours=0.0,
+                        dispatch_within_working_days=0.0)
+    res = govsim.compare(scenario({"f": frag, "c": cons}, units=OFFICE_UNITS, categories=cats),
+                         replications=1, seed=4, jobs=1)
+    assert len(res.cases) > 0
+    _time_never_runs_backwards(res)
+
+
+def test_zero_accuracy_still_reaches_the_owner():
+    res = run(scenario({"c": consolidated(accuracy=0.0, sign_hours=0.0, return_hours=0.0)}))
+    # every wrong unit returns the case once; then the centre can only send it to the owner
+    n_wrong = len([u for u in __import__("_factory").UNITS if u not in ("owner", "centre", "hotline", "super")])
+    assert (res.cases["returns"] <= n_wrong).all() and res.cases["resolved"].mean() > 0.9
+
+
+def test_released_money_buys_a_real_fix_not_a_patch():
+    res = run(scenario({"c": consolidated(funding={"mode": "release", "release_working_days": 2.0})},
+                       categories=_leak(surface_fix_prob=1.0), funds={"fund": {"available": False}}))
+    assert count(res, "fund_release") > 0
+    assert (res.cases.loc[res.cases["resolved"], "surface_fixes"] == 0).all()
+
+
+def test_market_social_handoff_pays_for_the_fix():
+    cats = {"home": category(kind="market_social", owners=["market"], fix_cost_yuan=500.0)}
+    res = run(scenario({"c": consolidated()}, categories=cats))
+    paid = res.ledger[res.ledger["kind"] == "real_fix"]
+    assert len(paid) == int(res.cases["resolved"].sum()) > 0
+    assert set(paid["payer"].astype(str)) == {"market"}
+    # handed out, never dispatched: no working-day limits apply
+    assert np.isnan(res.metrics["deadline_breach_share"].iloc[0])
+
+
+def test_waiting_for_a_ruling_after_a_non_lead_dispute_counts_as_a_breach():
+    cats = {"shared": category(rate_per_day=3.0, owners=["owner", "street"])}
+    res = run(scenario({"c": consolidated(adjudication={"dispute_prob": 1.0,
+                                                        "meets_every_working_days": 20.0})},
+                       categories=cats, country="none"))
+    street = res.units[res.units["unit"] == "street"].iloc[0]
+    assert count(res, "dispute") > 0 and street["breaches"] > 0
+
+
+def test_meeting_hours_are_costed_but_hold_no_server():
+    s = scenario({"f": _ladder(0.0)}, categories=_leak(rate_per_day=1.0),
+                 funds={"fund": {"available": False}}, citizens={"escalate_prob": 1.0},
+                 horizon_days=120)
+    street = run(s).units.set_index("unit").loc["street"]
+    assert street["staff_hours"] > 0 and street["utilisation"] == 0.0

@@ -617,3 +617,13 @@ def test_parse_hours_refuses_bad_strings(spec: str) -> None:
     assert info.value.path == "world.units.x.hours"
     assert_one_sentence(info.value.message)
     assert repr(spec) in info.value.message
+
+
+def test_zero_hours_never_move_time_backwards() -> None:
+    from govsim.calendar import OfficeHours, working_day_table
+
+    office = OfficeHours(working_day_table(date(2025, 1, 1), 30), (8.5, 17.5))
+    for t in (3 * 24 + 10.0, 6 * 24 + 7.0, 6 * 24 + 8.5, 6 * 24 + 20.0):  # Sat, Tue early, open, late
+        assert office.advance(t, 0.0) == t
+        assert office.working_days_later(t, 0.0) == t
+        assert office.advance(t, 0.5) > t

@@ -31,7 +31,8 @@ METRICS: dict[str, tuple[str, str]] = {
     "surface_fixes_per_case": ("repairs", "surface fixes per case"),
     "street_office_shifted_cost_yuan": (
         "yuan", "money and staff time (valued at its hourly cost) the street office spent on "
-        "cases it does not own, net of recovered advances"),
+        "cases it does not own -- and the others' share of cases it owns only in part -- net of "
+        "recovered advances"),
     "street_office_shifted_money_yuan": ("yuan", "money part of the above"),
     "street_office_shifted_hours": ("hours", "staff-hours part of the above"),
     "public_cost_yuan": ("yuan", "staff cost of public units plus money they paid (net)"),
@@ -77,7 +78,7 @@ def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bo
     else:
         median = p90 = float("nan")
     state = cases["state"]
-    dispatched = cases["tickets"].to_numpy() > 0
+    dispatched = cases["dispatches"].to_numpy() > 0
     out = {
         "cases": float(n),
         "resolution_days_median": median,

@@ -47,10 +47,11 @@ class ConsolidatedEngine(Engine):
         # categories with one owner are settled from the start; overlapping ones by precedent
         self.settled = [not cat.overlapping for cat in self.categories]
         self.settled_at: list[float] = [0.0 if s else math.nan for s in self.settled]
-        self.dispatchable = [u.index for u in self.units if not u.relay]
+        dispatchable = [u.index for u in self.units if not u.relay]
+        # units a case of each category can be wrongly dispatched to
+        self.wrong_units = [[u for u in dispatchable if u not in cat.owners] for cat in self.categories]
         self.members = tuple(self.unit_index[m] for m in r.adjudication.members)
         self.adjudication_period = r.adjudication.meets_every_working_days * self.official.length
-        self.satisfied_within = self.draws.satisfied_within_h.tolist()
         # the open ticket of each case: its unit and the limits it still has to meet
         self.pending: dict[int, list[Any]] = {}
 
@@ -100,8 +101,13 @@ class ConsolidatedEngine(Engine):
             log.event(c, Act.REOPEN, env.now, centre.index)
             reopened = True
 
-    def dispatch_target(self, cat: CategoryState, force_lead: bool) -> UnitState:
-        """Where the centre sends the case: the owner, or (misclassified) another unit."""
+    def dispatch_target(self, cat: CategoryState, force_lead: bool, returned: int) -> UnitState:
+        """Where the centre sends the case: the owner, or (misclassified) another unit.
+
+        ``returned`` is a bit mask of the units that already sent this case back: the centre
+        knows the case is not theirs, so a misclassification picks among the others, and once
+        every wrong unit has returned it the case can only go to an owner.
+        """
         rng = self.rng
         if force_lead or not cat.overlapping or self.settled[cat.index]:
             right = cat.lead
@@ -109,7 +115,9 @@ class ConsolidatedEngine(Engine):
             right = cat.owners[int(rng.random() * len(cat.owners))]
         if force_lead or rng.random() < self.rules.accuracy:
             return self.units[right]
-        wrong = [u for u in self.dispatchable if u not in cat.owners]
+        wrong = self.wrong_units[cat.index]
+        if returned:
+            wrong = [u for u in wrong if not returned >> u & 1]
         if not wrong:
             return self.units[right]
         return self.units[wrong[int(rng.random() * len(wrong))]]
@@ -120,12 +128,11 @@ class ConsolidatedEngine(Engine):
         log = self.log
         rules = self.rules
         if cat.kind == "market_social":
+            # outside government duty: handed to the organisation, which repairs like any owner
             target = self.units[cat.lead]
             log.event(c, Act.HANDOFF, env.now, target.index)
             self.open_ticket(c, target)
-            yield from self.work(target, c, self.work_hours[c], cat.share[target.index])
-            self.resolve(c, target.index)
-            return OK
+            return (yield from self.fix(c, target, cat, reopened))
         official = self.official
         if not reopened and rules.dispatch_within_working_days:
             due = official.working_days_later(env.now, self.rng.random() * rules.dispatch_within_working_days)
@@ -134,10 +141,12 @@ class ConsolidatedEngine(Engine):
         limits = rules.limits
         force_lead = reopened
         sign_h = rules.sign_hours
+        returned = 0
         while True:
-            target = self.dispatch_target(cat, force_lead)
+            target = self.dispatch_target(cat, force_lead, returned)
             now = env.now
             log.event(c, Act.DISPATCH, now, target.index)
+            self.dispatches[c] += 1
             self.open_ticket(c, target)
             pending = self.pending[c] = [
                 target,
@@ -152,6 +161,7 @@ class ConsolidatedEngine(Engine):
                                      on_start=self._stamps(c, target, pending, ((sign_h, Act.SIGN, 1),)))
                 log.event(c, Act.RETURN, env.now, target.index)
                 self.returns[c] += 1
+                returned |= 1 << target.index
                 del self.pending[c]
                 continue
             if cat.overlapping and not self.settled[cat.index] \
@@ -161,8 +171,9 @@ class ConsolidatedEngine(Engine):
                 log.event(c, Act.DISPUTE, env.now, target.index)
                 yield from self.adjudicate(c, cat)
                 if target.index != cat.lead:
+                    # the citizen waited for the ruling: limits already past are breached
+                    self.close_pending(c, env.now)
                     force_lead = True
-                    del self.pending[c]
                     continue
                 steps: tuple[tuple[float, int, int], ...] = ((rules.contact_hours, Act.CONTACT, 2),)
             else:
@@ -182,18 +193,32 @@ class ConsolidatedEngine(Engine):
                     del self.pending[c]
                     return FAILED
             # the fix queues for a staff member like any other work
-            if not (reopened and rules.reopened_requires_real_fix) and cat.surface_prob \
-                    and self.rng.random() < cat.surface_prob:
-                yield from self.surface_fix(c, target, cat)
-                outcome = QUIETED
-            else:
-                yield from self.real_fix(c, target, cat)
-                outcome = OK
+            outcome = yield from self.fix(c, target, cat, reopened)
             log.event(c, Act.FINISH, env.now, target.index)
             del self.pending[c]
             if env.now > pending[3]:
                 self.breach(c, target, FINISH_LIMIT)
             return outcome
+
+    def fix(self, c: int, target: UnitState, cat: CategoryState,
+            reopened: bool) -> Generator[Any, Any, int]:
+        """A surface fix (by chance) or the real fix. No patch once the case has been reopened
+        under an order for a real fix, nor once its money has been provided."""
+        if cat.surface_prob and not self.funded[c] \
+                and not (reopened and self.rules.reopened_requires_real_fix) \
+                and self.rng.random() < cat.surface_prob:
+            yield from self.surface_fix(c, target, cat)
+            return QUIETED
+        yield from self.real_fix(c, target, cat)
+        return OK
+
+    def close_pending(self, c: int, now: float) -> None:
+        """Drop case ``c``'s open ticket, recording the limits (sign, contact, finish, in the
+        order of the breach kinds) that have already passed."""
+        unit, *dues = self.pending.pop(c)
+        for kind, due in enumerate(dues):
+            if due < now:
+                self.breach(c, unit, kind)
 
     def _stamps(self, c: int, target: UnitState, pending: list[Any],
                 steps: tuple[tuple[float, int, int], ...]) -> Callable[[float], None]:
@@ -216,11 +241,8 @@ class ConsolidatedEngine(Engine):
     def finalise(self) -> None:
         """Tickets still open at the horizon whose limits have already passed are breaches too
         (a limit missed is a breach whether or not the late event happened before the end)."""
-        horizon = self.horizon_h
-        for c, (unit, due_sign, due_contact, due_finish) in sorted(self.pending.items()):
-            for kind, due in ((SIGN, due_sign), (CONTACT, due_contact), (FINISH_LIMIT, due_finish)):
-                if due < horizon:
-                    self.breach(c, unit, kind)
+        for c in sorted(self.pending):
+            self.close_pending(c, self.horizon_h)
 
     def adjudicate(self, c: int, cat: CategoryState) -> Generator[Any, Any, None]:
         """Wait for the group's next scheduled meeting; it names the owner (precedent)."""

@@ -175,16 +175,19 @@ class Engine:
         d = self.draws
         n = d.n
         self.n = n
-        # world draws as lists: Python-level indexing of lists is several times faster
-        self.arrival = d.arrival_h.tolist()
-        self.cat_of = d.category.tolist()
-        self.work_hours = d.work_hours.tolist()
-        self.patience = d.patience_h.tolist()
-        self.hold = d.surface_hold_h.tolist()
-        self.tolerance = d.tolerance.tolist()
-        self.climb_after = d.climb_after.tolist()
-        self.knows_owner = d.knows_owner.tolist()
-        self.discovery = d.discovery_h.tolist()
+        # world draws as lists (made once per replication and shared by the regimes):
+        # Python-level indexing of lists is several times faster than of arrays
+        lists = d.lists
+        self.arrival = lists["arrival_h"]
+        self.cat_of = lists["category"]
+        self.work_hours = lists["work_hours"]
+        self.patience = lists["patience_h"]
+        self.hold = lists["surface_hold_h"]
+        self.tolerance = lists["tolerance"]
+        self.climb_after = lists["climb_after"]
+        self.knows_owner = lists["knows_owner"]
+        self.discovery = lists["discovery_h"]
+        self.satisfied_within = lists["satisfied_within_h"]
 
         # per-case state
         self.state = [OPEN] * n
@@ -197,6 +200,7 @@ class Engine:
         self.surface_fixes = [0] * n
         self.false_closures = [0] * n
         self.returns = [0] * n
+        self.dispatches = [0] * n
         self.breach_count = [0] * n
         self.meetings = [0] * n
         self.advanced = [0.0] * n
@@ -336,7 +340,7 @@ class Engine:
         self.meetings[c] += 1
         now = self.env.now
         for a in attendees:
-            self.log.staff(c, a, hours_each, cat.share[a])
+            self.log.staff(c, a, hours_each, cat.share[a], seat=False)
         self.log.event(c, Act.MEETING, now, attendees[0] if attendees else -1)
 
     def resolve(self, c: int, unit: int) -> None:
@@ -382,6 +386,7 @@ class Engine:
             "surface_fixes": np.asarray(self.surface_fixes, dtype=np.int64),
             "false_closures": np.asarray(self.false_closures, dtype=np.int64),
             "returns": np.asarray(self.returns, dtype=np.int64),
+            "dispatches": np.asarray(self.dispatches, dtype=np.int64),
             "breaches": np.asarray(self.breach_count, dtype=np.int64),
             "meetings": np.asarray(self.meetings, dtype=np.int64),
             "advanced_yuan": np.asarray(self.advanced, dtype=float),

@@ -70,7 +70,7 @@ class Log:
 
     __slots__ = (
         "ev_case", "ev_act", "ev_time", "ev_unit", "record_events",
-        "st_case", "st_unit", "st_hours", "st_share",
+        "st_case", "st_unit", "st_hours", "st_share", "st_seat",
         "m_case", "m_payer", "m_amount", "m_share", "m_kind",
     )
 
@@ -84,6 +84,7 @@ class Log:
         self.st_unit: list[int] = []
         self.st_hours: list[float] = []
         self.st_share: list[float] = []
+        self.st_seat: list[bool] = []  # False: costed hours that held no server (meetings)
         self.m_case: list[int] = []
         self.m_payer: list[int] = []
         self.m_amount: list[float] = []
@@ -97,11 +98,12 @@ class Log:
             self.ev_time.append(time)
             self.ev_unit.append(unit)
 
-    def staff(self, case: int, unit: int, hours: float, share: float) -> None:
+    def staff(self, case: int, unit: int, hours: float, share: float, seat: bool = True) -> None:
         self.st_case.append(case)
         self.st_unit.append(unit)
         self.st_hours.append(hours)
         self.st_share.append(share)
+        self.st_seat.append(seat)
 
     def money(self, case: int, payer: int, amount: float, share: float, kind: int) -> None:
         self.m_case.append(case)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -31,13 +33,15 @@ STREAMS = {
 }
 
 #: How many per-case draws are kept for repeated events (re-filing waits, surface-fix holds).
-#: The k-th repeat uses column ``k % K_DRAWS``: more columns than any case needs in practice.
+#: The k-th repeat uses column ``k % K_DRAWS``, so a case with more repeats than this reuses
+#: its own earlier draws (a case with 8+ failures is rare but occurs in a district year).
 K_DRAWS = 8
 
 
-def stream(seed: int, replication: int, name: str) -> np.random.Generator:
-    """The generator for stream ``name`` of ``replication`` under root ``seed``."""
-    ss = np.random.SeedSequence(entropy=seed, spawn_key=(replication, STREAMS[name]))
+def stream(seed: int, replication: int, name: str, *sub: int) -> np.random.Generator:
+    """The generator for stream ``name`` of ``replication`` under root ``seed``; ``sub``
+    selects a sub-stream (e.g. one per category)."""
+    ss = np.random.SeedSequence(entropy=seed, spawn_key=(replication, STREAMS[name], *sub))
     return np.random.Generator(np.random.PCG64(ss))
 
 
@@ -62,6 +66,11 @@ class WorldDraws:
     @property
     def n(self) -> int:
         return len(self.arrival_h)
+
+    @cached_property
+    def lists(self) -> dict[str, Any]:
+        """The same draws as Python lists (converted once, shared by every regime's engine)."""
+        return {name: getattr(self, name).tolist() for name in self.__dataclass_fields__}
 
 
 def _gamma(rng: np.random.Generator, mean: float, cv: float, size: int) -> np.ndarray:
@@ -92,10 +101,12 @@ def draw_world(scenario: Scenario, seed: int, replication: int) -> WorldDraws:
     days = np.arange(np.datetime64(world.start, "D"), np.datetime64(world.start, "D") + n_days)
     month = days.astype("datetime64[M]").astype(int) % 12  # 0 = January
 
-    rng_a = stream(seed, replication, "arrivals")
     times: list[np.ndarray] = []
     cats: list[np.ndarray] = []
     for k, cat in enumerate(world.categories.values()):
+        # one sub-stream per category: a category's arrivals and work do not move when
+        # another category's rate changes
+        rng_a = stream(seed, replication, "arrivals", k)
         rate = np.full(n_days, cat.rate_per_day)
         if cat.seasonal is not None:
             rate = rate * np.asarray(cat.seasonal)[month]
@@ -111,13 +122,12 @@ def draw_world(scenario: Scenario, seed: int, replication: int) -> WorldDraws:
     category = category[order]
     n = len(arrival)
 
-    # Work content: drawn per category in category order so a category's draws do not move
-    # when another category's rate changes the case count.
-    rng_w = stream(seed, replication, "work")
+    # Work content: one sub-stream per category, drawn in arrival order within the category
     work = np.empty(n)
     for k, cat in enumerate(world.categories.values()):
         mask = category == k
-        work[mask] = _gamma(rng_w, cat.work_hours, cat.work_cv, int(mask.sum()))
+        work[mask] = _gamma(stream(seed, replication, "work", k), cat.work_hours, cat.work_cv,
+                            int(mask.sum()))
 
     c = world.citizens
     rng_c = stream(seed, replication, "citizens")

@@ -278,6 +278,9 @@ def test_adjudication_settles_overlapping_duty():
     assert len(later) == 0
     late_dispatch = ev[(ev["time:timestamp"] > ruling) & (ev["concept:name"] == "dispatch")]
     assert (late_dispatch["org:resource"] == "owner").all()
+    # the ruling assigns the duty: the lead's later work is its own, no longer half shifted
+    lead = res.units.set_index("unit").loc["owner"]
+    assert 0 < lead["shifted_hours"] < 0.5 * lead["staff_hours"]
 
 
 def test_limits_breached_by_a_slow_unit():

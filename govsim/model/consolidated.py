@@ -180,7 +180,7 @@ class ConsolidatedEngine(Engine):
                 steps = ((sign_h, Act.SIGN, 1), (rules.contact_hours, Act.CONTACT, 2))
             # sign and call the citizen: two short clerical steps in one staff session
             lead = sum(step[0] for step in steps[:-1])
-            yield from self.work(target, c, steps[-1][0], share, lead=lead,
+            yield from self.work(target, c, steps[-1][0], cat.share[target.index], lead=lead,
                                  on_start=self._stamps(c, target, pending, steps))
             if self.money_missing(c, cat):
                 mode = rules.funding.mode
@@ -260,6 +260,10 @@ class ConsolidatedEngine(Engine):
         if not self.settled[cat.index]:
             self.settled[cat.index] = True
             self.settled_at[cat.index] = env.now
+            # the ruling assigns the duty: from now on the lead owns the category outright
+            # (its work is no longer partly shifted cost) and the former co-owners own none of it
+            cat.share = [1.0 if self.units[u].relay or u == cat.lead else 0.0
+                         for u in range(len(self.units))]
         self.log.event(c, Act.ADJUDICATE, env.now, cat.lead)
 
     def breach(self, c: int, u: UnitState, kind: int) -> None:

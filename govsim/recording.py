@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from govsim.model.engine import ABANDONED, OPEN, RESOLVED, RawRun
-from govsim.model.log import ACTIVITIES, MONEY_KINDS
+from govsim.model.log import ACTIVITIES, MONEY_KINDS, Money
 
 __all__ = ["Tables", "tables", "STATES", "EVENT_COLUMNS"]
 
@@ -99,6 +99,9 @@ def tables(raw: RawRun) -> Tables:
         "returns": c["returns"],
         "breaches": c["breaches"],
         "meetings": c["meetings"],
+        "meeting_attendees": c["meeting_attendees"],
+        "meeting_hours": c["meeting_hours"],
+        "calls_abandoned": c["calls_abandoned"],
         "advanced_yuan": c["advanced_yuan"],
         "recovered_yuan": c["recovered_yuan"],
         "staff_hours": case_hours,
@@ -126,9 +129,15 @@ def tables(raw: RawRun) -> Tables:
     cost = np.asarray(raw.unit_cost, dtype=float)
     hours = np.bincount(st_unit, weights=st_hours, minlength=n_units)
     seated = np.bincount(st_unit, weights=np.where(st_seat, st_hours, 0.0), minlength=n_units)
-    shifted_hours = np.bincount(st_unit, weights=st_hours * (1.0 - st_share), minlength=n_units)
+    shifted_h = st_hours * (1.0 - st_share)
+    shifted_hours = np.bincount(st_unit, weights=shifted_h, minlength=n_units)
+    shifted_meeting = np.bincount(st_unit, weights=np.where(st_seat, 0.0, shifted_h), minlength=n_units)
     paid = np.bincount(m_payer, weights=m_amount, minlength=n_payers)[:n_units]
-    shifted_money = np.bincount(m_payer, weights=m_amount * (1.0 - m_share), minlength=n_payers)[:n_units]
+    shifted_m = m_amount * (1.0 - m_share)
+    shifted_money = np.bincount(m_payer, weights=shifted_m, minlength=n_payers)[:n_units]
+    is_advance = (m_kind == Money.ADVANCE) | (m_kind == Money.RECOVERY)
+    shifted_advance = np.bincount(m_payer, weights=np.where(is_advance, shifted_m, 0.0),
+                                  minlength=n_payers)[:n_units]
     open_hours = np.asarray(raw.unit_open_hours, dtype=float) * np.asarray(raw.unit_staff)
     breaches = np.bincount(np.asarray(raw.breaches["unit"], dtype=np.int64), minlength=n_units)
     units = pd.DataFrame({
@@ -137,6 +146,7 @@ def tables(raw: RawRun) -> Tables:
         "kind": raw.unit_kinds,
         "public": raw.unit_public,
         "staff": raw.unit_staff,
+        "hourly_cost_yuan": cost,
         "tickets": raw.unit_tickets,
         "staff_hours": hours,
         "staff_cost_yuan": hours * cost,
@@ -144,7 +154,9 @@ def tables(raw: RawRun) -> Tables:
         "utilisation": np.divide(seated, open_hours, out=np.zeros(n_units), where=open_hours > 0),
         "money_paid_yuan": paid,
         "shifted_hours": shifted_hours,
+        "shifted_meeting_hours": shifted_meeting,
         "shifted_money_yuan": shifted_money,
+        "shifted_advance_yuan": shifted_advance,
         "shifted_cost_yuan": shifted_money + shifted_hours * cost,
         "breaches": breaches,
     })

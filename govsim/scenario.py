@@ -27,6 +27,7 @@ from pydantic import (
     ValidationError,
     WrapSerializer,
     field_validator,
+    model_validator,
 )
 
 from govsim.calendar import parse_hours
@@ -41,6 +42,7 @@ __all__ = [
     "Fund",
     "CalendarSpec",
     "Channel",
+    "CallCentre",
     "Deflection",
     "Rung",
     "Meeting",
@@ -188,6 +190,7 @@ class Category(Strict):
     surface_fix_hours: NonNegative = 1.0
     surface_fix_cost_yuan: NonNegative = 0.0
     surface_fix_holds_days: Positive = 90.0
+    recurs_in_months: tuple[Annotated[int, Field(ge=1, le=12)], ...] | None = None
     label: str = ""
 
     @field_validator("seasonal")
@@ -226,27 +229,67 @@ class World(Strict):
 
 
 # ------------------------------------------------------------------------------------ regimes
+class CallCentre(Strict):
+    """The call-takers of a hotline: a small call centre in front of the channel's unit.
+
+    Calls queue for a call-taker; a caller who waits longer than their patience hangs up and
+    may redial later. Call-takers' time is costed at the channel unit's hourly cost.
+    """
+
+    call_takers: Annotated[int, Field(ge=1)]
+    hours: str = "08:30-17:30"
+    call_minutes: Positive = 6.0
+    caller_patience_minutes: Positive = 4.0
+    redial_prob: Probability = 0.6
+    redial_minutes: Positive = 60.0
+
+    @field_validator("hours")
+    @classmethod
+    def _hours_parse(cls, value: str) -> str:
+        _check_hours(value)
+        return value
+
+
 class Channel(Strict):
     """A way in: a hotline number, website, hall or account, answered by one unit."""
 
     name: Name
     unit: Name
     weight: NonNegative = 1.0
+    call_centre: CallCentre | None = None
 
 
 class Deflection(Strict):
-    """What a unit does with a filing it does not own (fragmented regime)."""
+    """What a unit does with a filing it does not own (fragmented regime): refer it on
+    (``refer_prob``; the referral may be lost), open a ticket and close it unresolved
+    (``close_prob``), or otherwise tell the citizen "not ours"."""
 
     refer_prob: Probability = 0.3
     referral_lost_prob: Probability = 0.5
+    close_prob: Probability = 0.0
+
+    @model_validator(mode="after")
+    def _total(self) -> Deflection:
+        if self.refer_prob + self.close_prob > 1.0 + 1e-12:
+            raise ValueError("refer_prob + close_prob must not exceed 1")
+        return self
 
 
 class Meeting(Strict):
-    """An ad hoc coordination meeting: every attendee's hours are costed."""
+    """An ad hoc meeting of units about one case: every attendee's hours are costed.
+
+    A coordination meeting (``can_fund = true``) agrees a plan and budget and applies the
+    regime's funding rule; a convening without authority over money (``can_fund = false``, e.g.
+    by a residents' committee) can only get a fix that needs no missing money. Either may end
+    without result (``success_prob``).
+    """
 
     attendees: tuple[Name, ...] = Field(min_length=1)
+    attend_prob: Probability = 1.0
     hours_each: NonNegative = 3.0
     delay_days: NonNegative = 30.0
+    success_prob: Probability = 1.0
+    can_fund: bool = True
 
 
 class Rung(Strict):
@@ -279,6 +322,7 @@ class FragmentedRegime(Strict):
     intake_cv: NonNegative = 0.0
     deflection: Deflection = Deflection()
     overlap_deflect_prob: Probability = 0.6
+    overlap_acts_on_share: bool = True
     false_closure_prob: Probability = 0.0
     escalation: tuple[Rung, ...] = ()
     funding: Funding = Funding(mode="stall")

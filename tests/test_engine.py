@@ -143,9 +143,11 @@ def test_referral_with_and_without_loss():
 
 def test_overlapping_duty_partial_owner_deflects():
     cats = {"shared": category(owners=["owner", "street"])}
-    never = run(scenario({"f": fragmented(overlap_deflect_prob=0.0)}, categories=cats))
+    never = run(scenario({"f": fragmented(overlap_deflect_prob=0.0, overlap_acts_on_share=False)},
+                         categories=cats))
     assert count(never, "deflect") == 0
-    often = run(scenario({"f": fragmented(overlap_deflect_prob=0.8)}, categories=cats))
+    often = run(scenario({"f": fragmented(overlap_deflect_prob=0.8, overlap_acts_on_share=False)},
+                         categories=cats))
     assert count(often, "deflect") > 0
     assert often.metrics["contacts_per_case"].iloc[0] > never.metrics["contacts_per_case"].iloc[0]
 

@@ -35,6 +35,12 @@ METRICS: dict[str, tuple[str, str]] = {
         "recovered advances"),
     "street_office_shifted_money_yuan": ("yuan", "money part of the above"),
     "street_office_shifted_hours": ("hours", "staff-hours part of the above"),
+    "street_office_shifted_advance_yuan": (
+        "yuan", "the street office's shifted cost from advances it was not repaid"),
+    "street_office_shifted_meeting_yuan": (
+        "yuan", "... from its staff's time at meetings on cases it does not own (valued)"),
+    "street_office_shifted_handling_yuan": (
+        "yuan", "... from handling cases it does not own (staff time valued, and other money)"),
     "public_cost_yuan": ("yuan", "staff cost of public units plus money they paid (net)"),
     "staff_hours": ("hours", "staff-hours worked by all units"),
     "deadline_breach_share": (
@@ -71,6 +77,7 @@ def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bo
     resolved = cases["resolved"].to_numpy()
     duration = cases["duration_days"].to_numpy()
     street = units[units["kind"] == "street_office"]
+    street_cost = street["hourly_cost_yuan"]
     public = units[units["public"]]
     if n:
         median = km_quantile(duration, resolved, 0.5)
@@ -94,6 +101,12 @@ def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bo
         "street_office_shifted_cost_yuan": float(street["shifted_cost_yuan"].sum()),
         "street_office_shifted_money_yuan": float(street["shifted_money_yuan"].sum()),
         "street_office_shifted_hours": float(street["shifted_hours"].sum()),
+        "street_office_shifted_advance_yuan": float(street["shifted_advance_yuan"].sum()),
+        "street_office_shifted_meeting_yuan": float(
+            (street["shifted_meeting_hours"] * street_cost).sum()),
+        "street_office_shifted_handling_yuan": float(
+            street["shifted_cost_yuan"].sum() - street["shifted_advance_yuan"].sum()
+            - (street["shifted_meeting_hours"] * street_cost).sum()),
         "public_cost_yuan": float(public["staff_cost_yuan"].sum() + public["money_paid_yuan"].sum()),
         "staff_hours": float(units["staff_hours"].sum()),
         "deadline_breach_share": (

@@ -77,7 +77,8 @@ class CategoryState:
     """A category's rules in index form, for fast look-up in the hot loop."""
 
     __slots__ = ("index", "name", "kind", "owners", "lead", "share", "fix_cost", "fund",
-                 "surface_prob", "surface_hours", "surface_cost", "overlapping")
+                 "surface_prob", "surface_hours", "surface_cost", "overlapping", "in_season",
+                 "all_owners")
 
     def __init__(self, index: int, name: str, cat: Category, unit_index: dict[str, int],
                  fund_index: dict[str, int], n_units: int, relay: list[bool]) -> None:
@@ -96,6 +97,24 @@ class CategoryState:
         self.surface_prob = cat.surface_fix_prob
         self.surface_hours = cat.surface_fix_hours
         self.surface_cost = cat.surface_fix_cost_yuan
+        self.all_owners = sum(1 << o for o in self.owners)  # bit mask of the owners
+        #: for seasonal recurrence: day -> first day on or after it in a recurrence month
+        self.in_season: list[int] | None = None
+
+
+class CallCentreState:
+    """The call-takers of one channel: a SimPy resource with its own hours."""
+
+    __slots__ = ("res", "office", "call_h", "patience_h", "redial_prob", "redial_h", "unit")
+
+    def __init__(self, env: simpy.Environment, spec: Any, office: OfficeHours, unit: UnitState) -> None:
+        self.res = simpy.Resource(env, capacity=spec.call_takers)
+        self.office = office
+        self.call_h = spec.call_minutes / 60.0
+        self.patience_h = spec.caller_patience_minutes / 60.0
+        self.redial_prob = spec.redial_prob
+        self.redial_h = spec.redial_minutes / 60.0
+        self.unit = unit
 
 
 @dataclass
@@ -172,6 +191,8 @@ class Engine:
             for k, (name, cat) in enumerate(world.categories.items())
         ]
 
+        self._season_tables(world)
+
         d = self.draws
         n = d.n
         self.n = n
@@ -203,6 +224,9 @@ class Engine:
         self.dispatches = [0] * n
         self.breach_count = [0] * n
         self.meetings = [0] * n
+        self.meeting_attendees = [0] * n
+        self.meeting_hours = [0.0] * n
+        self.calls_abandoned = [0] * n
         self.advanced = [0.0] * n
         self.recovered = [0.0] * n
         self.funded = [False] * n
@@ -335,13 +359,85 @@ class Engine:
         self.pay(c, self.fund_payer(cat.fund), cat.fix_cost, 1.0, Money.REAL_FIX)
         self.log.event(c, Act.FUND_RELEASE, self.env.now, -1)
 
-    def meeting(self, c: int, attendees: tuple[int, ...], hours_each: float, cat: CategoryState) -> None:
-        """Record a coordination meeting: every attendee's hours are costed."""
+    def meeting(self, c: int, invited: tuple[int, ...], hours_each: float, cat: CategoryState,
+                attend_prob: float = 1.0) -> int:
+        """Record a meeting about case ``c``: each invited unit attends with ``attend_prob``
+        and every attendee's hours are costed (they hold no server). Returns the attendance."""
         self.meetings[c] += 1
         now = self.env.now
-        for a in attendees:
-            self.log.staff(c, a, hours_each, cat.share[a], seat=False)
-        self.log.event(c, Act.MEETING, now, attendees[0] if attendees else -1)
+        rng = self.rng
+        attended = 0
+        for a in invited:
+            if attend_prob >= 1.0 or rng.random() < attend_prob:
+                attended += 1
+                self.log.staff(c, a, hours_each, cat.share[a], seat=False)
+        self.meeting_attendees[c] += attended
+        self.meeting_hours[c] += attended * hours_each
+        self.log.event(c, Act.MEETING, now, invited[0] if invited else -1)
+        return attended
+
+    # ------------------------------------------------------------ recurrence and calls
+    def _season_tables(self, world: Any) -> None:
+        """Per category with ``recurs_in_months``: the first in-season day on or after each day."""
+        n_days = self.calendar.n_days
+        days = np.arange(np.datetime64(world.start, "D"), np.datetime64(world.start, "D") + n_days)
+        month = days.astype("datetime64[M]").astype(np.int64) % 12 + 1
+        for cat, spec in zip(self.categories, world.categories.values(), strict=True):
+            if spec.recurs_in_months is None:
+                continue
+            ok = np.isin(month, np.asarray(spec.recurs_in_months))
+            nxt = np.full(n_days + 1, n_days, dtype=np.int64)
+            for d in range(n_days - 1, -1, -1):
+                nxt[d] = d if ok[d] else nxt[d + 1]
+            cat.in_season = nxt.tolist()
+
+    def recurrence_delay(self, c: int, cat: CategoryState) -> float:
+        """How long the latest surface fix on case ``c`` holds before the problem returns.
+
+        The holding time is the world's draw; a category that recurs only in some months (a
+        leak with the rains) comes back on the first in-season day after the patch has held.
+        """
+        hold = self.hold[c][(self.surface_fixes[c] - 1) % K_DRAWS]
+        season = cat.in_season
+        if season is None:
+            return hold
+        now = self.env.now
+        t = now + hold
+        day = int(t // 24.0)
+        if day >= len(season) - 1:
+            return hold
+        first = season[day]
+        if first == day:
+            return hold
+        # into the next season: the same hour of day as the patch would have failed
+        return first * 24.0 + (t - day * 24.0) - now
+
+    def call(self, c: int, cc: CallCentreState, share: float) -> Generator[Any, Any, bool]:
+        """The citizen phones a hotline: ``True`` once a call-taker answers, ``False`` when the
+        citizen hangs up and does not redial. A citizen calls while the line is open."""
+        env = self.env
+        rng = self.rng
+        while True:
+            wait = cc.office.next_open(env.now) - env.now
+            if wait > 0.0:
+                yield env.timeout(wait)
+            req = cc.res.request()
+            result = yield req | env.timeout(rng.expovariate(1.0 / cc.patience_h))
+            if req in result:
+                talk = rng.expovariate(1.0 / cc.call_h)
+                yield env.timeout(talk)
+                cc.res.release(req)
+                self.log.staff(c, cc.unit.index, talk, share)
+                return True
+            if req.triggered:  # answered at the very moment the caller gave up
+                cc.res.release(req)
+            else:
+                req.cancel()
+            self.calls_abandoned[c] += 1
+            self.log.event(c, Act.CALL_ABANDONED, env.now, cc.unit.index)
+            if rng.random() >= cc.redial_prob:
+                return False
+            yield env.timeout(rng.expovariate(1.0 / cc.redial_h))
 
     def resolve(self, c: int, unit: int) -> None:
         self.state[c] = RESOLVED
@@ -389,6 +485,9 @@ class Engine:
             "dispatches": np.asarray(self.dispatches, dtype=np.int64),
             "breaches": np.asarray(self.breach_count, dtype=np.int64),
             "meetings": np.asarray(self.meetings, dtype=np.int64),
+            "meeting_attendees": np.asarray(self.meeting_attendees, dtype=np.int64),
+            "meeting_hours": np.asarray(self.meeting_hours, dtype=float),
+            "calls_abandoned": np.asarray(self.calls_abandoned, dtype=np.int64),
             "advanced_yuan": np.asarray(self.advanced, dtype=float),
             "recovered_yuan": np.asarray(self.recovered, dtype=float),
             "satisfied_within_h": self.draws.satisfied_within_h,

@@ -14,17 +14,18 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
+from govsim.calendar import parse_hours
 from govsim.model.engine import (
     FAILED,
     FALSELY_CLOSED,
     OK,
     QUIETED,
+    CallCentreState,
     CategoryState,
     Engine,
     UnitState,
 )
-from govsim.model.log import Act
-from govsim.model.world import K_DRAWS
+from govsim.model.log import Act, Money
 from govsim.scenario import FragmentedRegime, Rung
 
 __all__ = ["FragmentedEngine"]
@@ -52,7 +53,14 @@ class FragmentedEngine(Engine):
         ui = self.unit_index
         self.channel_units = [self.units[ui[ch.unit]] for ch in r.channels]
         self.channel_weights = [ch.weight for ch in r.channels]
-        self.total_weight = sum(self.channel_weights)
+        self.call_centres = [
+            None if ch.call_centre is None else CallCentreState(
+                self.env, ch.call_centre,
+                self.calendar.office(parse_hours(ch.call_centre.hours)), self.channel_units[k])
+            for k, ch in enumerate(r.channels)
+        ]
+        #: per case, a bit mask of the channels that failed the citizen (belief updating)
+        self.tried = [0] * self.n
         # the first channel answered by each unit: where a citizen who knows the owner calls
         self.owner_channel: dict[int, int] = {}
         for k, u in enumerate(self.channel_units):
@@ -73,29 +81,39 @@ class FragmentedEngine(Engine):
         d = r.deflection
         self.refer_prob = d.refer_prob
         self.lost_prob = d.referral_lost_prob
+        self.close_prob = d.close_prob
+        #: per case, a bit mask of the partial owners that have done their share
+        self.shares_done = [0] * self.n
 
     # ------------------------------------------------------------------ the citizen
-    def choose_channel(self, c: int, cat: CategoryState, avoid: int) -> int:
-        """A channel by belief; the owner's channel if the citizen knows the owner."""
+    def choose_channel(self, c: int, cat: CategoryState) -> int:
+        """A channel by belief, not knowledge.
+
+        A citizen who knows the owner dials the owner's channel (if it has one) until it has
+        failed them; otherwise they pick by the channels' weights among those that have not yet
+        failed them, and start over once every channel has.
+        """
+        tried = self.tried[c]
         if self.knows_owner[c]:
             for o in cat.owners:
                 k = self.owner_channel.get(o)
-                if k is not None:
+                if k is not None and not tried >> k & 1:
                     return k
         weights = self.channel_weights
-        total = self.total_weight
-        if avoid >= 0 and len(weights) > 1 and total > weights[avoid]:
-            total -= weights[avoid]  # try somewhere else after a failure there
-        else:
-            avoid = -1
+        total = sum(w for k, w in enumerate(weights) if not tried >> k & 1)
+        if total <= 0.0:
+            self.tried[c] = tried = 0
+            total = sum(weights)
         x = self.rng.random() * total
+        last = 0
         for k, w in enumerate(weights):
-            if k == avoid:
+            if tried >> k & 1 or w <= 0.0:
                 continue
+            last = k
             x -= w
             if x < 0.0:
                 return k
-        return len(weights) - 1 if avoid != len(weights) - 1 else len(weights) - 2
+        return last
 
     def case(self, c: int) -> Generator[Any, Any, None]:
         env = self.env
@@ -104,14 +122,19 @@ class FragmentedEngine(Engine):
         ladder = self.ladder
         rung = 0
         on_rung = 0
-        channel = -1
         while True:
             if rung == 0:
-                channel = self.choose_channel(c, cat, channel)
+                channel = self.choose_channel(c, cat)
                 u = self.channel_units[channel]
-                self.contacts[c] += 1
-                log.event(c, Act.FILE, env.now, u.index)
-                outcome = yield from self.attempt(c, u, cat)
+                cc = self.call_centres[channel]
+                if cc is not None and not (yield from self.call(c, cc, cat.share[u.index])):
+                    outcome = FAILED  # could not get through
+                else:
+                    self.contacts[c] += 1
+                    log.event(c, Act.FILE, env.now, u.index)
+                    outcome = yield from self.attempt(c, u, cat)
+                if outcome != OK:
+                    self.tried[c] |= 1 << channel
             else:
                 step = ladder[rung - 1]
                 self.contacts[c] += 1
@@ -121,7 +144,7 @@ class FragmentedEngine(Engine):
                 return
             if outcome == QUIETED:
                 # the surface fix holds for a while, then the problem comes back
-                yield env.timeout(self.hold[c][(self.surface_fixes[c] - 1) % K_DRAWS])
+                yield env.timeout(self.recurrence_delay(c, cat))
                 log.event(c, Act.RECURRENCE, env.now, -1)
             elif outcome == FALSELY_CLOSED:
                 yield env.timeout(self.discovery[c])
@@ -156,6 +179,9 @@ class FragmentedEngine(Engine):
             if intake:
                 yield from self.work(target, c, self.intake_time(), cat.share[target.index])
             return (yield from self.owner_acts(c, target, cat, compelled=False))
+        if self.close_prob and rng.random() * (1.0 - self.refer_prob) < self.close_prob:
+            self.log.event(c, Act.CLOSE_UNRESOLVED, self.env.now, u.index)
+            return FAILED
         self.log.event(c, Act.DEFLECT, self.env.now, u.index)
         return FAILED
 
@@ -180,8 +206,28 @@ class FragmentedEngine(Engine):
         if not compelled and cat.surface_prob and rng.random() < cat.surface_prob:
             yield from self.surface_fix(c, u, cat)
             return QUIETED
+        if cat.overlapping and not compelled and self.rules.overlap_acts_on_share:
+            return (yield from self.do_share(c, u, cat))
         yield from self.real_fix(c, u, cat)
         return OK
+
+    def do_share(self, c: int, u: UnitState, cat: CategoryState) -> Generator[Any, Any, int]:
+        """A partial owner does only its share of the fix; the problem is solved once every
+        owner has done its share (the citizen has to get each of them to act)."""
+        done = self.shares_done[c]
+        if not done >> u.index & 1:
+            share = cat.share[u.index]
+            yield from self.work(u, c, self.work_hours[c] * share, share, Act.WORK_START)
+            if cat.fix_cost and cat.fund < 0:
+                self.pay(c, u.index, cat.fix_cost * share, 1.0, Money.REAL_FIX)
+            done = self.shares_done[c] = done | 1 << u.index
+            self.log.event(c, Act.SHARE_DONE, self.env.now, u.index)
+        if done & cat.all_owners == cat.all_owners:
+            self.resolve(c, u.index)
+            return OK
+        # "we have done our part; the rest is for the others"
+        self.log.event(c, Act.DEFLECT, self.env.now, u.index)
+        return FAILED
 
     def rung_attempt(self, c: int, step: _RungState, cat: CategoryState) -> Generator[Any, Any, int]:
         """A filing at a rung of the escalation ladder."""
@@ -196,8 +242,11 @@ class FragmentedEngine(Engine):
         if meeting is not None:
             if step.meeting_delay_h:
                 yield env.timeout(step.meeting_delay_h)
-            self.meeting(c, step.attendees, meeting.hours_each, cat)
-            if self.money_missing(c, cat):
+            self.meeting(c, step.attendees, meeting.hours_each, cat, meeting.attend_prob)
+            if meeting.success_prob < 1.0 and self.rng.random() >= meeting.success_prob:
+                self.log.event(c, Act.NO_RESULT, env.now, u.index)
+                return FAILED
+            if meeting.can_fund and self.money_missing(c, cat):
                 funding = self.rules.funding
                 if funding.mode == "advance" and self.advancer >= 0:
                     self.advance(c, cat, self.advancer)

@@ -43,6 +43,10 @@ class Act:
     REOPEN = 25  # a case is reopened (dissatisfied callback or repeat contact)
     FINISH = 26  # the unit reports the ticket finished
     WORK_START = 27  # a staff member starts the real fix
+    CALL_ABANDONED = 28  # the caller hangs up before a call-taker answers
+    CLOSE_UNRESOLVED = 29  # a non-owner opens a ticket and closes it unresolved
+    SHARE_DONE = 30  # a partial owner does its share of an overlapping-duty fix
+    NO_RESULT = 31  # a meeting ends without result
 
 
 ACTIVITIES: tuple[str, ...] = tuple(

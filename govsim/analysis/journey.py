@@ -1,0 +1,289 @@
+"""One case's journey through the city, step by step, in plain English.
+
+Layer: analysis. A teaching view of the event log: :func:`case_journey` picks one case out of a
+:attr:`govsim.Results.events` table and lists what happened to it in time order, with a short
+sentence per step; :func:`contacts_table` folds that list into one row per contact (filing).
+:func:`govsim.analysis.plots.plot_swimlane` draws it.
+
+Example
+-------
+>>> res = govsim.run("scenarios/district.toml", replications=1)      # doctest: +SKIP
+>>> worst = int(res.cases.sort_values("contacts").iloc[-1]["case"])    # doctest: +SKIP
+>>> journey = case_journey(res.events, worst)                          # doctest: +SKIP
+>>> contacts_table(journey)                                            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from govsim.recording import EVENT_COLUMNS
+
+__all__ = [
+    "CITIZEN",
+    "DESCRIPTIONS",
+    "JOURNEY_COLUMNS",
+    "CONTACT_COLUMNS",
+    "describe",
+    "case_journey",
+    "contacts_table",
+]
+
+CASE, ACTIVITY, TIMESTAMP, RESOURCE = EVENT_COLUMNS
+
+#: Lane name used for steps with no unit (``org:resource`` missing): the citizen's own steps.
+CITIZEN = "citizen"
+
+#: Columns of the table returned by :func:`case_journey`, in order.
+JOURNEY_COLUMNS = ("step", "time", "day", "contact", "unit", "activity", "what")
+
+#: Columns of the table returned by :func:`contacts_table`, in order.
+CONTACT_COLUMNS = ("contact", "time", "day", "unit", "outcome", "units", "steps")
+
+#: A short plain-English sentence per activity name (``concept:name``). Activities missing here
+#: are described by their name with underscores replaced by spaces (see :func:`describe`).
+DESCRIPTIONS: dict[str, str] = {
+    "file": "the citizen files a complaint through this unit's channel",
+    "ticket": "the unit opens a ticket",
+    "deflect": "the unit says it is not theirs",
+    "refer": "the case is passed to another unit, with no follow-up",
+    "referral_lost": "the referral is lost: nobody acts on it",
+    "surface_fix": "a cheap repair that will not hold",
+    "recurrence": "the problem comes back",
+    "stall": "the real fix waits for money nobody is obliged to pay",
+    "false_closure": "the ticket is marked resolved but nothing is done",
+    "escalate": "the citizen climbs to the next rung",
+    "meeting": "a coordination meeting",
+    "advance": "a unit advances money it does not owe",
+    "recovery": "the advanced money is paid back",
+    "resolved": "the problem is truly solved",
+    "abandon": "the citizen gives up",
+    "kb_answer": "answered on the spot from the knowledge base",
+    "handoff": "handed to the organisation responsible (not a government duty)",
+    "dispatch": "the centre sends the case to a unit",
+    "sign": "the unit signs for the ticket",
+    "return": "the unit sends the case back to the centre: not theirs",
+    "contact": "the unit calls the citizen",
+    "dispute": "the unit disputes that the case is theirs",
+    "adjudicate": "the adjudication group names the owner, for good",
+    "fund_release": "the missing money is released from its proper source",
+    "callback": "the centre calls the citizen to rate the result",
+    "reopen": "the case is reopened on the same tracking number",
+    "finish": "the unit reports the ticket finished",
+    "work_start": "a staff member starts the real fix",
+}
+
+# What happens between two contacts (after one has ended, before the next filing): neither an
+# outcome of the contact nor the work of a unit that handled it.
+_BETWEEN = frozenset({"recurrence", "escalate"})
+# Steps that say how a contact went are its possible outcomes; these do not: the paperwork of
+# a contact (file, ticket, sign, ...) and what happens between contacts.
+_NOT_OUTCOMES = frozenset({
+    "file", "ticket", "dispatch", "sign", "contact", "work_start", "finish", "callback", "reopen",
+}) | _BETWEEN
+
+#: Outcome of a contact with no outcome step yet (still being worked at the horizon).
+OPEN_OUTCOME = "open"
+
+
+def describe(activity: str, descriptions: Mapping[str, str] | None = None) -> str:
+    """A plain-English sentence for one activity name.
+
+    Parameters
+    ----------
+    activity:
+        An activity name as in the event log's ``concept:name`` column.
+    descriptions:
+        The dictionary to look in (default :data:`DESCRIPTIONS`).
+
+    Returns
+    -------
+    str
+        The description, or ``activity`` with underscores replaced by spaces when it has none.
+    """
+    table = DESCRIPTIONS if descriptions is None else descriptions
+    return table.get(activity, activity.replace("_", " "))
+
+
+def _values(column: pd.Series) -> list[object]:
+    """The distinct values present in ``column``, sorted (categories not present left out)."""
+    present = pd.unique(column.dropna())
+    try:
+        return sorted(present)
+    except TypeError:  # mixed types: sort by text
+        return sorted(present, key=str)
+
+
+def case_journey(events: pd.DataFrame, case: int, replication: int = 0,
+                 regime: str | None = None) -> pd.DataFrame:
+    """The ordered list of what happened to one case.
+
+    Parameters
+    ----------
+    events:
+        An events table as in :attr:`govsim.Results.events` (columns ``regime``,
+        ``replication``, ``case:concept:name``, ``concept:name``, ``time:timestamp``,
+        ``org:resource``). It need not be in time order.
+    case:
+        The case number (``case:concept:name``; unique within a replication).
+    replication:
+        The replication the case belongs to.
+    regime:
+        The regime to look in. May be left out when the table holds only one regime.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per step, in time order (ties keep the order of recording), with columns
+
+        ``step``
+            1, 2, ..., n.
+        ``time``
+            the step's time stamp.
+        ``day``
+            days since the case's first ``file`` step (float).
+        ``contact``
+            the filing this step belongs to: 1 from the first ``file`` step on, 2 from the
+            second, and so on.
+        ``unit``
+            the unit involved, or ``"citizen"`` for steps without one (recurrence, giving up).
+        ``activity``
+            the activity name (``concept:name``).
+        ``what``
+            a short plain-English sentence (:data:`DESCRIPTIONS`).
+
+    Raises
+    ------
+    ValueError
+        If the table is empty or lacks a column; if ``regime`` is needed (several regimes)
+        or unknown; if the replication or the case is not in the table.
+    """
+    missing = [c for c in ("replication", *EVENT_COLUMNS) if c not in events.columns]
+    if missing:
+        raise ValueError(
+            "the events table lacks the column(s) " + ", ".join(repr(c) for c in missing)
+            + "; pass Results.events")
+    if events.empty:
+        raise ValueError("the events table is empty; was the run made with record_events=False?")
+
+    mask = np.ones(len(events), dtype=bool)
+    if "regime" in events.columns:
+        regimes = [str(r) for r in _values(events["regime"])]
+        if regime is None:
+            if len(regimes) > 1:
+                raise ValueError(
+                    "the events table holds several regimes (" + ", ".join(regimes)
+                    + "); choose one with regime=...")
+        elif regime not in regimes:
+            raise ValueError(
+                f"regime {regime!r} is not in the events table; it holds "
+                + ", ".join(regimes))
+        else:
+            mask &= (events["regime"] == regime).to_numpy(dtype=bool)
+    elif regime is not None:
+        raise ValueError("the events table has no 'regime' column; leave regime=None")
+
+    rep = events["replication"].to_numpy()
+    in_rep = mask & (rep == replication)
+    if not in_rep.any():
+        reps = sorted({int(r) for r in rep[mask]})
+        shown = ", ".join(str(r) for r in reps[:20]) + (", ..." if len(reps) > 20 else "")
+        raise ValueError(f"replication {replication} is not in the events table; "
+                         f"it holds replication(s) {shown}")
+    cases = events[CASE].to_numpy()
+    sel = in_rep & (cases == case)
+    if not sel.any():
+        known = cases[in_rep]
+        raise ValueError(f"case {case} is not in replication {replication} of the events table; "
+                         f"its cases run from {known.min()} to {known.max()}")
+
+    rows = events.loc[sel, [ACTIVITY, TIMESTAMP, RESOURCE]]
+    rows = rows.sort_values(TIMESTAMP, kind="stable")
+    time = pd.Series(pd.to_datetime(rows[TIMESTAMP]).to_numpy(), name="time")
+    activity = rows[ACTIVITY].astype(object).astype(str).to_numpy()
+    unit_raw = rows[RESOURCE].astype(object).to_numpy()
+    unit = np.array([CITIZEN if pd.isna(u) else str(u) for u in unit_raw], dtype=object)
+
+    is_file = activity == "file"
+    start = time[is_file].iloc[0] if is_file.any() else time.iloc[0]
+    day = ((time - start) / pd.Timedelta(days=1)).to_numpy(dtype=float)
+    n = len(activity)
+    return pd.DataFrame({
+        "step": np.arange(1, n + 1, dtype=np.int64),
+        "time": time.to_numpy(),
+        "day": day,
+        "contact": np.cumsum(is_file).astype(np.int64),
+        "unit": unit,
+        "activity": activity,
+        "what": [describe(a) for a in activity],
+    }, columns=list(JOURNEY_COLUMNS))
+
+
+def _outcome(activities: list[str]) -> str:
+    for a in reversed(activities):
+        if a not in _NOT_OUTCOMES:
+            return a
+    return OPEN_OUTCOME
+
+
+def contacts_table(journey: pd.DataFrame) -> pd.DataFrame:
+    """One row per contact (filing) of a journey.
+
+    Parameters
+    ----------
+    journey:
+        A table from :func:`case_journey`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns
+
+        ``contact``
+            1, 2, ... as in the journey.
+        ``time``, ``day``
+            when the citizen filed (time stamp, and days since the first filing).
+        ``unit``
+            the unit filed with.
+        ``outcome``
+            how the contact ended: its last step that is not paperwork (``file``, ``ticket``,
+            ``dispatch``, ``sign``, ``contact``, ``work_start``, ``finish``, ``callback``,
+            ``reopen``) nor something that happens between contacts (``recurrence``,
+            ``escalate``): e.g. ``deflect``, ``surface_fix``, ``stall``, ``false_closure``,
+            ``resolved``, ``abandon``; ``"open"`` when the contact has no such step yet.
+        ``units``
+            the units that handled the contact, in order of first appearance (a list of str;
+            the citizen, and the rung named by an ``escalate`` step, left out).
+        ``steps``
+            the number of steps of the contact.
+
+    Steps before the first filing (contact 0; not produced by the model) are left out.
+    """
+    missing = [c for c in JOURNEY_COLUMNS[:-1] if c not in journey.columns]
+    if missing:
+        raise ValueError("not a journey table (missing " + ", ".join(missing)
+                         + "); build one with case_journey")
+    rows = []
+    for number, part in journey[journey["contact"] > 0].groupby("contact", sort=True):
+        acts = part["activity"].tolist()
+        handled = part[~part["activity"].isin(_BETWEEN)]
+        units = [u for u in dict.fromkeys(handled["unit"].tolist()) if u != CITIZEN]
+        files = part[part["activity"] == "file"]
+        first = files.iloc[0] if len(files) else part.iloc[0]
+        rows.append({
+            "contact": int(number),
+            "time": first["time"],
+            "day": float(first["day"]),
+            "unit": first["unit"],
+            "outcome": _outcome(acts),
+            "units": units,
+            "steps": len(part),
+        })
+    out = pd.DataFrame(rows, columns=list(CONTACT_COLUMNS))
+    if out.empty:
+        out = out.astype({"contact": np.int64, "day": float, "steps": np.int64})
+        out["time"] = pd.to_datetime(out["time"])
+    return out

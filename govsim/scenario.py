@@ -179,7 +179,8 @@ class Category(Strict):
     """A kind of citizen problem: how often it arises, who owns it, what fixing it takes."""
 
     kind: Literal["complaint", "consultation", "market_social"] = "complaint"
-    rate_per_day: NonNegative
+    rate_per_day: NonNegative = 0.0
+    arrivals: tuple[dt.date, ...] = ()
     seasonal: tuple[NonNegative, ...] | None = None
     owners: tuple[Name, ...] = Field(min_length=1)
     work_hours: Positive = 1.0
@@ -293,13 +294,18 @@ class Meeting(Strict):
 
 
 class Rung(Strict):
-    """One step of the fragmented regime's escalation ladder above the ordinary channels."""
+    """One step of the fragmented regime's escalation ladder above the ordinary channels.
+
+    ``climb_prob`` is the per-failure chance that a citizen at this rung decides to climb to
+    the next one (default: the citizens' ``escalate_prob``).
+    """
 
     name: Name
     unit: Name
     response_days: NonNegative = 10.0
     compel_prob: Probability = 0.3
     meeting: Meeting | None = None
+    climb_prob: Probability | None = None
 
 
 class Funding(Strict):
@@ -434,7 +440,13 @@ def _check_references(s: Scenario) -> list[tuple[str, str]]:
         if name is not None and name not in units:
             problems.append((path, f"unknown unit {name!r}"))
 
+    w = s.world
+    end = w.start + dt.timedelta(days=w.horizon_days)
     for cname, cat in s.world.categories.items():
+        for i, day in enumerate(cat.arrivals):
+            if not w.start <= day < end:
+                problems.append((f"world.categories.{cname}.arrivals[{i}]",
+                                 f"{day} is outside the horizon ({w.start} to {end - dt.timedelta(days=1)})"))
         for i, owner in enumerate(cat.owners):
             unit_ref(f"world.categories.{cname}.owners[{i}]", owner)
         if len(set(cat.owners)) != len(cat.owners):

@@ -131,19 +131,44 @@ def test_new_activities_fall_back_to_their_name():
         "regime": ["r"] * 3,
         "replication": [0, 0, 0],
         "case:concept:name": [5, 5, 5],
-        "concept:name": ["call_abandoned", "file", "share_done"],
+        "concept:name": ["mayor_letter", "file", "press_report"],
         "time:timestamp": pd.to_datetime(["2025-01-02 10:00", "2025-01-01 09:00",
                                           "2025-01-03 12:00"]),
         "org:resource": pd.Categorical([np.nan, "desk", "desk"]),
     })
     journey = case_journey(events, 5)
-    assert journey["activity"].tolist() == ["file", "call_abandoned", "share_done"]
-    assert journey["what"].tolist()[1:] == ["call abandoned", "share done"]
+    assert journey["activity"].tolist() == ["file", "mayor_letter", "press_report"]
+    assert journey["what"].tolist()[1:] == ["mayor letter", "press report"]
     assert journey["unit"].tolist() == ["desk", CITIZEN, "desk"]
     assert journey["day"].tolist() == pytest.approx([0.0, 25 / 24, 51 / 24])
     assert describe("file") == DESCRIPTIONS["file"]
     table = contacts_table(journey)
-    assert table["outcome"].tolist() == ["share_done"]  # an unknown step counts as an outcome
+    assert table["outcome"].tolist() == ["press_report"]  # an unknown step counts as an outcome
+    assert "mayor_letter" not in DESCRIPTIONS
+    plt.close(plot_swimlane(journey))  # drawn in the "other" family
+
+
+def test_steps_between_contacts_are_not_outcomes():
+    acts = ["call_abandoned", "file", "ticket", "deflect", "call_abandoned", "escalate", "file",
+            "ticket", "work_start", "resolved"]
+    units = ["hotline", "street", "street", "street", "hotline", "bureau", "bureau", "owner",
+             "owner", "owner"]
+    events = pd.DataFrame({
+        "regime": "r",
+        "replication": 0,
+        "case:concept:name": 0,
+        "concept:name": acts,
+        "time:timestamp": pd.Timestamp("2025-03-03") + pd.to_timedelta(
+            [0, 1, 1, 2, 30, 48, 48, 49, 50, 60], unit="h"),
+        "org:resource": units,
+    })
+    journey = case_journey(events, 0)
+    assert journey["contact"].tolist() == [0, 1, 1, 1, 1, 1, 2, 2, 2, 2]
+    assert journey["day"].iloc[0] == pytest.approx(-1 / 24)
+    table = contacts_table(journey)
+    assert table["outcome"].tolist() == ["deflect", "resolved"]
+    assert table["units"].tolist() == [["street"], ["bureau", "owner"]]
+    assert table["unit"].tolist() == ["street", "bureau"]
 
 
 # ------------------------------------------------------------------------- contacts table

@@ -333,10 +333,16 @@ def test_strict_types_do_not_convert(district_data: dict[str, Any]) -> None:
 
 
 def test_missing_required_key(district_data: dict[str, Any]) -> None:
-    err = refused(modified(district_data, del_key("world", "categories", "roof_leak",
-                                                  "rate_per_day")))
-    assert_error(err, "world.categories.roof_leak.rate_per_day")
+    err = refused(modified(district_data, del_key("world", "units", "street_office", "staff")))
+    assert_error(err, "world.units.street_office.staff")
     assert err.message == "required key is missing"
+
+
+def test_arrival_dates_outside_the_horizon_are_refused(district_data: dict[str, Any]) -> None:
+    err = refused(modified(district_data, set_key("world", "categories", "roof_leak", "arrivals",
+                                                  value=[date(2024, 12, 31)])))
+    assert_error(err, "world.categories.roof_leak.arrivals[0]")
+    assert "outside the horizon" in err.message
 
 
 def test_infinite_rate_refused(district_data: dict[str, Any]) -> None:

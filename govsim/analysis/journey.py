@@ -74,11 +74,16 @@ DESCRIPTIONS: dict[str, str] = {
     "reopen": "the case is reopened on the same tracking number",
     "finish": "the unit reports the ticket finished",
     "work_start": "a staff member starts the real fix",
+    "call_abandoned": "the citizen hangs up before anyone answers the phone",
+    "close_unresolved": "the unit closes the ticket without solving anything",
+    "share_done": "a co-owner does its own share of the fix",
+    "no_result": "the meeting ends without a result",
 }
 
-# What happens between two contacts (after one has ended, before the next filing): neither an
-# outcome of the contact nor the work of a unit that handled it.
-_BETWEEN = frozenset({"recurrence", "escalate"})
+# What happens between two contacts (after one has ended, before the next filing is taken):
+# neither an outcome of the contact nor the work of a unit that handled it. A call that nobody
+# answers is logged before the filing it leads to, so it too falls between contacts.
+_BETWEEN = frozenset({"recurrence", "escalate", "call_abandoned"})
 # Steps that say how a contact went are its possible outcomes; these do not: the paperwork of
 # a contact (file, ticket, sign, ...) and what happens between contacts.
 _NOT_OUTCOMES = frozenset({
@@ -144,10 +149,10 @@ def case_journey(events: pd.DataFrame, case: int, replication: int = 0,
         ``time``
             the step's time stamp.
         ``day``
-            days since the case's first ``file`` step (float).
+            days since the case's first ``file`` step (float; negative before it).
         ``contact``
             the filing this step belongs to: 1 from the first ``file`` step on, 2 from the
-            second, and so on.
+            second, and so on (0 before the first filing, e.g. calls nobody answered).
         ``unit``
             the unit involved, or ``"citizen"`` for steps without one (recurrence, giving up).
         ``activity``
@@ -252,11 +257,12 @@ def contacts_table(journey: pd.DataFrame) -> pd.DataFrame:
             how the contact ended: its last step that is not paperwork (``file``, ``ticket``,
             ``dispatch``, ``sign``, ``contact``, ``work_start``, ``finish``, ``callback``,
             ``reopen``) nor something that happens between contacts (``recurrence``,
-            ``escalate``): e.g. ``deflect``, ``surface_fix``, ``stall``, ``false_closure``,
-            ``resolved``, ``abandon``; ``"open"`` when the contact has no such step yet.
+            ``escalate``, ``call_abandoned``): e.g. ``deflect``, ``surface_fix``, ``stall``,
+            ``false_closure``, ``resolved``, ``abandon``; ``"open"`` when the contact has no
+            such step yet. Activities unknown to this module count as outcomes.
         ``units``
             the units that handled the contact, in order of first appearance (a list of str;
-            the citizen, and the rung named by an ``escalate`` step, left out).
+            the citizen and the units of steps between contacts left out).
         ``steps``
             the number of steps of the contact.
 

@@ -205,7 +205,7 @@ class Engine:
         self.patience = lists["patience_h"]
         self.hold = lists["surface_hold_h"]
         self.tolerance = lists["tolerance"]
-        self.climb_after = lists["climb_after"]
+        self.climb_u = lists["climb_u"]
         self.knows_owner = lists["knows_owner"]
         self.discovery = lists["discovery_h"]
         self.satisfied_within = lists["satisfied_within_h"]

@@ -26,6 +26,7 @@ from govsim.model.engine import (
     UnitState,
 )
 from govsim.model.log import Act, Money
+from govsim.model.world import K_DRAWS, failures_before_climbing
 from govsim.scenario import FragmentedRegime, Rung
 
 __all__ = ["FragmentedEngine"]
@@ -71,6 +72,11 @@ class FragmentedEngine(Engine):
             for rung in r.escalation
         ]
         self.advancer = ui[r.funding.advancer] if r.funding.advancer else -1
+        # per-failure chance of climbing from each rung (0 = the ordinary channels)
+        readiness = self.scenario.world.citizens.escalate_prob
+        self.climb_prob = [readiness] + [
+            readiness if rung.climb_prob is None else rung.climb_prob for rung in r.escalation
+        ]
         if r.intake_cv > 0.0:
             shape = 1.0 / (r.intake_cv * r.intake_cv)
             gamma = self.rng.gammavariate
@@ -86,6 +92,11 @@ class FragmentedEngine(Engine):
         self.shares_done = [0] * self.n
 
     # ------------------------------------------------------------------ the citizen
+    def climb_after(self, c: int, rung: int) -> int:
+        """Failures the citizen accepts on ``rung`` (0 = ordinary channels) before climbing."""
+        p = self.climb_prob[rung]
+        return failures_before_climbing(self.climb_u[c][rung % K_DRAWS], p)
+
     def choose_channel(self, c: int, cat: CategoryState) -> int:
         """A channel by belief, not knowledge.
 
@@ -151,7 +162,7 @@ class FragmentedEngine(Engine):
             if self.failed_attempt(c):
                 return
             on_rung += 1
-            if rung < len(ladder) and on_rung >= self.climb_after[c]:
+            if rung < len(ladder) and on_rung >= self.climb_after(c, rung):
                 rung += 1
                 on_rung = 0
                 self.top_rung[c] = rung

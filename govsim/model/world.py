@@ -13,6 +13,7 @@ Stream names are fixed; adding a stream never changes the draws of the existing 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -58,7 +59,8 @@ class WorldDraws:
     patience_h: np.ndarray  # float (n, K_DRAWS): waits before each re-filing
     surface_hold_h: np.ndarray  # float (n, K_DRAWS): how long each surface fix holds
     tolerance: np.ndarray  # int: failed attempts the citizen accepts before giving up
-    climb_after: np.ndarray  # int: failures on one rung before climbing the next
+    climb_u: np.ndarray  # float (n, K_DRAWS): uniforms behind the citizen's readiness to climb
+                         # from rung k (column k): see ``failures_before_climbing``
     knows_owner: np.ndarray  # bool: the citizen knows which unit owns the problem
     satisfied_within_h: np.ndarray  # float: the citizen is satisfied if resolved within this
     discovery_h: np.ndarray  # float: time to notice a false closure
@@ -89,12 +91,24 @@ def _geometric_failures(rng: np.random.Generator, p: float, size: int) -> np.nda
     return rng.geometric(p, size).astype(np.int64)
 
 
+def failures_before_climbing(u: float, p: float) -> int:
+    """Failures on a rung before the citizen climbs, for per-failure climbing probability ``p``:
+    a geometric number (>= 1) by inversion of the world's uniform ``u``, so the same citizen is
+    equally ready under every regime. ``p = 0`` never climbs."""
+    if p <= 0.0:
+        return 2**62
+    if p >= 1.0:
+        return 1
+    return int(math.log1p(-u) / math.log1p(-p)) + 1
+
+
 def draw_world(scenario: Scenario, seed: int, replication: int) -> WorldDraws:
     """Draw one replication's arrivals, work content and citizen traits.
 
     Arrivals are a Poisson process per category whose rate may vary by calendar month
     (``seasonal``): the count for each day is Poisson with that day's rate and arrival times are
-    uniform within the day, which is exact for a piecewise-constant rate.
+    uniform within the day, which is exact for a piecewise-constant rate. A category's
+    ``arrivals`` dates add one problem each on those days (time of day uniform).
     """
     world = scenario.world
     n_days = world.horizon_days
@@ -111,6 +125,9 @@ def draw_world(scenario: Scenario, seed: int, replication: int) -> WorldDraws:
         if cat.seasonal is not None:
             rate = rate * np.asarray(cat.seasonal)[month]
         counts = rng_a.poisson(rate)
+        # problems that arise on given dates (a case study), once each
+        for d in cat.arrivals:
+            counts[(np.datetime64(d, "D") - np.datetime64(world.start, "D")).astype(int)] += 1
         total = int(counts.sum())
         day_of = np.repeat(np.arange(n_days), counts)
         times.append((day_of + rng_a.random(total)) * 24.0)
@@ -133,7 +150,7 @@ def draw_world(scenario: Scenario, seed: int, replication: int) -> WorldDraws:
     rng_c = stream(seed, replication, "citizens")
     patience = rng_c.exponential(c.patience_days * 24.0, (n, K_DRAWS))
     tolerance = _geometric_failures(rng_c, c.give_up_prob, n)
-    climb = _geometric_failures(rng_c, c.escalate_prob, n)
+    climb_u = rng_c.random((n, K_DRAWS))
     knows = rng_c.random(n) < c.knows_owner_prob
     satisfied_within = rng_c.exponential(c.satisfied_within_days * 24.0, n)
     discovery = rng_c.exponential(c.false_closure_discovery_days * 24.0, n)
@@ -149,7 +166,7 @@ def draw_world(scenario: Scenario, seed: int, replication: int) -> WorldDraws:
         patience_h=patience,
         surface_hold_h=hold,
         tolerance=tolerance,
-        climb_after=climb,
+        climb_u=climb_u,
         knows_owner=knows,
         satisfied_within_h=satisfied_within,
         discovery_h=discovery,

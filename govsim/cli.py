@@ -25,6 +25,9 @@ from govsim.errors import GovsimError
 __all__ = ["main"]
 
 EXIT_USAGE = 2
+#: at most this many cases per replication and ``run`` also prints each case's outcome
+#: distribution (a case-study scenario rather than a district)
+CASE_STUDY_MAX_CASES = 50
 
 
 class _Progress:
@@ -177,7 +180,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
     import govsim
-    from govsim.report import comparison_table, results_json, summary_table
+    from govsim.report import (
+        case_distribution_table,
+        comparison_table,
+        results_json,
+        summary_table,
+    )
     from govsim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
@@ -214,6 +222,10 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     elif args.command == "run":
         print(summary_table(res, HEADLINE))
+        if len(res.cases) <= CASE_STUDY_MAX_CASES * args.replications:
+            # a case study (a household, a leak): show each case's outcome distribution
+            print()
+            print(case_distribution_table(res))
     else:
         print(comparison_table(res, HEADLINE))
     if out is not None:

@@ -100,6 +100,7 @@ def tables(raw: RawRun) -> Tables:
         "breaches": c["breaches"],
         "meetings": c["meetings"],
         "meeting_attendees": c["meeting_attendees"],
+        "largest_meeting": c["largest_meeting"],
         "meeting_hours": c["meeting_hours"],
         "calls_abandoned": c["calls_abandoned"],
         "advanced_yuan": c["advanced_yuan"],

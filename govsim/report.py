@@ -13,7 +13,7 @@ from govsim.analysis.metrics import METRICS
 if TYPE_CHECKING:
     from govsim.experiment import Comparison, Results
 
-__all__ = ["comparison_table", "summary_table", "results_json"]
+__all__ = ["comparison_table", "summary_table", "results_json", "case_distribution_table"]
 
 
 def _fmt(x: float) -> str:
@@ -131,3 +131,25 @@ def results_json(res: Results, metrics: list[str]) -> dict[str, Any]:
                 for row in part.itertuples()
             }
     return out
+
+
+def case_distribution_table(res: Results, reports_within_years: float = 6.0) -> str:
+    """For case-study scenarios: the distribution of each case's outcome over replications."""
+    from govsim.analysis.casestudy import OUTCOMES, case_outcomes, distribution
+
+    dist = distribution(case_outcomes(res.cases, res.events, reports_within_years))
+    regimes = list(dict.fromkeys(dist["regime"]))
+    lines = []
+    for r in regimes:
+        part = dist[dist["regime"] == r]
+        rows = [["quantity", "mean", "p10", "median", "p90", "n"]]
+        for row in part.itertuples():
+            name = row.quantity
+            if name == "reports_by":
+                name = f"reports_by_{reports_within_years:g}_years"
+            rows.append([name, _fmt(row.mean), _fmt(row.p10), _fmt(row.p50), _fmt(row.p90),
+                         str(row.n)])
+        lines.append(f"regime {r!r}: each case's outcome over {res.replications} replications "
+                     f"(p10/median/p90 across cases and replications)\n\n" + _render(rows))
+    notes = "\n".join(f"  {k}: {v}" for k, v in OUTCOMES.items())
+    return "\n\n".join(lines) + "\n\n" + notes

@@ -221,7 +221,7 @@ class World(Strict):
     """A city as it is: calendar, citizens, units, funds and complaint categories."""
 
     start: dt.date
-    horizon_days: Annotated[int, Field(ge=1, le=3660)]
+    horizon_days: Annotated[int, Field(ge=1, le=36525)]
     calendar: CalendarSpec = CalendarSpec()
     citizens: Citizens = Citizens()
     units: FrozenMap(Unit, min_length=1)

@@ -36,6 +36,7 @@ CASE, ACTIVITY, TIMESTAMP, RESOURCE = EVENT_COLUMNS
 
 #: Lane name used for steps with no unit (``org:resource`` missing): the citizen's own steps.
 CITIZEN = "citizen"
+FUND = "fund"
 
 #: Columns of the table returned by :func:`case_journey`, in order.
 JOURNEY_COLUMNS = ("step", "time", "day", "contact", "unit", "activity", "what")
@@ -210,7 +211,12 @@ def case_journey(events: pd.DataFrame, case: int, replication: int = 0,
     time = pd.Series(pd.to_datetime(rows[TIMESTAMP]).to_numpy(), name="time")
     activity = rows[ACTIVITY].astype(object).astype(str).to_numpy()
     unit_raw = rows[RESOURCE].astype(object).to_numpy()
-    unit = np.array([CITIZEN if pd.isna(u) else str(u) for u in unit_raw], dtype=object)
+    # steps with no unit are the citizen's (recurrence, giving up) -- except money released
+    # from its proper source, which is the fund's
+    unit = np.array([
+        (FUND if a == "fund_release" else CITIZEN) if pd.isna(u) else str(u)
+        for u, a in zip(unit_raw, activity, strict=True)
+    ], dtype=object)
 
     is_file = activity == "file"
     start = time[is_file].iloc[0] if is_file.any() else time.iloc[0]

@@ -225,6 +225,7 @@ class Engine:
         self.breach_count = [0] * n
         self.meetings = [0] * n
         self.meeting_attendees = [0] * n
+        self.largest_meeting = [0] * n
         self.meeting_hours = [0.0] * n
         self.calls_abandoned = [0] * n
         self.advanced = [0.0] * n
@@ -372,6 +373,8 @@ class Engine:
                 attended += 1
                 self.log.staff(c, a, hours_each, cat.share[a], seat=False)
         self.meeting_attendees[c] += attended
+        if attended > self.largest_meeting[c]:
+            self.largest_meeting[c] = attended
         self.meeting_hours[c] += attended * hours_each
         self.log.event(c, Act.MEETING, now, invited[0] if invited else -1)
         return attended
@@ -486,6 +489,7 @@ class Engine:
             "breaches": np.asarray(self.breach_count, dtype=np.int64),
             "meetings": np.asarray(self.meetings, dtype=np.int64),
             "meeting_attendees": np.asarray(self.meeting_attendees, dtype=np.int64),
+            "largest_meeting": np.asarray(self.largest_meeting, dtype=np.int64),
             "meeting_hours": np.asarray(self.meeting_hours, dtype=float),
             "calls_abandoned": np.asarray(self.calls_abandoned, dtype=np.int64),
             "advanced_yuan": np.asarray(self.advanced, dtype=float),

@@ -8,12 +8,20 @@ happens -- with replications, confidence intervals and common random numbers::
     print(cmp.table())
     cmp.differences()          # paired differences with 95% CIs
     cmp.cases, cmp.events      # tidy DataFrames (events use process-mining column names)
+
+    res = govsim.run("scenarios/shanghai_leak.toml", replications=1, seed=3, jobs=1)
+    journey = govsim.case_journey(res.events, case=0)     # one case, step by step
+    govsim.save_swimlane(journey, "leak.png")              # units as lanes, time as the axis
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from typing import Any
+
+from govsim.analysis.casestudy import case_outcomes, distribution
+from govsim.analysis.journey import case_journey, contacts_table
 from govsim.errors import GovsimError
 from govsim.experiment import Comparison, Results, compare, run
 from govsim.scenario import Scenario, load_scenario, parse_scenario
@@ -28,7 +36,23 @@ __all__ = [
     "compare",
     "Results",
     "Comparison",
+    "case_journey",
+    "contacts_table",
+    "case_outcomes",
+    "distribution",
+    "plot_swimlane",
+    "save_swimlane",
 ]
 
+_LAZY = {"plot_swimlane", "save_swimlane"}  # matplotlib is imported only when drawing
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from govsim.analysis import plots
+
+        return getattr(plots, name)
+    raise AttributeError(f"module 'govsim' has no attribute {name!r}")
+
 # the public surface is this list, and every name in it exists
-assert all(name in globals() for name in __all__), "govsim.__all__ names a missing object"
+assert all(name in globals() or name in _LAZY for name in __all__), "govsim.__all__ names a missing object"

@@ -110,6 +110,18 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--regimes", default=None,
                    help="comma-separated regime names (default: all, in file order)")
     c.add_argument("--baseline", default=None, help="regime to subtract (default: the first)")
+
+    j = sub.add_parser("journey", help="one case's journey: the contacts table and a swimlane figure")
+    j.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
+    j.add_argument("--regime", default=None, help="regime name (default: the first one)")
+    j.add_argument("--case", type=_int_at_least("--case", 0), default=None,
+                   help="case number (default: the case with the most contacts)")
+    j.add_argument("--replication", type=_int_at_least("--replication", 0), default=0,
+                   help="which replication of --seed to draw (default 0)")
+    j.add_argument("--seed", type=_int_at_least("--seed", 0), default=0, help="root random seed")
+    j.add_argument("--horizon-days", type=_int_at_least("--horizon-days", 1), default=None)
+    j.add_argument("--figure", metavar="FILE", default=None,
+                   help="save the swimlane figure here (.png or .svg)")
     return p
 
 
@@ -233,12 +245,51 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_journey(args: argparse.Namespace) -> int:
+    import govsim
+    from govsim.experiment import run_replication
+    from govsim.scenario import load_scenario, with_overrides
+
+    scenario = load_scenario(args.scenario)
+    regime = args.regime if args.regime is not None else scenario.regime_names[0]
+    if regime not in scenario.regimes:
+        raise GovsimError(f"unknown regime {regime!r}; the scenario has "
+                          f"{', '.join(scenario.regime_names)}", "--regime")
+    if args.figure is not None and Path(args.figure).suffix.lower() not in {".png", ".svg"}:
+        raise GovsimError(f"the figure must be a .png or .svg file, not {args.figure!r}", "--figure")
+    if args.horizon_days is not None:
+        scenario = with_overrides(scenario, horizon_days=args.horizon_days)
+    # replication r of seed s depends on (s, r) only: run just that one
+    out = run_replication(scenario, (regime,), args.seed, args.replication)
+    cases, events = out.cases[0], out.events[0]
+    if len(cases) == 0:
+        raise GovsimError("no case arose in that replication", "--replication")
+    case = args.case
+    if case is None:
+        case = int(cases.loc[cases["contacts"].idxmax(), "case"])
+    elif case >= len(cases):
+        raise GovsimError(f"replication {args.replication} has cases 0 to {len(cases) - 1}", "--case")
+    journey = govsim.case_journey(events, case, args.replication, regime)
+    row = cases[cases["case"] == case].iloc[0]
+    print(f"case {case} ({row['category']}), replication {args.replication}, regime {regime!r}: "
+          f"{row['state']}, {row['contacts']} contacts, {row['units_touched']} units")
+    print()
+    print(govsim.contacts_table(journey).to_string(index=False))
+    if args.figure is not None:
+        path = govsim.save_swimlane(journey, args.figure,
+                                    title=f"{scenario.name}: case {case} under {regime}")
+        print(f"swimlane written to {path}", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``govsim`` console script; returns the exit status."""
     args = _parser().parse_args(argv)
     try:
         if args.command == "validate":
             return _cmd_validate(args)
+        if args.command == "journey":
+            return _cmd_journey(args)
         return _cmd_simulate(args)
     except GovsimError as exc:
         problems = getattr(exc, "problems", None) or [(exc.path, exc.message)]

@@ -184,8 +184,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     build_calendar(s)  # a horizon past the holiday data is a scenario error too
     w = s.world
     rate = sum(c.rate_per_day for c in w.categories.values())
+    dated = sum(len(c.arrivals) for c in w.categories.values())
+    volume = f"{rate:,.1f} cases a day" + (f" and {dated} on given dates" if dated else "")
     print(f"{args.scenario}: ok -- scenario {s.name!r}, {len(w.units)} units, "
-          f"{len(w.categories)} categories ({rate:,.1f} cases a day), "
+          f"{len(w.categories)} categories ({volume}), "
           f"regimes: {', '.join(s.regime_names)}")
     return 0
 

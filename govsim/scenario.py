@@ -191,7 +191,7 @@ class Category(Strict):
     surface_fix_hours: NonNegative = 1.0
     surface_fix_cost_yuan: NonNegative = 0.0
     surface_fix_holds_days: Positive = 90.0
-    recurs_in_months: tuple[Annotated[int, Field(ge=1, le=12)], ...] | None = None
+    recurs_in_months: Annotated[tuple[Annotated[int, Field(ge=1, le=12)], ...], Field(min_length=1)] | None = None
     label: str = ""
 
     @field_validator("seasonal")

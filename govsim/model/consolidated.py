@@ -26,7 +26,6 @@ from govsim.model.engine import (
     UnitState,
 )
 from govsim.model.log import Act
-from govsim.model.world import K_DRAWS
 from govsim.scenario import ConsolidatedRegime
 
 __all__ = ["ConsolidatedEngine", "SIGN", "CONTACT", "FINISH_LIMIT"]
@@ -85,7 +84,7 @@ class ConsolidatedEngine(Engine):
                         continue
                 if outcome == OK:
                     return
-                yield env.timeout(self.hold[c][(self.surface_fixes[c] - 1) % K_DRAWS])
+                yield env.timeout(self.recurrence_delay(c, cat))
                 log.event(c, Act.RECURRENCE, env.now, -1)
             elif outcome == FALSELY_CLOSED:  # pragma: no cover - not produced by this regime
                 yield env.timeout(self.discovery[c])
@@ -132,6 +131,8 @@ class ConsolidatedEngine(Engine):
             target = self.units[cat.lead]
             log.event(c, Act.HANDOFF, env.now, target.index)
             self.open_ticket(c, target)
+            if not (yield from self.provide_money(c, cat, target)):
+                return FAILED
             return (yield from self.fix(c, target, cat, reopened))
         official = self.official
         if not reopened and rules.dispatch_within_working_days:
@@ -182,16 +183,9 @@ class ConsolidatedEngine(Engine):
             lead = sum(step[0] for step in steps[:-1])
             yield from self.work(target, c, steps[-1][0], cat.share[target.index], lead=lead,
                                  on_start=self._stamps(c, target, pending, steps))
-            if self.money_missing(c, cat):
-                mode = rules.funding.mode
-                if mode == "release":
-                    yield from self.release_fund(c, cat)
-                elif mode == "advance" and rules.funding.advancer:
-                    self.advance(c, cat, self.unit_index[rules.funding.advancer])
-                else:
-                    log.event(c, Act.STALL, env.now, target.index)
-                    del self.pending[c]
-                    return FAILED
+            if not (yield from self.provide_money(c, cat, target)):
+                del self.pending[c]
+                return FAILED
             # the fix queues for a staff member like any other work
             outcome = yield from self.fix(c, target, cat, reopened)
             log.event(c, Act.FINISH, env.now, target.index)
@@ -199,6 +193,22 @@ class ConsolidatedEngine(Engine):
             if env.now > pending[3]:
                 self.breach(c, target, FINISH_LIMIT)
             return outcome
+
+    def provide_money(self, c: int, cat: CategoryState,
+                      target: UnitState) -> Generator[Any, Any, bool]:
+        """Apply the funding rule when the fix needs money that is not available; ``False``
+        when nobody pays (the attempt stalls)."""
+        if not self.money_missing(c, cat):
+            return True
+        funding = self.rules.funding
+        if funding.mode == "release":
+            yield from self.release_fund(c, cat)
+        elif funding.mode == "advance" and funding.advancer:
+            self.advance(c, cat, self.unit_index[funding.advancer])
+        else:
+            self.log.event(c, Act.STALL, self.env.now, target.index)
+            return False
+        return True
 
     def fix(self, c: int, target: UnitState, cat: CategoryState,
             reopened: bool) -> Generator[Any, Any, int]:
@@ -256,7 +266,7 @@ class ConsolidatedEngine(Engine):
                 yield env.timeout(meet - env.now)
         hours = self.rules.adjudication.hours_per_case
         for m in self.members:
-            self.log.staff(c, m, hours, cat.share[m])
+            self.log.staff(c, m, hours, cat.share[m], seat=False)
         if not self.settled[cat.index]:
             self.settled[cat.index] = True
             self.settled_at[cat.index] = env.now

@@ -361,9 +361,10 @@ class Engine:
         self.log.event(c, Act.FUND_RELEASE, self.env.now, -1)
 
     def meeting(self, c: int, invited: tuple[int, ...], hours_each: float, cat: CategoryState,
-                attend_prob: float = 1.0) -> int:
-        """Record a meeting about case ``c``: each invited unit attends with ``attend_prob``
-        and every attendee's hours are costed (they hold no server). Returns the attendance."""
+                attend_prob: float = 1.0, convener: int = -1) -> int:
+        """Record a meeting about case ``c`` called by ``convener``: each invited unit attends
+        with ``attend_prob`` and every attendee's hours are costed (they hold no server).
+        Returns the attendance."""
         self.meetings[c] += 1
         now = self.env.now
         rng = self.rng
@@ -376,7 +377,7 @@ class Engine:
         if attended > self.largest_meeting[c]:
             self.largest_meeting[c] = attended
         self.meeting_hours[c] += attended * hours_each
-        self.log.event(c, Act.MEETING, now, invited[0] if invited else -1)
+        self.log.event(c, Act.MEETING, now, convener)
         return attended
 
     # ------------------------------------------------------------ recurrence and calls
@@ -430,7 +431,8 @@ class Engine:
                 talk = rng.expovariate(1.0 / cc.call_h)
                 yield env.timeout(talk)
                 cc.res.release(req)
-                self.log.staff(c, cc.unit.index, talk, share)
+                # call-takers are not the unit's case workers: costed, but no server of the unit
+                self.log.staff(c, cc.unit.index, talk, share, seat=False)
                 return True
             if req.triggered:  # answered at the very moment the caller gave up
                 cc.res.release(req)

@@ -228,9 +228,11 @@ class FragmentedEngine(Engine):
         done = self.shares_done[c]
         if not done >> u.index & 1:
             share = cat.share[u.index]
-            yield from self.work(u, c, self.work_hours[c] * share, share, Act.WORK_START)
-            if cat.fix_cost and cat.fund < 0:
-                self.pay(c, u.index, cat.fix_cost * share, 1.0, Money.REAL_FIX)
+            # its own share of the work and money: none of it is shifted cost
+            yield from self.work(u, c, self.work_hours[c] * share, 1.0, Act.WORK_START)
+            if cat.fix_cost and not self.funded[c]:
+                payer = u.index if cat.fund < 0 else self.fund_payer(cat.fund)
+                self.pay(c, payer, cat.fix_cost * share, 1.0, Money.REAL_FIX)
             done = self.shares_done[c] = done | 1 << u.index
             self.log.event(c, Act.SHARE_DONE, self.env.now, u.index)
         if done & cat.all_owners == cat.all_owners:
@@ -253,7 +255,7 @@ class FragmentedEngine(Engine):
         if meeting is not None:
             if step.meeting_delay_h:
                 yield env.timeout(step.meeting_delay_h)
-            self.meeting(c, step.attendees, meeting.hours_each, cat, meeting.attend_prob)
+            self.meeting(c, step.attendees, meeting.hours_each, cat, meeting.attend_prob, u.index)
             if meeting.success_prob < 1.0 and self.rng.random() >= meeting.success_prob:
                 self.log.event(c, Act.NO_RESULT, env.now, u.index)
                 return FAILED

@@ -187,3 +187,15 @@ def test_street_office_shifted_cost_splits_into_advances_meetings_and_handling()
         m["street_office_shifted_advance_yuan"] + m["street_office_shifted_meeting_yuan"]
         + m["street_office_shifted_handling_yuan"])
     assert np.isfinite(res.metrics["street_office_shifted_cost_yuan"]).all()
+
+
+def test_no_shared_history_every_filing_is_a_new_ticket():
+    chans = [line("street"), line("owner")]
+    cats = {"leak": category(surface_fix_prob=0.5, surface_fix_holds_days=5.0)}
+    frag = run(scenario({"f": fragmented(channels=chans)}, categories=cats))
+    # each filing opens at least one ticket (more when referred), and nothing is ever "reopened"
+    assert (frag.cases["tickets"] >= frag.cases["contacts"]).all()
+    assert count(frag, "reopen") == 0
+    cons = run(scenario({"c": __import__("_factory").consolidated()}, categories=cats))
+    # the 12345 case record remembers: a repeat contact reopens the same case
+    assert count(cons, "reopen") > 0

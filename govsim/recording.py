@@ -83,6 +83,7 @@ def tables(raw: RawRun) -> Tables:
         "case": np.arange(n, dtype=np.int64),
         "category": pd.Categorical.from_codes(c["category"], categories=raw.category_names),
         "first_filing": cal.to_datetime(arrival),
+        "channel": pd.Categorical.from_codes(c["channel"], categories=raw.channel_names),
         "state": pd.Categorical.from_codes(state.astype(np.int64), categories=list(STATES)),
         "ended": cal.to_datetime(end),
         "resolved": resolved,

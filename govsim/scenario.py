@@ -357,6 +357,7 @@ class ConsolidatedRegime(Strict):
     kind: Literal["consolidated"]
     label: str = ""
     centre: Name
+    channels: tuple[Channel, ...] = ()
     intake_hours: NonNegative = 0.2
     kb_coverage: Probability = 0.5
     dispatch_within_working_days: NonNegative = 1.0
@@ -473,6 +474,10 @@ def _check_references(s: Scenario) -> list[tuple[str, str]]:
                         unit_ref(f"{base}.escalation[{i}].meeting.attendees[{j}]", att)
         else:
             unit_ref(f"{base}.centre", regime.centre)
+            for i, ch in enumerate(regime.channels):
+                unit_ref(f"{base}.channels[{i}].unit", ch.unit)
+            if regime.channels and sum(ch.weight for ch in regime.channels) <= 0:
+                problems.append((f"{base}.channels", "at least one channel needs a positive weight"))
             for j, member in enumerate(regime.adjudication.members):
                 unit_ref(f"{base}.adjudication.members[{j}]", member)
         funding = regime.funding

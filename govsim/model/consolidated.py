@@ -16,11 +16,13 @@ import math
 from collections.abc import Callable, Generator
 from typing import Any
 
+from govsim.calendar import parse_hours
 from govsim.model.engine import (
     FAILED,
     FALSELY_CLOSED,
     OK,
     QUIETED,
+    CallCentreState,
     CategoryState,
     Engine,
     UnitState,
@@ -53,6 +55,19 @@ class ConsolidatedEngine(Engine):
         self.adjudication_period = r.adjudication.meets_every_working_days * self.official.length
         # the open ticket of each case: its unit and the limits it still has to meet
         self.pending: dict[int, list[Any]] = {}
+        # intake channels (default: one, straight to the centre with no waiting)
+        if r.channels:
+            self.intake_units = [self.units[self.unit_index[ch.unit]] for ch in r.channels]
+            self.intake_weights = [ch.weight for ch in r.channels]
+            self.intake_calls = [
+                None if ch.call_centre is None else CallCentreState(
+                    self.env, ch.call_centre,
+                    self.calendar.office(parse_hours(ch.call_centre.hours)), self.intake_units[k])
+                for k, ch in enumerate(r.channels)
+            ]
+        else:
+            self.intake_units, self.intake_weights, self.intake_calls = [self.centre], [1.0], [None]
+        self.intake_total = sum(self.intake_weights)
 
     def case(self, c: int) -> Generator[Any, Any, None]:
         env = self.env
@@ -60,11 +75,10 @@ class ConsolidatedEngine(Engine):
         rules = self.rules
         cat = self.categories[self.cat_of[c]]
         centre = self.centre
-        self.contacts[c] += 1
-        self.touched[c] |= 1 << centre.index
-        log.event(c, Act.FILE, env.now, centre.index)
-        if rules.intake_hours:
-            yield from self.work(centre, c, rules.intake_hours, 1.0)
+        while not (yield from self.intake(c)):
+            if self.failed_attempt(c):
+                return
+            yield env.timeout(self.wait_before_refiling(c))
         if cat.kind == "consultation" and self.rng.random() < rules.kb_coverage:
             log.event(c, Act.KB_ANSWER, env.now, centre.index)
             self.resolve(c, centre.index)
@@ -92,13 +106,48 @@ class ConsolidatedEngine(Engine):
                 return
             if outcome == FAILED:
                 yield env.timeout(self.wait_before_refiling(c))
-            # the citizen calls 12345 again: same tracking number, so the history is seen
-            self.contacts[c] += 1
-            log.event(c, Act.FILE, env.now, centre.index)
-            if rules.intake_hours:
-                yield from self.work(centre, c, rules.intake_hours, 1.0)
+            # the citizen contacts 12345 again: same tracking number, so the history is seen
+            while not (yield from self.intake(c)):
+                if self.failed_attempt(c):
+                    return
+                yield env.timeout(self.wait_before_refiling(c))
             log.event(c, Act.REOPEN, env.now, centre.index)
             reopened = True
+
+    def intake(self, c: int) -> Generator[Any, Any, bool]:
+        """One contact through one of the centre's channels; ``False`` if the citizen could
+        not get through (a 12345 caller who hung up and did not redial).
+
+        Whatever the channel, the contact is registered on the case's one record (its tracking
+        number is the case number). A hotline's call is its intake; other channels (website,
+        hall, SMS/WeChat) cost ``intake_hours`` at the channel's unit.
+        """
+        env = self.env
+        rules = self.rules
+        k = self.pick_channel()
+        unit = self.intake_units[k]
+        cc = self.intake_calls[k]
+        if cc is not None and not (yield from self.call(c, cc, 1.0)):
+            return False
+        self.contacts[c] += 1
+        if self.channel_of[c] < 0:
+            self.channel_of[c] = k
+        self.touched[c] |= 1 << unit.index
+        self.log.event(c, Act.FILE, env.now, unit.index)
+        if cc is None and rules.intake_hours:
+            yield from self.work(unit, c, rules.intake_hours, 1.0)
+        return True
+
+    def pick_channel(self) -> int:
+        weights = self.intake_weights
+        if len(weights) == 1:
+            return 0
+        x = self.rng.random() * self.intake_total
+        for k, w in enumerate(weights):
+            x -= w
+            if x < 0.0:
+                return k
+        return len(weights) - 1
 
     def dispatch_target(self, cat: CategoryState, force_lead: bool, returned: int) -> UnitState:
         """Where the centre sends the case: the owner, or (misclassified) another unit.

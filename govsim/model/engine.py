@@ -133,6 +133,7 @@ class RawRun:
     unit_open_hours: list[float]
     payer_names: list[str]
     category_names: list[str]
+    channel_names: list[str]
     cases: dict[str, np.ndarray]
     log: Log
     breaches: dict[str, list[int]]
@@ -228,6 +229,7 @@ class Engine:
         self.largest_meeting = [0] * n
         self.meeting_hours = [0.0] * n
         self.calls_abandoned = [0] * n
+        self.channel_of = [-1] * n  # channel of the first contact that got through
         self.advanced = [0.0] * n
         self.recovered = [0.0] * n
         self.funded = [False] * n
@@ -494,6 +496,7 @@ class Engine:
             "largest_meeting": np.asarray(self.largest_meeting, dtype=np.int64),
             "meeting_hours": np.asarray(self.meeting_hours, dtype=float),
             "calls_abandoned": np.asarray(self.calls_abandoned, dtype=np.int64),
+            "channel": np.asarray(self.channel_of, dtype=np.int64),
             "advanced_yuan": np.asarray(self.advanced, dtype=float),
             "recovered_yuan": np.asarray(self.recovered, dtype=float),
             "satisfied_within_h": self.draws.satisfied_within_h,
@@ -512,6 +515,7 @@ class Engine:
             unit_open_hours=[u.office.position(self.horizon_h) for u in self.units],
             payer_names=list(world.units) + [f"fund:{f}" for f in world.funds],
             category_names=list(world.categories),
+            channel_names=[ch.name for ch in getattr(self.rules, "channels", ())] or ["centre"],
             cases=cases,
             log=self.log,
             breaches={"case": self.br_case, "unit": self.br_unit, "kind": self.br_kind},

@@ -142,6 +142,8 @@ class FragmentedEngine(Engine):
                     outcome = FAILED  # could not get through
                 else:
                     self.contacts[c] += 1
+                    if self.channel_of[c] < 0:
+                        self.channel_of[c] = channel
                     log.event(c, Act.FILE, env.now, u.index)
                     outcome = yield from self.attempt(c, u, cat)
                 if outcome != OK:

@@ -164,7 +164,7 @@ def _write_outputs(res: Any, out: Path, fmt: str, metrics: list[str]) -> None:
     from govsim.report import results_json
 
     ext = "parquet" if fmt == "parquet" else "csv"
-    for name in ("cases", "events", "units", "ledger", "metrics"):
+    for name in ("cases", "events", "units", "ledger", "lights", "metrics"):
         _atomic_write(getattr(res, name), out / f"{name}.{ext}", fmt)
     _atomic_write(res.summary(), out / "summary.csv", "csv")
     if hasattr(res, "differences"):

@@ -37,6 +37,7 @@ class _RepOutput:
     events: list[pd.DataFrame]
     units: list[pd.DataFrame]
     ledger: list[pd.DataFrame]
+    lights: list[pd.DataFrame]
     metrics: list[dict[str, float]]
 
 
@@ -45,7 +46,7 @@ def run_replication(scenario: Scenario, regimes: Sequence[str], seed: int, repli
     """Run every regime in ``regimes`` on one replication's world (common random numbers)."""
     calendar = build_calendar(scenario)
     draws = draw_world(scenario, seed, replication)
-    out = _RepOutput(replication, [], [], [], [], [])
+    out = _RepOutput(replication, [], [], [], [], [], [])
     for name in regimes:
         raw = simulate(scenario, name, seed, replication, record_events=record_events,
                        calendar=calendar, draws=draws)
@@ -57,6 +58,7 @@ def run_replication(scenario: Scenario, regimes: Sequence[str], seed: int, repli
         out.events.append(t.events)
         out.units.append(t.units)
         out.ledger.append(t.ledger)
+        out.lights.append(t.lights)
         out.metrics.append(m)
     return out
 
@@ -71,9 +73,9 @@ class Results:
 
     Attributes
     ----------
-    cases, events, units, ledger:
+    cases, events, units, ledger, lights:
         Tidy DataFrames over all regimes and replications (columns ``regime`` and
-        ``replication`` first). ``events`` uses process-mining column names; it is empty when
+        ``replication`` first); ``lights`` has one row per monitoring light (yellow or red). ``events`` uses process-mining column names; it is empty when
         the run was made with ``record_events=False``.
     metrics:
         One row per regime and replication, one column per metric (see
@@ -88,6 +90,7 @@ class Results:
     events: pd.DataFrame
     units: pd.DataFrame
     ledger: pd.DataFrame
+    lights: pd.DataFrame
     metrics: pd.DataFrame
     confidence: float = 0.95
 
@@ -182,7 +185,7 @@ def _assemble(cls: type[Results], scenario: Scenario, regimes: list[str], seed: 
     metrics = metrics.sort_values(["regime", "replication"], kind="stable").reset_index(drop=True)
     return cls(scenario=scenario, regimes=regimes, seed=seed, replications=replications,
                cases=cat("cases"), events=cat("events"), units=cat("units"),
-               ledger=cat("ledger"), metrics=metrics, **extra)
+               ledger=cat("ledger"), lights=cat("lights"), metrics=metrics, **extra)
 
 
 def run(scenario: Scenario | str | Path, regime: str | None = None, *, replications: int = 10,

@@ -12,6 +12,8 @@ Layer: recording. Builds the four tables of one replication of one regime:
     one row per unit: tickets, staff hours and cost, utilisation, money paid, shifted cost.
 ``ledger``
     one row per money movement: who paid, for which case, how much, whether the payer owns it.
+``lights``
+    one row per monitoring light: case, unit, monitoring point, colour, the time it turned.
 """
 
 from __future__ import annotations
@@ -20,7 +22,15 @@ import numpy as np
 import pandas as pd
 
 from govsim.model.engine import ABANDONED, OPEN, RESOLVED, RawRun
-from govsim.model.log import ACTIVITIES, MONEY_KINDS, Money
+from govsim.model.log import (
+    ACTIVITIES,
+    LIGHT_COLOURS,
+    MONEY_KINDS,
+    MONITORING_POINTS,
+    RED,
+    YELLOW,
+    Money,
+)
 
 __all__ = ["Tables", "tables", "STATES", "EVENT_COLUMNS"]
 
@@ -33,14 +43,15 @@ EVENT_COLUMNS = ("case:concept:name", "concept:name", "time:timestamp", "org:res
 class Tables:
     """The DataFrames of one replication of one regime."""
 
-    __slots__ = ("cases", "events", "units", "ledger")
+    __slots__ = ("cases", "events", "units", "ledger", "lights")
 
     def __init__(self, cases: pd.DataFrame, events: pd.DataFrame, units: pd.DataFrame,
-                 ledger: pd.DataFrame) -> None:
+                 ledger: pd.DataFrame, lights: pd.DataFrame) -> None:
         self.cases = cases
         self.events = events
         self.units = units
         self.ledger = ledger
+        self.lights = lights
 
 
 def _head(raw: RawRun, n: int) -> dict[str, object]:
@@ -142,6 +153,10 @@ def tables(raw: RawRun) -> Tables:
                                   minlength=n_payers)[:n_units]
     open_hours = np.asarray(raw.unit_open_hours, dtype=float) * np.asarray(raw.unit_staff)
     breaches = np.bincount(np.asarray(raw.breaches["unit"], dtype=np.int64), minlength=n_units)
+    l_unit = np.asarray(log.l_unit, dtype=np.int64)
+    l_colour = np.asarray(log.l_colour, dtype=np.int64)
+    yellow = np.bincount(l_unit[l_colour == YELLOW], minlength=n_units)
+    red = np.bincount(l_unit[l_colour == RED], minlength=n_units)
     units = pd.DataFrame({
         **_head(raw, n_units),
         "unit": raw.unit_names,
@@ -161,6 +176,8 @@ def tables(raw: RawRun) -> Tables:
         "shifted_advance_yuan": shifted_advance,
         "shifted_cost_yuan": shifted_money + shifted_hours * cost,
         "breaches": breaches,
+        "yellow_lights": yellow,
+        "red_lights": red,
     })
 
     ledger = pd.DataFrame({
@@ -171,4 +188,13 @@ def tables(raw: RawRun) -> Tables:
         "payer_share": m_share,
         "kind": pd.Categorical.from_codes(m_kind, categories=list(MONEY_KINDS)),
     })
-    return Tables(cases, events, units, ledger)
+    lights = pd.DataFrame({
+        **_head(raw, len(l_unit)),
+        "case": np.asarray(log.l_case, dtype=np.int64),
+        "unit": pd.Categorical.from_codes(l_unit, categories=raw.unit_names),
+        "point": pd.Categorical.from_codes(np.asarray(log.l_point, dtype=np.int64),
+                                           categories=list(MONITORING_POINTS)),
+        "colour": pd.Categorical.from_codes(l_colour, categories=list(LIGHT_COLOURS)),
+        "time": cal.to_datetime(np.asarray(log.l_time, dtype=float)),
+    })
+    return Tables(cases, events, units, ledger, lights)

@@ -48,6 +48,7 @@ __all__ = [
     "Meeting",
     "Funding",
     "Limits",
+    "Supervision",
     "Adjudication",
     "FragmentedRegime",
     "ConsolidatedRegime",
@@ -351,6 +352,19 @@ class Adjudication(Strict):
     dispute_prob: Probability = 0.5
 
 
+class Supervision(Strict):
+    """The coordination & supervision section: monitoring lights and their follow-up.
+
+    A time limit's light turns yellow once ``yellow_share`` of the limit has passed without the
+    step being done, and red when the limit is breached; a return is yellow (red on a second
+    return of the same case) and a dissatisfied callback is red. The section spends
+    ``hours_per_red`` chasing each red light.
+    """
+
+    yellow_share: Probability = 0.8
+    hours_per_red: NonNegative = 0.5
+
+
 class ConsolidatedRegime(Strict):
     """One number (12345): one case record with a tracking number, triage, dispatch, limits."""
 
@@ -366,6 +380,7 @@ class ConsolidatedRegime(Strict):
     sign_hours: NonNegative = 0.1
     contact_hours: NonNegative = 0.2
     limits: Limits = Limits()
+    supervision: Supervision = Supervision()
     adjudication: Adjudication = Adjudication()
     reopened_requires_real_fix: bool = True
     callback: bool = True

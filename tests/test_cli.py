@@ -347,7 +347,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 KEEP = "keep me\n"
 OLD_SUMMARY = "regime,metric,mean\nold,stale,1.0\n"
-TABLES = ["cases.csv", "events.csv", "units.csv", "ledger.csv", "metrics.csv", "summary.csv",
+TABLES = ["cases.csv", "events.csv", "units.csv", "ledger.csv", "lights.csv", "metrics.csv", "summary.csv",
           "differences.csv", "summary.json"]
 
 

@@ -27,12 +27,12 @@ from govsim.model.engine import (
     Engine,
     UnitState,
 )
-from govsim.model.log import Act
+from govsim.model.log import DISSATISFIED, RED, RETURNED, YELLOW, Act
 from govsim.scenario import ConsolidatedRegime
 
 __all__ = ["ConsolidatedEngine", "SIGN", "CONTACT", "FINISH_LIMIT"]
 
-# kinds of deadline breach
+# kinds of deadline breach, which are also the first three monitoring points
 SIGN, CONTACT, FINISH_LIMIT = 0, 1, 2
 
 
@@ -55,6 +55,9 @@ class ConsolidatedEngine(Engine):
         self.adjudication_period = r.adjudication.meets_every_working_days * self.official.length
         # the open ticket of each case: its unit and the limits it still has to meet
         self.pending: dict[int, list[Any]] = {}
+        self.fixer = [-1] * self.n  # the unit that did (or is doing) the case's fix
+        self.yellow_share = r.supervision.yellow_share
+        self.red_hours = r.supervision.hours_per_red
         # intake channels (default: one, straight to the centre with no waiting)
         if r.channels:
             self.intake_units = [self.units[self.unit_index[ch.unit]] for ch in r.channels]
@@ -91,6 +94,8 @@ class ConsolidatedEngine(Engine):
                     fine = (env.now - self.arrival[c]) <= self.satisfied_within[c]
                     self.rating[c] = 1 if fine else 0
                     log.event(c, Act.CALLBACK, env.now, centre.index)
+                    if not fine and self.fixer[c] >= 0:
+                        self.light(c, self.fixer[c], DISSATISFIED, RED, env.now)
                     if not fine and outcome == QUIETED:
                         # reopened on the dissatisfied rating: supervision finds the patch
                         log.event(c, Act.REOPEN, env.now, centre.index)
@@ -198,11 +203,15 @@ class ConsolidatedEngine(Engine):
             log.event(c, Act.DISPATCH, now, target.index)
             self.dispatches[c] += 1
             self.open_ticket(c, target)
+            y = self.yellow_share
             pending = self.pending[c] = [
                 target,
                 official.working_days_later(now, limits.sign_days),
                 official.working_days_later(now, limits.contact_days),
                 official.working_days_later(now, limits.finish_days),
+                official.working_days_later(now, y * limits.sign_days),
+                official.working_days_later(now, y * limits.contact_days),
+                official.working_days_later(now, y * limits.finish_days),
             ]
             share = cat.share[target.index]
             if target.index not in cat.owners:
@@ -211,6 +220,8 @@ class ConsolidatedEngine(Engine):
                                      on_start=self._stamps(c, target, pending, ((sign_h, Act.SIGN, 1),)))
                 log.event(c, Act.RETURN, env.now, target.index)
                 self.returns[c] += 1
+                # monitoring point "returned and re-dispatched": yellow, red on a second return
+                self.light(c, target.index, RETURNED, RED if self.returns[c] > 1 else YELLOW, env.now)
                 returned |= 1 << target.index
                 del self.pending[c]
                 continue
@@ -236,11 +247,11 @@ class ConsolidatedEngine(Engine):
                 del self.pending[c]
                 return FAILED
             # the fix queues for a staff member like any other work
+            self.fixer[c] = target.index
             outcome = yield from self.fix(c, target, cat, reopened)
             log.event(c, Act.FINISH, env.now, target.index)
             del self.pending[c]
-            if env.now > pending[3]:
-                self.breach(c, target, FINISH_LIMIT)
+            self.check_limit(c, target.index, FINISH_LIMIT, env.now, pending)
             return outcome
 
     def provide_money(self, c: int, cat: CategoryState,
@@ -274,10 +285,10 @@ class ConsolidatedEngine(Engine):
     def close_pending(self, c: int, now: float) -> None:
         """Drop case ``c``'s open ticket, recording the limits (sign, contact, finish, in the
         order of the breach kinds) that have already passed."""
-        unit, *dues = self.pending.pop(c)
-        for kind, due in enumerate(dues):
-            if due < now:
-                self.breach(c, unit, kind)
+        pending = self.pending.pop(c)
+        for kind in (SIGN, CONTACT, FINISH_LIMIT):
+            if pending[1 + kind] < math.inf:
+                self.check_limit(c, pending[0].index, kind, now, pending)
 
     def _stamps(self, c: int, target: UnitState, pending: list[Any],
                 steps: tuple[tuple[float, int, int], ...]) -> Callable[[float], None]:
@@ -292,8 +303,7 @@ class ConsolidatedEngine(Engine):
             for hours, act, slot in steps:
                 t = advance(t, hours)
                 self.log.event(c, act, t, target.index)
-                if t > pending[slot]:
-                    self.breach(c, target, slot - 1)
+                self.check_limit(c, target.index, slot - 1, t, pending)
                 pending[slot] = math.inf
         return stamp
 
@@ -325,8 +335,21 @@ class ConsolidatedEngine(Engine):
                          for u in range(len(self.units))]
         self.log.event(c, Act.ADJUDICATE, env.now, cat.lead)
 
-    def breach(self, c: int, u: UnitState, kind: int) -> None:
-        self.breach_count[c] += 1
-        self.br_case.append(c)
-        self.br_unit.append(u.index)
-        self.br_kind.append(kind)
+    def check_limit(self, c: int, unit: int, kind: int, t: float, pending: list[Any]) -> None:
+        """The step of limit ``kind`` happened (or was still awaited) at ``t``: a yellow light
+        if ``t`` is past the yellow mark, a red light and a breach if past the limit itself."""
+        yellow, due = pending[4 + kind], pending[1 + kind]
+        if t > yellow:
+            self.light(c, unit, kind, YELLOW, yellow)
+        if t > due:
+            self.breach_count[c] += 1
+            self.br_case.append(c)
+            self.br_unit.append(unit)
+            self.br_kind.append(kind)
+            self.light(c, unit, kind, RED, due)
+
+    def light(self, c: int, unit: int, point: int, colour: int, t: float) -> None:
+        """Record a monitoring light; the supervision section follows up every red one."""
+        super().light(c, unit, point, colour, t)
+        if colour == RED and self.red_hours:
+            self.log.staff(c, self.centre.index, self.red_hours, 1.0, seat=False)

@@ -446,6 +446,10 @@ class Engine:
                 return False
             yield env.timeout(rng.expovariate(1.0 / cc.redial_h))
 
+    def light(self, c: int, unit: int, point: int, colour: int, t: float) -> None:
+        """Record a monitoring light (yellow or red) on ``unit`` for case ``c`` at time ``t``."""
+        self.log.light(c, unit, point, colour, t)
+
     def resolve(self, c: int, unit: int) -> None:
         self.state[c] = RESOLVED
         self.end_h[c] = self.env.now

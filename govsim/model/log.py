@@ -9,7 +9,8 @@ event log's ``concept:name`` column.
 
 from __future__ import annotations
 
-__all__ = ["ACTIVITIES", "Act", "Log", "MONEY_KINDS", "Money"]
+__all__ = ["ACTIVITIES", "Act", "Log", "MONEY_KINDS", "Money", "MONITORING_POINTS",
+           "LIGHT_COLOURS", "YELLOW", "RED"]
 
 
 class Act:
@@ -57,6 +58,13 @@ ACTIVITIES: tuple[str, ...] = tuple(
 )
 
 
+#: monitoring points (Shishi's five) and light colours
+MONITORING_POINTS: tuple[str, ...] = ("sign_for", "reply", "handling", "returned", "dissatisfied")
+SIGN_FOR, REPLY, HANDLING, RETURNED, DISSATISFIED = range(5)
+LIGHT_COLOURS: tuple[str, ...] = ("yellow", "red")
+YELLOW, RED = 0, 1
+
+
 class Money:
     """Kinds of money movement in the cost ledger."""
 
@@ -76,6 +84,7 @@ class Log:
         "ev_case", "ev_act", "ev_time", "ev_unit", "record_events",
         "st_case", "st_unit", "st_hours", "st_share", "st_seat",
         "m_case", "m_payer", "m_amount", "m_share", "m_kind",
+        "l_case", "l_unit", "l_point", "l_colour", "l_time",
     )
 
     def __init__(self, record_events: bool = True) -> None:
@@ -94,6 +103,11 @@ class Log:
         self.m_amount: list[float] = []
         self.m_share: list[float] = []
         self.m_kind: list[int] = []
+        self.l_case: list[int] = []
+        self.l_unit: list[int] = []
+        self.l_point: list[int] = []
+        self.l_colour: list[int] = []
+        self.l_time: list[float] = []
 
     def event(self, case: int, act: int, time: float, unit: int) -> None:
         if self.record_events:
@@ -108,6 +122,13 @@ class Log:
         self.st_hours.append(hours)
         self.st_share.append(share)
         self.st_seat.append(seat)
+
+    def light(self, case: int, unit: int, point: int, colour: int, time: float) -> None:
+        self.l_case.append(case)
+        self.l_unit.append(unit)
+        self.l_point.append(point)
+        self.l_colour.append(colour)
+        self.l_time.append(time)
 
     def money(self, case: int, payer: int, amount: float, share: float, kind: int) -> None:
         self.m_case.append(case)

@@ -1,0 +1,91 @@
+"""The consolidated 12345 regime's mechanisms at the seed's depth, each switched on and off."""
+
+from __future__ import annotations
+
+import pytest
+from _factory import UNITS, category, consolidated, scenario
+
+import govsim
+from govsim.analysis.supervision import lights_over_time, settled_share_over_time
+
+
+def run(s, reps=1, seed=5, **kw):
+    return govsim.run(s, replications=reps, seed=seed, jobs=1, **kw)
+
+
+def count(res, act: str) -> int:
+    return int((res.events["concept:name"] == act).sum())
+
+
+def test_intake_channels_attach_to_one_case_record():
+    channels = [
+        {"name": "12345 line", "unit": "centre", "weight": 2.0,
+         "call_centre": {"call_takers": 1, "hours": "24h", "call_minutes": 30.0,
+                         "caller_patience_minutes": 2.0, "redial_prob": 0.9}},
+        {"name": "website", "unit": "centre", "weight": 1.0},
+        {"name": "service hall", "unit": "hotline", "weight": 1.0},
+    ]
+    cats = {"leak": category(rate_per_day=20.0, surface_fix_prob=0.3, surface_fix_holds_days=3.0)}
+    res = run(scenario({"c": consolidated(channels=channels)}, categories=cats, horizon_days=30))
+    assert set(res.cases["channel"].dropna().astype(str)) == {"12345 line", "website", "service hall"}
+    assert count(res, "call_abandoned") > 0 and res.cases["calls_abandoned"].sum() > 0
+    # repeat contacts reopen the same case: one tracking number however many contacts
+    assert res.cases["case"].is_unique and (res.cases["contacts"] > 1).any()
+
+
+def test_slow_unit_gets_red_lights_and_supervision_follows_up():
+    units = {**UNITS, "owner": {"kind": "property_company", "staff": 1, "hours": "24h"}}
+    cats = {"leak": category(rate_per_day=2.0, work_hours=40.0, work_cv=0.0)}
+    slow = run(scenario({"c": consolidated(supervision={"hours_per_red": 1.0})}, units=units,
+                        categories=cats))
+    lights = slow.lights
+    red = lights[lights["colour"] == "red"]
+    assert len(red) > 0 and set(red["unit"].astype(str)) == {"owner"}
+    assert set(red["point"].astype(str)) >= {"handling"}
+    # every breach has its red light, and each red light costs the supervision an hour
+    assert len(red[red["point"].isin(["sign_for", "reply", "handling"])]) == slow.cases["breaches"].sum()
+    centre = slow.units.set_index("unit").loc["centre"]
+    assert centre["staff_hours"] == pytest.approx(0.2 * slow.cases["contacts"].sum() + 1.0 * len(red))
+    assert slow.units.set_index("unit").loc["owner", "red_lights"] == len(red)
+    table = lights_over_time(lights)
+    assert table["lights"].sum() == len(lights)
+    fast = run(scenario({"c": consolidated()}, categories={"leak": category(rate_per_day=2.0)}))
+    assert not fast.lights["point"].isin(["sign_for", "reply", "handling"]).any()
+
+
+def test_yellow_light_before_red():
+    units = {**UNITS, "owner": {"kind": "property_company", "staff": 1, "hours": "24h"}}
+    cats = {"leak": category(rate_per_day=2.0, work_hours=40.0, work_cv=0.0)}
+    res = run(scenario({"c": consolidated(supervision={"yellow_share": 0.5})}, units=units, categories=cats))
+    lights = res.lights[res.lights["point"] == "handling"]
+    per_case = lights.pivot_table(index="case", columns="colour", values="time", aggfunc="min", observed=True)
+    both = per_case.dropna()
+    assert len(both) > 0 and (both["yellow"] < both["red"]).all()
+
+
+def test_returns_light_up_the_returned_monitoring_point():
+    perfect = run(scenario({"c": consolidated(accuracy=1.0)}))
+    assert (perfect.lights["point"] == "returned").sum() == 0
+    poor = run(scenario({"c": consolidated(accuracy=0.3)}))
+    returned = poor.lights[poor.lights["point"] == "returned"]
+    assert len(returned) == count(poor, "return") > 0
+    assert (returned["colour"] == "red").any()  # a second return of the same case
+
+
+def test_dissatisfied_callback_is_a_red_light():
+    units = {**UNITS, "owner": {"kind": "property_company", "staff": 1, "hours": "24h"}}
+    cats = {"leak": category(rate_per_day=1.0, work_hours=30.0, work_cv=0.0)}
+    res = run(scenario({"c": consolidated()}, units=units, categories=cats,
+                       citizens={"satisfied_within_days": 0.5}))
+    dis = res.lights[res.lights["point"] == "dissatisfied"]
+    assert len(dis) == int((res.cases["callback_rating"] == 0).sum()) > 0
+    assert (dis["colour"] == "red").all()
+
+
+def test_settled_share_grows_with_precedents():
+    cats = {"a": category(owners=["owner", "street"]), "b": category(owners=["bureau", "street"])}
+    res = run(scenario({"c": consolidated(adjudication={"dispute_prob": 1.0, "meets_every_working_days": 5.0})},
+                       categories=cats, horizon_days=90))
+    share = settled_share_over_time(res.events, res.cases, ["a", "b"])
+    assert share["settled_share"].iloc[0] == 0.0 and share["settled_share"].iloc[-1] == 1.0
+    assert share["settled_share"].is_monotonic_increasing

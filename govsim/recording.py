@@ -119,7 +119,9 @@ def tables(raw: RawRun) -> Tables:
         "recovered_yuan": c["recovered_yuan"],
         "staff_hours": case_hours,
         "money_yuan": case_money,
+        "replied": c["replied"],
         "callback_rating": c["callback_rating"],
+        "adopted": np.where(c["adopted"] < 0, np.nan, c["adopted"]).astype(float),
         "satisfied": resolved & ((end - arrival) <= c["satisfied_within_h"]),
     })
 
@@ -167,6 +169,9 @@ def tables(raw: RawRun) -> Tables:
         "tickets": raw.unit_tickets,
         "staff_hours": hours,
         "staff_cost_yuan": hours * cost,
+        "salaried": raw.unit_salaried,
+        # salaried staff are paid for every open hour, busy or not; others for hours worked
+        "capacity_cost_yuan": np.where(raw.unit_salaried, open_hours * cost, hours * cost),
         # meeting and adjudication hours are costed but hold no server: not in utilisation
         "utilisation": np.divide(seated, open_hours, out=np.zeros(n_units), where=open_hours > 0),
         "money_paid_yuan": paid,

@@ -179,7 +179,7 @@ class Fund(Strict):
 class Category(Strict):
     """A kind of citizen problem: how often it arises, who owns it, what fixing it takes."""
 
-    kind: Literal["complaint", "consultation", "market_social"] = "complaint"
+    kind: Literal["complaint", "consultation", "market_social", "suggestion"] = "complaint"
     rate_per_day: NonNegative = 0.0
     arrivals: tuple[dt.date, ...] = ()
     seasonal: tuple[NonNegative, ...] | None = None
@@ -333,6 +333,7 @@ class FragmentedRegime(Strict):
     false_closure_prob: Probability = 0.0
     escalation: tuple[Rung, ...] = ()
     funding: Funding = Funding(mode="stall")
+    salaried: tuple[Name, ...] = ()
 
 
 class Limits(Strict):
@@ -374,6 +375,10 @@ class ConsolidatedRegime(Strict):
     channels: tuple[Channel, ...] = ()
     intake_hours: NonNegative = 0.2
     kb_coverage: Probability = 0.5
+    kb_coverage_final: Probability | None = None
+    kb_growth_days: Positive = 365.0
+    suggestion_adoption_prob: Probability = 0.0
+    salaried: tuple[Name, ...] = ()
     dispatch_within_working_days: NonNegative = 1.0
     accuracy: Probability = 0.9
     return_hours: NonNegative = 0.5
@@ -495,6 +500,8 @@ def _check_references(s: Scenario) -> list[tuple[str, str]]:
                 problems.append((f"{base}.channels", "at least one channel needs a positive weight"))
             for j, member in enumerate(regime.adjudication.members):
                 unit_ref(f"{base}.adjudication.members[{j}]", member)
+        for j, name in enumerate(regime.salaried):
+            unit_ref(f"{base}.salaried[{j}]", name)
         funding = regime.funding
         unit_ref(f"{base}.funding.advancer", funding.advancer)
         if funding.mode == "advance" and funding.advancer is None:

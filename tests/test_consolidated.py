@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from _factory import UNITS, category, consolidated, scenario
 
@@ -89,3 +90,51 @@ def test_settled_share_grows_with_precedents():
     share = settled_share_over_time(res.events, res.cases, ["a", "b"])
     assert share["settled_share"].iloc[0] == 0.0 and share["settled_share"].iloc[-1] == 1.0
     assert share["settled_share"].is_monotonic_increasing
+
+
+def test_suggestions_are_answered_and_adopted():
+    cats = {"idea": category(kind="suggestion", owners=["bureau"], work_hours=0.5)}
+    every = run(scenario({"c": consolidated(suggestion_adoption_prob=1.0)}, categories=cats))
+    answered = every.cases[every.cases["resolved"]]
+    assert len(answered) > 0 and (answered["adopted"] == 1.0).all()
+    assert every.metrics["suggestion_adoption_share"].iloc[0] == 1.0
+    never = run(scenario({"c": consolidated(suggestion_adoption_prob=0.0)}, categories=cats))
+    assert never.metrics["suggestion_adoption_share"].iloc[0] == 0.0 and count(never, "adopted") == 0
+    # complaints are not suggestions: no adoption figure
+    plain = run(scenario({"c": consolidated(suggestion_adoption_prob=1.0)}))
+    assert plain.cases["adopted"].isna().all()
+
+
+def test_knowledge_base_grows():
+    cats = {"ask": category(kind="consultation", rate_per_day=10.0, owners=["bureau"], work_hours=0.2)}
+    res = run(scenario({"c": consolidated(kb_coverage=0.0, kb_coverage_final=1.0, kb_growth_days=60.0)},
+                       categories=cats, horizon_days=120))
+    ev = res.events
+    answered = ev[ev["concept:name"] == "kb_answer"]["time:timestamp"]
+    start = res.cases["first_filing"].min()
+    early = (answered < start + pd.Timedelta(days=20)).sum()
+    late = (answered > start + pd.Timedelta(days=60)).sum()
+    assert late > 5 * max(early, 1)
+    dispatched_late = ev[(ev["concept:name"] == "dispatch")
+                         & (ev["time:timestamp"] > start + pd.Timedelta(days=61))]
+    assert len(dispatched_late) == 0  # full coverage once grown
+
+
+def test_salaried_units_cost_their_whole_capacity():
+    worked = run(scenario({"c": consolidated()}))
+    salaried = run(scenario({"c": consolidated(salaried=["centre"])}))
+    w = worked.units.set_index("unit").loc["centre"]
+    s = salaried.units.set_index("unit").loc["centre"]
+    assert w["capacity_cost_yuan"] == pytest.approx(w["staff_cost_yuan"])
+    assert s["capacity_cost_yuan"] == pytest.approx(5 * 60 * 24 * 30.0)  # 5 staff, 60 days, 24 h, 30 yuan/h
+    diff = salaried.metrics["public_cost_yuan"].iloc[0] - worked.metrics["public_cost_yuan"].iloc[0]
+    assert diff == pytest.approx(s["capacity_cost_yuan"] - w["staff_cost_yuan"])
+
+
+def test_reply_and_callback_metrics():
+    res = run(scenario({"c": consolidated()}))
+    m = res.metrics.iloc[0]
+    replied = res.cases["replied"]
+    assert m["reply_share"] == pytest.approx(replied.mean()) and m["reply_share"] > 0.9
+    rated = res.cases["callback_rating"] >= 0
+    assert m["callback_satisfaction"] == pytest.approx((res.cases.loc[rated, "callback_rating"] == 1).mean())

@@ -41,12 +41,19 @@ METRICS: dict[str, tuple[str, str]] = {
         "yuan", "... from its staff's time at meetings on cases it does not own (valued)"),
     "street_office_shifted_handling_yuan": (
         "yuan", "... from handling cases it does not own (staff time valued, and other money)"),
-    "public_cost_yuan": ("yuan", "staff cost of public units plus money they paid (net)"),
+    "public_cost_yuan": (
+        "yuan", "staff cost of public units (salaried units for every open hour, others for the "
+        "hours worked) plus money they paid (net)"),
     "staff_hours": ("hours", "staff-hours worked by all units"),
     "deadline_breach_share": (
         "share", "dispatched cases with at least one breached working-day limit (NaN where the "
         "rules set no limits)"),
     "satisfied_share": ("share", "resolved cases resolved within the citizen's tolerance"),
+    "reply_share": (
+        "share", "cases whose citizen got a reply: an answer at intake, a call from the owner, or "
+        "a hand-off to an organisation that did the job (NaN where the rules have no reply step)"),
+    "callback_satisfaction": ("share", "satisfied ratings among satisfaction callbacks"),
+    "suggestion_adoption_share": ("share", "adopted suggestions among answered suggestions"),
 }
 
 #: the metrics shown by default in tables
@@ -85,6 +92,9 @@ def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bo
     else:
         median = p90 = float("nan")
     state = cases["state"]
+    rating = cases["callback_rating"].to_numpy()
+    adopted = cases["adopted"].to_numpy(dtype=float)
+    replied = cases["replied"].to_numpy()
     dispatched = cases["dispatches"].to_numpy() > 0
     out = {
         "cases": float(n),
@@ -107,7 +117,7 @@ def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bo
         "street_office_shifted_handling_yuan": float(
             street["shifted_cost_yuan"].sum() - street["shifted_advance_yuan"].sum()
             - (street["shifted_meeting_hours"] * street_cost).sum()),
-        "public_cost_yuan": float(public["staff_cost_yuan"].sum() + public["money_paid_yuan"].sum()),
+        "public_cost_yuan": float(public["capacity_cost_yuan"].sum() + public["money_paid_yuan"].sum()),
         "staff_hours": float(units["staff_hours"].sum()),
         "deadline_breach_share": (
             _mean(cases["breaches"].to_numpy()[dispatched] > 0) if has_limits else float("nan")
@@ -115,6 +125,9 @@ def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bo
         "satisfied_share": (
             float(cases["satisfied"].to_numpy()[resolved].mean()) if resolved.any() else float("nan")
         ),
+        "reply_share": _mean(replied) if has_limits else float("nan"),
+        "callback_satisfaction": _mean(rating[rating >= 0] == 1),
+        "suggestion_adoption_share": _mean(adopted[np.isfinite(adopted)]),
     }
     assert set(out) == set(METRICS)
     return out

@@ -82,8 +82,9 @@ class ConsolidatedEngine(Engine):
             if self.failed_attempt(c):
                 return
             yield env.timeout(self.wait_before_refiling(c))
-        if cat.kind == "consultation" and self.rng.random() < rules.kb_coverage:
+        if cat.kind == "consultation" and self.rng.random() < self.kb_coverage(env.now):
             log.event(c, Act.KB_ANSWER, env.now, centre.index)
+            self.replied[c] = True
             self.resolve(c, centre.index)
             return
         reopened = False
@@ -118,6 +119,16 @@ class ConsolidatedEngine(Engine):
                 yield env.timeout(self.wait_before_refiling(c))
             log.event(c, Act.REOPEN, env.now, centre.index)
             reopened = True
+
+    def kb_coverage(self, t: float) -> float:
+        """Share of consultations the knowledge base answers at time ``t``: it grows linearly
+        from ``kb_coverage`` to ``kb_coverage_final`` over ``kb_growth_days`` as the centre
+        collects information items, then stays there."""
+        r = self.rules
+        if r.kb_coverage_final is None:
+            return r.kb_coverage
+        grown = min(1.0, t / (r.kb_growth_days * 24.0))
+        return r.kb_coverage + (r.kb_coverage_final - r.kb_coverage) * grown
 
     def intake(self, c: int) -> Generator[Any, Any, bool]:
         """One contact through one of the centre's channels; ``False`` if the citizen could
@@ -187,7 +198,9 @@ class ConsolidatedEngine(Engine):
             self.open_ticket(c, target)
             if not (yield from self.provide_money(c, cat, target)):
                 return FAILED
-            return (yield from self.fix(c, target, cat, reopened))
+            outcome = yield from self.fix(c, target, cat, reopened)
+            self.replied[c] = True  # the organisation has dealt with the citizen directly
+            return outcome
         official = self.official
         if not reopened and rules.dispatch_within_working_days:
             due = official.working_days_later(env.now, self.rng.random() * rules.dispatch_within_working_days)
@@ -249,6 +262,11 @@ class ConsolidatedEngine(Engine):
             # the fix queues for a staff member like any other work
             self.fixer[c] = target.index
             outcome = yield from self.fix(c, target, cat, reopened)
+            if cat.kind == "suggestion" and outcome == OK:
+                adopted = self.rng.random() < rules.suggestion_adoption_prob
+                self.adopted[c] = 1 if adopted else 0
+                if adopted:
+                    log.event(c, Act.ADOPTED, env.now, target.index)
             log.event(c, Act.FINISH, env.now, target.index)
             del self.pending[c]
             self.check_limit(c, target.index, FINISH_LIMIT, env.now, pending)
@@ -303,6 +321,8 @@ class ConsolidatedEngine(Engine):
             for hours, act, slot in steps:
                 t = advance(t, hours)
                 self.log.event(c, act, t, target.index)
+                if act == Act.CONTACT:
+                    self.replied[c] = True
                 self.check_limit(c, target.index, slot - 1, t, pending)
                 pending[slot] = math.inf
         return stamp

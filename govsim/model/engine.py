@@ -130,6 +130,7 @@ class RawRun:
     unit_cost: list[float]
     unit_public: list[bool]
     unit_tickets: list[int]
+    unit_salaried: list[bool]
     unit_open_hours: list[float]
     payer_names: list[str]
     category_names: list[str]
@@ -230,6 +231,8 @@ class Engine:
         self.meeting_hours = [0.0] * n
         self.calls_abandoned = [0] * n
         self.channel_of = [-1] * n  # channel of the first contact that got through
+        self.replied = [False] * n  # the citizen got a reply (answer, call from the owner, ...)
+        self.adopted = [-1] * n  # suggestions: 1 adopted, 0 answered but not adopted, -1 n/a
         self.advanced = [0.0] * n
         self.recovered = [0.0] * n
         self.funded = [False] * n
@@ -501,6 +504,8 @@ class Engine:
             "meeting_hours": np.asarray(self.meeting_hours, dtype=float),
             "calls_abandoned": np.asarray(self.calls_abandoned, dtype=np.int64),
             "channel": np.asarray(self.channel_of, dtype=np.int64),
+            "adopted": np.asarray(self.adopted, dtype=np.int8),
+            "replied": np.asarray(self.replied, dtype=bool),
             "advanced_yuan": np.asarray(self.advanced, dtype=float),
             "recovered_yuan": np.asarray(self.recovered, dtype=float),
             "satisfied_within_h": self.draws.satisfied_within_h,
@@ -516,6 +521,7 @@ class Engine:
             unit_cost=[u.hourly_cost_yuan for u in world.units.values()],
             unit_public=[u.is_public for u in world.units.values()],
             unit_tickets=list(self.unit_tickets),
+            unit_salaried=[name in set(getattr(self.rules, "salaried", ())) for name in world.units],
             unit_open_hours=[u.office.position(self.horizon_h) for u in self.units],
             payer_names=list(world.units) + [f"fund:{f}" for f in world.funds],
             category_names=list(world.categories),

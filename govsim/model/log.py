@@ -48,6 +48,7 @@ class Act:
     CLOSE_UNRESOLVED = 29  # a non-owner opens a ticket and closes it unresolved
     SHARE_DONE = 30  # a partial owner does its share of an overlapping-duty fix
     NO_RESULT = 31  # a meeting ends without result
+    ADOPTED = 32  # a suggestion is adopted
 
 
 ACTIVITIES: tuple[str, ...] = tuple(

@@ -57,6 +57,7 @@ def _render(rows: list[list[str]]) -> str:
 
 def summary_table(res: Results, metrics: list[str]) -> str:
     """Each regime's mean and CI per metric."""
+    metrics = _defined(res, metrics)
     summ = res.summary(metrics).set_index(["regime", "metric"])
     rows = [["metric", *res.regimes]]
     for m in metrics:
@@ -69,8 +70,15 @@ def summary_table(res: Results, metrics: list[str]) -> str:
     return _header(res) + "\n\n" + _render(rows)
 
 
+def _defined(res: Results, metrics: list[str]) -> list[str]:
+    """The metrics with a value under at least one regime (rows of n/a only are left out)."""
+    m = res.metrics
+    return [k for k in metrics if k in m and m[k].notna().any()]
+
+
 def comparison_table(res: Comparison, metrics: list[str]) -> str:
     """Each regime's mean and CI, then the paired difference of each regime to the baseline."""
+    metrics = _defined(res, metrics)
     summ = res.summary(metrics).set_index(["regime", "metric"])
     diff = res.differences(metrics).set_index(["regime", "metric"])
     others = [r for r in res.regimes if r != res.baseline]

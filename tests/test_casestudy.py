@@ -88,3 +88,27 @@ def test_journey_bad_flags(args, flag, capsys):
     assert main(["journey", str(LEAK), "--seed", "0", *args]) == 2
     err = capsys.readouterr().err
     assert flag in err and "Traceback" not in err
+
+
+SHISHI = Path(__file__).resolve().parent.parent / "scenarios" / "shishi_12345.toml"
+
+
+def test_shishi_scenario_has_64_linkage_units_and_both_regimes():
+    s = govsim.load_scenario(SHISHI)
+    linkage = [n for n, u in s.world.units.items() if u.kind not in {"centre", "hotline", "media",
+                                                                     "supervisory_office"}]
+    assert len(linkage) == 64
+    per_day = sum(c.rate_per_day for c in s.world.categories.values())
+    assert 60_000 / 975 < per_day < 70_000 / 975  # seed: 60,000+ demands (and 3,555 suggestions) in ~32 months
+    cons = s.regimes["consolidated"]
+    assert [c.name for c in cons.channels] == ["12345 hotline", "12345 website and mobile",
+                                               "service hall", "SMS and WeChat"]
+    assert (cons.limits.sign_days, cons.limits.contact_days, cons.limits.finish_days) == (1.0, 2.0, 5.0)
+
+
+def test_shishi_comparison_runs_and_reports_the_seed_figures(capsys):
+    assert main(["compare", str(SHISHI), "--replications", "2", "--horizon-days", "30", "--jobs", "1",
+                 "--no-events"]) == 0
+    out = capsys.readouterr().out
+    for metric in ("resolved_share", "reply_share", "callback_satisfaction", "suggestion_adoption_share"):
+        assert metric in out

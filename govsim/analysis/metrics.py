@@ -67,6 +67,9 @@ HEADLINE = [
     "public_cost_yuan",
     "deadline_breach_share",
     "satisfied_share",
+    "reply_share",
+    "callback_satisfaction",
+    "suggestion_adoption_share",
 ]
 
 

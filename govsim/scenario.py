@@ -359,11 +359,13 @@ class Supervision(Strict):
     A time limit's light turns yellow once ``yellow_share`` of the limit has passed without the
     step being done, and red when the limit is breached; a return is yellow (red on a second
     return of the same case) and a dissatisfied callback is red. The section spends
-    ``hours_per_red`` chasing each red light.
+    ``hours_per_red`` chasing each red light. With ``red_effect = "priority"`` a case with a red
+    light jumps the queue of the unit that holds it for its remaining work.
     """
 
     yellow_share: Probability = 0.8
     hours_per_red: NonNegative = 0.5
+    red_effect: Literal["none", "priority"] = "none"
 
 
 class ConsolidatedRegime(Strict):

@@ -138,3 +138,20 @@ def test_reply_and_callback_metrics():
     assert m["reply_share"] == pytest.approx(replied.mean()) and m["reply_share"] > 0.9
     rated = res.cases["callback_rating"] >= 0
     assert m["callback_satisfaction"] == pytest.approx((res.cases.loc[rated, "callback_rating"] == 1).mean())
+
+
+def test_red_light_makes_the_case_jump_the_queue():
+    units = {**UNITS, "owner": {"kind": "property_company", "staff": 2, "hours": "24h"}}
+    cats = {"leak": category(rate_per_day=2.2, work_hours=20.0, work_cv=1.0)}
+
+    def flagged_wait(effect):
+        res = run(scenario({"c": consolidated(supervision={"red_effect": effect})}, units=units,
+                           categories=cats, horizon_days=200), reps=3)
+        red = res.lights[res.lights["colour"] == "red"][["replication", "case"]].drop_duplicates()
+        flagged = res.cases.merge(red, on=["replication", "case"])
+        return flagged["duration_days"].mean(), len(flagged)
+
+    fifo, n_fifo = flagged_wait("none")
+    jump, n_jump = flagged_wait("priority")
+    assert n_fifo > 20 and n_jump > 20
+    assert jump < fifo

@@ -16,6 +16,8 @@ import math
 from collections.abc import Callable, Generator
 from typing import Any
 
+import simpy
+
 from govsim.calendar import parse_hours
 from govsim.model.engine import (
     FAILED,
@@ -58,6 +60,12 @@ class ConsolidatedEngine(Engine):
         self.fixer = [-1] * self.n  # the unit that did (or is doing) the case's fix
         self.yellow_share = r.supervision.yellow_share
         self.red_hours = r.supervision.hours_per_red
+        # supervision effect: a case with a red light jumps its unit's queue
+        self.red_priority = r.supervision.red_effect == "priority"
+        self.red_flag = [False] * self.n
+        if self.red_priority:
+            for u in self.units:
+                u.res = simpy.PriorityResource(self.env, capacity=u.staff)
         # intake channels (default: one, straight to the centre with no waiting)
         if r.channels:
             self.intake_units = [self.units[self.unit_index[ch.unit]] for ch in r.channels]
@@ -292,12 +300,13 @@ class ConsolidatedEngine(Engine):
             reopened: bool) -> Generator[Any, Any, int]:
         """A surface fix (by chance) or the real fix. No patch once the case has been reopened
         under an order for a real fix, nor once its money has been provided."""
+        priority = (-1 if self.red_flag[c] else 0) if self.red_priority else None
         if cat.surface_prob and not self.funded[c] \
                 and not (reopened and self.rules.reopened_requires_real_fix) \
                 and self.rng.random() < cat.surface_prob:
-            yield from self.surface_fix(c, target, cat)
+            yield from self.surface_fix(c, target, cat, priority)
             return QUIETED
-        yield from self.real_fix(c, target, cat)
+        yield from self.real_fix(c, target, cat, priority)
         return OK
 
     def close_pending(self, c: int, now: float) -> None:
@@ -371,5 +380,7 @@ class ConsolidatedEngine(Engine):
     def light(self, c: int, unit: int, point: int, colour: int, t: float) -> None:
         """Record a monitoring light; the supervision section follows up every red one."""
         super().light(c, unit, point, colour, t)
-        if colour == RED and self.red_hours:
-            self.log.staff(c, self.centre.index, self.red_hours, 1.0, seat=False)
+        if colour == RED:
+            self.red_flag[c] = True
+            if self.red_hours:
+                self.log.staff(c, self.centre.index, self.red_hours, 1.0, seat=False)

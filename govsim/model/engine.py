@@ -271,7 +271,7 @@ class Engine:
     # ------------------------------------------------------------ building blocks
     def work(self, u: UnitState, c: int, hours: float, share: float, start_act: int = -1,
              lead: float = 0.0, on_start: Callable[[float], None] | None = None,
-             ) -> Generator[Any, Any, None]:
+             priority: int | None = None) -> Generator[Any, Any, None]:
         """One staff member of ``u`` spends ``lead + hours`` of office time on case ``c``.
 
         The ticket queues for a staff member (FIFO). Work runs in the unit's open hours only: a
@@ -284,9 +284,10 @@ class Engine:
         (if given) is logged when the main ``hours`` begin, and ``on_start`` is called with the
         session's start time as soon as a staff member is free, so the caller can time-stamp the
         preliminary steps. One request and one timeout per session keeps the event loop lean.
+        ``priority`` (lower first) needs the unit's resource to be a ``PriorityResource``.
         """
         env = self.env
-        req = u.res.request()
+        req = u.res.request() if priority is None else u.res.request(priority=priority)
         yield req
         now = env.now
         office = u.office
@@ -312,9 +313,11 @@ class Engine:
     def fund_payer(self, fund: int) -> int:
         return len(self.units) + fund
 
-    def real_fix(self, c: int, u: UnitState, cat: CategoryState) -> Generator[Any, Any, None]:
+    def real_fix(self, c: int, u: UnitState, cat: CategoryState,
+                 priority: int | None = None) -> Generator[Any, Any, None]:
         """The owner does the real fix; money comes from its source (fund or own budget)."""
-        yield from self.work(u, c, self.work_hours[c], cat.share[u.index], Act.WORK_START)
+        yield from self.work(u, c, self.work_hours[c], cat.share[u.index], Act.WORK_START,
+                             priority=priority)
         if cat.fix_cost:
             if cat.fund >= 0 and not self.funded[c]:
                 self.pay(c, self.fund_payer(cat.fund), cat.fix_cost, 1.0, Money.REAL_FIX)
@@ -323,9 +326,10 @@ class Engine:
             # when funded by an advance the money was recorded at the advance
         self.resolve(c, u.index)
 
-    def surface_fix(self, c: int, u: UnitState, cat: CategoryState) -> Generator[Any, Any, None]:
+    def surface_fix(self, c: int, u: UnitState, cat: CategoryState,
+                    priority: int | None = None) -> Generator[Any, Any, None]:
         """A cheap repair that quiets the case for a while."""
-        yield from self.work(u, c, cat.surface_hours, cat.share[u.index])
+        yield from self.work(u, c, cat.surface_hours, cat.share[u.index], priority=priority)
         self.pay(c, u.index, cat.surface_cost, cat.share[u.index], Money.SURFACE_FIX)
         self.surface_fixes[c] += 1
         self.log.event(c, Act.SURFACE_FIX, self.env.now, u.index)

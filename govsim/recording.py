@@ -38,6 +38,8 @@ STATES = ("open", "resolved", "abandoned")
 assert (OPEN, RESOLVED, ABANDONED) == (0, 1, 2)
 
 EVENT_COLUMNS = ("case:concept:name", "concept:name", "time:timestamp", "org:resource")
+#: triage outcome of a case under a consolidated regime ("none" elsewhere)
+TRIAGE = ("none", "knowledge_base", "handed_out", "dispatched")
 
 
 class Tables:
@@ -119,6 +121,7 @@ def tables(raw: RawRun) -> Tables:
         "recovered_yuan": c["recovered_yuan"],
         "staff_hours": case_hours,
         "money_yuan": case_money,
+        "triage": pd.Categorical.from_codes(c["triage"], categories=list(TRIAGE)),
         "replied": c["replied"],
         "callback_rating": c["callback_rating"],
         "adopted": np.where(c["adopted"] < 0, np.nan, c["adopted"]).astype(float),

@@ -155,3 +155,21 @@ def test_red_light_makes_the_case_jump_the_queue():
     jump, n_jump = flagged_wait("priority")
     assert n_fifo > 20 and n_jump > 20
     assert jump < fifo
+
+
+def test_triage_outcome_and_step_times_per_unit():
+    from govsim.analysis.supervision import step_times
+
+    cats = {"ask": category(kind="consultation", owners=["bureau"], work_hours=0.2),
+            "home": category(kind="market_social", owners=["market"]),
+            "leak": category()}
+    res = run(scenario({"c": consolidated(kb_coverage=0.5)}, categories=cats))
+    triage = res.cases.groupby("category", observed=True)["triage"].agg(lambda s: set(s.astype(str)))
+    assert triage["home"] == {"handed_out"}
+    assert triage["ask"] <= {"knowledge_base", "dispatched"} and len(triage["ask"]) == 2
+    times = step_times(res.events).set_index("unit")
+    assert set(times.index) == {"bureau", "owner"}
+    row = times.loc["owner"]
+    assert 0 < row["sign_hours"] <= row["contact_hours"] <= row["finish_hours"]
+    assert row["tickets"] == int((res.events["concept:name"] == "dispatch")
+                                 .groupby(res.events["org:resource"], observed=True).sum()["owner"])

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["lights_over_time", "settled_share_over_time"]
+__all__ = ["lights_over_time", "settled_share_over_time", "step_times"]
+
+_STEPS = ("sign", "contact", "finish")
 
 
 def lights_over_time(lights: pd.DataFrame, freq: str = "MS") -> pd.DataFrame:
@@ -54,3 +56,34 @@ def settled_share_over_time(events: pd.DataFrame, cases: pd.DataFrame,
             rows.append({"regime": regime, "replication": rep, "period": p,
                          "settled_share": float((settled < p).sum()) / n})
     return pd.DataFrame(rows, columns=["regime", "replication", "period", "settled_share"])
+
+
+def step_times(events: pd.DataFrame) -> pd.DataFrame:
+    """Per regime, replication and unit: tickets dispatched to it and the mean clock hours from
+    dispatch to sign, to contacting the citizen and to finishing (the 1-2-5 steps).
+
+    Each ticket is a dispatch followed by that unit's steps for the same case; a return or a
+    re-dispatch starts a new ticket.
+    """
+    columns = ["regime", "replication", "unit", "tickets", "sign_hours", "contact_hours",
+               "finish_hours"]
+    ev = events[events["concept:name"].isin(["dispatch", *_STEPS])]
+    if len(ev) == 0:
+        return pd.DataFrame(columns=columns)
+    ev = ev.sort_values(["regime", "replication", "case:concept:name", "time:timestamp"],
+                        kind="stable")
+    is_dispatch = (ev["concept:name"] == "dispatch").to_numpy()
+    ticket = is_dispatch.cumsum()
+    start = ev["time:timestamp"].where(is_dispatch).groupby(ticket).transform("first")
+    ev = ev.assign(ticket=ticket,
+                   hours=(ev["time:timestamp"] - start).dt.total_seconds() / 3600.0)
+    steps = ev[~is_dispatch]
+    wide = steps.pivot_table(index=["regime", "replication", "org:resource", "ticket"],
+                             columns="concept:name", values="hours", aggfunc="min",
+                             observed=True)
+    per_unit = wide.groupby(level=["regime", "replication", "org:resource"], observed=True)
+    out = per_unit.mean().reindex(columns=list(_STEPS))
+    out.columns = ["sign_hours", "contact_hours", "finish_hours"]
+    out.insert(0, "tickets", per_unit.size())
+    out = out.reset_index().rename(columns={"org:resource": "unit"})
+    return out[columns]

@@ -93,6 +93,7 @@ class ConsolidatedEngine(Engine):
         if cat.kind == "consultation" and self.rng.random() < self.kb_coverage(env.now):
             log.event(c, Act.KB_ANSWER, env.now, centre.index)
             self.replied[c] = True
+            self.triage[c] = 1
             self.resolve(c, centre.index)
             return
         reopened = False
@@ -202,6 +203,7 @@ class ConsolidatedEngine(Engine):
         if cat.kind == "market_social":
             # outside government duty: handed to the organisation, which repairs like any owner
             target = self.units[cat.lead]
+            self.triage[c] = 2
             log.event(c, Act.HANDOFF, env.now, target.index)
             self.open_ticket(c, target)
             if not (yield from self.provide_money(c, cat, target)):
@@ -223,6 +225,7 @@ class ConsolidatedEngine(Engine):
             now = env.now
             log.event(c, Act.DISPATCH, now, target.index)
             self.dispatches[c] += 1
+            self.triage[c] = 3
             self.open_ticket(c, target)
             y = self.yellow_share
             pending = self.pending[c] = [

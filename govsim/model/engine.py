@@ -231,6 +231,7 @@ class Engine:
         self.meeting_hours = [0.0] * n
         self.calls_abandoned = [0] * n
         self.channel_of = [-1] * n  # channel of the first contact that got through
+        self.triage = [0] * n  # consolidated triage: 0 none, 1 knowledge base, 2 hand-off, 3 dispatch
         self.replied = [False] * n  # the citizen got a reply (answer, call from the owner, ...)
         self.adopted = [-1] * n  # suggestions: 1 adopted, 0 answered but not adopted, -1 n/a
         self.advanced = [0.0] * n
@@ -510,6 +511,7 @@ class Engine:
             "channel": np.asarray(self.channel_of, dtype=np.int64),
             "adopted": np.asarray(self.adopted, dtype=np.int8),
             "replied": np.asarray(self.replied, dtype=bool),
+            "triage": np.asarray(self.triage, dtype=np.int64),
             "advanced_yuan": np.asarray(self.advanced, dtype=float),
             "recovered_yuan": np.asarray(self.recovered, dtype=float),
             "satisfied_within_h": self.draws.satisfied_within_h,

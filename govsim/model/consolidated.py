@@ -18,13 +18,11 @@ from typing import Any
 
 import simpy
 
-from govsim.calendar import parse_hours
 from govsim.model.engine import (
     FAILED,
     FALSELY_CLOSED,
     OK,
     QUIETED,
-    CallCentreState,
     CategoryState,
     Engine,
     UnitState,
@@ -70,12 +68,7 @@ class ConsolidatedEngine(Engine):
         if r.channels:
             self.intake_units = [self.units[self.unit_index[ch.unit]] for ch in r.channels]
             self.intake_weights = [ch.weight for ch in r.channels]
-            self.intake_calls = [
-                None if ch.call_centre is None else CallCentreState(
-                    self.env, ch.call_centre,
-                    self.calendar.office(parse_hours(ch.call_centre.hours)), self.intake_units[k])
-                for k, ch in enumerate(r.channels)
-            ]
+            self.intake_calls = self.call_centres(r.channels, self.intake_units)
         else:
             self.intake_units, self.intake_weights, self.intake_calls = [self.centre], [1.0], [None]
         self.intake_total = sum(self.intake_weights)

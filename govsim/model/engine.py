@@ -426,6 +426,14 @@ class Engine:
         # into the next season: the same hour of day as the patch would have failed
         return first * 24.0 + (t - day * 24.0) - now
 
+    def call_centres(self, channels: Any, units: list[UnitState]) -> list[CallCentreState | None]:
+        """The call centre in front of each channel (``None`` where a channel has none)."""
+        return [
+            None if ch.call_centre is None else CallCentreState(
+                self.env, ch.call_centre, self.calendar.office(parse_hours(ch.call_centre.hours)), u)
+            for ch, u in zip(channels, units, strict=True)
+        ]
+
     def call(self, c: int, cc: CallCentreState, share: float) -> Generator[Any, Any, bool]:
         """The citizen phones a hotline: ``True`` once a call-taker answers, ``False`` when the
         citizen hangs up and does not redial. A citizen calls while the line is open."""

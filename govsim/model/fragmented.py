@@ -14,13 +14,11 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
-from govsim.calendar import parse_hours
 from govsim.model.engine import (
     FAILED,
     FALSELY_CLOSED,
     OK,
     QUIETED,
-    CallCentreState,
     CategoryState,
     Engine,
     UnitState,
@@ -54,12 +52,7 @@ class FragmentedEngine(Engine):
         ui = self.unit_index
         self.channel_units = [self.units[ui[ch.unit]] for ch in r.channels]
         self.channel_weights = [ch.weight for ch in r.channels]
-        self.call_centres = [
-            None if ch.call_centre is None else CallCentreState(
-                self.env, ch.call_centre,
-                self.calendar.office(parse_hours(ch.call_centre.hours)), self.channel_units[k])
-            for k, ch in enumerate(r.channels)
-        ]
+        self.channel_calls = self.call_centres(r.channels, self.channel_units)
         #: per case, a bit mask of the channels that failed the citizen (belief updating)
         self.tried = [0] * self.n
         # the first channel answered by each unit: where a citizen who knows the owner calls
@@ -137,7 +130,7 @@ class FragmentedEngine(Engine):
             if rung == 0:
                 channel = self.choose_channel(c, cat)
                 u = self.channel_units[channel]
-                cc = self.call_centres[channel]
+                cc = self.channel_calls[channel]
                 if cc is not None and not (yield from self.call(c, cc, cat.share[u.index])):
                     outcome = FAILED  # could not get through
                 else:

@@ -93,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--jobs", "-j", type=_int_at_least("--jobs", 1), default=None,
                         help="worker processes (default: one per core)")
         sp.add_argument("--out", metavar="DIR", default=None,
-                        help="write cases, events, units, ledger, metrics and summary tables here")
+                        help="write cases, events, units, ledger, lights, metrics and summary tables here")
         sp.add_argument("--format", choices=("parquet", "csv"), default="parquet",
                         help="file format for --out (default parquet)")
         sp.add_argument("--no-events", action="store_true",

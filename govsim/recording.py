@@ -173,8 +173,12 @@ def tables(raw: RawRun) -> Tables:
         "staff_hours": hours,
         "staff_cost_yuan": hours * cost,
         "salaried": raw.unit_salaried,
-        # salaried staff are paid for every open hour, busy or not; others for hours worked
-        "capacity_cost_yuan": np.where(raw.unit_salaried, open_hours * cost, hours * cost),
+        # salaried staff (and a salaried unit's call-takers) are paid for every open hour, busy
+        # or not; others for the hours worked
+        "capacity_cost_yuan": np.where(
+            raw.unit_salaried,
+            (open_hours + np.asarray(raw.unit_call_seat_hours, dtype=float)) * cost,
+            hours * cost),
         # meeting and adjudication hours are costed but hold no server: not in utilisation
         "utilisation": np.divide(seated, open_hours, out=np.zeros(n_units), where=open_hours > 0),
         "money_paid_yuan": paid,

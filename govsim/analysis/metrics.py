@@ -52,7 +52,8 @@ METRICS: dict[str, tuple[str, str]] = {
     "reply_share": (
         "share", "cases whose citizen got a reply: an answer at intake, a call from the owner, or "
         "a hand-off to an organisation that did the job (NaN where the rules have no reply step)"),
-    "callback_satisfaction": ("share", "satisfied ratings among satisfaction callbacks"),
+    "callback_satisfaction": (
+        "share", "cases rated satisfied at their (last) satisfaction callback, among cases called back"),
     "suggestion_adoption_share": ("share", "adopted suggestions among answered suggestions"),
 }
 

@@ -32,8 +32,8 @@ def lights_over_time(lights: pd.DataFrame, freq: str = "MS") -> pd.DataFrame:
 
 def settled_share_over_time(events: pd.DataFrame, cases: pd.DataFrame,
                             overlapping: list[str], freq: str = "MS") -> pd.DataFrame:
-    """Share of the overlapping-duty categories whose owner has been settled by adjudication,
-    at the end of each period, per regime and replication.
+    """Share of the overlapping-duty categories whose owner has been settled by adjudication
+    by the start of each period, per regime and replication.
 
     ``overlapping`` names the categories with several owners (the others are settled from the
     start). Columns: ``regime, replication, period, settled_share``.

@@ -234,7 +234,8 @@ class ConsolidatedEngine(Engine):
             if target.index not in cat.owners:
                 # sign, find it is not ours, send it back: one staff session
                 yield from self.work(target, c, rules.return_hours, share, lead=sign_h,
-                                     on_start=self._stamps(c, target, pending, ((sign_h, Act.SIGN, 1),)))
+                                     on_start=self._stamps(c, target, pending, ((sign_h, Act.SIGN, 1),)),
+                                     priority=self.priority(c))
                 log.event(c, Act.RETURN, env.now, target.index)
                 self.returns[c] += 1
                 # monitoring point "returned and re-dispatched": yellow, red on a second return
@@ -245,7 +246,8 @@ class ConsolidatedEngine(Engine):
             if cat.overlapping and not self.settled[cat.index] \
                     and self.rng.random() < rules.adjudication.dispute_prob:
                 yield from self.work(target, c, sign_h, share,
-                                     on_start=self._stamps(c, target, pending, ((sign_h, Act.SIGN, 1),)))
+                                     on_start=self._stamps(c, target, pending, ((sign_h, Act.SIGN, 1),)),
+                                     priority=self.priority(c))
                 log.event(c, Act.DISPUTE, env.now, target.index)
                 yield from self.adjudicate(c, cat)
                 if target.index != cat.lead:
@@ -259,7 +261,8 @@ class ConsolidatedEngine(Engine):
             # sign and call the citizen: two short clerical steps in one staff session
             lead = sum(step[0] for step in steps[:-1])
             yield from self.work(target, c, steps[-1][0], cat.share[target.index], lead=lead,
-                                 on_start=self._stamps(c, target, pending, steps))
+                                 on_start=self._stamps(c, target, pending, steps),
+                                 priority=self.priority(c))
             if not (yield from self.provide_money(c, cat, target)):
                 del self.pending[c]
                 return FAILED
@@ -275,6 +278,13 @@ class ConsolidatedEngine(Engine):
             del self.pending[c]
             self.check_limit(c, target.index, FINISH_LIMIT, env.now, pending)
             return outcome
+
+    def priority(self, c: int) -> int | None:
+        """Queue priority of case ``c``'s next staff request: ahead of the others once it has a
+        red light (with ``red_effect = "priority"``); ``None`` when the effect is off."""
+        if not self.red_priority:
+            return None
+        return -1 if self.red_flag[c] else 0
 
     def provide_money(self, c: int, cat: CategoryState,
                       target: UnitState) -> Generator[Any, Any, bool]:
@@ -296,7 +306,7 @@ class ConsolidatedEngine(Engine):
             reopened: bool) -> Generator[Any, Any, int]:
         """A surface fix (by chance) or the real fix. No patch once the case has been reopened
         under an order for a real fix, nor once its money has been provided."""
-        priority = (-1 if self.red_flag[c] else 0) if self.red_priority else None
+        priority = self.priority(c)
         if cat.surface_prob and not self.funded[c] \
                 and not (reopened and self.rules.reopened_requires_real_fix) \
                 and self.rng.random() < cat.surface_prob:

@@ -131,6 +131,7 @@ class RawRun:
     unit_public: list[bool]
     unit_tickets: list[int]
     unit_salaried: list[bool]
+    unit_call_seat_hours: list[float]
     unit_open_hours: list[float]
     payer_names: list[str]
     category_names: list[str]
@@ -428,11 +429,20 @@ class Engine:
 
     def call_centres(self, channels: Any, units: list[UnitState]) -> list[CallCentreState | None]:
         """The call centre in front of each channel (``None`` where a channel has none)."""
-        return [
+        centres = [
             None if ch.call_centre is None else CallCentreState(
                 self.env, ch.call_centre, self.calendar.office(parse_hours(ch.call_centre.hours)), u)
             for ch, u in zip(channels, units, strict=True)
         ]
+        self._all_call_centres = [cc for cc in centres if cc is not None]
+        return centres
+
+    def _call_seat_hours(self) -> list[float]:
+        """Per unit: call-taker seats × open hours of the call centres in front of it."""
+        seats = [0.0] * len(self.units)
+        for cc in getattr(self, "_all_call_centres", ()):
+            seats[cc.unit.index] += cc.res.capacity * cc.office.position(self.horizon_h)
+        return seats
 
     def call(self, c: int, cc: CallCentreState, share: float) -> Generator[Any, Any, bool]:
         """The citizen phones a hotline: ``True`` once a call-taker answers, ``False`` when the
@@ -536,6 +546,7 @@ class Engine:
             unit_public=[u.is_public for u in world.units.values()],
             unit_tickets=list(self.unit_tickets),
             unit_salaried=[name in set(getattr(self.rules, "salaried", ())) for name in world.units],
+            unit_call_seat_hours=self._call_seat_hours(),
             unit_open_hours=[u.office.position(self.horizon_h) for u in self.units],
             payer_names=list(world.units) + [f"fund:{f}" for f in world.funds],
             category_names=list(world.categories),

@@ -173,3 +173,10 @@ def test_triage_outcome_and_step_times_per_unit():
     assert 0 < row["sign_hours"] <= row["contact_hours"] <= row["finish_hours"]
     assert row["tickets"] == int((res.events["concept:name"] == "dispatch")
                                  .groupby(res.events["org:resource"], observed=True).sum()["owner"])
+
+
+def test_duplicate_intake_channel_names_are_refused():
+    ch = {"name": "12345", "unit": "centre"}
+    with pytest.raises(govsim.GovsimError) as err:
+        scenario({"c": consolidated(channels=[ch, dict(ch)])})
+    assert err.value.path == "regimes.c.channels[1].name"

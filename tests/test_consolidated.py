@@ -180,3 +180,14 @@ def test_duplicate_intake_channel_names_are_refused():
     with pytest.raises(govsim.GovsimError) as err:
         scenario({"c": consolidated(channels=[ch, dict(ch)])})
     assert err.value.path == "regimes.c.channels[1].name"
+
+
+def test_dissatisfied_patch_gets_a_real_fix_even_without_the_repeat_rule():
+    # a patch rated dissatisfied is reopened with a real fix ordered, so the case cannot be
+    # patched forever (zero-hour steps would otherwise loop without time passing)
+    cats = {"leak": category(surface_fix_prob=1.0, surface_fix_hours=0.0)}
+    res = run(scenario({"c": consolidated(intake_hours=0.0, sign_hours=0.0, contact_hours=0.0,
+                                          reopened_requires_real_fix=False)},
+                       categories=cats, citizens={"satisfied_within_days": 0.001}, horizon_days=10))
+    assert (res.cases.loc[res.cases["resolved"], "surface_fixes"] <= 2).all()
+    assert res.cases["resolved"].mean() > 0.8

@@ -199,3 +199,18 @@ def test_no_shared_history_every_filing_is_a_new_ticket():
     cons = run(scenario({"c": __import__("_factory").consolidated()}, categories=cats))
     # the 12345 case record remembers: a repeat contact reopens the same case
     assert count(cons, "reopen") > 0
+
+
+def test_shares_already_done_are_not_paid_or_worked_again():
+    cats = {"shared": category(rate_per_day=1.0, owners=["owner", "street"], work_hours=4.0, work_cv=0.0,
+                               fix_cost_yuan=1000.0)}
+    s = scenario({"f": fragmented(
+        channels=[line("owner")],  # only the owner can be reached: it does its half, then deflects
+        overlap_deflect_prob=0.0,
+        escalation=[{"name": "bureau", "unit": "bureau", "response_days": 1.0, "compel_prob": 1.0}])},
+        categories=cats, citizens={"escalate_prob": 1.0}, horizon_days=60)
+    res = run(s)
+    fixed = res.cases[res.cases["resolved"]]
+    assert len(fixed) > 0 and count(res, "share_done") > 0
+    paid = res.ledger.groupby("case")["amount_yuan"].sum()
+    assert (paid.reindex(fixed["case"]).fillna(0) <= 1000.0 + 1e-9).all()

@@ -56,6 +56,7 @@ class ConsolidatedEngine(Engine):
         # the open ticket of each case: its unit and the limits it still has to meet
         self.pending: dict[int, list[Any]] = {}
         self.fixer = [-1] * self.n  # the unit that did (or is doing) the case's fix
+        self.must_fix = [False] * self.n  # a patch was rated dissatisfied: no second patch
         self.yellow_share = r.supervision.yellow_share
         self.red_hours = r.supervision.hours_per_red
         # supervision effect: a case with a red light jumps its unit's queue
@@ -103,6 +104,7 @@ class ConsolidatedEngine(Engine):
                         # reopened on the dissatisfied rating: supervision finds the patch
                         log.event(c, Act.REOPEN, env.now, centre.index)
                         reopened = True
+                        self.must_fix[c] = True  # supervision orders a real fix this time
                         continue
                 if outcome == OK:
                     return
@@ -201,6 +203,7 @@ class ConsolidatedEngine(Engine):
             self.open_ticket(c, target)
             if not (yield from self.provide_money(c, cat, target)):
                 return FAILED
+            self.fixer[c] = target.index
             outcome = yield from self.fix(c, target, cat, reopened)
             self.replied[c] = True  # the organisation has dealt with the citizen directly
             return outcome
@@ -264,7 +267,7 @@ class ConsolidatedEngine(Engine):
                                  on_start=self._stamps(c, target, pending, steps),
                                  priority=self.priority(c))
             if not (yield from self.provide_money(c, cat, target)):
-                del self.pending[c]
+                self.close_pending(c, env.now)
                 return FAILED
             # the fix queues for a staff member like any other work
             self.fixer[c] = target.index
@@ -307,7 +310,7 @@ class ConsolidatedEngine(Engine):
         """A surface fix (by chance) or the real fix. No patch once the case has been reopened
         under an order for a real fix, nor once its money has been provided."""
         priority = self.priority(c)
-        if cat.surface_prob and not self.funded[c] \
+        if cat.surface_prob and not self.funded[c] and not self.must_fix[c] \
                 and not (reopened and self.rules.reopened_requires_real_fix) \
                 and self.rng.random() < cat.surface_prob:
             yield from self.surface_fix(c, target, cat, priority)
@@ -374,9 +377,10 @@ class ConsolidatedEngine(Engine):
         """The step of limit ``kind`` happened (or was still awaited) at ``t``: a yellow light
         if ``t`` is past the yellow mark, a red light and a breach if past the limit itself."""
         yellow, due = pending[4 + kind], pending[1 + kind]
-        if t > yellow:
+        horizon = self.horizon_h  # a limit that falls after the horizon is not judged
+        if t > yellow and yellow < horizon:
             self.light(c, unit, kind, YELLOW, yellow)
-        if t > due:
+        if t > due and due < horizon:
             self.breach_count[c] += 1
             self.br_case.append(c)
             self.br_unit.append(unit)

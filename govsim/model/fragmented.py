@@ -217,6 +217,21 @@ class FragmentedEngine(Engine):
         yield from self.real_fix(c, u, cat)
         return OK
 
+    def real_fix(self, c: int, u: UnitState, cat: CategoryState,
+                 priority: int | None = None) -> Generator[Any, Any, None]:
+        """The whole fix by one unit -- less the shares partial owners have already done."""
+        done = self.shares_done[c]
+        if not done:
+            yield from super().real_fix(c, u, cat, priority)
+            return
+        left = 1.0 - sum(cat.share[o] for o in cat.owners if done >> o & 1)
+        yield from self.work(u, c, self.work_hours[c] * left, cat.share[u.index], Act.WORK_START)
+        if cat.fix_cost and not self.funded[c]:
+            payer, share = ((u.index, cat.share[u.index]) if cat.fund < 0
+                            else (self.fund_payer(cat.fund), 1.0))
+            self.pay(c, payer, cat.fix_cost * left, share, Money.REAL_FIX)
+        self.resolve(c, u.index)
+
     def do_share(self, c: int, u: UnitState, cat: CategoryState) -> Generator[Any, Any, int]:
         """A partial owner does only its share of the fix; the problem is solved once every
         owner has done its share (the citizen has to get each of them to act)."""

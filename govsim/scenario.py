@@ -480,15 +480,16 @@ def _check_references(s: Scenario) -> list[tuple[str, str]]:
             )
     for rname, regime in s.regimes.items():
         base = f"regimes.{rname}"
+        # channels (both kinds; a consolidated regime may have none)
+        seen: set[str] = set()
+        for i, ch in enumerate(regime.channels):
+            unit_ref(f"{base}.channels[{i}].unit", ch.unit)
+            if ch.name in seen:
+                problems.append((f"{base}.channels[{i}].name", f"channel {ch.name!r} is listed twice"))
+            seen.add(ch.name)
+        if regime.channels and sum(ch.weight for ch in regime.channels) <= 0:
+            problems.append((f"{base}.channels", "at least one channel needs a positive weight"))
         if isinstance(regime, FragmentedRegime):
-            seen: set[str] = set()
-            for i, ch in enumerate(regime.channels):
-                unit_ref(f"{base}.channels[{i}].unit", ch.unit)
-                if ch.name in seen:
-                    problems.append((f"{base}.channels[{i}].name", f"channel {ch.name!r} is listed twice"))
-                seen.add(ch.name)
-            if sum(ch.weight for ch in regime.channels) <= 0:
-                problems.append((f"{base}.channels", "at least one channel needs a positive weight"))
             for i, rung in enumerate(regime.escalation):
                 unit_ref(f"{base}.escalation[{i}].unit", rung.unit)
                 if rung.meeting is not None:
@@ -496,14 +497,6 @@ def _check_references(s: Scenario) -> list[tuple[str, str]]:
                         unit_ref(f"{base}.escalation[{i}].meeting.attendees[{j}]", att)
         else:
             unit_ref(f"{base}.centre", regime.centre)
-            seen_c: set[str] = set()
-            for i, ch in enumerate(regime.channels):
-                unit_ref(f"{base}.channels[{i}].unit", ch.unit)
-                if ch.name in seen_c:
-                    problems.append((f"{base}.channels[{i}].name", f"channel {ch.name!r} is listed twice"))
-                seen_c.add(ch.name)
-            if regime.channels and sum(ch.weight for ch in regime.channels) <= 0:
-                problems.append((f"{base}.channels", "at least one channel needs a positive weight"))
             for j, member in enumerate(regime.adjudication.members):
                 unit_ref(f"{base}.adjudication.members[{j}]", member)
         for j, name in enumerate(regime.salaried):

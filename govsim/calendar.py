@@ -91,9 +91,8 @@ def working_day_table(
     extra_holidays = set(extra_holidays)
     extra_workdays = set(extra_workdays)
     if country is not None:
-        years = sorted({start.year + k for k in range((n_days // 365) + 2)})
         end_year = (start + dt.timedelta(days=max(n_days - 1, 0))).year
-        years = [y for y in years if y <= end_year]
+        years = list(range(start.year, end_year + 1))
         try:
             import holidays as holidays_pkg
 

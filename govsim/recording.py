@@ -24,6 +24,7 @@ import pandas as pd
 from govsim.model.engine import ABANDONED, OPEN, RESOLVED, RawRun
 from govsim.model.log import (
     ACTIVITIES,
+    HANDLING,
     LIGHT_COLOURS,
     MONEY_KINDS,
     MONITORING_POINTS,
@@ -157,9 +158,11 @@ def tables(raw: RawRun) -> Tables:
     shifted_advance = np.bincount(m_payer, weights=np.where(is_advance, shifted_m, 0.0),
                                   minlength=n_payers)[:n_units]
     open_hours = np.asarray(raw.unit_open_hours, dtype=float) * np.asarray(raw.unit_staff)
-    breaches = np.bincount(np.asarray(raw.breaches["unit"], dtype=np.int64), minlength=n_units)
     l_unit = np.asarray(log.l_unit, dtype=np.int64)
     l_colour = np.asarray(log.l_colour, dtype=np.int64)
+    l_point = np.asarray(log.l_point, dtype=np.int64)
+    # every breached time limit turned exactly one red light at its monitoring point
+    breaches = np.bincount(l_unit[(l_colour == RED) & (l_point <= HANDLING)], minlength=n_units)
     yellow = np.bincount(l_unit[l_colour == YELLOW], minlength=n_units)
     red = np.bincount(l_unit[l_colour == RED], minlength=n_units)
     units = pd.DataFrame({
@@ -204,8 +207,7 @@ def tables(raw: RawRun) -> Tables:
         **_head(raw, len(l_unit)),
         "case": np.asarray(log.l_case, dtype=np.int64),
         "unit": pd.Categorical.from_codes(l_unit, categories=raw.unit_names),
-        "point": pd.Categorical.from_codes(np.asarray(log.l_point, dtype=np.int64),
-                                           categories=list(MONITORING_POINTS)),
+        "point": pd.Categorical.from_codes(l_point, categories=list(MONITORING_POINTS)),
         "colour": pd.Categorical.from_codes(l_colour, categories=list(LIGHT_COLOURS)),
         "time": cal.to_datetime(np.asarray(log.l_time, dtype=float)),
     })

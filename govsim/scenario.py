@@ -522,8 +522,6 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
     except ValidationError as exc:
         problems = [(_error_path(e), _message(e)) for e in exc.errors()]
         raise _error(problems, source) from None
-    except GovsimError as exc:  # raised by a field validator (office hours)
-        raise _error([(exc.path, exc.message)], source) from None
     problems = _check_references(scenario)
     if problems:
         raise _error(problems, source)

@@ -20,7 +20,6 @@ import simpy
 
 from govsim.model.engine import (
     FAILED,
-    FALSELY_CLOSED,
     OK,
     QUIETED,
     CategoryState,
@@ -110,8 +109,6 @@ class ConsolidatedEngine(Engine):
                     return
                 yield env.timeout(self.recurrence_delay(c, cat))
                 log.event(c, Act.RECURRENCE, env.now, -1)
-            elif outcome == FALSELY_CLOSED:  # pragma: no cover - not produced by this regime
-                yield env.timeout(self.discovery[c])
             if self.failed_attempt(c):
                 return
             if outcome == FAILED:
@@ -382,9 +379,6 @@ class ConsolidatedEngine(Engine):
             self.light(c, unit, kind, YELLOW, yellow)
         if t > due and due < horizon:
             self.breach_count[c] += 1
-            self.br_case.append(c)
-            self.br_unit.append(unit)
-            self.br_kind.append(kind)
             self.light(c, unit, kind, RED, due)
 
     def light(self, c: int, unit: int, point: int, colour: int, t: float) -> None:

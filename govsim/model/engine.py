@@ -138,7 +138,6 @@ class RawRun:
     channel_names: list[str]
     cases: dict[str, np.ndarray]
     log: Log
-    breaches: dict[str, list[int]]
     calendar: WorkCalendar
 
 
@@ -240,9 +239,6 @@ class Engine:
         self.funded = [False] * n
         self.rating = [-1] * n  # last callback rating: -1 none, 0 dissatisfied, 1 satisfied
         self.unit_tickets = [0] * len(self.units)
-        self.br_case: list[int] = []
-        self.br_unit: list[int] = []
-        self.br_kind: list[int] = []
 
     # ------------------------------------------------------------------ run
     def run(self) -> RawRun:
@@ -553,6 +549,5 @@ class Engine:
             channel_names=[ch.name for ch in getattr(self.rules, "channels", ())] or ["centre"],
             cases=cases,
             log=self.log,
-            breaches={"case": self.br_case, "unit": self.br_unit, "kind": self.br_kind},
             calendar=self.calendar,
         )

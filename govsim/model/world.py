@@ -12,7 +12,6 @@ Stream names are fixed; adding a stream never changes the draws of the existing 
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass
 from functools import cached_property
@@ -171,8 +170,3 @@ def draw_world(scenario: Scenario, seed: int, replication: int) -> WorldDraws:
         satisfied_within_h=satisfied_within,
         discovery_h=discovery,
     )
-
-
-def start_datetime(start: dt.date) -> np.datetime64:
-    """Clock zero as a ``datetime64``."""
-    return np.datetime64(start, "ms")

@@ -12,6 +12,11 @@ happens -- with replications, confidence intervals and common random numbers::
     res = govsim.run("scenarios/shanghai_leak.toml", replications=1, seed=3, jobs=1)
     journey = govsim.case_journey(res.events, case=0)     # one case, step by step
     govsim.save_swimlane(journey, "leak.png")              # units as lanes, time as the axis
+
+    exp = govsim.Experiment("scenarios/district.toml", horizon_days=60, replications=10,
+                            factors={"regimes.consolidated.accuracy": [0.8, 0.9, 0.97]})
+    res = govsim.sweep(exp, "results/accuracy")            # one Parquet file per point × rep
+    res.differences(["resolution_days_median"])            # paired, per design point
 """
 
 from __future__ import annotations
@@ -22,9 +27,11 @@ from typing import Any
 
 from govsim.analysis.casestudy import case_outcomes, distribution
 from govsim.analysis.journey import case_journey, contacts_table
+from govsim.design import Design, Factor
 from govsim.errors import GovsimError
 from govsim.experiment import Comparison, Results, compare, run
 from govsim.scenario import Scenario, load_scenario, parse_scenario
+from govsim.sweep import Experiment, Precision, SweepResults, load_experiment, sweep
 
 __all__ = [
     "__version__",
@@ -36,6 +43,13 @@ __all__ = [
     "compare",
     "Results",
     "Comparison",
+    "Experiment",
+    "Factor",
+    "Design",
+    "Precision",
+    "sweep",
+    "load_experiment",
+    "SweepResults",
     "case_journey",
     "contacts_table",
     "case_outcomes",

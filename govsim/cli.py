@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
-import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from govsim import __version__  # noqa: I001
+from govsim._io import atomic_write_frame, atomic_write_text
 from govsim.analysis.metrics import HEADLINE, METRICS
 from govsim.errors import GovsimError
+from govsim.progress import ProgressReporter
 
 __all__ = ["main"]
 
@@ -28,35 +29,6 @@ EXIT_USAGE = 2
 #: at most this many cases per replication and ``run`` also prints each case's outcome
 #: distribution (a case-study scenario rather than a district)
 CASE_STUDY_MAX_CASES = 50
-
-
-class _Progress:
-    """Progress on stderr: a tqdm bar on a terminal (after 2 s), plain lines otherwise."""
-
-    def __init__(self, label: str, total: int) -> None:
-        self.label = label
-        self.start = time.monotonic()
-        self.last = 0.0
-        self.bar = None
-        if sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, desc=label, unit="rep", delay=2.0, file=sys.stderr,
-                            leave=False)
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is not None:
-            self.bar.update(done - self.bar.n)
-            return
-        now = time.monotonic() - self.start
-        if now > 3.0 and (now - self.last > 5.0 or done == total):
-            self.last = now
-            print(f"{self.label}: {done}/{total} replications ({now:.0f} s)", file=sys.stderr,
-                  flush=True)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
 
 
 def _int_at_least(flag: str, minimum: int):
@@ -68,6 +40,19 @@ def _int_at_least(flag: str, minimum: int):
             raise argparse.ArgumentTypeError(f"{flag} must be a whole number, got {text!r}") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"{flag} must be at least {minimum}, got {value}")
+        return value
+    return parse
+
+
+def _float_at_least(flag: str, minimum: float):
+    """An argparse type: a finite number >= ``minimum``, with an error naming ``flag``."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} must be a number, got {text!r}") from None
+        if not math.isfinite(value) or value < minimum:
+            raise argparse.ArgumentTypeError(f"{flag} must be a number >= {minimum}, got {text}")
         return value
     return parse
 
@@ -98,6 +83,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="file format for --out (default parquet)")
         sp.add_argument("--no-events", action="store_true",
                         help="do not keep the per-event log (saves memory)")
+        sp.add_argument("--warmup-days", type=_float_at_least("--warmup-days", 0.0), default=0.0,
+                        help="leave out cases arriving in the first DAYS days (default 0)")
         sp.add_argument("--json", action="store_true",
                         help="print a machine-readable summary on stdout instead of the table")
 
@@ -110,6 +97,28 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--regimes", default=None,
                    help="comma-separated regime names (default: all, in file order)")
     c.add_argument("--baseline", default=None, help="regime to subtract (default: the first)")
+
+    w = sub.add_parser("sweep", help="run an experiment: regimes x design points x replications, "
+                       "one Parquet file per point and replication")
+    w.add_argument("experiment", metavar="EXPERIMENT", help="experiment TOML file")
+    w.add_argument("--out", metavar="DIR", default=None,
+                   help="results directory (default: results/<experiment file name>)")
+    w.add_argument("--executor", choices=("local", "serial", "dask"), default="local",
+                   help="local: a process pool (default); serial: in this process; dask: a Dask "
+                   "cluster (--scheduler) or a LocalCluster on 127.0.0.1")
+    w.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask)")
+    w.add_argument("--jobs", "-j", type=_int_at_least("--jobs", 1), default=None,
+                   help="worker processes for local or a LocalCluster (default: one per core)")
+    w.add_argument("--resume", action="store_true",
+                   help="complete the sweep already in --out (skip what is on disk)")
+    w.add_argument("--replications", "-n", type=_int_at_least("--replications", 1), default=None,
+                   help="override the experiment's replications")
+    w.add_argument("--seed", type=_int_at_least("--seed", 0), default=None,
+                   help="override the experiment's seed")
+    w.add_argument("--metrics", default=None,
+                   help="comma-separated metrics to print (default: resolution_days_median,"
+                   "street_office_shifted_cost_yuan)")
 
     j = sub.add_parser("journey", help="one case's journey: the contacts table and a swimlane figure")
     j.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
@@ -125,26 +134,8 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _file_mode() -> int:
-    """The mode a new file gets under the current umask (``mkstemp`` would give 0600)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
 def _atomic_write(frame: Any, path: Path, fmt: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    os.chmod(tmp, _file_mode())
-    try:
-        if fmt == "parquet":
-            frame.to_parquet(tmp, index=False)
-        else:
-            frame.to_csv(tmp, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_frame(frame, path, fmt)
 
 
 def _prepare_out(out: str | None) -> Path | None:
@@ -169,11 +160,7 @@ def _write_outputs(res: Any, out: Path, fmt: str, metrics: list[str]) -> None:
     _atomic_write(res.summary(), out / "summary.csv", "csv")
     if hasattr(res, "differences"):
         _atomic_write(res.differences(), out / "differences.csv", "csv")
-    fd, tmp = tempfile.mkstemp(prefix=".summary.json.", suffix=".tmp", dir=out)
-    os.chmod(tmp, _file_mode())
-    with os.fdopen(fd, "w") as fh:
-        json.dump(results_json(res, metrics), fh, indent=2)
-    os.replace(tmp, out / "summary.json")
+    atomic_write_text(json.dumps(results_json(res, metrics), indent=2), out / "summary.json")
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -218,9 +205,10 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         if args.baseline is not None and args.baseline not in (names or scenario.regime_names):
             raise GovsimError(f"{args.baseline!r} is not among the compared regimes", "--baseline")
     out = _prepare_out(args.out)  # after the cheap checks, before the long run
-    progress = _Progress(f"govsim {args.command}", args.replications)
+    progress = ProgressReporter(f"govsim {args.command}", args.replications)
     common = dict(replications=args.replications, seed=args.seed, horizon_days=args.horizon_days,
-                  record_events=not args.no_events, jobs=args.jobs, progress=progress)
+                  record_events=not args.no_events, jobs=args.jobs, progress=progress,
+                  warmup_days=args.warmup_days)
     try:
         if args.command == "run":
             res = govsim.run(scenario, args.regime, **common)
@@ -284,6 +272,49 @@ def _cmd_journey(args: argparse.Namespace) -> int:
     return 0
 
 
+DEFAULT_SWEEP_METRICS = ("resolution_days_median", "street_office_shifted_cost_yuan")
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    import tomllib
+
+    from govsim.report import sweep_table
+    from govsim.sweep import Experiment, sweep
+
+    path = Path(args.experiment)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise GovsimError(f"experiment file {str(path)!r} does not exist", "EXPERIMENT") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise GovsimError(f"{path} is not valid TOML ({exc})", "EXPERIMENT") from None
+    if args.replications is not None:
+        data["replications"] = args.replications
+    if args.seed is not None:
+        data["seed"] = args.seed
+    names = list(DEFAULT_SWEEP_METRICS)
+    if args.metrics is not None:
+        names = [m.strip() for m in args.metrics.split(",") if m.strip()]
+        for m in names:
+            if m not in METRICS:
+                raise GovsimError(f"unknown metric {m!r}", "--metrics")
+    exp = Experiment.from_dict(data, base=path.parent)  # every check before anything runs
+    out = Path(args.out) if args.out is not None else Path("results") / path.stem
+    print(f"govsim sweep: {len(exp.points)} design points x {len(exp.regimes)} regimes x "
+          f"{exp.replications} replications into {out}/", file=sys.stderr)
+    res = sweep(exp, out, executor=args.executor, jobs=args.jobs, scheduler=args.scheduler,
+                resume=args.resume, progress=True)
+    for m in names:
+        print(sweep_table(res, m))
+        print()
+    if len(res.failures):
+        print(f"govsim sweep: {len(res.failures)} replications failed; their tracebacks are in "
+              f"{out}/failures/ (run again with --resume)", file=sys.stderr)
+        return 1
+    print(f"results in {out}/ (govsim.load_experiment({str(out)!r}))", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``govsim`` console script; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -292,6 +323,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_validate(args)
         if args.command == "journey":
             return _cmd_journey(args)
+        if args.command == "sweep":
+            return _cmd_sweep(args)
         return _cmd_simulate(args)
     except GovsimError as exc:
         problems = getattr(exc, "problems", None) or [(exc.path, exc.message)]

@@ -42,14 +42,16 @@ class _RepOutput:
 
 
 def run_replication(scenario: Scenario, regimes: Sequence[str], seed: int, replication: int,
-                    record_events: bool = True) -> _RepOutput:
-    """Run every regime in ``regimes`` on one replication's world (common random numbers)."""
+                    record_events: bool = True, warmup_days: float = 0.0) -> _RepOutput:
+    """Run every regime in ``regimes`` on one replication's world (common random numbers).
+
+    Cases arriving in the first ``warmup_days`` are left out of the tables and metrics."""
     calendar = build_calendar(scenario)
     draws = draw_world(scenario, seed, replication)
     out = _RepOutput(replication, [], [], [], [], [], [])
     for name in regimes:
         raw = simulate(scenario, name, seed, replication, record_events=record_events,
-                       calendar=calendar, draws=draws)
+                       calendar=calendar, draws=draws, warmup_h=warmup_days * 24.0)
         t = tables(raw)
         has_limits = isinstance(scenario.regimes[name], ConsolidatedRegime)
         m = replication_metrics(t.cases, t.units, has_limits)
@@ -63,7 +65,7 @@ def run_replication(scenario: Scenario, regimes: Sequence[str], seed: int, repli
     return out
 
 
-def _task(args: tuple[Scenario, tuple[str, ...], int, int, bool]) -> _RepOutput:
+def _task(args: tuple[Scenario, tuple[str, ...], int, int, bool, float]) -> _RepOutput:
     return run_replication(*args)
 
 
@@ -93,6 +95,7 @@ class Results:
     lights: pd.DataFrame
     metrics: pd.DataFrame
     confidence: float = 0.95
+    warmup_days: float = 0.0
 
     def summary(self, metrics: Sequence[str] | None = None, confidence: float | None = None) -> pd.DataFrame:
         """Mean and confidence interval over replications, per regime and metric.
@@ -135,16 +138,25 @@ def _resolve(scenario: Scenario | str | os.PathLike[str], horizon_days: int | No
     return s
 
 
+def check_warmup(warmup_days: float, scenario: Scenario, where: str = "warmup_days") -> float:
+    """``warmup_days`` as a float, or a :class:`GovsimError` unless 0 <= it < the horizon."""
+    if isinstance(warmup_days, bool) or not isinstance(warmup_days, int | float) or not (
+            0.0 <= warmup_days < scenario.world.horizon_days):
+        raise GovsimError(f"must be a number of days from 0 to below the horizon "
+                          f"({scenario.world.horizon_days}), got {warmup_days!r}", where)
+    return float(warmup_days)
+
+
 def _execute(scenario: Scenario, regimes: tuple[str, ...], seed: int, replications: int,
              record_events: bool, jobs: int | None, progress: Progress | None,
-             executor: Executor | None) -> list[_RepOutput]:
+             executor: Executor | None, warmup_days: float) -> list[_RepOutput]:
     if replications < 1:
         raise GovsimError("must be at least 1", "replications")
     if seed < 0:
         raise GovsimError("must be a non-negative integer", "seed")
     # fail early (in this process) on a bad calendar rather than in every worker
     build_calendar(scenario)
-    tasks = [(scenario, regimes, seed, r, record_events) for r in range(replications)]
+    tasks = [(scenario, regimes, seed, r, record_events, warmup_days) for r in range(replications)]
     done: list[_RepOutput] = []
     if executor is None and (jobs == 1 or replications == 1):
         for k, t in enumerate(tasks):
@@ -191,7 +203,7 @@ def _assemble(cls: type[Results], scenario: Scenario, regimes: list[str], seed: 
 def run(scenario: Scenario | str | Path, regime: str | None = None, *, replications: int = 10,
         seed: int = 0, horizon_days: int | None = None, record_events: bool = True,
         jobs: int | None = None, progress: Progress | None = None,
-        executor: Executor | None = None) -> Results:
+        executor: Executor | None = None, warmup_days: float = 0.0) -> Results:
     """Run one regime of a scenario for several replications.
 
     Parameters
@@ -213,19 +225,25 @@ def run(scenario: Scenario | str | Path, regime: str | None = None, *, replicati
         Called as ``progress(done, total)`` after each replication.
     executor:
         Any :class:`concurrent.futures.Executor` to run replications on instead.
+    warmup_days:
+        Leave the cases that arrive in the first ``warmup_days`` days (and the work and money
+        spent on them) out of every table and metric; salaried capacity is costed from then on.
+        :func:`govsim.analysis.warmup.welch` helps choose it.
     """
     s = _resolve(scenario, horizon_days)
     name = regime if regime is not None else s.regime_names[0]
     if name not in s.regimes:
         raise GovsimError(f"unknown regime {name!r}; the scenario has {', '.join(s.regime_names)}", "regime")
-    outs = _execute(s, (name,), seed, replications, record_events, jobs, progress, executor)
-    return _assemble(Results, s, [name], seed, replications, outs)
+    warm = check_warmup(warmup_days, s)
+    outs = _execute(s, (name,), seed, replications, record_events, jobs, progress, executor, warm)
+    return _assemble(Results, s, [name], seed, replications, outs, warmup_days=warm)
 
 
 def compare(scenario: Scenario | str | Path, regimes: Sequence[str] | None = None, *,
             baseline: str | None = None, replications: int = 10, seed: int = 0,
             horizon_days: int | None = None, record_events: bool = True, jobs: int | None = None,
-            progress: Progress | None = None, executor: Executor | None = None) -> Comparison:
+            progress: Progress | None = None, executor: Executor | None = None,
+            warmup_days: float = 0.0) -> Comparison:
     """Run several regimes on the same world with common random numbers.
 
     Every replication draws one world and runs each regime on it, so differences between
@@ -242,5 +260,7 @@ def compare(scenario: Scenario | str | Path, regimes: Sequence[str] | None = Non
     base = baseline if baseline is not None else names[0]
     if base not in names:
         raise GovsimError(f"baseline {base!r} is not among the compared regimes", "baseline")
-    outs = _execute(s, tuple(names), seed, replications, record_events, jobs, progress, executor)
-    return _assemble(Comparison, s, names, seed, replications, outs, baseline=base)  # type: ignore[return-value]
+    warm = check_warmup(warmup_days, s)
+    outs = _execute(s, tuple(names), seed, replications, record_events, jobs, progress, executor, warm)
+    return _assemble(Comparison, s, names, seed, replications, outs,  # type: ignore[return-value]
+                     baseline=base, warmup_days=warm)

@@ -10,6 +10,8 @@ Layer: recording. Builds the four tables of one replication of one regime:
     ``concept:name``, ``time:timestamp``, ``org:resource``).
 ``units``
     one row per unit: tickets, staff hours and cost, utilisation, money paid, shifted cost.
+    After a warm-up (``RawRun.warmup_h``) hours, money, lights and capacity count only the
+    cases that arrived after it; ``tickets`` still counts every ticket the unit opened.
 ``ledger``
     one row per money movement: who paid, for which case, how much, whether the payer owns it.
 ``lights``
@@ -92,6 +94,17 @@ def tables(raw: RawRun) -> Tables:
     case_hours = np.bincount(st_case, weights=st_hours, minlength=n) if n else np.zeros(0)
     case_money = np.bincount(m_case, weights=m_amount, minlength=n) if n else np.zeros(0)
 
+    # a warm-up period: cases that arrive before it, and everything done for them, are left out
+    warm = raw.warmup_h > 0.0
+    if warm:
+        keep_case = arrival >= raw.warmup_h
+        st = _kept(keep_case, st_case)
+        st_case, st_unit, st_hours, st_share, st_seat = (
+            st_case[st], st_unit[st], st_hours[st], st_share[st], st_seat[st])
+        mk = _kept(keep_case, m_case)
+        m_case, m_payer, m_amount, m_share, m_kind = (
+            m_case[mk], m_payer[mk], m_amount[mk], m_share[mk], m_kind[mk])
+
     cases = pd.DataFrame({
         **_head(raw, n),
         "case": np.arange(n, dtype=np.int64),
@@ -128,16 +141,23 @@ def tables(raw: RawRun) -> Tables:
         "adopted": np.where(c["adopted"] < 0, np.nan, c["adopted"]).astype(float),
         "satisfied": resolved & ((end - arrival) <= c["satisfied_within_h"]),
     })
+    if warm:
+        cases = cases[keep_case].reset_index(drop=True)
 
     if log.record_events:
         ev_unit = np.asarray(log.ev_unit, dtype=np.int64)
+        ev_case = np.asarray(log.ev_case, dtype=np.int64)
+        ev_act = np.asarray(log.ev_act, dtype=np.int64)
+        ev_time = np.asarray(log.ev_time, dtype=float)
+        if warm:
+            ek = _kept(keep_case, ev_case)
+            ev_unit, ev_case, ev_act, ev_time = ev_unit[ek], ev_case[ek], ev_act[ek], ev_time[ek]
         ne = len(ev_unit)
         events = pd.DataFrame({
             **_head(raw, ne),
-            "case:concept:name": np.asarray(log.ev_case, dtype=np.int64),
-            "concept:name": pd.Categorical.from_codes(
-                np.asarray(log.ev_act, dtype=np.int64), categories=list(ACTIVITIES)),
-            "time:timestamp": cal.to_datetime(np.asarray(log.ev_time, dtype=float)),
+            "case:concept:name": ev_case,
+            "concept:name": pd.Categorical.from_codes(ev_act, categories=list(ACTIVITIES)),
+            "time:timestamp": cal.to_datetime(ev_time),
             "org:resource": pd.Categorical.from_codes(ev_unit, categories=raw.unit_names),
         })
     else:
@@ -158,9 +178,15 @@ def tables(raw: RawRun) -> Tables:
     shifted_advance = np.bincount(m_payer, weights=np.where(is_advance, shifted_m, 0.0),
                                   minlength=n_payers)[:n_units]
     open_hours = np.asarray(raw.unit_open_hours, dtype=float) * np.asarray(raw.unit_staff)
+    l_case = np.asarray(log.l_case, dtype=np.int64)
     l_unit = np.asarray(log.l_unit, dtype=np.int64)
     l_colour = np.asarray(log.l_colour, dtype=np.int64)
     l_point = np.asarray(log.l_point, dtype=np.int64)
+    l_time = np.asarray(log.l_time, dtype=float)
+    if warm:
+        lk = _kept(keep_case, l_case)
+        l_case, l_unit, l_colour, l_point, l_time = (
+            l_case[lk], l_unit[lk], l_colour[lk], l_point[lk], l_time[lk])
     # every breached time limit turned exactly one red light at its monitoring point
     breaches = np.bincount(l_unit[(l_colour == RED) & (l_point <= HANDLING)], minlength=n_units)
     yellow = np.bincount(l_unit[l_colour == YELLOW], minlength=n_units)
@@ -205,10 +231,15 @@ def tables(raw: RawRun) -> Tables:
     })
     lights = pd.DataFrame({
         **_head(raw, len(l_unit)),
-        "case": np.asarray(log.l_case, dtype=np.int64),
+        "case": l_case,
         "unit": pd.Categorical.from_codes(l_unit, categories=raw.unit_names),
         "point": pd.Categorical.from_codes(l_point, categories=list(MONITORING_POINTS)),
         "colour": pd.Categorical.from_codes(l_colour, categories=list(LIGHT_COLOURS)),
-        "time": cal.to_datetime(np.asarray(log.l_time, dtype=float)),
+        "time": cal.to_datetime(l_time),
     })
     return Tables(cases, events, units, ledger, lights)
+
+
+def _kept(keep_case: np.ndarray, case: np.ndarray) -> np.ndarray:
+    """Which log rows to keep: those of kept cases (rows tied to no case, ``-1``, stay)."""
+    return (case < 0) | keep_case[np.maximum(case, 0)]

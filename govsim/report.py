@@ -8,12 +8,16 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from govsim.analysis.metrics import METRICS
 
 if TYPE_CHECKING:
     from govsim.experiment import Comparison, Results
+    from govsim.sweep import SweepResults
 
-__all__ = ["comparison_table", "summary_table", "results_json", "case_distribution_table"]
+__all__ = ["comparison_table", "summary_table", "results_json", "case_distribution_table",
+           "sweep_table"]
 
 
 def _fmt(x: float) -> str:
@@ -161,3 +165,42 @@ def case_distribution_table(res: Results, reports_within_years: float = 6.0) -> 
                      f"(p10/median/p90 across cases and replications)\n\n" + _render(rows))
     notes = "\n".join(f"  {k}: {v}" for k, v in OUTCOMES.items())
     return "\n\n".join(lines) + "\n\n" + notes
+
+
+def sweep_table(res: SweepResults, metric: str, confidence: float = 0.95) -> str:
+    """One metric across a sweep: a row per design point (its factor values), each regime's
+    mean [CI] over replications, and each regime's paired difference to the baseline."""
+    summ = res.summary([metric], confidence).set_index(["point", "regime"])
+    diff = res.differences([metric], confidence) if len(res.regimes) > 1 else pd.DataFrame()
+    if len(diff):
+        diff = diff.set_index(["point", "regime"])
+    others = [r for r in res.regimes if r != res.baseline]
+    factors = res.factors
+    short = [f.rsplit(".", 1)[-1] if sum(g.rsplit(".", 1)[-1] == f.rsplit(".", 1)[-1]
+                                         for g in factors) == 1 else f for f in factors]
+    head = ["point", *short, *res.regimes]
+    if len(diff):
+        head += [f"{o} - {res.baseline}" for o in others]
+    head.append("n")
+    rows = [head]
+    for p, values in res.points.iterrows():
+        row = [str(p), *(_fmt(v) if isinstance(v, float) else str(v) for v in values)]
+        n = 0
+        for r in res.regimes:
+            if (p, r) in summ.index:
+                s = summ.loc[(p, r)]
+                row.append(_cell(s["mean"], s["ci_low"], s["ci_high"]))
+                n = max(n, int(s["n"]))
+            else:
+                row.append("-")
+        if len(diff):
+            for o in others:
+                d = diff.loc[(p, o)] if (p, o) in diff.index else None
+                row.append("-" if d is None else _cell(d["mean_diff"], d["ci_low"], d["ci_high"]))
+        row.append(str(n))
+        rows.append(row)
+    unit = METRICS[metric][0]
+    pct = round(confidence * 100)
+    title = (f"{metric} ({unit}): mean [{pct}% CI] over replications; differences paired by "
+             "replication (common random numbers)")
+    return title + "\n\n" + _render(rows)

@@ -28,8 +28,9 @@ def engine_for(scenario: Scenario, regime: str) -> type[Engine]:
 
 def simulate(scenario: Scenario, regime: str, seed: int, replication: int = 0,
              record_events: bool = True, calendar: WorkCalendar | None = None,
-             draws: WorldDraws | None = None) -> RawRun:
-    """Run one replication of one regime to the horizon."""
+             draws: WorldDraws | None = None, warmup_h: float = 0.0) -> RawRun:
+    """Run one replication of one regime to the horizon (``warmup_h``: see
+    :class:`~govsim.model.engine.Engine`)."""
     cls = engine_for(scenario, regime)
     return cls(scenario, regime, seed, replication, record_events=record_events,
-               calendar=calendar, draws=draws).run()
+               calendar=calendar, draws=draws, warmup_h=warmup_h).run()

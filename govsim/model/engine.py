@@ -124,6 +124,9 @@ class RawRun:
     regime: str
     replication: int
     horizon_h: float
+    #: cases arriving before this time are left out of the tables (a warm-up period); open
+    #: hours and call-seat hours are measured from it
+    warmup_h: float
     unit_names: list[str]
     unit_kinds: list[str]
     unit_staff: list[int]
@@ -156,12 +159,16 @@ class Engine:
         Keep the per-event log (the ledgers and case table are always kept).
     calendar, draws:
         Precomputed calendar and world draws (shared across regimes by the experiment layer).
+    warmup_h:
+        A warm-up period: the run is the same, but the tables leave out cases that arrive
+        before it and measure salaried capacity from it (see :func:`govsim.recording.tables`).
     """
 
     def __init__(self, scenario: Scenario, regime: str, seed: int, replication: int,
                  record_events: bool = True, calendar: WorkCalendar | None = None,
-                 draws: WorldDraws | None = None) -> None:
+                 draws: WorldDraws | None = None, warmup_h: float = 0.0) -> None:
         self.scenario = scenario
+        self.warmup_h = warmup_h
         self.regime_name = regime
         self.rules = scenario.regimes[regime]
         self.seed = seed
@@ -437,7 +444,8 @@ class Engine:
         """Per unit: call-taker seats × open hours of the call centres in front of it."""
         seats = [0.0] * len(self.units)
         for cc in getattr(self, "_all_call_centres", ()):
-            seats[cc.unit.index] += cc.res.capacity * cc.office.position(self.horizon_h)
+            seats[cc.unit.index] += cc.res.capacity * (
+                cc.office.position(self.horizon_h) - cc.office.position(self.warmup_h))
         return seats
 
     def call(self, c: int, cc: CallCentreState, share: float) -> Generator[Any, Any, bool]:
@@ -535,6 +543,7 @@ class Engine:
             regime=self.regime_name,
             replication=self.replication,
             horizon_h=self.horizon_h,
+            warmup_h=self.warmup_h,
             unit_names=list(world.units),
             unit_kinds=[u.kind for u in world.units.values()],
             unit_staff=[u.staff for u in world.units.values()],
@@ -543,7 +552,8 @@ class Engine:
             unit_tickets=list(self.unit_tickets),
             unit_salaried=[name in set(getattr(self.rules, "salaried", ())) for name in world.units],
             unit_call_seat_hours=self._call_seat_hours(),
-            unit_open_hours=[u.office.position(self.horizon_h) for u in self.units],
+            unit_open_hours=[u.office.position(self.horizon_h) - u.office.position(self.warmup_h)
+                             for u in self.units],
             payer_names=list(world.units) + [f"fund:{f}" for f in world.funds],
             category_names=list(world.categories),
             channel_names=[ch.name for ch in getattr(self.rules, "channels", ())] or ["centre"],

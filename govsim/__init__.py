@@ -31,7 +31,7 @@ from govsim.design import Design, Factor
 from govsim.errors import GovsimError
 from govsim.experiment import Comparison, Results, compare, run
 from govsim.scenario import Scenario, load_scenario, parse_scenario
-from govsim.sweep import Experiment, Precision, SweepResults, load_experiment, sweep
+from govsim.sweeps import Experiment, Precision, SweepResults, load_experiment, sweep
 
 __all__ = [
     "__version__",

@@ -279,7 +279,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     import tomllib
 
     from govsim.report import sweep_table
-    from govsim.sweep import Experiment, sweep
+    from govsim.sweeps import Experiment, sweep
 
     path = Path(args.experiment)
     try:

@@ -14,7 +14,7 @@ from govsim.analysis.metrics import METRICS
 
 if TYPE_CHECKING:
     from govsim.experiment import Comparison, Results
-    from govsim.sweep import SweepResults
+    from govsim.sweeps import SweepResults
 
 __all__ = ["comparison_table", "summary_table", "results_json", "case_distribution_table",
            "sweep_table"]

@@ -2,7 +2,7 @@
 
 Layer: analysis. The functions take the ``metrics`` frame of a sweep (one row per design point
 × regime × replication) and its ``points`` frame (index ``point``, one column per factor), as
-:func:`govsim.load_experiment` gives them; :class:`govsim.sweep.SweepResults` wraps them.
+:func:`govsim.load_experiment` gives them; :class:`govsim.sweeps.SweepResults` wraps them.
 
 Replications are the unit of independence. Within a replication every design point and regime
 ran on the same world (common random numbers), so comparisons *across* points or regimes are

@@ -438,16 +438,24 @@ def _start_method() -> str:
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
-def _open_executor(executor: str | Executor, jobs: int | None,
-                   scheduler: str | None) -> tuple[Executor, Callable[[], None], str]:
-    """The executor, a function that releases it, and a description for the log."""
+def _check_executor(executor: str | Executor, scheduler: str | None) -> None:
     if isinstance(executor, Executor):
-        return executor, lambda: None, type(executor).__name__
+        if scheduler is not None:
+            raise GovsimError("a scheduler address goes with executor='dask'", "--scheduler")
+        return
     if executor not in EXECUTORS:
         raise GovsimError(f"unknown executor {executor!r}; expected one of {', '.join(EXECUTORS)}",
                           "--executor")
     if scheduler is not None and executor != "dask":
         raise GovsimError("a scheduler address goes with --executor dask", "--scheduler")
+
+
+def _open_executor(executor: str | Executor, jobs: int | None,
+                   scheduler: str | None) -> tuple[Executor, Callable[[], None], str]:
+    """The executor, a function that releases it, and a description for the log."""
+    _check_executor(executor, scheduler)
+    if isinstance(executor, Executor):
+        return executor, lambda: None, type(executor).__name__
     if executor == "serial":
         return SerialExecutor(), lambda: None, "serial"
     workers = jobs or os.cpu_count() or 1
@@ -641,6 +649,7 @@ def sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.PathLik
     exp = experiment if isinstance(experiment, Experiment) else Experiment.from_toml(experiment)
     if jobs is not None:
         _whole(jobs, 1, "--jobs")
+    _check_executor(executor, scheduler)  # before anything is written
     store = _Store(Path(out), exp.keep)
     store.prepare(exp, resume)
     points = range(len(exp.points))

@@ -21,11 +21,12 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 --nbmake tests notebooks
 
 lint: $(STAMP)
-	$(BIN)/ruff check govsim tests benchmarks
+	$(BIN)/ruff check govsim tests benchmarks calibration
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_district_year.py
 	$(BIN)/python benchmarks/bench_mmc.py
+	$(BIN)/python benchmarks/bench_sweep.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

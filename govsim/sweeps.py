@@ -450,19 +450,28 @@ def _check_executor(executor: str | Executor, scheduler: str | None) -> None:
         raise GovsimError("a scheduler address goes with --executor dask", "--scheduler")
 
 
-def _open_executor(executor: str | Executor, jobs: int | None,
-                   scheduler: str | None) -> tuple[Executor, Callable[[], None], str]:
-    """The executor, a function that releases it, and a description for the log."""
+@dataclass
+class _Opened:
+    executor: Executor
+    release: Callable[[], None]
+    described: str
+    slots: int  # tasks it can run at once
+
+
+def _open_executor(executor: str | Executor, jobs: int | None, scheduler: str | None) -> _Opened:
+    """The executor, a function that releases it, a description for the log, and its slots."""
     _check_executor(executor, scheduler)
     if isinstance(executor, Executor):
-        return executor, lambda: None, type(executor).__name__
+        slots = getattr(executor, "_max_workers", None) or os.cpu_count() or 1
+        return _Opened(executor, lambda: None, type(executor).__name__, slots)
     if executor == "serial":
-        return SerialExecutor(), lambda: None, "serial"
+        return _Opened(SerialExecutor(), lambda: None, "serial", 1)
     workers = jobs or os.cpu_count() or 1
     if executor == "local":
         pool = ProcessPoolExecutor(max_workers=workers,
                                    mp_context=multiprocessing.get_context(_start_method()))
-        return pool, lambda: pool.shutdown(cancel_futures=True), f"local ({workers} processes)"
+        return _Opened(pool, lambda: pool.shutdown(cancel_futures=True),
+                       f"local ({workers} processes)", workers)
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
@@ -479,7 +488,9 @@ def _open_executor(executor: str | Executor, jobs: int | None,
             client.close()
 
         # pure=False: every task is new work (no hashing of scenarios for Dask's cache)
-        return client.get_executor(pure=False), close_remote, f"dask ({scheduler})"
+        threads = sum(client.nthreads().values()) or 1
+        return _Opened(client.get_executor(pure=False), close_remote,
+                       f"dask ({scheduler}, {threads} threads)", threads)
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                            host="127.0.0.1", dashboard_address=None)
     client = Client(cluster)
@@ -488,7 +499,8 @@ def _open_executor(executor: str | Executor, jobs: int | None,
         client.close()
         cluster.close()
 
-    return client.get_executor(pure=False), close_local, f"dask (LocalCluster, {workers} workers)"
+    return _Opened(client.get_executor(pure=False), close_local,
+                   f"dask (LocalCluster, {workers} workers)", workers)
 
 
 # ----------------------------------------------------------------------------- the store
@@ -666,10 +678,10 @@ def sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.PathLik
     else:
         report = progress or None
 
-    ex, release, described = _open_executor(executor, jobs, scheduler)
+    opened = _open_executor(executor, jobs, scheduler)
     started = time.monotonic()
     ran = 0
-    store.log(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} start: {described}, "
+    store.log(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} start: {opened.described}, "
               f"{len(done)} tasks already done, resume={resume}")
     try:
         active = set(points)
@@ -678,14 +690,15 @@ def sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.PathLik
             todo = [(p, r) for p in sorted(active) for r in range(planned[p])
                     if (p, r) not in done and (p, r) not in failed]
             store.manifest(exp, planned, done, failed, "running")
-            ran += _run_batch(ex, exp, store, todo, done, failed, planned, report)
+            ran += _run_batch(opened.executor, opened.slots, exp, store, todo, done, failed,
+                              planned, report)
             if exp.precision is None:
                 break
             active = _next_batch(exp, store, planned, active, done)
             if not active:
                 break
     finally:
-        release()
+        opened.release()
         closer()
     state = "complete" if not failed and all(
         (p, r) in done for p in points for r in range(planned[p])) else "incomplete"
@@ -695,7 +708,8 @@ def sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.PathLik
     return load_experiment(out)
 
 
-def _run_batch(ex: Executor, exp: Experiment, store: _Store, todo: list[tuple[int, int]],
+def _run_batch(ex: Executor, slots: int, exp: Experiment, store: _Store,
+               todo: list[tuple[int, int]],
                done: set[tuple[int, int]], failed: set[tuple[int, int]],
                planned: Mapping[int, int], report: Progress | None) -> int:
     """Submit ``todo`` and write each result as it arrives; returns the number run."""
@@ -706,9 +720,9 @@ def _run_batch(ex: Executor, exp: Experiment, store: _Store, todo: list[tuple[in
     total = sum(planned.values())
     pending: dict[Future[Any], tuple[int, int]] = {}
     queue = iter(todo)
-    # keep a bounded number of tasks in flight: memory stays flat for huge sweeps, and a
-    # kill loses at most those
-    limit = max(4, 4 * (getattr(ex, "_max_workers", None) or os.cpu_count() or 1))
+    # keep every slot busy with a short queue behind it: the parent holds few task arguments
+    # and results at a time however large the sweep, and a kill loses only the running tasks
+    limit = 1 if isinstance(ex, SerialExecutor) else 2 * slots + 2
 
     def top_up() -> None:
         for key in queue:

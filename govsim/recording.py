@@ -149,8 +149,12 @@ def tables(raw: RawRun) -> Tables:
         ev_case = np.asarray(log.ev_case, dtype=np.int64)
         ev_act = np.asarray(log.ev_act, dtype=np.int64)
         ev_time = np.asarray(log.ev_time, dtype=float)
+        # a step scheduled before the horizon is logged with its (future) start time: the log
+        # shows only what happened by the horizon
+        ek = ev_time <= raw.horizon_h
         if warm:
-            ek = _kept(keep_case, ev_case)
+            ek &= _kept(keep_case, ev_case)
+        if not ek.all():
             ev_unit, ev_case, ev_act, ev_time = ev_unit[ek], ev_case[ek], ev_act[ek], ev_time[ek]
         ne = len(ev_unit)
         events = pd.DataFrame({

@@ -183,8 +183,11 @@ def sweep_table(res: SweepResults, metric: str, confidence: float = 0.95) -> str
         head += [f"{o} - {res.baseline}" for o in others]
     head.append("n")
     rows = [head]
-    for p, values in res.points.iterrows():
-        row = [str(p), *(_fmt(v) if isinstance(v, float) else str(v) for v in values)]
+    # format column by column: a row of mixed factors would turn whole numbers into floats
+    shown = {f: [(_fmt(v) if isinstance(v, float) else str(v)) for v in res.points[f].tolist()]
+             for f in factors}
+    for i, p in enumerate(res.points.index):
+        row = [str(p), *(shown[f][i] for f in factors)]
         n = 0
         for r in res.regimes:
             if (p, r) in summ.index:

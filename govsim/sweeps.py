@@ -37,7 +37,14 @@ import time
 import tomllib
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -631,7 +638,7 @@ def _json_value(v: Any) -> Any:
 def sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.PathLike[str], *,
           executor: str | Executor = "local", jobs: int | None = None,
           scheduler: str | None = None, resume: bool = False,
-          progress: bool | Progress | None = None) -> SweepResults:
+          progress: bool | Progress | None = True) -> SweepResults:
     """Run an experiment into the directory ``out`` and return its results.
 
     Parameters
@@ -649,7 +656,8 @@ def sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.PathLik
         Complete a sweep already in ``out`` (same experiment; more replications allowed):
         tasks with results on disk are skipped, failed ones are run again.
     progress:
-        ``True`` for a bar (plain lines when stderr is not a terminal), or a callable
+        ``True`` (default) for a bar on stderr (plain lines every 10 s when stderr is not a
+        terminal, nothing for runs under 2 s), ``False`` for silence, or a callable
         ``(done, total)``.
 
     Returns
@@ -680,9 +688,10 @@ def sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.PathLik
 
     opened = _open_executor(executor, jobs, scheduler)
     started = time.monotonic()
-    ran = 0
+    done_before = len(done)
     store.log(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} start: {opened.described}, "
               f"{len(done)} tasks already done, resume={resume}")
+    state = "incomplete"
     try:
         active = set(points)
         while True:
@@ -690,31 +699,35 @@ def sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.PathLik
             todo = [(p, r) for p in sorted(active) for r in range(planned[p])
                     if (p, r) not in done and (p, r) not in failed]
             store.manifest(exp, planned, done, failed, "running")
-            ran += _run_batch(opened.executor, opened.slots, exp, store, todo, done, failed,
-                              planned, report)
+            _run_batch(opened.executor, opened.slots, exp, store, todo, done, failed, planned,
+                       report)
             if exp.precision is None:
                 break
             active = _next_batch(exp, store, planned, active, done)
             if not active:
                 break
+        state = "complete" if not failed and all(
+            (p, r) in done for p in points for r in range(planned[p])) else "incomplete"
     finally:
-        opened.release()
         closer()
-    state = "complete" if not failed and all(
-        (p, r) in done for p in points for r in range(planned[p])) else "incomplete"
-    store.manifest(exp, planned, done, failed, state)
-    store.log(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} end: {ran} tasks run in "
-              f"{time.monotonic() - started:.1f} s, {len(failed)} failed, {state}")
+        try:
+            opened.release()
+        finally:
+            # the manifest and the log say how far the sweep got, even when it was stopped
+            store.manifest(exp, planned, done, failed, state)
+            ran = len(done) - done_before + len(failed)
+            store.log(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} end: {ran} tasks run in "
+                      f"{time.monotonic() - started:.1f} s, {len(failed)} failed, {state}")
     return load_experiment(out)
 
 
 def _run_batch(ex: Executor, slots: int, exp: Experiment, store: _Store,
                todo: list[tuple[int, int]],
                done: set[tuple[int, int]], failed: set[tuple[int, int]],
-               planned: Mapping[int, int], report: Progress | None) -> int:
-    """Submit ``todo`` and write each result as it arrives; returns the number run."""
+               planned: Mapping[int, int], report: Progress | None) -> None:
+    """Submit ``todo`` and write each result as it arrives."""
     if not todo:
-        return 0
+        return
     tasks = {key: _Task(key[0], key[1], exp.scenario_at(key[0]), exp.regimes, exp.seed,
                         exp.warmup_days, exp.keep) for key in todo}
     total = sum(planned.values())
@@ -726,7 +739,14 @@ def _run_batch(ex: Executor, slots: int, exp: Experiment, store: _Store,
 
     def top_up() -> None:
         for key in queue:
-            pending[ex.submit(_run_task, tasks[key])] = key
+            try:
+                pending[ex.submit(_run_task, tasks[key])] = key
+            except BrokenExecutor as exc:
+                raise RuntimeError(
+                    f"the executor's workers died ({exc}); the tasks already written are kept "
+                    "and --resume runs the rest. In a script, call sweep() under "
+                    "`if __name__ == \"__main__\":` (worker processes import the main module)"
+                ) from exc
             if len(pending) >= limit:
                 break
 
@@ -748,7 +768,6 @@ def _run_batch(ex: Executor, slots: int, exp: Experiment, store: _Store,
             if report is not None:
                 report(len(done) + len(failed), total)
         top_up()
-    return len(todo)
 
 
 def _next_batch(exp: Experiment, store: _Store, planned: dict[int, int], active: set[int],

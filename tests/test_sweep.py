@@ -19,6 +19,7 @@ import pytest
 from _factory import category, consolidated, fragmented, scenario
 
 import govsim
+import govsim.sweeps
 from govsim.analysis.sweeps import main_effects, sensitivity
 from govsim.cli import main
 from govsim.design import Design, Factor, apply_factors, design_points
@@ -542,3 +543,52 @@ def test_load_experiment_refuses_a_directory_without_one(tmp_path: Path) -> None
 def test_shipped_experiment_file_is_valid() -> None:
     exp = Experiment.from_toml(ROOT / "experiments" / "accuracy_staff.toml")
     assert len(exp.points) == 6 and exp.regimes == ("fragmented", "consolidated")
+
+
+def test_a_short_run_is_the_opening_of_a_long_one() -> None:
+    """World draws do not depend on the horizon, so with one seed the first days of a long
+    run are the short run (common random numbers hold across horizon_days too)."""
+    s = govsim.load_scenario(ROOT / "scenarios" / "district.toml")
+    short = govsim.compare(s, replications=1, seed=3, horizon_days=5, jobs=1)
+    long = govsim.compare(s, replications=1, seed=3, horizon_days=9, jobs=1)
+    cut = pd.Timestamp(s.world.start) + pd.Timedelta(days=5)
+    for regime in ("fragmented", "consolidated"):
+        a = short.cases[short.cases["regime"] == regime].set_index("case")
+        b = long.cases[long.cases["regime"] == regime].set_index("case")
+        assert len(b) > len(a) > 500
+        b = b.loc[a.index]
+        pd.testing.assert_series_equal(a["first_filing"], b["first_filing"])
+        pd.testing.assert_series_equal(a["category"], b["category"])
+        done = a["resolved"]
+        pd.testing.assert_series_equal(a["ended"][done], b["ended"][done])
+        ea = short.events[short.events["regime"] == regime].reset_index(drop=True)
+        eb = long.events[(long.events["regime"] == regime)
+                         & (long.events["time:timestamp"] <= cut)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(ea, eb)
+        assert (ea["time:timestamp"] <= cut).all()
+
+
+def test_dead_workers_stop_the_sweep_with_a_clear_error_and_resume_finishes_it(
+        tmp_path: Path) -> None:
+    from concurrent.futures import BrokenExecutor
+
+    class Dying(govsim.sweeps.SerialExecutor):
+        """Runs two tasks, then behaves like a pool whose processes died."""
+
+        def __init__(self) -> None:
+            self.left = 2
+
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if self.left == 0:
+                raise BrokenExecutor("a child process terminated abruptly")
+            self.left -= 1
+            return super().submit(fn, *args, **kwargs)
+
+    out = tmp_path / "s"
+    with pytest.raises(RuntimeError, match="--resume runs the rest"):
+        sweep(small_experiment(keep=()), out, executor=Dying())
+    res = load_experiment(out)
+    assert res.manifest["state"] == "incomplete" and len(res.metrics) == 2 * 2
+    assert "2 tasks run" in (out / "log.txt").read_text().splitlines()[-1]
+    again = sweep(small_experiment(keep=()), out, executor="serial", resume=True)
+    assert again.complete and len(again.metrics) == 4 * 3 * 2

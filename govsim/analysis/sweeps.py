@@ -136,7 +136,10 @@ def sensitivity(metrics: pd.DataFrame, points: pd.DataFrame, metric: str, regime
         the standardised rank regression coefficient;
 
     and ``r2_rank``, the R² of the rank regression (when it is low, the ranking explains
-    little and should not be trusted). Rows are sorted by ``|prcc|``, largest first. Suited to
+    little and should not be trusted). ``boot_used`` counts the bootstrap resamples that had
+    enough distinct design points (more than factors + 2) to compute every PRCC; when it is
+    far below ``boot``, the design has too few points for its factors and the intervals are
+    optimistic. Rows are sorted by ``|prcc|``, largest first. Suited to
     Latin hypercube and Sobol' designs (and usable on factorial ones); boolean factors count
     as 0/1, string factors are refused.
     """
@@ -163,8 +166,11 @@ def sensitivity(metrics: pd.DataFrame, points: pd.DataFrame, metric: str, regime
     draws = np.full((boot, k), np.nan)
     for b in range(boot):
         idx = rng.integers(0, n, n)
+        # a resample with too few distinct points has no partial correlations: skipped, and
+        # counted in ``boot_used``
         if np.unique(idx).size >= k + 3:
             draws[b] = _prcc(x[idx], y[idx])
+    used = int(np.isfinite(draws).all(axis=1).sum())
     alpha = (1.0 - confidence) / 2.0
     with np.errstate(all="ignore"):
         low = np.nanquantile(draws, alpha, axis=0)
@@ -177,6 +183,7 @@ def sensitivity(metrics: pd.DataFrame, points: pd.DataFrame, metric: str, regime
         "srrc": srrc,
         "r2_rank": r2,
         "points": n,
+        "boot_used": used,
     })
     order = np.argsort(-np.abs(np.nan_to_num(prcc)), kind="stable")
     out = out.iloc[order].reset_index(drop=True)

@@ -7,7 +7,10 @@ streams that depend only on the replication's seed. Regimes then differ only in 
 (and in the regime-side draws that only make sense under those rules, such as which hotline a
 citizen dials or whether a call-taker classifies a case correctly).
 
-Stream names are fixed; adding a stream never changes the draws of the existing ones.
+Stream names are fixed; adding a stream never changes the draws of the existing ones. Every
+array is drawn from its own (sub-)stream in arrival order, so the first cases of a longer
+horizon are exactly the cases of a shorter one: with the same seed, a short run is the opening
+of a long one.
 """
 
 from __future__ import annotations
@@ -129,7 +132,9 @@ def draw_world(scenario: Scenario, seed: int, replication: int) -> WorldDraws:
             counts[(np.datetime64(d, "D") - np.datetime64(world.start, "D")).astype(int)] += 1
         total = int(counts.sum())
         day_of = np.repeat(np.arange(n_days), counts)
-        times.append((day_of + rng_a.random(total)) * 24.0)
+        # times of day from their own sub-stream, so the first d days' arrivals are the same
+        # whatever the horizon (a short run is the opening of a longer one)
+        times.append((day_of + stream(seed, replication, "arrivals", k, 1).random(total)) * 24.0)
         cats.append(np.full(total, k, dtype=np.int64))
     arrival = np.concatenate(times) if times else np.empty(0)
     category = np.concatenate(cats) if cats else np.empty(0, dtype=np.int64)
@@ -145,14 +150,18 @@ def draw_world(scenario: Scenario, seed: int, replication: int) -> WorldDraws:
         work[mask] = _gamma(stream(seed, replication, "work", k), cat.work_hours, cat.work_cv,
                             int(mask.sum()))
 
+    # one sub-stream per trait: case i's traits do not depend on how many cases there are
     c = world.citizens
-    rng_c = stream(seed, replication, "citizens")
-    patience = rng_c.exponential(c.patience_days * 24.0, (n, K_DRAWS))
-    tolerance = _geometric_failures(rng_c, c.give_up_prob, n)
-    climb_u = rng_c.random((n, K_DRAWS))
-    knows = rng_c.random(n) < c.knows_owner_prob
-    satisfied_within = rng_c.exponential(c.satisfied_within_days * 24.0, n)
-    discovery = rng_c.exponential(c.false_closure_discovery_days * 24.0, n)
+
+    def trait(j: int) -> np.random.Generator:
+        return stream(seed, replication, "citizens", j)
+
+    patience = trait(0).exponential(c.patience_days * 24.0, (n, K_DRAWS))
+    tolerance = _geometric_failures(trait(1), c.give_up_prob, n)
+    climb_u = trait(2).random((n, K_DRAWS))
+    knows = trait(3).random(n) < c.knows_owner_prob
+    satisfied_within = trait(4).exponential(c.satisfied_within_days * 24.0, n)
+    discovery = trait(5).exponential(c.false_closure_discovery_days * 24.0, n)
 
     rng_s = stream(seed, replication, "surface")
     hold_mean = np.array([cat.surface_fix_holds_days * 24.0 for cat in world.categories.values()])

@@ -279,7 +279,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     import tomllib
 
     from govsim.report import sweep_table
-    from govsim.sweeps import Experiment, sweep
+    from govsim.sweeps import Experiment, check_directory, sweep
 
     path = Path(args.experiment)
     try:
@@ -300,6 +300,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
                 raise GovsimError(f"unknown metric {m!r}", "--metrics")
     exp = Experiment.from_dict(data, base=path.parent)  # every check before anything runs
     out = Path(args.out) if args.out is not None else Path("results") / path.stem
+    check_directory(exp, out, args.resume)
     print(f"govsim sweep: {len(exp.points)} design points x {len(exp.regimes)} regimes x "
           f"{exp.replications} replications into {out}/", file=sys.stderr)
     res = sweep(exp, out, executor=args.executor, jobs=args.jobs, scheduler=args.scheduler,

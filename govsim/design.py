@@ -183,12 +183,8 @@ def design_points(factors: Sequence[Factor], design: Design, seed: int) -> pd.Da
         if design.kind == "lhs":
             u = qmc.LatinHypercube(d=d, seed=rng).random(design.points)
         else:
-            import warnings
-
-            with warnings.catch_warnings():
-                # scipy warns when n is not a power of two; the docs say so already
-                warnings.simplefilter("ignore", UserWarning)
-                u = qmc.Sobol(d=d, scramble=True, seed=rng).random(design.points)
+            # scipy warns when n is not a power of two (the sample loses its balance)
+            u = qmc.Sobol(d=d, scramble=True, seed=rng).random(design.points)
         columns = [f.from_unit(u[:, j]) for j, f in enumerate(factors)]
         rows = [list(r) for r in zip(*columns, strict=True)]
     frame = pd.DataFrame(rows, columns=paths)

@@ -354,13 +354,18 @@ class Experiment:
 _FACTOR_KEYS = {"levels", "low", "high", "integer"}
 
 
+def check_directory(experiment: Experiment, out: str | os.PathLike[str], resume: bool) -> None:
+    """Raise :class:`GovsimError` if :func:`sweep` would refuse ``out`` (writes nothing)."""
+    _Store(Path(out), experiment.keep).check(experiment, resume)
+
+
 def _flatten_factors(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """``[factors]`` may use quoted dotted keys or nested tables; a table whose keys are
     ``levels``/``low``/``high``/``integer`` is one factor's range."""
     out: dict[str, Any] = {}
     for key, value in table.items():
         path = f"{prefix}.{key}" if prefix else key
-        if isinstance(value, Mapping) and value and not set(value) <= _FACTOR_KEYS:
+        if isinstance(value, Mapping) and value and not set(value) & _FACTOR_KEYS:
             out.update(_flatten_factors(value, path))
         else:
             out[path] = value
@@ -445,6 +450,12 @@ def _start_method() -> str:
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
+def _govsim_version() -> str:
+    import govsim
+
+    return govsim.__version__
+
+
 def _check_executor(executor: str | Executor, scheduler: str | None) -> None:
     if isinstance(executor, Executor):
         if scheduler is not None:
@@ -463,6 +474,19 @@ class _Opened:
     release: Callable[[], None]
     described: str
     slots: int  # tasks it can run at once
+    #: release after an interrupt: stop at once rather than wait for running tasks
+    abort: Callable[[], None] | None = None
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop a process pool now: cancel what is queued and end the running workers."""
+    processes = list(getattr(pool, "_processes", {}).values())  # no public way to reach them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in processes:
+        proc.join(timeout=5)
 
 
 def _open_executor(executor: str | Executor, jobs: int | None, scheduler: str | None) -> _Opened:
@@ -478,7 +502,7 @@ def _open_executor(executor: str | Executor, jobs: int | None, scheduler: str | 
         pool = ProcessPoolExecutor(max_workers=workers,
                                    mp_context=multiprocessing.get_context(_start_method()))
         return _Opened(pool, lambda: pool.shutdown(cancel_futures=True),
-                       f"local ({workers} processes)", workers)
+                       f"local ({workers} processes)", workers, lambda: _stop_pool(pool))
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
@@ -495,6 +519,17 @@ def _open_executor(executor: str | Executor, jobs: int | None, scheduler: str | 
             client.close()
 
         # pure=False: every task is new work (no hashing of scenarios for Dask's cache)
+        try:
+            versions = set(client.run(_govsim_version).values())
+        except Exception as exc:  # noqa: BLE001 - e.g. govsim not importable on a worker
+            client.close()
+            raise GovsimError(f"the Dask workers cannot import govsim ({exc}); install govsim "
+                              f"{__version__} on every worker", "--scheduler") from None
+        if versions != {__version__}:
+            client.close()
+            raise GovsimError(f"the Dask workers run govsim {', '.join(sorted(versions))}, this "
+                              f"process {__version__}; results would not be comparable",
+                              "--scheduler")
         threads = sum(client.nthreads().values()) or 1
         return _Opened(client.get_executor(pure=False), close_remote,
                        f"dask ({scheduler}, {threads} threads)", threads)
@@ -519,6 +554,8 @@ class _Store:
     def __init__(self, root: Path, keep: Sequence[str]) -> None:
         self.root = root
         self.keep = tuple(keep)
+        #: per design point, how precise the last check found it (precision targets only)
+        self.precision: dict[str, dict[str, Any]] = {}
 
     def path(self, table: str, point: int, replication: int, ext: str = "parquet") -> Path:
         return self.root / table / f"{_stem(point, replication)}.{ext}"
@@ -550,7 +587,8 @@ class _Store:
         atomic_write_frame(result.metrics, self.path("metrics", p, r))  # last: the commit mark
         self.path("failures", p, r, "json").unlink(missing_ok=True)
 
-    def prepare(self, experiment: Experiment, resume: bool) -> None:
+    def check(self, experiment: Experiment, resume: bool) -> None:
+        """Refuse a directory the sweep must not write into (nothing is written here)."""
         root = self.root
         if root.exists() and not root.is_dir():
             raise GovsimError(f"{str(root)!r} exists and is not a directory", "--out")
@@ -568,9 +606,19 @@ class _Store:
             if diff is not None:
                 raise GovsimError(f"{str(root)!r} holds a different experiment ({diff} differs); "
                                   "choose another directory", "--out")
+            if config["replications"] < old.get("replications", 0):
+                raise GovsimError(f"{str(root)!r} holds {old['replications']} replications per "
+                                  f"point; a resume may add replications, not drop them",
+                                  "replications")
         elif root.is_dir() and any(root.iterdir()):
             raise GovsimError(f"{str(root)!r} is not empty and holds no experiment; choose an "
                               "empty or new directory", "--out")
+
+    def prepare(self, experiment: Experiment) -> None:
+        """Create the directory and write the configuration and design points."""
+        root = self.root
+        config = experiment.config()
+        stored = root / "experiment.json"
         try:
             for sub in ("metrics", "failures", *self.keep):
                 (root / sub).mkdir(parents=True, exist_ok=True)
@@ -599,6 +647,10 @@ class _Store:
             "tasks_failed": sorted(_stem(p, r) for p, r in failed),
             "tables": ["metrics", *self.keep],
         }
+        if experiment.precision is not None:
+            data["precision"] = {"target_relative_half_width": experiment.precision.adjusted,
+                                 "points": dict(sorted(self.precision.items(),
+                                                       key=lambda kv: int(kv[0])))}
         atomic_write_text(json.dumps(data, indent=2) + "\n", self.root / "manifest.json")
 
     def log(self, line: str) -> None:
@@ -607,7 +659,10 @@ class _Store:
 
 
 def _identity(config: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in config.items() if k not in ("replications", "precision")}
+    """What must match for a resume: everything but the replications, the precision target
+    and how the scenario's path was written (the scenario itself is compared, key by key)."""
+    return {k: v for k, v in config.items()
+            if k not in ("replications", "precision", "scenario_source")}
 
 
 def _first_difference(a: Any, b: Any, path: str = "") -> str | None:
@@ -671,7 +726,13 @@ def sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.PathLik
         _whole(jobs, 1, "--jobs")
     _check_executor(executor, scheduler)  # before anything is written
     store = _Store(Path(out), exp.keep)
-    store.prepare(exp, resume)
+    store.check(exp, resume)
+    opened = _open_executor(executor, jobs, scheduler)  # an unreachable cluster writes nothing
+    try:
+        store.prepare(exp)
+    except BaseException:
+        opened.release()
+        raise
     points = range(len(exp.points))
     planned = {p: exp.replications for p in points}
     done = store.done()
@@ -686,7 +747,6 @@ def sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.PathLik
     else:
         report = progress or None
 
-    opened = _open_executor(executor, jobs, scheduler)
     started = time.monotonic()
     done_before = len(done)
     store.log(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} start: {opened.described}, "
@@ -708,7 +768,18 @@ def sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.PathLik
                 break
         state = "complete" if not failed and all(
             (p, r) in done for p in points for r in range(planned[p])) else "incomplete"
-    finally:
+    except BaseException:
+        # interrupted (Ctrl-C) or stopped: end the workers now; what was written stays
+        closer()
+        try:
+            (opened.abort or opened.release)()
+        finally:
+            store.manifest(exp, planned, done, failed, "incomplete")
+            store.log(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} stopped: "
+                      f"{len(done) - done_before + len(failed)} tasks run in "
+                      f"{time.monotonic() - started:.1f} s, {len(failed)} failed, incomplete")
+        raise
+    else:
         closer()
         try:
             opened.release()
@@ -719,6 +790,11 @@ def sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.PathLik
             store.log(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} end: {ran} tasks run in "
                       f"{time.monotonic() - started:.1f} s, {len(failed)} failed, {state}")
     return load_experiment(out)
+
+
+_BROKEN = ("the executor's workers died ({exc}); the tasks already written are kept and "
+           "--resume runs the rest. In a script, call sweep() under "
+           "`if __name__ == \"__main__\":` (worker processes import the main module)")
 
 
 def _run_batch(ex: Executor, slots: int, exp: Experiment, store: _Store,
@@ -742,11 +818,7 @@ def _run_batch(ex: Executor, slots: int, exp: Experiment, store: _Store,
             try:
                 pending[ex.submit(_run_task, tasks[key])] = key
             except BrokenExecutor as exc:
-                raise RuntimeError(
-                    f"the executor's workers died ({exc}); the tasks already written are kept "
-                    "and --resume runs the rest. In a script, call sweep() under "
-                    "`if __name__ == \"__main__\":` (worker processes import the main module)"
-                ) from exc
+                raise RuntimeError(_BROKEN.format(exc=exc)) from exc
             if len(pending) >= limit:
                 break
 
@@ -757,7 +829,9 @@ def _run_batch(ex: Executor, slots: int, exp: Experiment, store: _Store,
             key = pending.pop(f)
             try:
                 result = f.result()
-            except Exception:  # noqa: BLE001 - a worker died: record it, go on
+            except BrokenExecutor as exc:
+                raise RuntimeError(_BROKEN.format(exc=exc)) from exc
+            except Exception:  # noqa: BLE001 - the task could not run: record it, go on
                 result = _TaskResult(key[0], key[1], None, {}, traceback.format_exc())
             store.write(result, tasks[key], exp)
             if result.error is None:
@@ -782,37 +856,56 @@ def _next_batch(exp: Experiment, store: _Store, planned: dict[int, int], active:
     target = prec.adjusted
     still: set[int] = set()
     for p in sorted(active):
-        if planned[p] >= prec.max_replications:
-            continue
         part = metrics[metrics["point"] == p] if len(metrics) else metrics
-        worst = 0.0
+        worst, wanted = 0.0, 0
         for regime in exp.regimes:
             rows = part[part["regime"] == regime] if len(part) else part
             for m in prec.metrics:
                 values = rows[m].to_numpy(dtype=float) if len(rows) else np.empty(0)
-                worst = max(worst, _relative_half_width(values, prec.confidence))
-        if worst <= target:
+                rel, need = _precision(values, target, prec.confidence, prec.max_replications)
+                worst, wanted = max(worst, rel), max(wanted, need)
+        exp_precision = store.precision.setdefault(str(p), {})
+        exp_precision.update({"relative_half_width": None if math.isinf(worst) else worst,
+                              "met": worst <= target})
+        if worst <= target or planned[p] >= prec.max_replications:
             continue
-        n = int(part["replication"].nunique()) if len(part) else 0
-        # the number of replications that would meet the target if the spread holds
-        wanted = math.ceil(n * (worst / target) ** 2) if math.isfinite(worst) and n else 0
-        planned[p] = min(prec.max_replications, max(planned[p] + prec.min_batch, wanted))
+        n = planned[p]
+        # at least min_batch more, at most double, never past the maximum
+        planned[p] = min(prec.max_replications, max(n + prec.min_batch, min(wanted, 2 * n)))
         still.add(p)
     return still
 
 
-def _relative_half_width(values: np.ndarray, confidence: float) -> float:
-    """Half-width / |mean|; 0 when every value is the same, inf when it cannot be judged yet."""
-    values = values[np.isfinite(values)]
-    if len(values) < 2:
-        return math.inf
-    mean, low, high, _ = mean_ci(values, confidence)
+def _precision(values: np.ndarray, target: float, confidence: float,
+               n_max: int) -> tuple[float, int]:
+    """The relative half-width of ``values`` and the replications that would bring it to
+    ``target`` if mean and spread hold (Law's projection with the t quantile of the larger n).
+
+    A metric with no finite value (undefined under a regime's rules) is ignored: ``(0, 0)``.
+    A mean of 0 with some spread can never meet a relative target: ``(inf, n_max)``.
+    """
+    finite = values[np.isfinite(values)]
+    if len(values) and not len(finite):
+        return 0.0, 0
+    n = len(finite)
+    if n < 2:
+        return math.inf, n_max
+    mean, low, high, _ = mean_ci(finite, confidence)
     half = (high - low) / 2.0
     if half == 0.0:
-        return 0.0
+        return 0.0, n
     if mean == 0.0:
-        return math.inf
-    return half / abs(mean)
+        return math.inf, n_max
+    rel = half / abs(mean)
+    from scipy import stats
+
+    sd = float(np.std(finite, ddof=1))
+    grid = np.arange(n + 1, n_max + 1)
+    if not len(grid):
+        return rel, n_max
+    q = stats.t.ppf(0.5 + confidence / 2.0, grid - 1)
+    ok = np.nonzero(q * sd / np.sqrt(grid) <= target * abs(mean))[0]
+    return rel, int(grid[ok[0]]) if len(ok) else n_max
 
 
 # ----------------------------------------------------------------------------- results
@@ -905,13 +998,13 @@ class SweepResults:
                             confidence)
 
     def sensitivity(self, metric: str, regime: str | None = None, *, boot: int = 1000,
-                    seed: int = 0) -> pd.DataFrame:
+                    seed: int = 0, confidence: float = 0.95) -> pd.DataFrame:
         """Global sensitivity ranking of the factors for ``metric`` under ``regime`` (see
         :func:`govsim.analysis.sweeps.sensitivity`)."""
         from govsim.analysis.sweeps import sensitivity
 
         return sensitivity(self.metrics, self.points, metric, regime or self.baseline,
-                           boot=boot, seed=seed)
+                           boot=boot, seed=seed, confidence=confidence)
 
 
 def _names(metrics: Sequence[str] | None) -> list[str]:

@@ -592,3 +592,93 @@ def test_dead_workers_stop_the_sweep_with_a_clear_error_and_resume_finishes_it(
     assert "2 tasks run" in (out / "log.txt").read_text().splitlines()[-1]
     again = sweep(small_experiment(keep=()), out, executor="serial", resume=True)
     assert again.complete and len(again.metrics) == 4 * 3 * 2
+
+
+def test_precision_ignores_a_metric_a_regime_does_not_define(tmp_path: Path) -> None:
+    # the reply share is NaN under the fragmented rules: only the consolidated regime counts
+    prec = Precision(metrics=("reply_share", "cases"), relative=0.5,
+                     max_replications=12)
+    res = sweep(small_experiment(keep=(), precision=prec), tmp_path / "s", executor="serial",
+                progress=False)
+    assert res.manifest["planned_replications"] == {str(p): 3 for p in range(4)}
+    assert all(v["met"] for v in res.manifest["precision"]["points"].values())
+
+
+def test_precision_projection_uses_the_t_quantile_and_at_most_doubles() -> None:
+    from govsim.sweeps import _precision
+
+    rng = np.random.default_rng(0)
+    values = rng.normal(100.0, 10.0, 5)
+    rel, need = _precision(values, 0.01, 0.95, 1000)
+    assert rel > 0.01 and 5 < need < 1000
+    sd, mean = values.std(ddof=1), values.mean()
+    from scipy import stats
+
+    t = stats.t.ppf(0.975, need - 1)
+    assert t * sd / np.sqrt(need) <= 0.01 * mean
+    assert stats.t.ppf(0.975, need - 2) * sd / np.sqrt(need - 1) > 0.01 * mean
+    assert _precision(np.array([np.nan, np.nan]), 0.01, 0.95, 50) == (0.0, 0)
+    assert _precision(np.array([-1.0, 1.0]), 0.01, 0.95, 50) == (np.inf, 50)
+
+
+def test_resume_may_not_drop_replications_but_may_move_the_scenario_path(tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    district = ROOT / "scenarios" / "district.toml"
+    exp = Experiment(district, replications=2, horizon_days=2, seed=1)
+    sweep(exp, out, executor="serial", progress=False)
+    with pytest.raises(GovsimError, match="add replications, not drop them"):
+        sweep(Experiment(district, replications=1, horizon_days=2, seed=1), out,
+              executor="serial", resume=True)
+    moved = Experiment(ROOT / "scenarios" / ".." / "scenarios" / "district.toml",
+                       replications=2, horizon_days=2, seed=1)
+    assert sweep(moved, out, executor="serial", resume=True, progress=False).complete
+
+
+def test_a_misspelt_key_in_a_range_table_is_named() -> None:
+    with pytest.raises(GovsimError, match="unknown key 'hight'") as err:
+        Experiment.from_dict({"scenario": "district.toml", "factors": {
+            "regimes.consolidated.accuracy": {"low": 0.8, "hight": 0.99}}},
+            base=ROOT / "scenarios")
+    assert err.value.path == "factors.regimes.consolidated.accuracy"
+
+
+def test_an_unreachable_dask_scheduler_writes_nothing(tmp_path: Path) -> None:
+    pytest.importorskip("dask.distributed")
+    out = tmp_path / "s"
+    with pytest.raises(GovsimError) as err:
+        sweep(small_experiment(keep=()), out, executor="dask", scheduler="tcp://127.0.0.1:9")
+    assert err.value.path == "--scheduler"
+    assert not out.exists()
+
+
+def test_two_interrupts_stop_a_local_sweep_promptly(tmp_path: Path) -> None:
+    exp_file = tmp_path / "e.toml"
+    exp_file.write_text(
+        f'scenario = "{(ROOT / "scenarios" / "district.toml").as_posix()}"\n'
+        'replications = 8\nhorizon_days = 20\n')
+    out = tmp_path / "s"
+    proc = subprocess.Popen([sys.executable, "-m", "govsim.cli", "sweep", str(exp_file),
+                             "--out", str(out), "--jobs", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while _count(out / "metrics") < 1 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert proc.poll() is None
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    try:
+        rc = proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail("the sweep did not stop within 30 s of two interrupts")
+    # 130 from the CLI, or death by SIGINT when the second interrupt lands in the handling
+    assert rc in (130, -signal.SIGINT)
+    assert not load_experiment(out).complete
+    # what was written is whole, and --resume finishes the sweep from it
+    done = _count(out / "metrics")
+    res = sweep(Experiment.from_toml(exp_file), out, executor="local", jobs=2, resume=True,
+                progress=False)
+    assert res.complete and len(res.metrics) == 2 * 8
+    assert f"{done} tasks already done" in (out / "log.txt").read_text()
+    assert not list(out.rglob("*.tmp"))  # a write cut short is cleared on resume

@@ -15,11 +15,19 @@ from typing import Any
 __all__ = ["file_mode", "atomic_write_frame", "atomic_write_text"]
 
 
-def file_mode() -> int:
-    """The mode a new file gets under the current umask (``mkstemp`` would give 0600)."""
+def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
-    return 0o666 & ~mask
+    return mask
+
+
+# read once, at import: reading the umask means setting it, which would race with other threads
+_MODE = 0o666 & ~_umask()
+
+
+def file_mode() -> int:
+    """The mode a new file gets under the umask (``mkstemp`` alone would give 0600)."""
+    return _MODE
 
 
 def _atomic(path: Path, write: Any) -> None:

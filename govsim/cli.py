@@ -214,6 +214,10 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             res = govsim.run(scenario, args.regime, **common)
         else:
             res = govsim.compare(scenario, names, baseline=args.baseline, **common)
+    except GovsimError as exc:
+        if exc.path == "warmup_days":  # name the flag the user typed
+            raise GovsimError(exc.message, "--warmup-days") from None
+        raise
     finally:
         progress.close()
     metrics = list(METRICS)
@@ -305,9 +309,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
           f"{exp.replications} replications into {out}/", file=sys.stderr)
     res = sweep(exp, out, executor=args.executor, jobs=args.jobs, scheduler=args.scheduler,
                 resume=args.resume, progress=True)
-    for m in names:
-        print(sweep_table(res, m))
-        print()
+    if len(res.metrics):
+        for m in names:
+            print(sweep_table(res, m))
+            print()
     if len(res.failures):
         print(f"govsim sweep: {len(res.failures)} replications failed; their tracebacks are in "
               f"{out}/failures/ (run again with --resume)", file=sys.stderr)

@@ -3,7 +3,7 @@
 Layer: experiment (no SimPy here). A *factor* is one scenario key, named by its path
 (``regimes.consolidated.accuracy``, ``world.units.street_office.staff``,
 ``regimes.fragmented.channels[2].weight`` or, by channel name,
-``regimes.fragmented.channels.mayors_hotline.weight``), with either a list of *levels* or a
+``regimes.fragmented.channels.mayor's hotline.weight``), with either a list of *levels* or a
 *range* ``[low, high]``. A *design* turns the factors into *design points*:
 
 ``factorial``
@@ -70,16 +70,20 @@ class Factor:
     def __post_init__(self) -> None:
         where = f"factors.{self.path}"
         if self.levels is not None:
+            object.__setattr__(self, "levels", tuple(_plain(v) for v in self.levels))
             if self.low is not None or self.high is not None:
                 raise GovsimError("give either levels or a range (low, high), not both", where)
+            if self.integer:
+                raise GovsimError("integer goes with a range (low, high); give whole-number "
+                                  "levels instead", where)
             if len(self.levels) == 0:
                 raise GovsimError("needs at least one level", where)
-            if len(set(map(repr, self.levels))) != len(self.levels):
-                raise GovsimError("levels must be distinct", where)
             kinds = {_kind(v) for v in self.levels}
             if None in kinds or len(kinds) > 1:
                 raise GovsimError("levels must be all numbers, all strings or all booleans",
                                   where)
+            if len(set(self.levels)) != len(self.levels):
+                raise GovsimError("levels must be distinct", where)
         else:
             if self.low is None or self.high is None:
                 raise GovsimError("needs levels or both low and high", where)
@@ -88,6 +92,8 @@ class Factor:
                     raise GovsimError(f"{name} must be a finite number, got {v!r}", where)
             if not self.low < self.high:
                 raise GovsimError(f"low ({self.low}) must be below high ({self.high})", where)
+            if self.integer and math.ceil(self.low) > math.floor(self.high):
+                raise GovsimError("the range holds no whole number", where)
 
     @classmethod
     def from_spec(cls, path: str, spec: Any) -> Factor:
@@ -203,13 +209,18 @@ def _kind(value: Any) -> str | None:
 
 
 def _segments(path: str) -> list[str | int]:
+    """``a.b[2].c`` → ``["a", "b", 2, "c"]``; anything else is refused."""
     parts: list[str | int] = []
     pos = 0
     for m in _SEGMENT.finditer(path):
-        if m.start() != pos and path[pos:m.start()] != ".":
+        sep = path[pos:m.start()]
+        is_index = m.group(2) is not None
+        # a key follows a dot (or starts the path); an index follows a key or an index directly
+        ok = (sep == "" and (is_index and parts or not parts)) or (sep == "." and parts and not is_index)
+        if not ok:
             raise GovsimError("is not a key path (use dots between keys and [i] for list items)",
                               f"factors.{path}")
-        parts.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
+        parts.append(m.group(1) if not is_index else int(m.group(2)))
         pos = m.end()
     if not parts or pos != len(path):
         raise GovsimError("is not a key path (use dots between keys and [i] for list items)",
@@ -244,9 +255,10 @@ def _step(node: Any, seg: str | int, path: str, done: str) -> tuple[Any, str | i
     raise GovsimError(f"{done} is a value, not a table", where)
 
 
-def check_path(data: Mapping[str, Any], path: str) -> None:
+def check_path(data: Mapping[str, Any], path: str) -> str:
     """Raise :class:`GovsimError` unless ``path`` names a value in the scenario mapping ``data``
-    (as given by ``Scenario.model_dump()``)."""
+    (as given by :func:`scenario_data`); return its canonical spelling (``[i]`` for list items,
+    so two spellings of one key compare equal)."""
     node: Any = data
     done = ""
     for seg in _segments(path):
@@ -254,6 +266,7 @@ def check_path(data: Mapping[str, Any], path: str) -> None:
         done = f"{done}[{key}]" if isinstance(key, int) else (f"{done}.{key}" if done else str(key))
     if isinstance(node, dict | list):
         raise GovsimError(f"names a whole table ({done}); name one value inside it", f"factors.{path}")
+    return done
 
 
 def _set(data: dict[str, Any], path: str, value: Any) -> None:

@@ -32,8 +32,10 @@ class ProgressReporter:
     """
 
     def __init__(self, label: str, total: int, *, stream: TextIO | None = None,
-                 every: float = 10.0, quiet_for: float = 2.0) -> None:
+                 every: float = 10.0, quiet_for: float = 2.0,
+                 noun: str = "replications") -> None:
         self.label = label
+        self.noun = noun
         self.total = total
         self.stream = stream if stream is not None else sys.stderr
         self.every = every
@@ -46,7 +48,8 @@ class ProgressReporter:
         if isatty is not None and isatty():
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, desc=label, unit="rep", delay=quiet_for,
+            self.bar = tqdm(total=total, desc=label, unit="task" if noun == "tasks" else "rep",
+                            delay=quiet_for,
                             file=self.stream, leave=False, dynamic_ncols=True)
 
     def __call__(self, done: int, total: int) -> None:
@@ -66,7 +69,7 @@ class ProgressReporter:
             if done >= total and now < self.quiet_for:
                 return  # a short run: say nothing at all
             self.last_line = now
-            print(f"{self.label}: {done}/{total} replications ({now:.0f} s)",
+            print(f"{self.label}: {done}/{total} {self.noun} ({now:.0f} s)",
                   file=self.stream, flush=True)
 
     def close(self) -> None:

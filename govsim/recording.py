@@ -10,8 +10,11 @@ Layer: recording. Builds the four tables of one replication of one regime:
     ``concept:name``, ``time:timestamp``, ``org:resource``).
 ``units``
     one row per unit: tickets, staff hours and cost, utilisation, money paid, shifted cost.
-    After a warm-up (``RawRun.warmup_h``) hours, money, lights and capacity count only the
-    cases that arrived after it; ``tickets`` still counts every ticket the unit opened.
+    After a warm-up (``RawRun.warmup_h``), hours, money and lights count only the cases that
+    arrived after it (a cohort), while the salaried capacity and ``utilisation`` are measured
+    over the time from the warm-up's end to the horizon (a window: seated hours of sessions
+    that ended in it, for any case, over the open hours in it); ``tickets`` still counts every
+    ticket the unit opened.
 ``ledger``
     one row per money movement: who paid, for which case, how much, whether the payer owns it.
 ``lights``
@@ -85,6 +88,11 @@ def tables(raw: RawRun) -> Tables:
     st_hours = np.asarray(log.st_hours, dtype=float)
     st_share = np.asarray(log.st_share, dtype=float)
     st_seat = np.asarray(log.st_seat, dtype=bool)
+    # utilisation is a property of the time window, whoever the work was for: seated hours of
+    # the sessions that ended after the warm-up (all of them without one)
+    busy = st_seat & (np.asarray(log.st_time, dtype=float) > raw.warmup_h) if raw.warmup_h else st_seat
+    n_units_all = len(raw.unit_names)
+    seated = np.bincount(st_unit, weights=np.where(busy, st_hours, 0.0), minlength=n_units_all)
     m_case = np.asarray(log.m_case, dtype=np.int64)
     m_payer = np.asarray(log.m_payer, dtype=np.int64)
     m_amount = np.asarray(log.m_amount, dtype=float)
@@ -171,7 +179,6 @@ def tables(raw: RawRun) -> Tables:
     n_payers = len(raw.payer_names)
     cost = np.asarray(raw.unit_cost, dtype=float)
     hours = np.bincount(st_unit, weights=st_hours, minlength=n_units)
-    seated = np.bincount(st_unit, weights=np.where(st_seat, st_hours, 0.0), minlength=n_units)
     shifted_h = st_hours * (1.0 - st_share)
     shifted_hours = np.bincount(st_unit, weights=shifted_h, minlength=n_units)
     shifted_meeting = np.bincount(st_unit, weights=np.where(st_seat, 0.0, shifted_h), minlength=n_units)

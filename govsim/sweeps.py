@@ -111,7 +111,8 @@ class Precision:
     confidence: float = 0.95
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "metrics", tuple(self.metrics))
+        metrics = (self.metrics,) if isinstance(self.metrics, str) else tuple(self.metrics)
+        object.__setattr__(self, "metrics", metrics)
         if not self.metrics:
             raise GovsimError("name at least one metric", "precision.metrics")
         for m in self.metrics:
@@ -199,7 +200,13 @@ class Experiment:
         if isinstance(scenario, Scenario):
             s, source = scenario, scenario_source or ""
         else:
-            s, source = load_scenario(scenario), scenario_source or str(scenario)
+            try:
+                s = load_scenario(scenario)
+            except GovsimError as exc:
+                if exc.path == "SCENARIO":  # the file itself: name the experiment's key
+                    raise GovsimError(exc.message, "scenario") from None
+                raise
+            source = scenario_source or str(scenario)
         if horizon_days is not None:
             _whole(horizon_days, 1, "horizon_days")
             s = with_overrides(s, horizon_days=horizon_days)
@@ -256,13 +263,28 @@ class Experiment:
         data = scenario_data(s)
         from govsim.design import check_path
 
+        seen: dict[str, str] = {}
         for f in fs:
-            check_path(data, f.path)
+            key = check_path(data, f.path)
+            if key in seen:
+                raise GovsimError(f"names the same value as {seen[key]!r} ({key})",
+                                  f"factors.{f.path}")
+            seen[key] = f.path
         table = design_points(fs, design, self.seed)
         put(self, "_points", table)
-        put(self, "_scenarios", tuple(
-            apply_factors(s, {p: v for p, v in row.items()})
-            for row in table.to_dict("records")))
+        scenarios = []
+        for point, row in enumerate(table.to_dict("records")):
+            sc = apply_factors(s, {p: v for p, v in row.items()})
+            if sc is not s:
+                # a factor may move the horizon: the calendar and the warm-up must still fit
+                try:
+                    build_calendar(sc)
+                    check_warmup(warmup_days, sc)
+                except GovsimError as exc:
+                    raise GovsimError(f"{exc.message} (at design point {point})",
+                                      exc.path) from None
+            scenarios.append(sc)
+        put(self, "_scenarios", tuple(scenarios))
 
     @property
     def points(self) -> pd.DataFrame:
@@ -276,6 +298,7 @@ class Experiment:
     def config(self) -> dict[str, Any]:
         """The resolved configuration as JSON-ready data (what ``experiment.json`` holds)."""
         return {
+            "govsim_version": __version__,
             "name": self.name,
             "scenario_source": self.scenario_source,
             "regimes": list(self.regimes),
@@ -286,7 +309,8 @@ class Experiment:
             "warmup_days": self.warmup_days,
             "keep": list(self.keep),
             "design": {"kind": self.design.kind, "points": self.design.points},
-            "factors": {f.path: f.to_spec() for f in self.factors},
+            # a list: the order of the factors numbers the design points
+            "factors": [{"path": f.path, **f.to_spec()} for f in self.factors],
             "precision": None if self.precision is None else {
                 "metrics": list(self.precision.metrics), "relative": self.precision.relative,
                 "max_replications": self.precision.max_replications,
@@ -365,10 +389,14 @@ def _flatten_factors(table: Mapping[str, Any], prefix: str = "") -> dict[str, An
     out: dict[str, Any] = {}
     for key, value in table.items():
         path = f"{prefix}.{key}" if prefix else key
-        if isinstance(value, Mapping) and value and not set(value) & _FACTOR_KEYS:
-            out.update(_flatten_factors(value, path))
-        else:
-            out[path] = value
+        found = (_flatten_factors(value, path)
+                 if isinstance(value, Mapping) and value and not set(value) & _FACTOR_KEYS
+                 else {path: value})
+        for p, v in found.items():
+            if p in out:
+                raise GovsimError("is given twice (as a dotted key and in a nested table)",
+                                  f"factors.{p}")
+            out[p] = v
     return out
 
 
@@ -525,6 +553,10 @@ def _open_executor(executor: str | Executor, jobs: int | None, scheduler: str | 
             client.close()
             raise GovsimError(f"the Dask workers cannot import govsim ({exc}); install govsim "
                               f"{__version__} on every worker", "--scheduler") from None
+        if not versions:
+            client.close()
+            raise GovsimError(f"no workers are connected to the Dask scheduler at {scheduler!r}",
+                              "--scheduler")
         if versions != {__version__}:
             client.close()
             raise GovsimError(f"the Dask workers run govsim {', '.join(sorted(versions))}, this "
@@ -556,6 +588,8 @@ class _Store:
         self.keep = tuple(keep)
         #: per design point, how precise the last check found it (precision targets only)
         self.precision: dict[str, dict[str, Any]] = {}
+        #: regime:metric pairs left out of the precision target (no value anywhere so far)
+        self.ignored: list[str] = []
 
     def path(self, table: str, point: int, replication: int, ext: str = "parquet") -> Path:
         return self.root / table / f"{_stem(point, replication)}.{ext}"
@@ -575,17 +609,17 @@ class _Store:
                 "replication": r,
                 "seed": task.seed,
                 "regimes": list(task.regimes),
-                "factors": {k: _json_value(v) for k, v in
-                            experiment.points.loc[p].to_dict().items()},
+                "factors": {c: _json_value(experiment.points[c].iloc[p])
+                            for c in experiment.points.columns},
                 "traceback": result.error,
             }
             atomic_write_text(json.dumps(record, indent=2) + "\n", self.path("failures", p, r, "json"))
             return
+        self.path("failures", p, r, "json").unlink(missing_ok=True)
         for name, frame in result.tables.items():
             atomic_write_frame(frame, self.path(name, p, r))
         assert result.metrics is not None
         atomic_write_frame(result.metrics, self.path("metrics", p, r))  # last: the commit mark
-        self.path("failures", p, r, "json").unlink(missing_ok=True)
 
     def check(self, experiment: Experiment, resume: bool) -> None:
         """Refuse a directory the sweep must not write into (nothing is written here)."""
@@ -606,6 +640,15 @@ class _Store:
             if diff is not None:
                 raise GovsimError(f"{str(root)!r} holds a different experiment ({diff} differs); "
                                   "choose another directory", "--out")
+            stored_points = root / "points.parquet"
+            if stored_points.exists():
+                old_points = pd.read_parquet(stored_points)
+                new_points = experiment.points.reset_index()
+                if not (old_points.shape == new_points.shape
+                        and list(old_points.columns) == list(new_points.columns)
+                        and old_points.astype(str).equals(new_points.astype(str))):
+                    raise GovsimError(f"{str(root)!r} holds other design points; choose another "
+                                      "directory", "--out")
             if config["replications"] < old.get("replications", 0):
                 raise GovsimError(f"{str(root)!r} holds {old['replications']} replications per "
                                   f"point; a resume may add replications, not drop them",
@@ -620,15 +663,23 @@ class _Store:
         config = experiment.config()
         stored = root / "experiment.json"
         try:
+            root.mkdir(parents=True, exist_ok=True)
+            # the configuration first: a directory holding it is this experiment's
+            # (replications and the precision target may change on resume, to extend a sweep)
+            atomic_write_text(json.dumps(config, indent=2) + "\n", stored)
             for sub in ("metrics", "failures", *self.keep):
-                (root / sub).mkdir(parents=True, exist_ok=True)
+                (root / sub).mkdir(exist_ok=True)
         except OSError as exc:
             raise GovsimError(f"cannot create {str(root)!r} ({exc.strerror})", "--out") from None
         # a write interrupted by a kill leaves a temporary file behind: it was never a result
-        for stale in root.glob("*/.*.tmp"):
+        for stale in [*root.glob(".*.tmp"), *root.glob("*/.*.tmp")]:
             stale.unlink(missing_ok=True)
-        # replications and the precision target may change on resume (to extend a sweep)
-        atomic_write_text(json.dumps(config, indent=2) + "\n", stored)
+        # tables of a task whose metrics (the commit mark) never came were never a result
+        done = {_stem(p, r) for p, r in self.done()}
+        for table in KEEPABLE:
+            for f in (root / table).glob("p*-r*.parquet"):
+                if f.name[: -len(".parquet")] not in done:
+                    f.unlink(missing_ok=True)
         points = experiment.points.reset_index()
         atomic_write_frame(points, root / "points.parquet")  # typed, for load_experiment
         atomic_write_frame(points, root / "points.csv", "csv")  # for people
@@ -649,6 +700,7 @@ class _Store:
         }
         if experiment.precision is not None:
             data["precision"] = {"target_relative_half_width": experiment.precision.adjusted,
+                                 "ignored_undefined": self.ignored,
                                  "points": dict(sorted(self.precision.items(),
                                                        key=lambda kv: int(kv[0])))}
         atomic_write_text(json.dumps(data, indent=2) + "\n", self.root / "manifest.json")
@@ -742,7 +794,8 @@ def sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.PathLik
     if progress is True:
         from govsim.progress import ProgressReporter
 
-        bar = ProgressReporter(f"govsim sweep {exp.name}", sum(planned.values()))
+        # a task is one design point x one replication (every regime)
+        bar = ProgressReporter(f"govsim sweep {exp.name}", sum(planned.values()), noun="tasks")
         report, closer = bar, bar.close
     else:
         report = progress or None
@@ -854,6 +907,13 @@ def _next_batch(exp: Experiment, store: _Store, planned: dict[int, int], active:
               for r in range(planned[p]) if (p, r) in done]
     metrics = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     target = prec.adjusted
+    # a metric with no value at any point and replication of a regime so far is undefined
+    # under its rules (e.g. deadline breaches without limits): it is left out for that regime
+    defined = {(regime, m) for regime in exp.regimes for m in prec.metrics
+               if len(metrics) and np.isfinite(
+                   metrics.loc[metrics["regime"] == regime, m].to_numpy(dtype=float)).any()}
+    store.ignored = sorted(f"{r}:{m}" for r in exp.regimes for m in prec.metrics
+                           if (r, m) not in defined)
     still: set[int] = set()
     for p in sorted(active):
         part = metrics[metrics["point"] == p] if len(metrics) else metrics
@@ -861,6 +921,8 @@ def _next_batch(exp: Experiment, store: _Store, planned: dict[int, int], active:
         for regime in exp.regimes:
             rows = part[part["regime"] == regime] if len(part) else part
             for m in prec.metrics:
+                if (regime, m) not in defined:
+                    continue
                 values = rows[m].to_numpy(dtype=float) if len(rows) else np.empty(0)
                 rel, need = _precision(values, target, prec.confidence, prec.max_replications)
                 worst, wanted = max(worst, rel), max(wanted, need)
@@ -881,12 +943,11 @@ def _precision(values: np.ndarray, target: float, confidence: float,
     """The relative half-width of ``values`` and the replications that would bring it to
     ``target`` if mean and spread hold (Law's projection with the t quantile of the larger n).
 
-    A metric with no finite value (undefined under a regime's rules) is ignored: ``(0, 0)``.
-    A mean of 0 with some spread can never meet a relative target: ``(inf, n_max)``.
+    NaN values (a median not reached in that replication) are left out, and the projection is
+    scaled up by the share of replications that gave a value. Fewer than two values, or a mean
+    of 0 with some spread, can never meet a relative target: ``(inf, n_max)``.
     """
     finite = values[np.isfinite(values)]
-    if len(values) and not len(finite):
-        return 0.0, 0
     n = len(finite)
     if n < 2:
         return math.inf, n_max
@@ -905,7 +966,9 @@ def _precision(values: np.ndarray, target: float, confidence: float,
         return rel, n_max
     q = stats.t.ppf(0.5 + confidence / 2.0, grid - 1)
     ok = np.nonzero(q * sd / np.sqrt(grid) <= target * abs(mean))[0]
-    return rel, int(grid[ok[0]]) if len(ok) else n_max
+    if not len(ok):
+        return rel, n_max
+    return rel, min(n_max, math.ceil(int(grid[ok[0]]) * len(values) / n))
 
 
 # ----------------------------------------------------------------------------- results
@@ -960,7 +1023,8 @@ class SweepResults:
         if name not in self.config["keep"]:
             kept = ", ".join(self.config["keep"]) or "none"
             raise GovsimError(f"the sweep did not keep {name!r} (kept: {kept})", "keep")
-        return _read_folder(self.directory / name, self.regimes)
+        return _read_folder(self.directory / name, self.regimes,
+                            _committed(self.directory))
 
     @property
     def cases(self) -> pd.DataFrame:
@@ -1011,8 +1075,15 @@ def _names(metrics: Sequence[str] | None) -> list[str]:
     return list(metrics) if metrics is not None else list(METRICS)
 
 
-def _read_folder(folder: Path, regimes: Sequence[str]) -> pd.DataFrame:
-    files = sorted(folder.glob("p*-r*.parquet"))
+def _committed(root: Path) -> set[str]:
+    """Stems of the tasks whose metrics file (the commit mark) exists."""
+    return {f.name[: -len(".parquet")] for f in (root / "metrics").glob("p*-r*.parquet")}
+
+
+def _read_folder(folder: Path, regimes: Sequence[str],
+                 only: set[str] | None = None) -> pd.DataFrame:
+    files = sorted(f for f in folder.glob("p*-r*.parquet")
+                   if only is None or f.name[: -len(".parquet")] in only)
     if not files:
         return pd.DataFrame()
     frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
@@ -1035,17 +1106,27 @@ def load_experiment(directory: str | os.PathLike[str]) -> SweepResults:
         raise GovsimError(f"{str(root)!r} holds no experiment (no experiment.json)",
                           "DIR") from None
     points = pd.read_parquet(root / "points.parquet").set_index("point")
+    manifest_path = root / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
     metrics = _read_folder(root / "metrics", config["regimes"])
+    lead = ["point", "regime", "replication", *points.columns]
     if len(metrics):
+        # replications beyond the plan (left by an earlier, longer plan) are not part of it
+        plan = manifest.get("planned_replications")
+        if plan:
+            limit = metrics["point"].map(lambda p: plan.get(str(p), 0))
+            metrics = metrics[metrics["replication"] < limit].reset_index(drop=True)
         metrics = metrics.join(points, on="point")
-        lead = ["point", "regime", "replication", *points.columns]
         metrics = metrics[lead + [c for c in metrics.columns if c not in lead]]
+    else:
+        metrics = pd.DataFrame(columns=[*lead, *METRICS])
+    committed = _committed(root)
     rows = []
     for f in sorted((root / "failures").glob("p*-r*.json")):
+        if f.name[: -len(".json")] in committed:
+            continue  # retried with success; the record outlived a kill
         rec = json.loads(f.read_text(encoding="utf-8"))
         rows.append({"point": rec["point"], "replication": rec["replication"],
                      "traceback": rec["traceback"]})
     failures = pd.DataFrame(rows, columns=["point", "replication", "traceback"])
-    manifest_path = root / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
     return SweepResults(root, config, points, metrics, failures, manifest)

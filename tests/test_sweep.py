@@ -196,7 +196,7 @@ def test_experiment_toml_nested_factor_tables_and_relative_scenario(tmp_path: Pa
 @pytest.mark.parametrize("data, where", [
     ({"scenario": "x.toml", "replicas": 3}, "replicas"),
     ({}, "scenario"),
-    ({"scenario": "nope.toml"}, "SCENARIO"),
+    ({"scenario": "nope.toml"}, "scenario"),
     ({"scenario": "district.toml", "design": {"kind": "lhs", "n": 3}}, "design.n"),
     ({"scenario": "district.toml", "regimes": ["central"]}, "regimes"),
     ({"scenario": "district.toml", "baseline": "x"}, "baseline"),
@@ -304,6 +304,7 @@ def test_a_failed_replication_is_recorded_and_the_rest_go_on(
     assert res.failures["traceback"].str.contains("boom in replication 1").all()
     record = json.loads((out / "failures" / "p0001-r0001.json").read_text())
     assert record["factors"] == {"regimes.consolidated.accuracy": 0.6, "world.units.owner.staff": 3}
+    assert type(record["factors"]["world.units.owner.staff"]) is int
     assert record["seed"] == 11 and record["regimes"] == ["fragmented", "consolidated"]
     assert len(res.metrics) == (4 * 3 - 2) * 2
     # the CLI reports it with exit status 1; a resume without the fault completes the sweep
@@ -617,8 +618,11 @@ def test_precision_projection_uses_the_t_quantile_and_at_most_doubles() -> None:
     t = stats.t.ppf(0.975, need - 1)
     assert t * sd / np.sqrt(need) <= 0.01 * mean
     assert stats.t.ppf(0.975, need - 2) * sd / np.sqrt(need - 1) > 0.01 * mean
-    assert _precision(np.array([np.nan, np.nan]), 0.01, 0.95, 50) == (0.0, 0)
+    assert _precision(np.array([np.nan, np.nan]), 0.01, 0.95, 50) == (np.inf, 50)
     assert _precision(np.array([-1.0, 1.0]), 0.01, 0.95, 50) == (np.inf, 50)
+    # replications without a value (a median not reached) scale the projection up
+    _, with_gaps = _precision(np.append(values, [np.nan] * 5), 0.01, 0.95, 1000)
+    assert with_gaps == min(1000, int(np.ceil(need * 2)))
 
 
 def test_resume_may_not_drop_replications_but_may_move_the_scenario_path(tmp_path: Path) -> None:
@@ -682,3 +686,120 @@ def test_two_interrupts_stop_a_local_sweep_promptly(tmp_path: Path) -> None:
     assert res.complete and len(res.metrics) == 2 * 8
     assert f"{done} tasks already done" in (out / "log.txt").read_text()
     assert not list(out.rglob("*.tmp"))  # a write cut short is cleared on resume
+
+
+# ----------------------------------------------------------------------------- review fixes
+
+
+def test_resume_refuses_reordered_factors_and_another_version(tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    a = {"regimes.consolidated.accuracy": [0.6, 0.95], "world.units.owner.staff": [1, 3]}
+    b = {"world.units.owner.staff": [1, 3], "regimes.consolidated.accuracy": [0.6, 0.95]}
+    sweep(Experiment(tiny(5), factors=a, replications=1, seed=2), out, executor="serial",
+          progress=False)
+    with pytest.raises(GovsimError, match="different experiment"):
+        sweep(Experiment(tiny(5), factors=b, replications=1, seed=2), out, executor="serial",
+              resume=True)
+    config = json.loads((out / "experiment.json").read_text())
+    config["govsim_version"] = "0.0.1"
+    (out / "experiment.json").write_text(json.dumps(config))
+    with pytest.raises(GovsimError, match="govsim_version differs"):
+        sweep(Experiment(tiny(5), factors=a, replications=1, seed=2), out, executor="serial",
+              resume=True)
+
+
+@pytest.mark.parametrize("factors, fragment", [
+    ({"regimes.fragmented.channels[0].weight": [1], "regimes.fragmented.channels.0.weight": [2]},
+     "same value"),
+    ({"regimes.fragmented.channels[0].weight": [1],
+      "regimes.fragmented.channels.owner line.weight": [2]}, "same value"),
+    ({"regimes.fragmented.channels[0]weight": [1]}, "not a key path"),
+    ({".regimes.consolidated.accuracy": [1]}, "not a key path"),
+    ({"regimes[0].x": [1]}, "no key"),
+])
+def test_one_value_cannot_be_varied_under_two_spellings(factors: dict, fragment: str) -> None:
+    with pytest.raises(GovsimError, match=fragment):
+        Experiment(tiny(), factors=factors)
+
+
+def test_nested_and_dotted_spellings_of_one_factor_are_refused() -> None:
+    with pytest.raises(GovsimError, match="given twice") as err:
+        Experiment.from_dict({"scenario": "district.toml", "factors": {
+            "regimes.consolidated.accuracy": [0.8, 0.9],
+            "regimes": {"consolidated": {"accuracy": [0.5]}}}}, base=ROOT / "scenarios")
+    assert err.value.path == "factors.regimes.consolidated.accuracy"
+
+
+def test_a_horizon_factor_must_leave_room_for_the_warmup() -> None:
+    with pytest.raises(GovsimError, match="design point 0") as err:
+        Experiment(tiny(), factors={"world.horizon_days": [5, 20]}, warmup_days=10)
+    assert err.value.path == "warmup_days"
+
+
+def test_uncommitted_tables_and_stale_records_are_not_results(tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    exp = small_experiment(keep=("cases",), replications=2)
+    res = sweep(exp, out, executor="serial", progress=False)
+    full = len(res.cases)
+    # as if killed between a task's tables and its metrics: the table is not a result
+    (out / "metrics" / "p0001-r0001.parquet").unlink()
+    # as if killed after the commit mark but before the failure record was removed
+    (out / "failures" / "p0000-r0000.json").write_text('{"point": 0, "replication": 0, '
+                                                       '"traceback": "old"}')
+    (out / ".manifest.json.x.tmp").write_text("half")
+    partial = load_experiment(out)
+    assert partial.failures.empty
+    assert len(partial.metrics) == (4 * 2 - 1) * 2
+    assert len(partial.cases) == partial.metrics["cases"].sum() < full
+    again = sweep(exp, out, executor="serial", resume=True, progress=False)
+    assert again.complete and len(again.cases) == full
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_a_sweep_where_every_task_fails_reports_it_without_a_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ValueError("nothing works")
+
+    monkeypatch.setattr(govsim.sweeps, "run_replication", broken)
+    exp_file = tmp_path / "e.toml"
+    exp_file.write_text(f'scenario = "{(ROOT / "scenarios" / "district.toml").as_posix()}"\n'
+                        'replications = 2\nhorizon_days = 2\n')
+    assert main(["sweep", str(exp_file), "--out", str(tmp_path / "s"), "--executor",
+                 "serial"]) == 1
+    assert "2 replications failed" in capsys.readouterr().err
+    res = load_experiment(tmp_path / "s")
+    assert res.metrics.empty and "resolution_days_median" in res.metrics.columns
+    assert res.summary(["cases"]).empty
+
+
+def test_main_effects_refuse_a_design_without_complete_replications(tmp_path: Path) -> None:
+    res = sweep(small_experiment(keep=()), tmp_path / "s", executor="serial", progress=False)
+    m = res.metrics.copy()
+    m.loc[m["point"] == 2, "units_per_case"] = np.nan
+    with pytest.raises(GovsimError, match=r"design points \[2\]"):
+        main_effects(m, res.points, "units_per_case", "consolidated")
+
+
+def test_precision_does_not_ignore_a_metric_missing_at_one_point_only(tmp_path: Path) -> None:
+    from govsim.sweeps import _next_batch, _Store
+
+    exp = small_experiment(keep=(), replications=3,
+                           precision=Precision(("resolution_days_median",), relative=0.5,
+                                               max_replications=9))
+    out = tmp_path / "s"
+    sweep(small_experiment(keep=(), replications=3), out, executor="serial", progress=False)
+    # make point 0's median unreached in every replication
+    f = out / "metrics" / "p0000-r0000.parquet"
+    for r in range(3):
+        f = out / "metrics" / f"p0000-r{r:04d}.parquet"
+        frame = pd.read_parquet(f)
+        frame["resolution_days_median"] = np.nan
+        frame.to_parquet(f, index=False)
+    store = _Store(out, ())
+    planned = {p: 3 for p in range(4)}
+    done = {(p, r) for p in range(4) for r in range(3)}
+    still = _next_batch(exp, store, planned, set(range(4)), done)
+    assert 0 in still and planned[0] == 6
+    assert store.precision["0"]["met"] is False and store.ignored == []

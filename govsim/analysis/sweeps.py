@@ -87,7 +87,14 @@ def main_effects(metrics: pd.DataFrame, points: pd.DataFrame, metric: str, regim
     """
     _check_factorial(points)
     table = _by_replication(metrics, metric, regime).reindex(columns=points.index)
-    table = table.dropna(axis=0, how="any")
+    complete = table.dropna(axis=0, how="any")
+    if complete.empty:
+        lacking = [int(p) for p in points.index if table[p].isna().all()]
+        where = (f"design points {lacking} have no value" if lacking else
+                 "no replication has a value at every design point")
+        raise GovsimError(f"cannot average {metric!r} over the design: {where} (failed tasks, "
+                          "or a median not reached within the horizon)", "metric")
+    table = complete
     rows = []
     for factor in points.columns:
         levels = list(dict.fromkeys(points[factor].tolist()))

@@ -360,7 +360,7 @@ class ConsolidatedEngine(Engine):
                 yield env.timeout(meet - env.now)
         hours = self.rules.adjudication.hours_per_case
         for m in self.members:
-            self.log.staff(c, m, hours, cat.share[m], seat=False)
+            self.log.staff(c, m, hours, cat.share[m], env.now, seat=False)
         if not self.settled[cat.index]:
             self.settled[cat.index] = True
             self.settled_at[cat.index] = env.now
@@ -387,4 +387,4 @@ class ConsolidatedEngine(Engine):
         if colour == RED:
             self.red_flag[c] = True
             if self.red_hours:
-                self.log.staff(c, self.centre.index, self.red_hours, 1.0, seat=False)
+                self.log.staff(c, self.centre.index, self.red_hours, 1.0, t, seat=False)

@@ -308,7 +308,7 @@ class Engine:
                 self.log.event(c, start_act, main_start, u.index)
             yield env.timeout(office.advance(main_start, hours) - now)
         u.res.release(req)
-        self.log.staff(c, u.index, lead + hours, share)
+        self.log.staff(c, u.index, lead + hours, share, env.now)
 
     def pay(self, c: int, payer: int, amount: float, share: float, kind: int) -> None:
         """Record money paid for case ``c`` (``payer`` is a unit index or ``n_units + fund``)."""
@@ -386,7 +386,7 @@ class Engine:
         for a in invited:
             if attend_prob >= 1.0 or rng.random() < attend_prob:
                 attended += 1
-                self.log.staff(c, a, hours_each, cat.share[a], seat=False)
+                self.log.staff(c, a, hours_each, cat.share[a], now, seat=False)
         self.meeting_attendees[c] += attended
         if attended > self.largest_meeting[c]:
             self.largest_meeting[c] = attended
@@ -464,7 +464,7 @@ class Engine:
                 yield env.timeout(talk)
                 cc.res.release(req)
                 # call-takers are not the unit's case workers: costed, but no server of the unit
-                self.log.staff(c, cc.unit.index, talk, share, seat=False)
+                self.log.staff(c, cc.unit.index, talk, share, env.now, seat=False)
                 return True
             if req.triggered:  # answered at the very moment the caller gave up
                 cc.res.release(req)

@@ -83,7 +83,7 @@ class Log:
 
     __slots__ = (
         "ev_case", "ev_act", "ev_time", "ev_unit", "record_events",
-        "st_case", "st_unit", "st_hours", "st_share", "st_seat",
+        "st_case", "st_unit", "st_hours", "st_share", "st_seat", "st_time",
         "m_case", "m_payer", "m_amount", "m_share", "m_kind",
         "l_case", "l_unit", "l_point", "l_colour", "l_time",
     )
@@ -99,6 +99,7 @@ class Log:
         self.st_hours: list[float] = []
         self.st_share: list[float] = []
         self.st_seat: list[bool] = []  # False: costed hours that held no server (meetings)
+        self.st_time: list[float] = []  # when the hours were spent (the session's end)
         self.m_case: list[int] = []
         self.m_payer: list[int] = []
         self.m_amount: list[float] = []
@@ -117,7 +118,9 @@ class Log:
             self.ev_time.append(time)
             self.ev_unit.append(unit)
 
-    def staff(self, case: int, unit: int, hours: float, share: float, seat: bool = True) -> None:
+    def staff(self, case: int, unit: int, hours: float, share: float, time: float,
+              seat: bool = True) -> None:
+        self.st_time.append(time)
         self.st_case.append(case)
         self.st_unit.append(unit)
         self.st_hours.append(hours)

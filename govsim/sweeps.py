@@ -274,7 +274,15 @@ class Experiment:
         put(self, "_points", table)
         scenarios = []
         for point, row in enumerate(table.to_dict("records")):
-            sc = apply_factors(s, {p: v for p, v in row.items()})
+            try:
+                sc = apply_factors(s, {p: v for p, v in row.items()})
+            except GovsimError as exc:
+                hint = [f.path for f in fs if f.levels is None and not f.integer
+                        and f.path == exc.path]
+                if hint and "integer" in exc.message:
+                    raise GovsimError(f"{exc.message}; add integer = true to the range of "
+                                      f"factors.{hint[0]}", exc.path) from None
+                raise
             if sc is not s:
                 # a factor may move the horizon: the calendar and the warm-up must still fit
                 try:

@@ -170,6 +170,7 @@ def test_experiment_checks_every_point_before_anything_runs(tmp_path: Path) -> N
         Experiment(tiny(), factors={"world.units.owner.staff": {"low": 0.5, "high": 3.0}},
                    design="lhs", points=4)
     assert err.value.path == "world.units.owner.staff"  # a non-integer staff count
+    assert "add integer = true" in err.value.message
     exp_file = tmp_path / "bad.toml"
     exp_file.write_text('scenario = "../scenarios/district.toml"\n'
                         '[factors]\n"regimes.consolidated.acuracy" = [0.5]\n')

@@ -31,30 +31,25 @@ EXIT_USAGE = 2
 CASE_STUDY_MAX_CASES = 50
 
 
+def _at_least(flag: str, minimum: float, kind: type = int):
+    """An argparse type: a finite ``kind`` (int or float) >= ``minimum``, with an error naming
+    ``flag``."""
+    what = "a whole number" if kind is int else "a number"
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} must be {what}, got {text!r}") from None
+        if not math.isfinite(value) or value < minimum:
+            raise argparse.ArgumentTypeError(f"{flag} must be {what} >= {minimum:g}, got {text}")
+        return value
+    return parse
+
+
 def _int_at_least(flag: str, minimum: int):
     """An argparse type: a whole number >= ``minimum``, with an error naming ``flag``."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{flag} must be a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{flag} must be at least {minimum}, got {value}")
-        return value
-    return parse
-
-
-def _float_at_least(flag: str, minimum: float):
-    """An argparse type: a finite number >= ``minimum``, with an error naming ``flag``."""
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{flag} must be a number, got {text!r}") from None
-        if not math.isfinite(value) or value < minimum:
-            raise argparse.ArgumentTypeError(f"{flag} must be a number >= {minimum}, got {text}")
-        return value
-    return parse
+    return _at_least(flag, minimum, int)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -83,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="file format for --out (default parquet)")
         sp.add_argument("--no-events", action="store_true",
                         help="do not keep the per-event log (saves memory)")
-        sp.add_argument("--warmup-days", type=_float_at_least("--warmup-days", 0.0), default=0.0,
+        sp.add_argument("--warmup-days", type=_at_least("--warmup-days", 0.0, float), default=0.0,
                         help="leave out cases arriving in the first DAYS days (default 0)")
         sp.add_argument("--json", action="store_true",
                         help="print a machine-readable summary on stdout instead of the table")
@@ -280,29 +275,18 @@ DEFAULT_SWEEP_METRICS = ("resolution_days_median", "street_office_shifted_cost_y
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    import tomllib
-
     from govsim.report import sweep_table
     from govsim.sweeps import Experiment, check_directory, sweep
 
     path = Path(args.experiment)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise GovsimError(f"experiment file {str(path)!r} does not exist", "EXPERIMENT") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise GovsimError(f"{path} is not valid TOML ({exc})", "EXPERIMENT") from None
-    if args.replications is not None:
-        data["replications"] = args.replications
-    if args.seed is not None:
-        data["seed"] = args.seed
     names = list(DEFAULT_SWEEP_METRICS)
     if args.metrics is not None:
         names = [m.strip() for m in args.metrics.split(",") if m.strip()]
         for m in names:
             if m not in METRICS:
                 raise GovsimError(f"unknown metric {m!r}", "--metrics")
-    exp = Experiment.from_dict(data, base=path.parent)  # every check before anything runs
+    # every check before anything runs
+    exp = Experiment.from_toml(path, replications=args.replications, seed=args.seed)
     out = Path(args.out) if args.out is not None else Path("results") / path.stem
     check_directory(exp, out, args.resume)
     print(f"govsim sweep: {len(exp.points)} design points x {len(exp.regimes)} regimes x "

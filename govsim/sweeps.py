@@ -328,9 +328,10 @@ class Experiment:
         }
 
     @classmethod
-    def from_toml(cls, path: str | os.PathLike[str]) -> Experiment:
+    def from_toml(cls, path: str | os.PathLike[str], **overrides: Any) -> Experiment:
         """Read an experiment file (format in ``docs/experiments.md``); ``scenario`` is a path
-        relative to the experiment file."""
+        relative to the experiment file. ``overrides`` replace top-level keys of the file
+        (``replications=20``, ``seed=3``); ``None`` values are ignored."""
         p = Path(path)
         try:
             data = tomllib.loads(p.read_text(encoding="utf-8"))
@@ -338,6 +339,7 @@ class Experiment:
             raise GovsimError(f"experiment file {str(p)!r} does not exist", "EXPERIMENT") from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise GovsimError(f"{p} is not valid TOML ({exc})", "EXPERIMENT") from None
+        data.update({k: v for k, v in overrides.items() if v is not None})
         return cls.from_dict(data, base=p.parent)
 
     @classmethod

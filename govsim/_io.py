@@ -1,8 +1,9 @@
 """Atomic file writes: a file is either absent or complete, never half-written.
 
 Layer: interfaces. Each write goes to a temporary file in the same directory, is flushed to
-disk, and is renamed over the target (``os.replace`` is atomic on POSIX and Windows), so a
-crash or a ``kill -9`` at any moment leaves the previous file or the new one.
+disk, and is renamed over the target (``os.replace`` is atomic on POSIX and Windows), and the
+directory is synced, so a crash, a ``kill -9`` or a power loss at any moment leaves the previous
+file or the new one, and renames reach the disk in the order they were made.
 """
 
 from __future__ import annotations
@@ -42,6 +43,21 @@ def _atomic(path: Path, write: Any) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _sync_directory(path.parent)
+
+
+def _sync_directory(folder: Path) -> None:
+    """Make a rename durable (POSIX: fsync the directory); a no-op where that is impossible."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def atomic_write_frame(frame: Any, path: Path, fmt: str = "parquet") -> None:

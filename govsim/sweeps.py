@@ -209,7 +209,10 @@ class Experiment:
             source = scenario_source or str(scenario)
         if horizon_days is not None:
             _whole(horizon_days, 1, "horizon_days")
-            s = with_overrides(s, horizon_days=horizon_days)
+            if horizon_days == s.world.horizon_days:
+                horizon_days = None  # the scenario's own: the same experiment either way
+            else:
+                s = with_overrides(s, horizon_days=horizon_days)
         build_calendar(s)  # a horizon beyond the holiday data is refused here, once
         put(self, "scenario", s)
         put(self, "scenario_source", source)

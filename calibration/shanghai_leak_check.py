@@ -22,7 +22,7 @@ from govsim.analysis.casestudy import case_outcomes, distribution, share_below
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "shanghai_leak.toml"
 
-#: the seed's figures (../shared/seed/FACTS.md, case A)
+#: the seed's figures (../docs/case-study.md, case A)
 SEED = {
     "reports_by_6_years": 121,  # 121 reports from 2006 to June 2012
     "years_to_coordination_meeting": 2013.6 - 2006.3,  # first report 2006 (month assumed April), meeting August 2013

@@ -17,21 +17,35 @@ happens -- with replications, confidence intervals and common random numbers::
                             factors={"regimes.consolidated.accuracy": [0.8, 0.9, 0.97]})
     res = govsim.sweep(exp, "results/accuracy")            # one Parquet file per point × rep
     res.differences(["resolution_days_median"])            # paired, per design point
+    govsim.load_sweep("results/accuracy")                  # read it back later
+
+``run``, ``compare`` and ``sweep`` take ``executor="serial" | "local" | "dask"`` (or any
+``concurrent.futures.Executor``) and give the same bytes on each.
 """
 
 from __future__ import annotations
-
-__version__ = "0.1.0"
 
 from typing import Any
 
 from govsim.analysis.casestudy import case_outcomes, distribution
 from govsim.analysis.journey import case_journey, contacts_table
-from govsim.design import Design, Factor
 from govsim.errors import GovsimError
-from govsim.experiment import Comparison, Results, compare, run
+from govsim.experiment import (
+    Comparison,
+    Design,
+    Experiment,
+    Factor,
+    Precision,
+    Results,
+    SweepResults,
+    compare,
+    load_experiment,
+    load_sweep,
+    run,
+    sweep,
+)
 from govsim.scenario import Scenario, load_scenario, parse_scenario
-from govsim.sweeps import Experiment, Precision, SweepResults, load_experiment, sweep
+from govsim.version import __version__
 
 __all__ = [
     "__version__",
@@ -48,6 +62,7 @@ __all__ = [
     "Design",
     "Precision",
     "sweep",
+    "load_sweep",
     "load_experiment",
     "SweepResults",
     "case_journey",

@@ -1,9 +1,12 @@
 """The ``govsim`` command line.
 
-Layer: interfaces. ``govsim validate FILE``, ``govsim run SCENARIO``, ``govsim compare
-SCENARIO``. User errors print one sentence naming the bad key or flag and exit with status 2;
-files already written are never removed or half-written (each output file is written to a
-temporary name and renamed).
+Layer: interfaces. ``govsim validate``, ``run``, ``compare``, ``journey`` and ``sweep``. User
+errors print one sentence naming the bad key or flag and exit with status 2; files already
+written are never removed or half-written (each output file is written to a temporary name and
+renamed).
+
+The library reports errors at its own parameter names (``replications``, ``out``,
+``executor``, ...); :func:`_flag_names` maps them to this command's flags in one place.
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from govsim import __version__  # noqa: I001
-from govsim._io import atomic_write_frame, atomic_write_text
 from govsim.analysis.metrics import HEADLINE, METRICS
+from govsim.atomic import atomic_write_frame, atomic_write_text
 from govsim.errors import GovsimError
+from govsim.experiment.executors import EXECUTORS, WorkersDied
 from govsim.progress import ProgressReporter
+from govsim.version import __version__
 
 __all__ = ["main"]
 
@@ -52,7 +56,15 @@ def _int_at_least(flag: str, minimum: int):
     return _at_least(flag, minimum, int)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _executor_flags(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--executor", choices=EXECUTORS, default=None,
+                    help="local: a process pool (default, or serial with -j 1); serial: in this "
+                    "process; dask: a Dask cluster (--scheduler) or a LocalCluster on 127.0.0.1")
+    sp.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                    help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask)")
+
+
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
     p = argparse.ArgumentParser(
         prog="govsim",
         description="Compare how cities govern citizens' complaints: same city, different rules.",
@@ -72,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="override the scenario's horizon")
         sp.add_argument("--jobs", "-j", type=_int_at_least("--jobs", 1), default=None,
                         help="worker processes (default: one per core)")
+        _executor_flags(sp)
         sp.add_argument("--out", metavar="DIR", default=None,
                         help="write cases, events, units, ledger, lights, metrics and summary tables here")
         sp.add_argument("--format", choices=("parquet", "csv"), default="parquet",
@@ -98,11 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("experiment", metavar="EXPERIMENT", help="experiment TOML file")
     w.add_argument("--out", metavar="DIR", default=None,
                    help="results directory (default: results/<experiment file name>)")
-    w.add_argument("--executor", choices=("local", "serial", "dask"), default="local",
-                   help="local: a process pool (default); serial: in this process; dask: a Dask "
-                   "cluster (--scheduler) or a LocalCluster on 127.0.0.1")
-    w.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                   help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask)")
+    _executor_flags(w)
     w.add_argument("--jobs", "-j", type=_int_at_least("--jobs", 1), default=None,
                    help="worker processes for local or a LocalCluster (default: one per core)")
     w.add_argument("--resume", action="store_true",
@@ -126,11 +135,19 @@ def _parser() -> argparse.ArgumentParser:
     j.add_argument("--horizon-days", type=_int_at_least("--horizon-days", 1), default=None)
     j.add_argument("--figure", metavar="FILE", default=None,
                    help="save the swimlane figure here (.png or .svg)")
-    return p
+    return p, {"validate": v, "run": r, "compare": c, "sweep": w, "journey": j}
 
 
-def _atomic_write(frame: Any, path: Path, fmt: str) -> None:
-    atomic_write_frame(frame, path, fmt)
+def _flag_names(sp: argparse.ArgumentParser, args: argparse.Namespace) -> dict[str, str]:
+    """Library parameter name → this command's flag: every positional argument, and every
+    option the user gave (an error about a value that came from a file keeps its key path)."""
+    names = {}
+    for action in sp._actions:  # argparse has no public list of a parser's arguments
+        if not action.option_strings:
+            names[action.dest] = action.metavar or action.dest.upper()
+        elif getattr(args, action.dest, action.default) != action.default:
+            names[action.dest] = max(action.option_strings, key=len)
+    return names
 
 
 def _prepare_out(out: str | None) -> Path | None:
@@ -138,32 +155,30 @@ def _prepare_out(out: str | None) -> Path | None:
         return None
     path = Path(out)
     if path.exists() and not path.is_dir():
-        raise GovsimError(f"{out!r} exists and is not a directory", "--out")
+        raise GovsimError(f"{out!r} exists and is not a directory", "out")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise GovsimError(f"cannot create directory {out!r} ({exc.strerror})", "--out") from None
+        raise GovsimError(f"cannot create directory {out!r} ({exc.strerror})", "out") from None
     return path
 
 
 def _write_outputs(res: Any, out: Path, fmt: str, metrics: list[str]) -> None:
-    from govsim.report import results_json
+    from govsim.experiment.report import results_json
 
     ext = "parquet" if fmt == "parquet" else "csv"
     for name in ("cases", "events", "units", "ledger", "lights", "metrics"):
-        _atomic_write(getattr(res, name), out / f"{name}.{ext}", fmt)
-    _atomic_write(res.summary(), out / "summary.csv", "csv")
+        atomic_write_frame(getattr(res, name), out / f"{name}.{ext}", fmt)
+    atomic_write_frame(res.summary(), out / "summary.csv", "csv")
     if hasattr(res, "differences"):
-        _atomic_write(res.differences(), out / "differences.csv", "csv")
+        atomic_write_frame(res.differences(), out / "differences.csv", "csv")
     atomic_write_text(json.dumps(results_json(res, metrics), indent=2), out / "summary.json")
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from govsim.model import build_calendar
     from govsim.scenario import load_scenario
 
-    s = load_scenario(args.scenario)
-    build_calendar(s)  # a horizon past the holiday data is a scenario error too
+    s = load_scenario(args.scenario)  # the horizon's calendar included
     w = s.world
     rate = sum(c.rate_per_day for c in w.categories.values())
     dated = sum(len(c.arrivals) for c in w.categories.values())
@@ -176,43 +191,36 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
     import govsim
-    from govsim.report import (
+    from govsim.experiment.executors import check_executor
+    from govsim.experiment.report import (
         case_distribution_table,
         comparison_table,
         results_json,
         summary_table,
     )
-    from govsim.scenario import load_scenario
+    from govsim.scenario import check_baseline, load_scenario
 
     scenario = load_scenario(args.scenario)
     names: list[str] | None = None
+    # the cheap checks first, with the library's own helpers
     if args.command == "run":
-        if args.regime is not None and args.regime not in scenario.regimes:
-            raise GovsimError(f"unknown regime {args.regime!r}; the scenario has "
-                              f"{', '.join(scenario.regime_names)}", "--regime")
+        scenario.check_regime(args.regime)
     else:
         if args.regimes is not None:
             names = [n.strip() for n in args.regimes.split(",") if n.strip()]
-            for n in names:
-                if n not in scenario.regimes:
-                    raise GovsimError(f"unknown regime {n!r}; the scenario has "
-                                      f"{', '.join(scenario.regime_names)}", "--regimes")
-        if args.baseline is not None and args.baseline not in (names or scenario.regime_names):
-            raise GovsimError(f"{args.baseline!r} is not among the compared regimes", "--baseline")
+        check_baseline(scenario.check_regimes(names, minimum=2), args.baseline)
+    check_executor(args.executor or "local", args.scheduler)
     out = _prepare_out(args.out)  # after the cheap checks, before the long run
     progress = ProgressReporter(f"govsim {args.command}", args.replications)
     common = dict(replications=args.replications, seed=args.seed, horizon_days=args.horizon_days,
                   record_events=not args.no_events, jobs=args.jobs, progress=progress,
-                  warmup_days=args.warmup_days)
+                  warmup_days=args.warmup_days, executor=args.executor,
+                  scheduler=args.scheduler)
     try:
         if args.command == "run":
             res = govsim.run(scenario, args.regime, **common)
         else:
             res = govsim.compare(scenario, names, baseline=args.baseline, **common)
-    except GovsimError as exc:
-        if exc.path == "warmup_days":  # name the flag the user typed
-            raise GovsimError(exc.message, "--warmup-days") from None
-        raise
     finally:
         progress.close()
     metrics = list(METRICS)
@@ -237,27 +245,22 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 def _cmd_journey(args: argparse.Namespace) -> int:
     import govsim
     from govsim.experiment import run_replication
-    from govsim.scenario import load_scenario, with_overrides
+    from govsim.experiment.checks import resolve_scenario
 
-    scenario = load_scenario(args.scenario)
-    regime = args.regime if args.regime is not None else scenario.regime_names[0]
-    if regime not in scenario.regimes:
-        raise GovsimError(f"unknown regime {regime!r}; the scenario has "
-                          f"{', '.join(scenario.regime_names)}", "--regime")
+    scenario = resolve_scenario(args.scenario, args.horizon_days)
+    regime = scenario.check_regime(args.regime)
     if args.figure is not None and Path(args.figure).suffix.lower() not in {".png", ".svg"}:
-        raise GovsimError(f"the figure must be a .png or .svg file, not {args.figure!r}", "--figure")
-    if args.horizon_days is not None:
-        scenario = with_overrides(scenario, horizon_days=args.horizon_days)
+        raise GovsimError(f"the figure must be a .png or .svg file, not {args.figure!r}", "figure")
     # replication r of seed s depends on (s, r) only: run just that one
     out = run_replication(scenario, (regime,), args.seed, args.replication)
     cases, events = out.cases[0], out.events[0]
     if len(cases) == 0:
-        raise GovsimError("no case arose in that replication", "--replication")
+        raise GovsimError("no case arose in that replication", "replication")
     case = args.case
     if case is None:
         case = int(cases.loc[cases["contacts"].idxmax(), "case"])
     elif case >= len(cases):
-        raise GovsimError(f"replication {args.replication} has cases 0 to {len(cases) - 1}", "--case")
+        raise GovsimError(f"replication {args.replication} has cases 0 to {len(cases) - 1}", "case")
     journey = govsim.case_journey(events, case, args.replication, regime)
     row = cases[cases["case"] == case].iloc[0]
     print(f"case {case} ({row['category']}), replication {args.replication}, regime {regime!r}: "
@@ -275,8 +278,8 @@ DEFAULT_SWEEP_METRICS = ("resolution_days_median", "street_office_shifted_cost_y
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from govsim.report import sweep_table
-    from govsim.sweeps import Experiment, check_directory, sweep
+    from govsim.experiment import Experiment, check_directory, sweep
+    from govsim.experiment.report import sweep_table
 
     path = Path(args.experiment)
     names = list(DEFAULT_SWEEP_METRICS)
@@ -284,14 +287,14 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         names = [m.strip() for m in args.metrics.split(",") if m.strip()]
         for m in names:
             if m not in METRICS:
-                raise GovsimError(f"unknown metric {m!r}", "--metrics")
+                raise GovsimError(f"unknown metric {m!r}", "metrics")
     # every check before anything runs
     exp = Experiment.from_toml(path, replications=args.replications, seed=args.seed)
     out = Path(args.out) if args.out is not None else Path("results") / path.stem
     check_directory(exp, out, args.resume)
     print(f"govsim sweep: {len(exp.points)} design points x {len(exp.regimes)} regimes x "
           f"{exp.replications} replications into {out}/", file=sys.stderr)
-    res = sweep(exp, out, executor=args.executor, jobs=args.jobs, scheduler=args.scheduler,
+    res = sweep(exp, out, executor=args.executor or "local", jobs=args.jobs, scheduler=args.scheduler,
                 resume=args.resume, progress=True)
     if len(res.metrics):
         for m in names:
@@ -301,13 +304,14 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print(f"govsim sweep: {len(res.failures)} replications failed; their tracebacks are in "
               f"{out}/failures/ (run again with --resume)", file=sys.stderr)
         return 1
-    print(f"results in {out}/ (govsim.load_experiment({str(out)!r}))", file=sys.stderr)
+    print(f"results in {out}/ (govsim.load_sweep({str(out)!r}))", file=sys.stderr)
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``govsim`` console script; returns the exit status."""
-    args = _parser().parse_args(argv)
+    parser, commands = _parser()
+    args = parser.parse_args(argv)
     try:
         if args.command == "validate":
             return _cmd_validate(args)
@@ -319,12 +323,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GovsimError as exc:
         problems = getattr(exc, "problems", None) or [(exc.path, exc.message)]
         source = getattr(exc, "source", None)
+        flags = _flag_names(commands[args.command], args)
         for path, sentence in problems:
+            path = flags.get(path, path)
             where = f"{path}: " if path else ""
             print(f"govsim: error: {where}{sentence}", file=sys.stderr)
         if source and len(problems) > 1:
             print(f"govsim: {len(problems)} problems in {source}", file=sys.stderr)
         return EXIT_USAGE
+    except WorkersDied as exc:
+        print(f"govsim: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("govsim: interrupted", file=sys.stderr)
         return 130

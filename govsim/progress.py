@@ -1,6 +1,6 @@
 """Progress on stderr for long runs.
 
-Layer: interfaces. :class:`ProgressReporter` shows a tqdm bar when stderr is a terminal and
+Layer: (all) -- a shared utility like :mod:`govsim.errors`. :class:`ProgressReporter` shows a tqdm bar when stderr is a terminal and
 otherwise prints a plain line now and then (every ``every`` seconds, and at the end), so logs
 of batch jobs and CI stay readable. It is a callable ``(done, total)``, the form
 :func:`govsim.run`, :func:`govsim.compare` and :func:`govsim.sweep` accept; ``total`` may grow

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from typing import Any
 
 from govsim.scenario import Scenario, parse_scenario
@@ -71,3 +72,14 @@ def world_dict(categories: dict[str, Any] | None = None, *, units: dict[str, Any
 
 def scenario(regimes: dict[str, Any], **world_kw: Any) -> Scenario:
     return parse_scenario({"name": "tiny", "world": world_dict(**world_kw), "regimes": regimes})
+
+
+def assert_one_sentence(message: str) -> None:
+    """A plain, one-line, one-sentence message without pydantic's decorations."""
+    assert message, "empty message"
+    assert message == message.strip()
+    assert "\n" not in message
+    for noise in ("pydantic", "validation error", "Value error", "[type=", "http"):
+        assert noise not in message, f"{noise!r} in {message!r}"
+    # a second sentence would start after a full stop with a capital letter
+    assert re.search(r"\.\s+[A-Z]", message) is None, message

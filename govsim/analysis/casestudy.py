@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from govsim.analysis.stats import km_quantile
+from govsim.analysis.survival import km_quantile
 
 __all__ = ["case_outcomes", "distribution", "share_below", "OUTCOMES"]
 

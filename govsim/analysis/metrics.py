@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from govsim.analysis.stats import km_quantile
+from govsim.analysis.survival import km_quantile
 
 __all__ = ["METRICS", "HEADLINE", "replication_metrics"]
 

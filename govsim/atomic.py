@@ -1,6 +1,6 @@
 """Atomic file writes: a file is either absent or complete, never half-written.
 
-Layer: interfaces. Each write goes to a temporary file in the same directory, is flushed to
+Layer: (all) -- a shared utility like :mod:`govsim.errors`. Each write goes to a temporary file in the same directory, is flushed to
 disk, and is renamed over the target (``os.replace`` is atomic on POSIX and Windows), and the
 directory is synced, so a crash, a ``kill -9`` or a power loss at any moment leaves the previous
 file or the new one, and renames reach the disk in the order they were made.

@@ -1,10 +1,10 @@
 """Factors and designs: which scenarios a sweep runs.
 
-Layer: experiment (no SimPy here). A *factor* is one scenario key, named by its path
-(``regimes.consolidated.accuracy``, ``world.units.street_office.staff``,
-``regimes.fragmented.channels[2].weight`` or, by channel name,
-``regimes.fragmented.channels.mayor's hotline.weight``), with either a list of *levels* or a
-*range* ``[low, high]``. A *design* turns the factors into *design points*:
+Layer: experiment. A *factor* is one scenario key, named by its key path
+(:mod:`govsim.scenario.edit`: ``regimes.consolidated.accuracy``,
+``world.units.street_office.staff``, ``regimes.fragmented.channels[2].weight`` or, by channel
+name, ``regimes.fragmented.channels.mayor's hotline.weight``), with either a list of *levels* or
+a *range* ``[low, high]``. A *design* turns the factors into *design points*:
 
 ``factorial``
     every combination of the levels (the first factor varies slowest).
@@ -24,7 +24,6 @@ scenario refuses is a :class:`~govsim.errors.GovsimError` naming the factor.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -33,16 +32,15 @@ import numpy as np
 import pandas as pd
 
 from govsim.errors import GovsimError
-from govsim.scenario import Scenario, parse_scenario
+from govsim.scenario import Scenario, scenario_data, set_path
+from govsim.scenario.edit import plain
+from govsim.scenario.parse import parse_scenario
 
-__all__ = ["Factor", "Design", "design_points", "apply_factors", "check_path", "scenario_data",
-           "DESIGN_KINDS"]
+__all__ = ["Factor", "Design", "design_points", "apply_factors", "DESIGN_KINDS"]
 
 DESIGN_KINDS = ("factorial", "lhs", "sobol")
 #: the spawn key of the stream that samples a design (replication streams use longer keys)
 DESIGN_STREAM = (2**32 - 1,)
-
-_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 @dataclass(frozen=True)
@@ -70,7 +68,7 @@ class Factor:
     def __post_init__(self) -> None:
         where = f"factors.{self.path}"
         if self.levels is not None:
-            object.__setattr__(self, "levels", tuple(_plain(v) for v in self.levels))
+            object.__setattr__(self, "levels", tuple(plain(v) for v in self.levels))
             if self.low is not None or self.high is not None:
                 raise GovsimError("give either levels or a range (low, high), not both", where)
             if self.integer:
@@ -208,78 +206,6 @@ def _kind(value: Any) -> str | None:
     return None
 
 
-def _segments(path: str) -> list[str | int]:
-    """``a.b[2].c`` → ``["a", "b", 2, "c"]``; anything else is refused."""
-    parts: list[str | int] = []
-    pos = 0
-    for m in _SEGMENT.finditer(path):
-        sep = path[pos:m.start()]
-        is_index = m.group(2) is not None
-        # a key follows a dot (or starts the path); an index follows a key or an index directly
-        ok = (sep == "" and (is_index and parts or not parts)) or (sep == "." and parts and not is_index)
-        if not ok:
-            raise GovsimError("is not a key path (use dots between keys and [i] for list items)",
-                              f"factors.{path}")
-        parts.append(m.group(1) if not is_index else int(m.group(2)))
-        pos = m.end()
-    if not parts or pos != len(path):
-        raise GovsimError("is not a key path (use dots between keys and [i] for list items)",
-                          f"factors.{path}")
-    return parts
-
-
-def _step(node: Any, seg: str | int, path: str, done: str) -> tuple[Any, str | int]:
-    """The child of ``node`` named ``seg`` and the key to set it by."""
-    where = f"factors.{path}"
-    if isinstance(node, dict):
-        if seg not in node:
-            keys = ", ".join(map(str, node)) or "none"
-            raise GovsimError(f"the scenario has no key {seg!r} under {done or 'the top level'!r} "
-                              f"(keys there: {keys})", where)
-        return node[seg], seg
-    if isinstance(node, list):
-        named = [i for i, item in enumerate(node) if isinstance(item, dict) and item.get("name") == seg]
-        if not named and isinstance(seg, str) and seg.isdigit():
-            seg = int(seg)  # a plain number is an index unless an item has that name
-        if isinstance(seg, int):
-            if seg >= len(node):
-                raise GovsimError(f"{done} has {len(node)} items; index {seg} is out of range", where)
-            return node[seg], seg
-        if not named:
-            names = [item.get("name") for item in node if isinstance(item, dict) and "name" in item]
-            hint = f" (names there: {', '.join(map(str, names))})" if names else ""
-            raise GovsimError(f"{done} has no item named {seg!r}{hint}", where)
-        return node[named[0]], named[0]
-    if node is None:
-        raise GovsimError(f"{done} is not set in the scenario, so it has no keys to vary", where)
-    raise GovsimError(f"{done} is a value, not a table", where)
-
-
-def check_path(data: Mapping[str, Any], path: str) -> str:
-    """Raise :class:`GovsimError` unless ``path`` names a value in the scenario mapping ``data``
-    (as given by :func:`scenario_data`); return its canonical spelling (``[i]`` for list items,
-    so two spellings of one key compare equal)."""
-    node: Any = data
-    done = ""
-    for seg in _segments(path):
-        node, key = _step(node, seg, path, done)
-        done = f"{done}[{key}]" if isinstance(key, int) else (f"{done}.{key}" if done else str(key))
-    if isinstance(node, dict | list):
-        raise GovsimError(f"names a whole table ({done}); name one value inside it", f"factors.{path}")
-    return done
-
-
-def _set(data: dict[str, Any], path: str, value: Any) -> None:
-    node: Any = data
-    segs = _segments(path)
-    done = ""
-    for seg in segs[:-1]:
-        node, key = _step(node, seg, path, done)
-        done = f"{done}[{key}]" if isinstance(key, int) else (f"{done}.{key}" if done else str(key))
-    _, key = _step(node, segs[-1], path, done)
-    node[key] = value
-
-
 def apply_factors(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
     """A copy of ``scenario`` with each ``path -> value`` set, validated again.
 
@@ -292,33 +218,12 @@ def apply_factors(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
         return scenario
     data = scenario_data(scenario)
     for path, value in values.items():
-        check_path(data, path)
-        _set(data, path, _plain(value))
+        set_path(data, path, value, where=f"factors.{path}")
     try:
         return parse_scenario(data, source="<design point>")
     except GovsimError as exc:
-        setting = ", ".join(f"{p} = {_plain(v)!r}" for p, v in values.items())
+        setting = ", ".join(f"{p} = {plain(v)!r}" for p, v in values.items())
         err = GovsimError(f"{exc.message} (at the design point {setting})", exc.path)
         err.problems = [(p, f"{m} (at the design point {setting})")  # type: ignore[attr-defined]
                         for p, m in getattr(exc, "problems", [(exc.path, exc.message)])]
         raise err from None
-
-
-def scenario_data(scenario: Scenario) -> dict[str, Any]:
-    """The scenario as plain, mutable Python data (dicts and lists), as factor paths see it."""
-    return _thaw(scenario.model_dump())
-
-
-def _thaw(node: Any) -> Any:
-    if isinstance(node, Mapping):
-        return {k: _thaw(v) for k, v in node.items()}
-    if isinstance(node, list | tuple):
-        return [_thaw(v) for v in node]
-    return node
-
-
-def _plain(value: Any) -> Any:
-    """numpy scalars → Python scalars (the scenario's strict types want ``int``/``float``)."""
-    if isinstance(value, np.generic):
-        return value.item()
-    return value

@@ -1,8 +1,8 @@
-"""Analysis of sweeps: per-point summaries, paired differences, main effects, sensitivity.
+"""Effects of factors in a sweep: per-point summaries, paired differences, main effects, sensitivity.
 
 Layer: analysis. The functions take the ``metrics`` frame of a sweep (one row per design point
 × regime × replication) and its ``points`` frame (index ``point``, one column per factor), as
-:func:`govsim.load_experiment` gives them; :class:`govsim.sweeps.SweepResults` wraps them.
+:func:`govsim.load_sweep` gives them; :class:`govsim.experiment.results.SweepResults` wraps them.
 
 Replications are the unit of independence. Within a replication every design point and regime
 ran on the same world (common random numbers), so comparisons *across* points or regimes are

@@ -1,6 +1,7 @@
 """Plain-text and JSON views of results, for the terminal and for scripts.
 
-Layer: interfaces.
+Layer: experiment (the views of its result types; it reads them, they import it only lazily,
+from :meth:`Comparison.table <govsim.experiment.comparison.Comparison.table>`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import pandas as pd
 from govsim.analysis.metrics import METRICS
 
 if TYPE_CHECKING:
-    from govsim.experiment import Comparison, Results
-    from govsim.sweeps import SweepResults
+    from govsim.experiment.comparison import Comparison, Results
+    from govsim.experiment.results import SweepResults
 
 __all__ = ["comparison_table", "summary_table", "results_json", "case_distribution_table",
            "sweep_table"]

@@ -1,0 +1,204 @@
+"""Replications and paired regime comparisons with common random numbers.
+
+Layer: experiment. :func:`run` runs one regime, :func:`compare` several on the same worlds; one
+task is one replication (:func:`~govsim.experiment.replication.run_replication`: the world drawn
+once, every regime run on it), so the result is the same, byte for byte, whatever the executor
+(:mod:`govsim.experiment.executors`) and however many processes run it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from govsim.analysis.metrics import HEADLINE, METRICS
+from govsim.analysis.stats import paired_differences, summarise
+from govsim.experiment.checks import check_warmup, resolve_scenario, whole
+from govsim.experiment.executors import open_executor, run_tasks
+from govsim.experiment.replication import TABLES, ReplicationOutput, run_replication
+from govsim.scenario import Scenario, check_baseline
+
+__all__ = ["Results", "Comparison", "run", "compare"]
+
+Progress = Callable[[int, int], None]
+ScenarioLike = Scenario | Mapping[str, Any] | str | os.PathLike[str]
+
+
+@dataclass
+class Results:
+    """The output of :func:`run` or :func:`compare`.
+
+    Attributes
+    ----------
+    cases, events, units, ledger, lights:
+        Tidy DataFrames over all regimes and replications (columns ``regime`` and
+        ``replication`` first); ``lights`` has one row per monitoring light (yellow or red).
+        ``events`` uses process-mining column names; it is empty when the run was made with
+        ``record_events=False``.
+    metrics:
+        One row per regime and replication, one column per metric (see
+        :data:`govsim.analysis.metrics.METRICS`).
+    """
+
+    scenario: Scenario
+    regimes: list[str]
+    seed: int
+    replications: int
+    cases: pd.DataFrame
+    events: pd.DataFrame
+    units: pd.DataFrame
+    ledger: pd.DataFrame
+    lights: pd.DataFrame
+    metrics: pd.DataFrame
+    confidence: float = 0.95
+    warmup_days: float = 0.0
+
+    def summary(self, metrics: Sequence[str] | None = None,
+                confidence: float | None = None) -> pd.DataFrame:
+        """Mean and confidence interval over replications, per regime and metric.
+
+        Columns: ``regime, metric, mean, ci_low, ci_high, half_width, n`` (``n`` counts the
+        replications with a defined value).
+        """
+        names = list(metrics) if metrics is not None else list(METRICS)
+        return summarise(self.metrics, "regime", names, confidence or self.confidence)
+
+
+@dataclass
+class Comparison(Results):
+    """A :class:`Results` over two or more regimes, with paired differences to a baseline."""
+
+    baseline: str = ""
+
+    def differences(self, metrics: Sequence[str] | None = None,
+                    confidence: float | None = None) -> pd.DataFrame:
+        """Paired differences (regime − baseline) per replication, mean and CI.
+
+        Replications are paired because both regimes ran on the same world draws; the interval
+        is the Student t interval of the per-replication differences.
+        """
+        names = list(metrics) if metrics is not None else list(METRICS)
+        return paired_differences(self.metrics, "regime", "replication", names, self.baseline,
+                                  confidence or self.confidence)
+
+    def table(self, metrics: Sequence[str] | None = None) -> str:
+        """A plain-text comparison table: each regime's mean [CI] and the paired difference."""
+        from govsim.experiment.report import comparison_table
+
+        return comparison_table(self, list(metrics) if metrics is not None else HEADLINE)
+
+
+def _task(args: tuple[Scenario, tuple[str, ...], int, int, bool, float]) -> ReplicationOutput:
+    return run_replication(*args)
+
+
+def _execute(scenario: Scenario, regimes: tuple[str, ...], seed: int, replications: int,
+             record_events: bool, jobs: int | None, progress: Progress | None,
+             executor: str | Executor | None, scheduler: str | None,
+             warmup_days: float) -> list[ReplicationOutput]:
+    whole(replications, 1, "replications")
+    whole(seed, 0, "seed")
+    if executor is None:
+        executor = "serial" if jobs == 1 or replications == 1 else "local"
+    tasks = ((r, (scenario, regimes, seed, r, record_events, warmup_days))
+             for r in range(replications))
+    done: list[ReplicationOutput] = []
+
+    def collect(_: int, future: Future[ReplicationOutput]) -> None:
+        done.append(future.result())
+        if progress:
+            progress(len(done), replications)
+
+    with open_executor(executor, jobs=jobs, scheduler=scheduler, tasks=replications) as pool:
+        run_tasks(pool, _task, tasks, collect)
+    done.sort(key=lambda o: o.replication)
+    return done
+
+
+def _assemble(cls: type[Results], scenario: Scenario, regimes: list[str], seed: int,
+              replications: int, outs: list[ReplicationOutput], **extra: object) -> Results:
+    def cat(attr: str) -> pd.DataFrame:
+        frames = [f for o in outs for f in getattr(o, attr)]
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        if "regime" in frame:
+            frame["regime"] = pd.Categorical(frame["regime"].astype(str), categories=regimes)
+        return frame
+
+    metrics = pd.DataFrame([m for o in outs for m in o.metrics])
+    metrics["regime"] = pd.Categorical(metrics["regime"], categories=regimes)
+    metrics = metrics.sort_values(["regime", "replication"], kind="stable").reset_index(drop=True)
+    tables = {name: cat(name) for name in TABLES}
+    return cls(scenario=scenario, regimes=regimes, seed=seed, replications=replications,
+               metrics=metrics, **tables, **extra)
+
+
+def run(scenario: ScenarioLike, regime: str | None = None, *, replications: int = 10,
+        seed: int = 0, horizon_days: int | None = None, record_events: bool = True,
+        jobs: int | None = None, progress: Progress | None = None,
+        executor: str | Executor | None = None, scheduler: str | None = None,
+        warmup_days: float = 0.0) -> Results:
+    """Run one regime of a scenario for several replications.
+
+    Parameters
+    ----------
+    scenario:
+        A :class:`~govsim.scenario.Scenario`, a plain mapping (validated like a file) or the
+        path of a scenario TOML file.
+    regime:
+        The regime to run; defaults to the scenario's first regime.
+    replications, seed:
+        Replication ``r`` draws its world from ``(seed, r)`` only, so results do not depend on
+        the executor, ``jobs`` or on which other regimes run.
+    horizon_days:
+        Override the scenario's horizon.
+    record_events:
+        Keep the per-event log (memory grows with it: about 8 events per case).
+    jobs:
+        Worker processes for ``"local"`` or a Dask ``LocalCluster`` (default: one per core, at
+        most one per replication).
+    progress:
+        Called as ``progress(done, total)`` after each replication.
+    executor, scheduler:
+        Where replications run: ``"serial"`` (in this process; the default when ``jobs=1`` or
+        one replication), ``"local"`` (a process pool; the default otherwise), ``"dask"`` (the
+        cluster at ``scheduler``, or a ``LocalCluster`` on 127.0.0.1), or any
+        :class:`concurrent.futures.Executor`. See :func:`~govsim.experiment.open_executor`.
+        Ctrl-C stops local workers at once; dead workers raise
+        :class:`~govsim.experiment.executors.WorkersDied`.
+    warmup_days:
+        Leave the cases that arrive in the first ``warmup_days`` days (and the work and money
+        spent on them) out of every table and metric; salaried capacity is costed from then on.
+        :func:`govsim.analysis.warmup.welch` helps choose it.
+    """
+    s = resolve_scenario(scenario, horizon_days)
+    name = s.check_regime(regime)
+    warm = check_warmup(warmup_days, s)
+    outs = _execute(s, (name,), seed, replications, record_events, jobs, progress, executor,
+                    scheduler, warm)
+    return _assemble(Results, s, [name], seed, replications, outs, warmup_days=warm)
+
+
+def compare(scenario: ScenarioLike, regimes: Sequence[str] | None = None, *,
+            baseline: str | None = None, replications: int = 10, seed: int = 0,
+            horizon_days: int | None = None, record_events: bool = True, jobs: int | None = None,
+            progress: Progress | None = None, executor: str | Executor | None = None,
+            scheduler: str | None = None, warmup_days: float = 0.0) -> Comparison:
+    """Run several regimes on the same world with common random numbers.
+
+    Every replication draws one world and runs each regime on it, so differences between
+    regimes are paired. ``baseline`` (default: the first regime) is what
+    :meth:`Comparison.differences` subtracts. Other parameters as in :func:`run`.
+    """
+    s = resolve_scenario(scenario, horizon_days)
+    names = s.check_regimes(regimes, minimum=2)
+    base = check_baseline(names, baseline)
+    warm = check_warmup(warmup_days, s)
+    outs = _execute(s, names, seed, replications, record_events, jobs, progress, executor,
+                    scheduler, warm)
+    return _assemble(Comparison, s, list(names), seed, replications, outs,  # type: ignore[return-value]
+                     baseline=base, warmup_days=warm)

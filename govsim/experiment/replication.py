@@ -1,0 +1,71 @@
+"""One replication: the world drawn once, every regime run on it.
+
+Layer: experiment. This is the unit of work of every study (:func:`~govsim.experiment.comparison`,
+:func:`~govsim.experiment.sweeper`, and the studies built on them): it depends only on the
+scenario, the regimes, the root seed and the replication number, so replications run in any
+order, on any executor, and give the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from govsim.analysis.metrics import replication_metrics
+from govsim.model import build_calendar, draw_world, simulate
+from govsim.recording import tables
+from govsim.scenario import ConsolidatedRegime, Scenario
+
+__all__ = ["ReplicationOutput", "run_replication", "TABLES"]
+
+#: the tables one replication produces besides its metrics
+TABLES = ("cases", "units", "ledger", "lights", "events")
+
+
+@dataclass
+class ReplicationOutput:
+    """What one replication produced: one entry per regime, in the order they ran.
+
+    Attributes
+    ----------
+    replication:
+        The replication number (its world is drawn from ``(seed, replication)``).
+    regimes:
+        The regimes run, in order; ``cases[k]`` etc. belong to ``regimes[k]``.
+    cases, events, units, ledger, lights:
+        Each regime's tables (columns ``regime`` and ``replication`` first).
+    metrics:
+        Each regime's metrics as a dict (``regime``, ``replication``, then every metric of
+        :data:`govsim.analysis.metrics.METRICS`).
+    """
+
+    replication: int
+    regimes: tuple[str, ...] = ()
+    cases: list[pd.DataFrame] = field(default_factory=list)
+    events: list[pd.DataFrame] = field(default_factory=list)
+    units: list[pd.DataFrame] = field(default_factory=list)
+    ledger: list[pd.DataFrame] = field(default_factory=list)
+    lights: list[pd.DataFrame] = field(default_factory=list)
+    metrics: list[dict[str, float]] = field(default_factory=list)
+
+
+def run_replication(scenario: Scenario, regimes: Sequence[str], seed: int, replication: int,
+                    record_events: bool = True, warmup_days: float = 0.0) -> ReplicationOutput:
+    """Run every regime in ``regimes`` on one replication's world (common random numbers).
+
+    Cases arriving in the first ``warmup_days`` are left out of the tables and metrics."""
+    calendar = build_calendar(scenario)
+    draws = draw_world(scenario, seed, replication)
+    out = ReplicationOutput(replication, tuple(regimes))
+    for name in regimes:
+        raw = simulate(scenario, name, seed, replication, record_events=record_events,
+                       calendar=calendar, draws=draws, warmup_h=warmup_days * 24.0)
+        t = tables(raw)
+        has_limits = isinstance(scenario.regimes[name], ConsolidatedRegime)
+        m = replication_metrics(t.cases, t.units, has_limits)
+        out.metrics.append({"regime": name, "replication": replication, **m})
+        for table in TABLES:
+            getattr(out, table).append(getattr(t, table))
+    return out

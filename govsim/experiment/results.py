@@ -1,0 +1,185 @@
+"""A sweep's results, read back from its directory.
+
+Layer: experiment. :func:`load_sweep` reads what :func:`~govsim.experiment.sweeper` wrote
+(configuration, design points, the metrics of every committed task, failures, manifest) into a
+:class:`SweepResults`, whose methods summarise it per design point, pair regimes, and estimate
+the factors' effects (:mod:`govsim.analysis.effects`). Kept tables are read on demand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from govsim.analysis.metrics import METRICS
+from govsim.errors import GovsimError
+from govsim.experiment.store import committed
+
+__all__ = ["SweepResults", "load_sweep", "load_experiment"]
+
+
+@dataclass
+class SweepResults:
+    """A sweep's results as read from its directory.
+
+    Attributes
+    ----------
+    config:
+        The resolved configuration (``experiment.json``).
+    points:
+        Design points: index ``point``, one column per factor path.
+    metrics:
+        One row per design point × regime × replication (columns ``point, regime,
+        replication``, then the factor columns, then every metric), sorted.
+    failures:
+        One row per failed task: ``point, replication, traceback``.
+    manifest:
+        ``manifest.json`` as a dict (``state`` is ``complete`` when every planned task ran).
+    """
+
+    directory: Path
+    config: dict[str, Any]
+    points: pd.DataFrame
+    metrics: pd.DataFrame
+    failures: pd.DataFrame
+    manifest: dict[str, Any]
+
+    @property
+    def regimes(self) -> list[str]:
+        return list(self.config["regimes"])
+
+    @property
+    def baseline(self) -> str:
+        return str(self.config["baseline"])
+
+    @property
+    def factors(self) -> list[str]:
+        return list(self.points.columns)
+
+    @property
+    def complete(self) -> bool:
+        """Every planned task has results (none failed, none missing)."""
+        return self.manifest.get("state") == "complete"
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A kept table (``cases``, ``units``, ...) over every design point and replication,
+        read from disk on demand."""
+        if name not in self.config["keep"]:
+            kept = ", ".join(self.config["keep"]) or "none"
+            raise GovsimError(f"the sweep did not keep {name!r} (kept: {kept})", "keep")
+        return _read_folder(self.directory / name, self.regimes, committed(self.directory))
+
+    @property
+    def cases(self) -> pd.DataFrame:
+        """The ``cases`` table (when kept)."""
+        return self.table("cases")
+
+    @property
+    def units(self) -> pd.DataFrame:
+        """The ``units`` table (when kept)."""
+        return self.table("units")
+
+    def summary(self, metrics: Sequence[str] | None = None,
+                confidence: float = 0.95) -> pd.DataFrame:
+        """Mean and confidence interval per design point, regime and metric (with the
+        factor values of each point)."""
+        from govsim.analysis.effects import point_summary
+
+        return point_summary(self.metrics, self.points, _names(metrics), confidence)
+
+    def differences(self, metrics: Sequence[str] | None = None,
+                    confidence: float = 0.95) -> pd.DataFrame:
+        """Paired differences (regime − baseline) per design point, mean and CI."""
+        from govsim.analysis.effects import point_differences
+
+        return point_differences(self.metrics, self.points, _names(metrics), self.baseline,
+                                 confidence)
+
+    def main_effects(self, metric: str, regime: str | None = None,
+                     confidence: float = 0.95) -> pd.DataFrame:
+        """Main effect of each factor on ``metric`` under ``regime`` (see
+        :func:`govsim.analysis.effects.main_effects`)."""
+        from govsim.analysis.effects import main_effects
+
+        return main_effects(self.metrics, self.points, metric, regime or self.baseline,
+                            confidence)
+
+    def sensitivity(self, metric: str, regime: str | None = None, *, boot: int = 1000,
+                    seed: int = 0, confidence: float = 0.95) -> pd.DataFrame:
+        """Global sensitivity ranking of the factors for ``metric`` under ``regime`` (see
+        :func:`govsim.analysis.effects.sensitivity`)."""
+        from govsim.analysis.effects import sensitivity
+
+        return sensitivity(self.metrics, self.points, metric, regime or self.baseline,
+                           boot=boot, seed=seed, confidence=confidence)
+
+
+def _names(metrics: Sequence[str] | None) -> list[str]:
+    return list(metrics) if metrics is not None else list(METRICS)
+
+
+def _read_folder(folder: Path, regimes: Sequence[str],
+                 only: set[str] | None = None) -> pd.DataFrame:
+    files = sorted(f for f in folder.glob("p*-r*.parquet")
+                   if only is None or f.name[: -len(".parquet")] in only)
+    if not files:
+        return pd.DataFrame()
+    frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    frame["regime"] = pd.Categorical(frame["regime"].astype(str), categories=list(regimes))
+    keys = [k for k in ("point", "regime", "replication") if k in frame]
+    return frame.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def load_sweep(directory: str | os.PathLike[str]) -> SweepResults:
+    """Read a sweep's results directory back: configuration, design points, metrics (with
+    each point's factor values), failures and manifest.
+
+    Only tasks whose metrics file exists are included, so a directory from an interrupted
+    sweep loads too (``.complete`` is then false).
+    """
+    root = Path(directory)
+    try:
+        config = json.loads((root / "experiment.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise GovsimError(f"{str(root)!r} holds no sweep results (no experiment.json)",
+                          "directory") from None
+    points = pd.read_parquet(root / "points.parquet").set_index("point")
+    manifest_path = root / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+    metrics = _read_folder(root / "metrics", config["regimes"])
+    lead = ["point", "regime", "replication", *points.columns]
+    if len(metrics):
+        # replications beyond the plan (left by an earlier, longer plan) are not part of it
+        plan = manifest.get("planned_replications")
+        if plan:
+            limit = metrics["point"].map(lambda p: plan.get(str(p), 0))
+            metrics = metrics[metrics["replication"] < limit].reset_index(drop=True)
+        metrics = metrics.join(points, on="point")
+        metrics = metrics[lead + [c for c in metrics.columns if c not in lead]]
+    else:
+        metrics = pd.DataFrame(columns=[*lead, *METRICS])
+    done = committed(root)
+    rows = []
+    for f in sorted((root / "failures").glob("p*-r*.json")):
+        if f.name[: -len(".json")] in done:
+            continue  # retried with success; the record outlived a kill
+        rec = json.loads(f.read_text(encoding="utf-8"))
+        rows.append({"point": rec["point"], "replication": rec["replication"],
+                     "traceback": rec["traceback"]})
+    failures = pd.DataFrame(rows, columns=["point", "replication", "traceback"])
+    return SweepResults(root, config, points, metrics, failures, manifest)
+
+
+def load_experiment(directory: str | os.PathLike[str]) -> SweepResults:
+    """Deprecated name of :func:`load_sweep` (it reads a sweep's results directory, not an
+    experiment file: that is :meth:`Experiment.from_toml <govsim.Experiment.from_toml>`)."""
+    warnings.warn("govsim.load_experiment is deprecated; use govsim.load_sweep (it reads a "
+                  "sweep's results directory)", DeprecationWarning, stacklevel=2)
+    return load_sweep(directory)

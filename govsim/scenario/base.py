@@ -1,0 +1,70 @@
+"""The common base of every scenario model: strict, frozen, read-only tables.
+
+Layer: scenario (no SimPy here). :class:`Strict` refuses unknown keys (``extra="forbid"``),
+converts no types (a string where a number belongs is an error), refuses non-finite numbers and
+freezes the object; named tables become read-only mappings (:func:`FrozenMap`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WrapSerializer
+
+from govsim.calendar import parse_hours
+from govsim.errors import GovsimError
+
+__all__ = ["Strict", "FrozenDict", "FrozenMap", "Probability", "NonNegative", "Positive", "Name",
+           "check_hours"]
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+Name = Annotated[str, Field(min_length=1)]
+
+
+class FrozenDict(dict):  # type: ignore[type-arg]
+    """A read-only dict (it still pickles, so scenarios travel to worker processes)."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("scenario tables are read-only; build a new scenario instead")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    __ior__ = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenDict, (dict(self),))
+
+
+def _frozen_map(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return FrozenDict(value)
+
+
+def FrozenMap(item: Any, min_length: int = 0) -> Any:  # noqa: N802 - used like a type
+    """A ``name -> item`` table that cannot be changed after validation (keeps file order)."""
+    return Annotated[
+        Mapping[Name, item],
+        Field(min_length=min_length),
+        AfterValidator(_frozen_map),
+        WrapSerializer(lambda value, handler: handler(dict(value))),
+    ]
+
+
+def check_hours(spec: str) -> tuple[float, float] | None:
+    """Office hours ``"08:30-17:30"`` (or ``"24h"``) parsed, or a ``ValueError`` for pydantic."""
+    try:
+        return parse_hours(spec)
+    except GovsimError as exc:
+        raise ValueError(exc.message) from None
+
+
+class Strict(BaseModel):
+    """Base of every scenario model: unknown keys refused, strict types, finite numbers,
+    immutable (tables of named things are read-only mappings)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+
+

@@ -1,0 +1,232 @@
+"""A scenario: one world and its regimes, read from TOML and validated once.
+
+Layer: scenario (no SimPy here). :func:`load_scenario` reads a file, :func:`parse_scenario` a
+mapping (the parsed TOML, or plain Python data). Validation is strict (``base.Strict``), then
+cross-references (owners, channel units, funds, attendees, dates inside the horizon) and the
+working-day calendar of the horizon are checked, so a scenario that parses can run. Every problem
+is reported as ``(key path, sentence)`` in one :class:`~govsim.errors.GovsimError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from govsim.calendar import working_day_table
+from govsim.errors import GovsimError
+from govsim.scenario.base import FrozenMap, Name, Strict
+from govsim.scenario.rules import FragmentedRegime, Regime
+from govsim.scenario.world import World
+
+__all__ = ["Scenario", "parse_scenario", "load_scenario", "check_baseline"]
+
+
+class Scenario(Strict):
+    """One world and the named regimes to compare on it."""
+
+    name: Name
+    description: str = ""
+    world: World
+    regimes: FrozenMap(Regime, min_length=1)
+
+    @property
+    def regime_names(self) -> list[str]:
+        return list(self.regimes)
+
+    def check_regimes(self, names: Sequence[str] | None = None, *, where: str = "regimes",
+                      minimum: int = 1) -> tuple[str, ...]:
+        """``names`` (default: every regime, in file order) as a tuple, or a
+        :class:`GovsimError` at ``where`` naming an unknown or repeated regime, or too few."""
+        chosen = tuple(self.regimes) if names is None else tuple(names)
+        for n in chosen:
+            if n not in self.regimes:
+                raise GovsimError(f"unknown regime {n!r}; the scenario has "
+                                  f"{', '.join(self.regime_names)}", where)
+        if len(set(chosen)) != len(chosen):
+            raise GovsimError("a regime is named twice", where)
+        if len(chosen) < minimum:
+            raise GovsimError("name at least one regime" if minimum == 1 else
+                              f"a comparison needs at least {minimum} regimes", where)
+        return chosen
+
+    def check_regime(self, name: str | None = None, *, where: str = "regime") -> str:
+        """``name`` (default: the first regime), or a :class:`GovsimError` at ``where``."""
+        if name is None:
+            return self.regime_names[0]
+        if not isinstance(name, str):
+            raise GovsimError(f"must be a regime's name, got {name!r}", where)
+        return self.check_regimes((name,), where=where)[0]
+
+
+def check_baseline(regimes: Sequence[str], baseline: str | None,
+                   where: str = "baseline") -> str:
+    """The regime differences subtract: ``baseline`` (default: the first of ``regimes``), which
+    must be among them."""
+    base = baseline if baseline is not None else regimes[0]
+    if base not in regimes:
+        raise GovsimError(f"{base!r} is not among the regimes run ({', '.join(regimes)})", where)
+    return base
+
+def _freeze(value: Any) -> Any:
+    """TOML arrays → tuples, recursively (strict tuples refuse lists)."""
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _freeze(v) for k, v in value.items()}
+    return value
+
+
+def _loc_to_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in {"FragmentedRegime", "ConsolidatedRegime", "fragmented", "consolidated"} and out.startswith("regimes."):
+            # pydantic names the union member it tried; the user's path has no such key
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _error_path(error: Mapping[str, Any]) -> str:
+    path = _loc_to_path(error["loc"])
+    if error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
+        path += ".kind"  # the regime's kind is what chose (or failed to choose) its rules
+    return path
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required key is missing"
+    msg = str(error["msg"])
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    if kind.endswith("_type") or kind in {"float_parsing", "int_parsing"}:
+        return f"{msg[0].lower()}{msg[1:]} (got {error.get('input')!r})"
+    return f"{msg[0].lower()}{msg[1:]}"
+
+
+def _check_references(s: Scenario) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    units = s.world.units
+    funds = s.world.funds
+
+    def unit_ref(path: str, name: str | None) -> None:
+        if name is not None and name not in units:
+            problems.append((path, f"unknown unit {name!r}"))
+
+    w = s.world
+    end = w.start + dt.timedelta(days=w.horizon_days)
+    for cname, cat in s.world.categories.items():
+        for i, day in enumerate(cat.arrivals):
+            if not w.start <= day < end:
+                problems.append((f"world.categories.{cname}.arrivals[{i}]",
+                                 f"{day} is outside the horizon ({w.start} to {end - dt.timedelta(days=1)})"))
+        for i, owner in enumerate(cat.owners):
+            unit_ref(f"world.categories.{cname}.owners[{i}]", owner)
+        if len(set(cat.owners)) != len(cat.owners):
+            problems.append((f"world.categories.{cname}.owners", "an owner is listed twice"))
+        if cat.fix_money_source is not None and cat.fix_money_source not in funds:
+            problems.append(
+                (f"world.categories.{cname}.fix_money_source", f"unknown fund {cat.fix_money_source!r}")
+            )
+    for rname, regime in s.regimes.items():
+        base = f"regimes.{rname}"
+        # channels (both kinds; a consolidated regime may have none)
+        seen: set[str] = set()
+        for i, ch in enumerate(regime.channels):
+            unit_ref(f"{base}.channels[{i}].unit", ch.unit)
+            if ch.name in seen:
+                problems.append((f"{base}.channels[{i}].name", f"channel {ch.name!r} is listed twice"))
+            seen.add(ch.name)
+        if regime.channels and sum(ch.weight for ch in regime.channels) <= 0:
+            problems.append((f"{base}.channels", "at least one channel needs a positive weight"))
+        if isinstance(regime, FragmentedRegime):
+            for i, rung in enumerate(regime.escalation):
+                unit_ref(f"{base}.escalation[{i}].unit", rung.unit)
+                if rung.meeting is not None:
+                    for j, att in enumerate(rung.meeting.attendees):
+                        unit_ref(f"{base}.escalation[{i}].meeting.attendees[{j}]", att)
+        else:
+            unit_ref(f"{base}.centre", regime.centre)
+            for j, member in enumerate(regime.adjudication.members):
+                unit_ref(f"{base}.adjudication.members[{j}]", member)
+        for j, name in enumerate(regime.salaried):
+            unit_ref(f"{base}.salaried[{j}]", name)
+        funding = regime.funding
+        unit_ref(f"{base}.funding.advancer", funding.advancer)
+        if funding.mode == "advance" and funding.advancer is None:
+            problems.append((f"{base}.funding.advancer", "mode 'advance' needs an advancer unit"))
+    return problems
+
+
+def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
+    """Validate a scenario given as a mapping (the parsed TOML).
+
+    Raises
+    ------
+    GovsimError
+        With the first problem's key path; ``.problems`` lists every problem found as
+        ``(path, sentence)`` pairs.
+    """
+    try:
+        scenario = Scenario.model_validate(_freeze(dict(data)))
+    except ValidationError as exc:
+        problems = [(_error_path(e), _message(e)) for e in exc.errors()]
+        raise _error(problems, source) from None
+    problems = _check_references(scenario) or _check_calendar(scenario.world)
+    if problems:
+        raise _error(problems, source)
+    return scenario
+
+
+def _check_calendar(w: World) -> list[tuple[str, str]]:
+    """The horizon's working-day table can be built (the holiday data covers every year)."""
+    cal = w.calendar
+    try:
+        working_day_table(w.start, w.horizon_days, country=cal.country,
+                          extra_holidays=cal.extra_holidays, extra_workdays=cal.extra_workdays,
+                          path="world.calendar")
+    except GovsimError as exc:
+        return [(exc.path, exc.message)]
+    return []
+
+
+def _error(problems: list[tuple[str, str]], source: str) -> GovsimError:
+    path, sentence = problems[0]
+    err = GovsimError(sentence, path)
+    err.problems = problems  # type: ignore[attr-defined]
+    err.source = source  # type: ignore[attr-defined]
+    return err
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario TOML file (problems with the file itself are reported at
+    the key path ``scenario``).
+
+    Raises
+    ------
+    GovsimError
+        When the file is missing, is not valid TOML, or fails validation.
+    """
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise GovsimError(f"scenario file {str(p)!r} does not exist", "scenario") from None
+    except IsADirectoryError:
+        raise GovsimError(f"scenario path {str(p)!r} is a directory", "scenario") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise GovsimError(f"{p.name} is not valid TOML ({exc})", "scenario") from None
+    return parse_scenario(data, source=str(p))

@@ -1,0 +1,190 @@
+"""The regimes' schema: the institutional rules laid over a world.
+
+Layer: scenario (no SimPy here). Channels and call centres, deflection, the escalation ladder and
+its meetings, funding when money is missing, and -- for a consolidated regime -- triage, time
+limits, supervision and adjudication. Every key is documented in ``docs/scenarios.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from govsim.scenario.base import (
+    Name,
+    NonNegative,
+    Positive,
+    Probability,
+    Strict,
+    check_hours,
+)
+
+__all__ = ["Channel", "CallCentre", "Deflection", "Rung", "Meeting", "Funding", "Limits",
+           "Supervision", "Adjudication", "FragmentedRegime", "ConsolidatedRegime", "Regime"]
+
+# ------------------------------------------------------------------------------------ regimes
+class CallCentre(Strict):
+    """The call-takers of a hotline: a small call centre in front of the channel's unit.
+
+    Calls queue for a call-taker; a caller who waits longer than their patience hangs up and
+    may redial later. Call-takers' time is costed at the channel unit's hourly cost.
+    """
+
+    call_takers: Annotated[int, Field(ge=1)]
+    hours: str = "08:30-17:30"
+    call_minutes: Positive = 6.0
+    caller_patience_minutes: Positive = 4.0
+    redial_prob: Probability = 0.6
+    redial_minutes: Positive = 60.0
+
+    @field_validator("hours")
+    @classmethod
+    def _hours_parse(cls, value: str) -> str:
+        check_hours(value)
+        return value
+
+
+class Channel(Strict):
+    """A way in: a hotline number, website, hall or account, answered by one unit."""
+
+    name: Name
+    unit: Name
+    weight: NonNegative = 1.0
+    call_centre: CallCentre | None = None
+
+
+class Deflection(Strict):
+    """What a unit does with a filing it does not own (fragmented regime): refer it on
+    (``refer_prob``; the referral may be lost), open a ticket and close it unresolved
+    (``close_prob``), or otherwise tell the citizen "not ours"."""
+
+    refer_prob: Probability = 0.3
+    referral_lost_prob: Probability = 0.5
+    close_prob: Probability = 0.0
+
+    @model_validator(mode="after")
+    def _total(self) -> Deflection:
+        if self.refer_prob + self.close_prob > 1.0 + 1e-12:
+            raise ValueError("refer_prob + close_prob must not exceed 1")
+        return self
+
+
+class Meeting(Strict):
+    """An ad hoc meeting of units about one case: every attendee's hours are costed.
+
+    A coordination meeting (``can_fund = true``) agrees a plan and budget and applies the
+    regime's funding rule; a convening without authority over money (``can_fund = false``, e.g.
+    by a residents' committee) can only get a fix that needs no missing money. Either may end
+    without result (``success_prob``).
+    """
+
+    attendees: tuple[Name, ...] = Field(min_length=1)
+    attend_prob: Probability = 1.0
+    hours_each: NonNegative = 3.0
+    delay_days: NonNegative = 30.0
+    success_prob: Probability = 1.0
+    can_fund: bool = True
+
+
+class Rung(Strict):
+    """One step of the fragmented regime's escalation ladder above the ordinary channels.
+
+    ``climb_prob`` is the per-failure chance that a citizen at this rung decides to climb to
+    the next one (default: the citizens' ``escalate_prob``).
+    """
+
+    name: Name
+    unit: Name
+    response_days: NonNegative = 10.0
+    compel_prob: Probability = 0.3
+    meeting: Meeting | None = None
+    climb_prob: Probability | None = None
+
+
+class Funding(Strict):
+    """Who pays when a fix needs money from a source that is not available."""
+
+    mode: Literal["stall", "advance", "release"]
+    advancer: str | None = None
+    release_working_days: NonNegative = 20.0
+    recovery_prob: Probability = 0.0
+    recovery_days: Positive = 365.0
+
+
+class FragmentedRegime(Strict):
+    """Many hotlines: each channel is answered by one unit; no shared history."""
+
+    kind: Literal["fragmented"]
+    label: str = ""
+    channels: tuple[Channel, ...] = Field(min_length=1)
+    intake_hours: NonNegative = 0.25
+    intake_cv: NonNegative = 0.0
+    deflection: Deflection = Deflection()
+    overlap_deflect_prob: Probability = 0.6
+    overlap_acts_on_share: bool = True
+    false_closure_prob: Probability = 0.0
+    escalation: tuple[Rung, ...] = ()
+    funding: Funding = Funding(mode="stall")
+    salaried: tuple[Name, ...] = ()
+
+
+class Limits(Strict):
+    """Working-day time limits per ticket (Shishi's 1-2-5)."""
+
+    sign_days: NonNegative = 1.0
+    contact_days: NonNegative = 2.0
+    finish_days: NonNegative = 5.0
+
+
+class Adjudication(Strict):
+    """A standing group that names the owner of disputed cases and records the precedent."""
+
+    meets_every_working_days: Positive = 10.0
+    hours_per_case: NonNegative = 2.0
+    members: tuple[Name, ...] = ()
+    dispute_prob: Probability = 0.5
+
+
+class Supervision(Strict):
+    """The coordination & supervision section: monitoring lights and their follow-up.
+
+    A time limit's light turns yellow once ``yellow_share`` of the limit has passed without the
+    step being done, and red when the limit is breached; a return is yellow (red on a second
+    return of the same case) and a dissatisfied callback is red. The section spends
+    ``hours_per_red`` chasing each red light. With ``red_effect = "priority"`` a case with a red
+    light jumps the queue of the unit that holds it for its remaining work.
+    """
+
+    yellow_share: Probability = 0.8
+    hours_per_red: NonNegative = 0.5
+    red_effect: Literal["none", "priority"] = "none"
+
+
+class ConsolidatedRegime(Strict):
+    """One number (12345): one case record with a tracking number, triage, dispatch, limits."""
+
+    kind: Literal["consolidated"]
+    label: str = ""
+    centre: Name
+    channels: tuple[Channel, ...] = ()
+    intake_hours: NonNegative = 0.2
+    kb_coverage: Probability = 0.5
+    kb_coverage_final: Probability | None = None
+    kb_growth_days: Positive = 365.0
+    suggestion_adoption_prob: Probability = 0.0
+    salaried: tuple[Name, ...] = ()
+    dispatch_within_working_days: NonNegative = 1.0
+    accuracy: Probability = 0.9
+    return_hours: NonNegative = 0.5
+    sign_hours: NonNegative = 0.1
+    contact_hours: NonNegative = 0.2
+    limits: Limits = Limits()
+    supervision: Supervision = Supervision()
+    adjudication: Adjudication = Adjudication()
+    reopened_requires_real_fix: bool = True
+    callback: bool = True
+    funding: Funding = Funding(mode="release")
+
+
+Regime = Annotated[FragmentedRegime | ConsolidatedRegime, Field(discriminator="kind")]

@@ -1,0 +1,151 @@
+"""The world's schema: the city as it is, whatever the rules.
+
+Layer: scenario (no SimPy here). Units and their staff, office hours and costs; the categories of
+problems with their volume, owners, work and money; the funds; the citizens' behaviour; the
+calendar. Every key is documented in ``docs/scenarios.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+
+from govsim.calendar import parse_hours
+from govsim.scenario.base import (
+    FrozenDict,
+    FrozenMap,
+    Name,
+    NonNegative,
+    Positive,
+    Probability,
+    Strict,
+    check_hours,
+)
+
+__all__ = ["World", "Unit", "Category", "Citizens", "Fund", "CalendarSpec", "UnitKind",
+           "PUBLIC_KINDS"]
+
+UnitKind = Literal[
+    "street_office",
+    "property_company",
+    "housing_bureau",
+    "bureau",
+    "residents_committee",
+    "hotline",
+    "centre",
+    "market",
+    "social",
+    "media",
+    "supervisory_office",
+    "other",
+]
+#: Unit kinds whose staff and money are public (government) by default.
+PUBLIC_KINDS = frozenset(
+    {"street_office", "housing_bureau", "bureau", "hotline", "centre", "supervisory_office",
+     "residents_committee"}
+)
+
+
+
+class CalendarSpec(Strict):
+    """Working-day calendar: public holidays from the ``holidays`` package plus overrides."""
+
+    country: str | None = "CN"
+    office_hours: str = "08:30-17:30"
+    extra_holidays: tuple[dt.date, ...] = ()
+    extra_workdays: tuple[dt.date, ...] = ()
+
+    @field_validator("office_hours")
+    @classmethod
+    def _hours_parse(cls, value: str) -> str:
+        if check_hours(value) is None:
+            raise ValueError("office_hours must be a daily window such as '08:30-17:30', not '24h'")
+        return value
+
+
+class Unit(Strict):
+    """An agency or organisation that can act on cases."""
+
+    kind: UnitKind
+    staff: Annotated[int, Field(ge=1)]
+    hours: str = "08:30-17:30"
+    hourly_cost_yuan: NonNegative = 0.0
+    public: bool | None = None
+    label: str = ""
+
+    @field_validator("hours")
+    @classmethod
+    def _hours_parse(cls, value: str) -> str:
+        check_hours(value)
+        return value
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind in PUBLIC_KINDS if self.public is None else self.public
+
+    @property
+    def office_hours(self) -> tuple[float, float] | None:
+        return parse_hours(self.hours)
+
+
+class Fund(Strict):
+    """A pot of money a real fix may depend on (e.g. a building's maintenance fund)."""
+
+    available: bool = True
+    label: str = ""
+
+
+class Category(Strict):
+    """A kind of citizen problem: how often it arises, who owns it, what fixing it takes."""
+
+    kind: Literal["complaint", "consultation", "market_social", "suggestion"] = "complaint"
+    rate_per_day: NonNegative = 0.0
+    arrivals: tuple[dt.date, ...] = ()
+    seasonal: tuple[NonNegative, ...] | None = None
+    owners: tuple[Name, ...] = Field(min_length=1)
+    work_hours: Positive = 1.0
+    work_cv: NonNegative = 1.0
+    fix_cost_yuan: NonNegative = 0.0
+    fix_money_source: str | None = None
+    surface_fix_prob: Probability = 0.0
+    surface_fix_hours: NonNegative = 1.0
+    surface_fix_cost_yuan: NonNegative = 0.0
+    surface_fix_holds_days: Positive = 90.0
+    recurs_in_months: Annotated[tuple[Annotated[int, Field(ge=1, le=12)], ...], Field(min_length=1)] | None = None
+    label: str = ""
+
+    @field_validator("seasonal")
+    @classmethod
+    def _seasonal_months(cls, value: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if value is not None and len(value) != 12:
+            raise ValueError(f"seasonal must list 12 monthly factors, not {len(value)}")
+        return value
+
+    @property
+    def overlapping(self) -> bool:
+        return len(self.owners) > 1
+
+
+class Citizens(Strict):
+    """How citizens behave after a failed attempt (world: the same under every regime)."""
+
+    patience_days: Positive = 7.0
+    give_up_prob: Probability = 0.05
+    escalate_prob: Probability = 0.3
+    knows_owner_prob: Probability = 0.3
+    satisfied_within_days: Positive = 10.0
+    false_closure_discovery_days: Positive = 30.0
+
+
+class World(Strict):
+    """A city as it is: calendar, citizens, units, funds and complaint categories."""
+
+    start: dt.date
+    horizon_days: Annotated[int, Field(ge=1, le=36525)]
+    calendar: CalendarSpec = CalendarSpec()
+    citizens: Citizens = Citizens()
+    units: FrozenMap(Unit, min_length=1)
+    funds: FrozenMap(Fund) = FrozenDict()
+    categories: FrozenMap(Category, min_length=1)

@@ -567,3 +567,28 @@ def test_module_entry_point_exit_status() -> None:
     assert proc.returncode == 2
     assert "--replications" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------------------
+# library parameter names → this command's flags (one place: cli._flag_names)
+# ---------------------------------------------------------------------------
+
+
+def test_a_value_from_an_experiment_file_keeps_its_key(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    exp = tmp_path / "e.toml"
+    exp.write_text(f'scenario = "{DISTRICT.as_posix()}"\nreplications = 0\n')
+    code, _, err = cli(["sweep", str(exp), "--out", str(tmp_path / "s")], capsys)
+    assert_user_error(code, err, "govsim: error: replications: ")
+    assert not (tmp_path / "s").exists()
+
+
+def test_a_flag_the_user_gave_is_named_as_typed(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(["journey", str(DISTRICT), "--regime", "nosuch", "--horizon-days", "2"],
+                       capsys)
+    assert_user_error(code, err, "govsim: error: --regime: ")
+    code, _, err = cli(["compare", str(tmp_path / "missing.toml")], capsys)
+    assert_user_error(code, err, "govsim: error: SCENARIO: ")
+    code, _, err = cli(["sweep", str(tmp_path / "missing.toml")], capsys)
+    assert_user_error(code, err, "govsim: error: EXPERIMENT: ")

@@ -1,0 +1,140 @@
+"""Runs and paired comparisons (govsim.experiment.comparison): the same bytes on every
+executor, the regime and baseline checks, dead workers, and a prompt stop on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import BrokenExecutor, ThreadPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from _factory import category, consolidated, fragmented, scenario
+
+import govsim
+from govsim.cli import main
+from govsim.errors import GovsimError
+from govsim.experiment.executors import SerialExecutor, WorkersDied
+from govsim.scenario import Scenario, scenario_data
+
+ROOT = Path(__file__).resolve().parents[1]
+DISTRICT = ROOT / "scenarios" / "district.toml"
+
+
+def small() -> Scenario:
+    return scenario({"fragmented": fragmented(), "consolidated": consolidated(accuracy=0.9)},
+                    categories={"leak": category(rate_per_day=6.0, work_hours=2.0)},
+                    horizon_days=15)
+
+
+def test_every_executor_gives_the_same_frames() -> None:
+    s = small()
+    serial = govsim.compare(s, replications=3, seed=5, executor="serial")
+    local = govsim.compare(s, replications=3, seed=5, executor="local", jobs=2)
+    with ThreadPoolExecutor(max_workers=2) as threads:
+        threaded = govsim.compare(s, replications=3, seed=5, executor=threads)
+    for other in (local, threaded):
+        for table in ("metrics", "cases", "events", "units", "ledger", "lights"):
+            pd.testing.assert_frame_equal(getattr(serial, table), getattr(other, table))
+
+
+def test_dask_by_name_gives_the_same_metrics() -> None:
+    pytest.importorskip("dask.distributed")
+    s = small()
+    serial = govsim.run(s, replications=2, seed=1, executor="serial")
+    dask = govsim.run(s, replications=2, seed=1, executor="dask", jobs=1)
+    pd.testing.assert_frame_equal(serial.metrics, dask.metrics)
+
+
+def test_cli_compare_on_a_dask_local_cluster(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("dask.distributed")
+    args = ["compare", str(DISTRICT), "-n", "2", "--horizon-days", "3", "--no-events", "--json"]
+    assert main([*args, "--executor", "serial"]) == 0
+    serial = capsys.readouterr().out
+    assert main([*args, "--executor", "dask", "--jobs", "2"]) == 0
+    assert capsys.readouterr().out == serial
+
+
+def test_cli_refuses_a_scheduler_without_dask(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", str(DISTRICT), "-n", "1", "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert "govsim: error: --scheduler: " in capsys.readouterr().err
+
+
+def test_a_plain_mapping_is_a_scenario() -> None:
+    s = small()
+    a = govsim.run(scenario_data(s), replications=1, seed=2)
+    b = govsim.run(s, replications=1, seed=2)
+    pd.testing.assert_frame_equal(a.metrics, b.metrics)
+
+
+@pytest.mark.parametrize("call, where", [
+    (lambda s: govsim.run(s, "nosuch", replications=1), "regime"),
+    (lambda s: govsim.compare(s, ["fragmented", "nosuch"], replications=1), "regimes"),
+    (lambda s: govsim.compare(s, ["fragmented"], replications=1), "regimes"),
+    (lambda s: govsim.compare(s, ["fragmented", "fragmented"], replications=1), "regimes"),
+    (lambda s: govsim.compare(s, baseline="nosuch", replications=1), "baseline"),
+    (lambda s: govsim.compare(s, replications=0), "replications"),
+    (lambda s: govsim.compare(s, replications=1, seed=-1), "seed"),
+    (lambda s: govsim.compare(s, replications=1, executor="threads"), "executor"),
+    (lambda s: govsim.compare(s, replications=1, warmup_days=99), "warmup_days"),
+    (lambda s: govsim.compare(s, replications=1, horizon_days=0), "horizon_days"),
+])
+def test_errors_name_the_parameter(call, where: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(GovsimError) as err:
+        call(small())
+    assert err.value.path == where
+
+
+def test_dead_workers_stop_a_comparison_with_a_clear_error() -> None:
+    class Dying(SerialExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            raise BrokenExecutor("a child process terminated abruptly")
+
+    with pytest.raises(WorkersDied, match="__main__"):
+        govsim.compare(small(), replications=2, executor=Dying())
+
+
+def _tagged_processes(tag: str) -> list[int]:
+    """Processes whose environment carries ``tag`` (this test's workers and their parent)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if tag.encode() in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc")
+def test_ctrl_c_stops_a_comparison_promptly_and_leaves_no_workers() -> None:
+    tag = f"GOVSIM_TEST_TAG={uuid.uuid4().hex}"
+    env = {**os.environ, tag.split("=")[0]: tag.split("=")[1]}
+    proc = subprocess.Popen([sys.executable, "-m", "govsim.cli", "compare", str(DISTRICT),
+                             "-n", "8", "-j", "2", "--horizon-days", "60", "--no-events"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 60
+    # wait until both workers are up (the parent, the forkserver and two workers carry the tag)
+    while len(_tagged_processes(tag)) < 4 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    time.sleep(1.0)
+    assert proc.poll() is None, "the comparison ended before it could be interrupted"
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    try:
+        rc = proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail("compare did not stop within 15 s of Ctrl-C")
+    stopped_after = time.monotonic() - sent
+    assert rc in (130, -signal.SIGINT)
+    assert stopped_after < 5.0, f"took {stopped_after:.1f} s"
+    time.sleep(0.5)
+    assert _tagged_processes(tag) == [], "worker processes outlived the interrupt"
+    assert "Traceback" not in (proc.stderr.read() if proc.stderr else "")

@@ -1,0 +1,146 @@
+"""The layer rule of docs/architecture.md, read off the source: imports point downward only and
+no module imports itself back through others.
+
+Every ``import`` and ``from ... import`` of a govsim module counts, at the top of a file or
+inside a function (a lazy import is still a dependency); imports under ``if TYPE_CHECKING:``
+do not (they never run).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "govsim"
+
+#: lowest first; a module may import modules of its own layer or of a layer below
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("shared utilities", ("govsim.errors", "govsim.version", "govsim.atomic", "govsim.progress")),
+    ("calendar", ("govsim.calendar",)),
+    ("scenario", ("govsim.scenario",)),
+    ("model", ("govsim.model",)),
+    ("recording", ("govsim.recording",)),
+    ("analysis", ("govsim.analysis",)),
+    ("experiment", ("govsim.experiment",)),
+    ("interfaces", ("govsim.cli", "govsim")),
+)
+
+
+def layer_of(module: str) -> int:
+    """The index in :data:`LAYERS` of ``module`` (the longest matching prefix wins)."""
+    best, found = -1, None
+    for k, (_, prefixes) in enumerate(LAYERS):
+        for prefix in prefixes:
+            if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > best:
+                best, found = len(prefix), k
+    if found is None:
+        raise AssertionError(f"{module} belongs to no layer: add it to LAYERS and the docs")
+    return found
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _type_checking_only(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def imports_of(source: str, modules: set[str]) -> set[str]:
+    """The govsim modules ``source`` imports (``from a import b`` counts ``a.b`` when that is a
+    module, else ``a``)."""
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and _type_checking_only(node):
+            for child in node.orelse:
+                visit(child)
+            return
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.split(".")[0] == "govsim")
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0 \
+                and node.module.split(".")[0] == "govsim":
+            subs = {f"{node.module}.{a.name}" for a in node.names} & modules
+            found.update(subs or {node.module})
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(source))
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    files = sorted(PACKAGE.rglob("*.py"))
+    modules = {module_name(f) for f in files}
+    return {module_name(f): imports_of(f.read_text(encoding="utf-8"), modules) - {module_name(f)}
+            for f in files}
+
+
+def upward_imports(graph: Mapping[str, Iterable[str]]) -> list[str]:
+    return sorted(f"{m} ({LAYERS[layer_of(m)][0]}) imports {d} ({LAYERS[layer_of(d)][0]})"
+                  for m, deps in graph.items() for d in deps if layer_of(d) > layer_of(m))
+
+
+def find_cycle(graph: Mapping[str, Iterable[str]]) -> list[str] | None:
+    """One import cycle as a list of modules (first == last), or ``None``."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: finished
+    stack: list[str] = []
+
+    def visit(m: str) -> list[str] | None:
+        state[m] = 1
+        stack.append(m)
+        for d in sorted(graph.get(m, ())):
+            if state.get(d) == 1:
+                return stack[stack.index(d):] + [d]
+            if d not in state and (found := visit(d)) is not None:
+                return found
+        stack.pop()
+        state[m] = 2
+        return None
+
+    for m in sorted(graph):
+        if m not in state and (found := visit(m)) is not None:
+            return found
+    return None
+
+
+def test_every_module_has_a_layer() -> None:
+    for m in import_graph():
+        layer_of(m)
+
+
+def test_imports_point_downward_only() -> None:
+    assert upward_imports(import_graph()) == []
+
+
+def test_no_import_cycle() -> None:
+    assert find_cycle(import_graph()) is None
+
+
+def test_the_checks_catch_what_they_look_for() -> None:
+    # an upward import and a circle, in a made-up graph: both are found
+    graph = {"govsim.model.engine": {"govsim.analysis.stats"},
+             "govsim.experiment.a": {"govsim.experiment.b"},
+             "govsim.experiment.b": {"govsim.experiment.a"}}
+    assert upward_imports(graph) == [
+        "govsim.model.engine (model) imports govsim.analysis.stats (analysis)"]
+    assert find_cycle(graph) == ["govsim.experiment.a", "govsim.experiment.b",
+                                 "govsim.experiment.a"]
+    source = ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import govsim.cli\n"
+              "def f():\n    from govsim.analysis import plots\n")
+    assert imports_of(source, {"govsim.analysis.plots"}) == {"govsim.analysis.plots"}
+
+
+@pytest.mark.parametrize("module, layer", [
+    ("govsim.errors", "shared utilities"), ("govsim.scenario.edit", "scenario"),
+    ("govsim.experiment.executors", "experiment"), ("govsim", "interfaces")])
+def test_layer_names(module: str, layer: str) -> None:
+    assert LAYERS[layer_of(module)][0] == layer

@@ -56,10 +56,10 @@ def _int_at_least(flag: str, minimum: int):
     return _at_least(flag, minimum, int)
 
 
-def _executor_flags(sp: argparse.ArgumentParser) -> None:
+def _executor_flags(sp: argparse.ArgumentParser, default: str) -> None:
     sp.add_argument("--executor", choices=EXECUTORS, default=None,
-                    help="local: a process pool (default, or serial with -j 1); serial: in this "
-                    "process; dask: a Dask cluster (--scheduler) or a LocalCluster on 127.0.0.1")
+                    help=f"local: a process pool; serial: in this process; dask: a Dask cluster "
+                    f"(--scheduler) or a LocalCluster on 127.0.0.1 (default: {default})")
     sp.add_argument("--scheduler", metavar="ADDRESS", default=None,
                     help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask)")
 
@@ -84,7 +84,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
                         help="override the scenario's horizon")
         sp.add_argument("--jobs", "-j", type=_int_at_least("--jobs", 1), default=None,
                         help="worker processes (default: one per core)")
-        _executor_flags(sp)
+        _executor_flags(sp, "local, or serial with -j 1 or one replication")
         sp.add_argument("--out", metavar="DIR", default=None,
                         help="write cases, events, units, ledger, lights, metrics and summary tables here")
         sp.add_argument("--format", choices=("parquet", "csv"), default="parquet",
@@ -111,7 +111,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     w.add_argument("experiment", metavar="EXPERIMENT", help="experiment TOML file")
     w.add_argument("--out", metavar="DIR", default=None,
                    help="results directory (default: results/<experiment file name>)")
-    _executor_flags(w)
+    _executor_flags(w, "local")
     w.add_argument("--jobs", "-j", type=_int_at_least("--jobs", 1), default=None,
                    help="worker processes for local or a LocalCluster (default: one per core)")
     w.add_argument("--resume", action="store_true",
@@ -138,15 +138,15 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     return p, {"validate": v, "run": r, "compare": c, "sweep": w, "journey": j}
 
 
-def _flag_names(sp: argparse.ArgumentParser, args: argparse.Namespace) -> dict[str, str]:
-    """Library parameter name → this command's flag: every positional argument, and every
-    option the user gave (an error about a value that came from a file keeps its key path)."""
+def _flag_names(sp: argparse.ArgumentParser) -> dict[str, str]:
+    """Library parameter name → this command's flag (``out`` → ``--out``, ``scenario`` →
+    ``SCENARIO``), for the errors that are not about a file's contents."""
     names = {}
     for action in sp._actions:  # argparse has no public list of a parser's arguments
-        if not action.option_strings:
-            names[action.dest] = action.metavar or action.dest.upper()
-        elif getattr(args, action.dest, action.default) != action.default:
+        if action.option_strings:
             names[action.dest] = max(action.option_strings, key=len)
+        elif action.dest != "command":
+            names[action.dest] = action.metavar or action.dest.upper()
     return names
 
 
@@ -323,7 +323,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GovsimError as exc:
         problems = getattr(exc, "problems", None) or [(exc.path, exc.message)]
         source = getattr(exc, "source", None)
-        flags = _flag_names(commands[args.command], args)
+        # a problem inside a scenario or experiment file keeps its key path; any other names
+        # the library's parameter, which is this command's flag
+        flags = {} if source else _flag_names(commands[args.command])
         for path, sentence in problems:
             path = flags.get(path, path)
             where = f"{path}: " if path else ""

@@ -17,8 +17,9 @@ class GovsimError(Exception):
     message:
         What is wrong, in one sentence.
     path:
-        Dotted key path into the scenario (``regimes.fragmented.channels[2].unit``) or the
-        command-line flag (``--replications``) that caused it; empty when not applicable.
+        Dotted key path into the scenario or experiment (``regimes.fragmented.channels[2].unit``)
+        or the name of the function parameter that caused it (``replications``, ``out``); the
+        command line shows the matching flag (``--replications``). Empty when not applicable.
     """
 
     def __init__(self, message: str, path: str = "") -> None:

@@ -592,3 +592,24 @@ def test_a_flag_the_user_gave_is_named_as_typed(tmp_path: Path,
     assert_user_error(code, err, "govsim: error: SCENARIO: ")
     code, _, err = cli(["sweep", str(tmp_path / "missing.toml")], capsys)
     assert_user_error(code, err, "govsim: error: EXPERIMENT: ")
+
+
+def test_a_default_flag_is_named_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    exp = tmp_path / "e.toml"
+    exp.write_text(f'scenario = "{DISTRICT.as_posix()}"\nreplications = 1\nhorizon_days = 2\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["sweep", str(exp), "--executor", "serial"]) == 0  # into results/e
+    capsys.readouterr()
+    code, _, err = cli(["sweep", str(exp), "--executor", "serial"], capsys)
+    assert_user_error(code, err, "govsim: error: --out: ")
+
+
+def test_a_key_in_a_scenario_file_is_not_taken_for_a_flag(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "s.toml"
+    # a scenario with no regimes: the problem's key path is `regimes`, as the flag's name
+    bad.write_text("regimes = {}\n" + DISTRICT_TEXT[:DISTRICT_TEXT.index("\n[regimes")])
+    code, _, err = cli(["compare", str(bad), "--regimes", "fragmented,consolidated"], capsys)
+    assert code == 2
+    assert "govsim: error: regimes: " in err and "--regimes" not in err

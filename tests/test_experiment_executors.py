@@ -123,3 +123,39 @@ def test_dask_local_cluster_opens_and_closes() -> None:
     with open_executor("dask", jobs=1) as pool:
         assert pool.executor.submit(_square, 5).result() == 25
         assert pool.described.startswith("dask (LocalCluster")
+
+
+def test_dask_killed_workers_are_dead_workers_too() -> None:
+    killed = type("KilledWorker", (Exception,), {"__module__": "distributed.scheduler"})
+
+    class Killing(SerialExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            f: Future[Any] = Future()
+            f.set_exception(killed("task p0-r0 was running on two workers that died"))
+            return f
+
+    with pytest.raises(WorkersDied, match="workers that died"):
+        run_tasks(Pool(Killing(), 1, "x", lambda: None), _square, [(0, 1)], lambda k, f: None)
+
+
+def test_queued_tasks_are_cancelled_when_the_loop_stops_early() -> None:
+    ex = ThreadPoolExecutor(max_workers=1)
+    pool = Pool(ex, 1, "one thread", ex.shutdown)
+    futures: list[Future[Any]] = []
+    real_submit = ex.submit
+
+    def submit(fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        f = real_submit(fn, *args, **kwargs)
+        futures.append(f)
+        return f
+
+    ex.submit = submit  # type: ignore[method-assign]
+
+    def fail(key: int, future: Future[Any]) -> None:
+        raise RuntimeError("cannot handle the result")
+
+    with pytest.raises(RuntimeError, match="cannot handle"):
+        run_tasks(pool, _sleep, [(k, 0.2) for k in range(10)], fail)
+    ex.shutdown(wait=True)
+    assert len(futures) == 4  # 2 x slots + 2 were queued, no more
+    assert sum(f.cancelled() for f in futures) >= 2  # what had not started was cancelled

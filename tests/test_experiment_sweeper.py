@@ -156,7 +156,7 @@ def test_dead_workers_stop_the_sweep_with_a_clear_error_and_resume_finishes_it(
             return super().submit(fn, *args, **kwargs)
 
     out = tmp_path / "s"
-    with pytest.raises(RuntimeError, match="--resume runs the rest"):
+    with pytest.raises(RuntimeError, match="runs the rest"):
         sweep(small_experiment(keep=()), out, executor=Dying())
     res = load_sweep(out)
     assert res.manifest["state"] == "incomplete" and len(res.metrics) == 2 * 2

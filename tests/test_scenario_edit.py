@@ -103,3 +103,10 @@ def test_a_regime_that_is_not_a_name_is_refused(name: Any) -> None:
     with pytest.raises(GovsimError) as err:
         small().check_regime(name)
     assert err.value.path == "regime"
+
+
+@pytest.mark.parametrize("path", ["[0].weight", "regimes.fragmented.channels.².weight"])
+def test_odd_paths_are_refused_not_crashed_on(path: str) -> None:
+    with pytest.raises(GovsimError) as err:
+        with_values(small(), {path: 1.0})
+    assert err.value.path == path

@@ -161,7 +161,12 @@ class Experiment:
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise GovsimError(f"{p} is not valid TOML ({exc})", "experiment") from None
         data.update({k: v for k, v in overrides.items() if v is not None})
-        return cls.from_dict(data, base=p.parent)
+        try:
+            return cls.from_dict(data, base=p.parent)
+        except GovsimError as exc:
+            if getattr(exc, "source", None) is None:
+                exc.source = str(p)  # type: ignore[attr-defined] # a problem in this file
+            raise
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], base: str | os.PathLike[str] = ".") -> Experiment:

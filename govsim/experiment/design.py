@@ -32,9 +32,8 @@ import numpy as np
 import pandas as pd
 
 from govsim.errors import GovsimError
-from govsim.scenario import Scenario, scenario_data, set_path
+from govsim.scenario import Scenario, with_values
 from govsim.scenario.edit import plain
-from govsim.scenario.parse import parse_scenario
 
 __all__ = ["Factor", "Design", "design_points", "apply_factors", "DESIGN_KINDS"]
 
@@ -216,11 +215,8 @@ def apply_factors(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
     """
     if not values:
         return scenario
-    data = scenario_data(scenario)
-    for path, value in values.items():
-        set_path(data, path, value, where=f"factors.{path}")
     try:
-        return parse_scenario(data, source="<design point>")
+        return with_values(scenario, values, source="<design point>", prefix="factors.")
     except GovsimError as exc:
         setting = ", ".join(f"{p} = {plain(v)!r}" for p, v in values.items())
         err = GovsimError(f"{exc.message} (at the design point {setting})", exc.path)

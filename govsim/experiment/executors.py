@@ -6,7 +6,7 @@ it runs at once, and how to release it -- as a context manager that, when the bl
 (Ctrl-C included), stops local worker processes at once instead of waiting for queued work.
 :func:`run_tasks` keeps every slot busy with a short queue behind it, hands each result back as
 it arrives, and reports workers that died with a sentence saying what to do. Every study
-(:func:`~govsim.experiment.comparison`, :func:`~govsim.experiment.sweeper`, ...) runs through these
+(:mod:`~govsim.experiment.comparison`, :mod:`~govsim.experiment.sweeper`, ...) runs through these
 two functions, so they all accept the same executors and behave alike on interrupts.
 """
 
@@ -100,9 +100,8 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 
 
 def _govsim_version() -> str:
-    from govsim.version import __version__ as version
-
-    return version
+    """This process's govsim version (run on each Dask worker to compare)."""
+    return __version__
 
 
 def _open_dask(workers: int, scheduler: str | None) -> Pool:
@@ -198,6 +197,13 @@ def open_executor(executor: str | Executor = "local", *, jobs: int | None = None
     pool.release()
 
 
+def _workers_died(exc: BaseException | None) -> bool:
+    """A process pool's broken state, or Dask's ``KilledWorker`` (a task whose workers kept
+    dying), without importing Dask."""
+    return isinstance(exc, BrokenExecutor) or (
+        type(exc).__name__ == "KilledWorker" and type(exc).__module__.startswith("distributed"))
+
+
 _DIED = ("the executor's workers died ({exc}).{hint} In a script, call govsim under "
          "`if __name__ == \"__main__\":` (worker processes import the main module)")
 
@@ -208,8 +214,9 @@ def run_tasks(pool: Pool, fn: Callable[[Any], Any], tasks: Iterable[tuple[K, Any
     ``on_result(key, future)`` as each one finishes (in order of completion).
 
     At most ``2 × slots + 2`` tasks are submitted at a time (one at a time on a serial
-    executor), so the caller holds few arguments and results however many tasks there are,
-    and an interrupt leaves little queued work to cancel. Dead workers raise
+    executor), so the caller holds few arguments and results however many tasks there are;
+    when the loop stops early (an interrupt, an error) the tasks still queued are cancelled.
+    Dead workers -- a broken process pool, or Dask's ``KilledWorker`` -- raise
     :class:`WorkersDied` with a sentence on what to do (``hint`` is added to it).
     """
     limit = 1 if isinstance(pool.executor, SerialExecutor) else 2 * pool.slots + 2
@@ -226,12 +233,20 @@ def run_tasks(pool: Pool, fn: Callable[[Any], Any], tasks: Iterable[tuple[K, Any
             if len(pending) >= limit:
                 break
 
-    top_up()
-    while pending:
-        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-        for f in finished:
-            key = pending.pop(f)
-            if isinstance(f.exception(), BrokenExecutor):
-                raise WorkersDied(_DIED.format(exc=f.exception(), hint=hint)) from f.exception()
-            on_result(key, f)
+    try:
         top_up()
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for f in finished:
+                key = pending.pop(f)
+                exc = None if f.cancelled() else f.exception()
+                if _workers_died(exc):
+                    raise WorkersDied(_DIED.format(exc=exc, hint=hint)) from exc
+                on_result(key, f)
+            top_up()
+    except BaseException:
+        # stopped (an interrupt, dead workers, a result that could not be handled): what is
+        # still queued is not wanted -- on any executor, not only the local pool
+        for f in pending:
+            f.cancel()
+        raise

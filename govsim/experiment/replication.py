@@ -1,7 +1,7 @@
 """One replication: the world drawn once, every regime run on it.
 
-Layer: experiment. This is the unit of work of every study (:func:`~govsim.experiment.comparison`,
-:func:`~govsim.experiment.sweeper`, and the studies built on them): it depends only on the
+Layer: experiment. This is the unit of work of every study (:mod:`~govsim.experiment.comparison`,
+:mod:`~govsim.experiment.sweeper`, and the studies built on them): it depends only on the
 scenario, the regimes, the root seed and the replication number, so replications run in any
 order, on any executor, and give the same bytes.
 """

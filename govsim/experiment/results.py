@@ -1,6 +1,6 @@
 """A sweep's results, read back from its directory.
 
-Layer: experiment. :func:`load_sweep` reads what :func:`~govsim.experiment.sweeper` wrote
+Layer: experiment. :func:`load_sweep` reads what :mod:`~govsim.experiment.sweeper` wrote
 (configuration, design points, the metrics of every committed task, failures, manifest) into a
 :class:`SweepResults`, whose methods summarise it per design point, pair regimes, and estimate
 the factors' effects (:mod:`govsim.analysis.effects`). Kept tables are read on demand.

@@ -108,8 +108,9 @@ class ResultsStore:
         except (OSError, ValueError) as exc:
             raise GovsimError(f"{stored} cannot be read ({exc})", "out") from None
         if not resume:
-            raise GovsimError(f"{str(root)!r} already holds an experiment; pass resume (--resume) "
-                              "to complete it, or choose another directory", "out")
+            raise GovsimError(f"{str(root)!r} already holds an experiment; resume it to complete "
+                              "it (resume=True; --resume on the command line), or choose "
+                              "another directory", "out")
         config = experiment.config()
         diff = _first_difference(_identity(old), _identity(config))
         if diff is not None:

@@ -36,7 +36,8 @@ from govsim.scenario.edit import plain
 __all__ = ["sweep", "check_directory"]
 
 Progress = Callable[[int, int], None]
-_RESUME_HINT = "The tasks already written are kept and --resume runs the rest."
+_RESUME_HINT = ("The tasks already written are kept; resuming the sweep (resume=True; --resume on "
+                "the command line) runs the rest.")
 
 
 @dataclass(frozen=True)

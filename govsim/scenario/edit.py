@@ -53,7 +53,8 @@ def _segments(path: str, where: str) -> list[str | int]:
         sep = path[pos:m.start()]
         is_index = m.group(2) is not None
         # a key follows a dot (or starts the path); an index follows a key or an index directly
-        ok = (sep == "" and (is_index and parts or not parts)) or (sep == "." and parts and not is_index)
+        ok = (sep == "" and (bool(parts) if is_index else not parts)) or (
+            sep == "." and bool(parts) and not is_index)
         if not ok:
             raise GovsimError(_NOT_A_PATH, where)
         parts.append(m.group(1) if not is_index else int(m.group(2)))
@@ -73,7 +74,7 @@ def _step(node: Any, seg: str | int, done: str, where: str) -> tuple[Any, str | 
         return node[seg], seg
     if isinstance(node, list):
         named = [i for i, item in enumerate(node) if isinstance(item, dict) and item.get("name") == seg]
-        if not named and isinstance(seg, str) and seg.isdigit():
+        if not named and isinstance(seg, str) and seg.isdecimal() and seg.isascii():
             seg = int(seg)  # a plain number is an index unless an item has that name
         if isinstance(seg, int):
             if seg >= len(node):
@@ -89,13 +90,19 @@ def _step(node: Any, seg: str | int, done: str, where: str) -> tuple[Any, str | 
     raise GovsimError(f"{done} is a value, not a table", where)
 
 
-def _walk(data: Any, segs: list[str | int], where: str) -> tuple[Any, str | int | None, str]:
-    """Follow ``segs`` from ``data``: the parent node, the last key and the canonical path."""
-    node, parent, key, done = data, None, None, ""
-    for seg in segs:
+def _locate(data: Any, path: str, where: str) -> tuple[Any, str | int, str]:
+    """The node holding the value ``path`` names, its key there, and the canonical path; a
+    :class:`GovsimError` at ``where`` unless ``path`` names one value (not a whole table)."""
+    node: Any = data
+    parent: Any = None
+    key: str | int = ""
+    done = ""
+    for seg in _segments(path, where):
         parent = node
         node, key = _step(node, seg, done, where)
         done = f"{done}[{key}]" if isinstance(key, int) else (f"{done}.{key}" if done else str(key))
+    if isinstance(node, dict | list):
+        raise GovsimError(f"names a whole table ({done}); name one value inside it", where)
     return parent, key, done
 
 
@@ -103,30 +110,26 @@ def check_path(data: Mapping[str, Any], path: str, where: str | None = None) -> 
     """Raise :class:`GovsimError` (at ``where``, default ``path``) unless ``path`` names one
     value in the scenario mapping ``data`` (as :func:`scenario_data` gives it); return its
     canonical spelling (``[i]`` for list items, so two spellings of one key compare equal)."""
-    where = path if where is None else where
-    parent, key, done = _walk(data, _segments(path, where), where)
-    if isinstance(parent[key], dict | list):  # type: ignore[index]
-        raise GovsimError(f"names a whole table ({done}); name one value inside it", where)
-    return done
+    return _locate(data, path, path if where is None else where)[2]
 
 
 def set_path(data: dict[str, Any], path: str, value: Any, where: str | None = None) -> None:
     """Set the value at ``path`` in the plain scenario data ``data`` (in place)."""
-    where = path if where is None else where
-    check_path(data, path, where)
-    parent, key, _ = _walk(data, _segments(path, where), where)
-    parent[key] = plain(value)  # type: ignore[index]
+    parent, key, _ = _locate(data, path, path if where is None else where)
+    parent[key] = plain(value)
 
 
 def with_values(scenario: Scenario, values: Mapping[str, Any],
-                source: str = "<scenario with values set by key path>") -> Scenario:
+                source: str = "<scenario with values set by key path>",
+                prefix: str = "") -> Scenario:
     """A copy of ``scenario`` with each ``path -> value`` set, validated again (every problem
-    reported with its key path). No values: the scenario itself."""
+    reported with its key path). No values: the scenario itself. A path that names nothing is
+    reported at ``prefix + path`` (a sweep says ``factors.``)."""
     if not values:
         return scenario
     data = scenario_data(scenario)
     for path, value in values.items():
-        set_path(data, path, value)
+        set_path(data, path, value, where=f"{prefix}{path}")
     return parse_scenario(data, source=source)
 
 

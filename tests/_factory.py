@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
+import signal
 from typing import Any
 
 from govsim.scenario import Scenario, parse_scenario
@@ -83,3 +84,10 @@ def assert_one_sentence(message: str) -> None:
         assert noise not in message, f"{noise!r} in {message!r}"
     # a second sentence would start after a full stop with a capital letter
     assert re.search(r"\.\s+[A-Z]", message) is None, message
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` for a child that a test interrupts: Ctrl-C acts as it would in a
+    terminal even when the test run itself ignores SIGINT (a shell's background job does, and
+    its children inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _factory import category, consolidated, fragmented, scenario
+from _factory import category, consolidated, default_sigint, fragmented, scenario
 
 import govsim
 from govsim.cli import main
@@ -118,7 +118,8 @@ def test_ctrl_c_stops_a_comparison_promptly_and_leaves_no_workers() -> None:
     env = {**os.environ, tag.split("=")[0]: tag.split("=")[1]}
     proc = subprocess.Popen([sys.executable, "-m", "govsim.cli", "compare", str(DISTRICT),
                              "-n", "8", "-j", "2", "--horizon-days", "60", "--no-events"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=default_sigint)
     deadline = time.monotonic() + 60
     # wait until both workers are up (the parent, the forkserver and two workers carry the tag)
     while len(_tagged_processes(tag)) < 4 and time.monotonic() < deadline and proc.poll() is None:

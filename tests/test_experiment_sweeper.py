@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _factory import default_sigint
 from _sweeps import ROOT, count_files, file_digests, small_experiment
 
 import govsim
@@ -182,7 +183,8 @@ def test_two_interrupts_stop_a_local_sweep_promptly(tmp_path: Path) -> None:
     out = tmp_path / "s"
     proc = subprocess.Popen([sys.executable, "-m", "govsim.cli", "sweep", str(exp_file),
                              "--out", str(out), "--jobs", "2"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=default_sigint)
     deadline = time.monotonic() + 120
     while count_files(out / "metrics") < 1 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)

@@ -91,3 +91,13 @@ def default_sigint() -> None:
     terminal even when the test run itself ignores SIGINT (a shell's background job does, and
     its children inherit that)."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def minimal_example_toml() -> str:
+    """The complete example scenario of docs/scenarios.md ("A minimal complete example")."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "scenarios.md").read_text("utf-8")
+    section = text[text.index("## A minimal complete example"):]
+    start = section.index("```toml\n") + len("```toml\n")
+    return section[start:section.index("```", start)]

@@ -139,3 +139,26 @@ def test_ctrl_c_stops_a_comparison_promptly_and_leaves_no_workers() -> None:
     time.sleep(0.5)
     assert _tagged_processes(tag) == [], "worker processes outlived the interrupt"
     assert "Traceback" not in (proc.stderr.read() if proc.stderr else "")
+
+
+def test_no_interval_claims_the_impossible_on_the_docs_example() -> None:
+    """The probe of a hostile user: the small city of docs/scenarios.md, 2 replications of 20
+    days, 20 seeds -- shares and their intervals within [0, 1], costs and times >= 0, share
+    differences within [-1, 1]."""
+    import tomllib
+
+    from _factory import minimal_example_toml
+
+    from govsim.analysis.metrics import FEASIBLE
+
+    data = tomllib.loads(minimal_example_toml())
+    for seed in range(20):
+        cmp = govsim.compare(data, replications=2, seed=seed, horizon_days=20, jobs=1,
+                             record_events=False)
+        summ = cmp.summary().dropna(subset=["ci_low"])
+        lo = summ["metric"].map(lambda m: FEASIBLE[m][0])
+        hi = summ["metric"].map(lambda m: FEASIBLE[m][1])
+        assert ((summ["ci_low"] >= lo) & (summ["ci_high"] <= hi)).all(), seed
+        diff = cmp.differences().dropna(subset=["ci_low"])
+        width = diff["metric"].map(lambda m: FEASIBLE[m][1] - FEASIBLE[m][0])
+        assert ((diff["ci_low"] >= -width) & (diff["ci_high"] <= width)).all(), seed

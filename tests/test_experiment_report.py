@@ -62,6 +62,28 @@ def test_sweep_table_has_a_row_per_point(tmp_path) -> None:  # type: ignore[no-u
     res = govsim.sweep(small_experiment(keep=(), replications=2), tmp_path / "s",
                        executor="serial", progress=False)
     text = sweep_table(res, "resolved_share")
-    rows = [line for line in text.splitlines()[4:] if line.strip()]  # after title and header
+    rows = text.split("\n\n")[1].splitlines()[2:]  # the table, after its header
     assert len(rows) == len(res.points) == 4
     assert "consolidated - fragmented" in text.splitlines()[2]
+
+
+def test_one_replication_gives_no_interval_and_says_so(capsys) -> None:  # type: ignore[no-untyped-def]
+    s = scenario({"fragmented": fragmented(), "consolidated": consolidated(accuracy=0.9)},
+                 categories={"leak": category(rate_per_day=4.0)}, horizon_days=10)
+    one = govsim.compare(s, replications=1, seed=4, jobs=1)
+    text = comparison_table(one, ["resolved_share"])
+    assert "[95% CI]" not in text.splitlines()[0]
+    assert "no confidence interval" in text.splitlines()[0]
+    table = text.split("\n\n")[1]  # header, separator and rows
+    assert "[" not in table and "CI:" not in text  # no interval, so no word on how it is made
+    data = results_json(one, ["resolved_share"])
+    entry = data["regimes"]["fragmented"]["resolved_share"]
+    assert entry["ci_low"] is None and entry["n"] == 1 and entry["small_sample"] is True
+
+
+def test_few_replications_are_flagged(comparison: govsim.Comparison) -> None:
+    text = comparison_table(comparison, ["resolved_share"])  # 3 replications
+    assert "]*" in text and "fewer than 5 replications" in text
+    data = results_json(comparison, ["resolved_share"])
+    assert data["regimes"]["consolidated"]["resolved_share"]["small_sample"] is True
+    assert data["small_sample"] == 5

@@ -17,7 +17,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from govsim.analysis.stats import mean_ci, paired_differences, summarise
+from govsim.analysis.metrics import FEASIBLE
+from govsim.analysis.stats import (
+    UNBOUNDED,
+    difference_bounds,
+    mean_ci,
+    paired_differences,
+    summarise,
+)
 from govsim.errors import GovsimError
 
 __all__ = ["point_summary", "point_differences", "main_effects", "sensitivity"]
@@ -37,7 +44,7 @@ def point_summary(metrics: pd.DataFrame, points: pd.DataFrame, names: Sequence[s
     Columns: ``point``, the factor columns, ``regime, metric, mean, ci_low, ci_high,
     half_width, n``.
     """
-    out = summarise(metrics, ["point", "regime"], list(names), confidence)
+    out = summarise(metrics, ["point", "regime"], list(names), confidence, FEASIBLE)
     return _with_factors(out, points)
 
 
@@ -47,7 +54,8 @@ def point_differences(metrics: pd.DataFrame, points: pd.DataFrame, names: Sequen
     the per-replication differences (see :func:`govsim.analysis.stats.paired_differences`)."""
     parts = []
     for p, part in metrics.groupby("point", sort=True):
-        d = paired_differences(part, "regime", "replication", list(names), baseline, confidence)
+        d = paired_differences(part, "regime", "replication", list(names), baseline, confidence,
+                               FEASIBLE)
         d.insert(0, "point", p)
         parts.append(d)
     if not parts:
@@ -104,9 +112,10 @@ def main_effects(metrics: pd.DataFrame, points: pd.DataFrame, metric: str, regim
             avg = table[cols].mean(axis=1).to_numpy(dtype=float)
             if first is None:
                 first = avg
-            mean, low, high, n = mean_ci(avg, confidence)
+            bounds = FEASIBLE.get(metric, UNBOUNDED)
+            mean, low, high, n = mean_ci(avg, confidence, bounds)
             diff = avg - first
-            e_mean, e_low, e_high, _ = mean_ci(diff, confidence)
+            e_mean, e_low, e_high, _ = mean_ci(diff, confidence, difference_bounds(bounds))
             if level == levels[0]:
                 p = float("nan")
             elif len(diff) > 1 and np.ptp(diff) > 0:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from govsim.analysis.survival import km_quantile
 
-__all__ = ["METRICS", "HEADLINE", "replication_metrics"]
+__all__ = ["METRICS", "HEADLINE", "FEASIBLE", "replication_metrics"]
 
 #: metric name → (unit, meaning)
 METRICS: dict[str, tuple[str, str]] = {
@@ -55,6 +55,14 @@ METRICS: dict[str, tuple[str, str]] = {
     "callback_satisfaction": (
         "share", "cases rated satisfied at their (last) satisfaction callback, among cases called back"),
     "suggestion_adoption_share": ("share", "adopted suggestions among answered suggestions"),
+}
+
+#: each metric's feasible range: shares lie in [0, 1]; every other metric (counts, times, costs,
+#: hours -- costs net of recovered advances included, since a recovery repays an advance of the
+#: same case) is >= 0. Confidence intervals are clipped to it (:func:`govsim.analysis.stats.mean_ci`).
+FEASIBLE: dict[str, tuple[float, float]] = {
+    name: (0.0, 1.0) if unit == "share" else (0.0, float("inf"))
+    for name, (unit, _) in METRICS.items()
 }
 
 #: the metrics shown by default in tables

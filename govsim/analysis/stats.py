@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -28,12 +28,33 @@ import pandas as pd
 from scipy import stats
 
 __all__ = [
+    "Bounds",
+    "UNBOUNDED",
+    "SMALL_SAMPLE",
+    "difference_bounds",
     "SUMMARY_COLUMNS",
     "PAIRED_COLUMNS",
     "mean_ci",
     "summarise",
     "paired_differences",
 ]
+
+#: The feasible range ``(low, high)`` of a quantity (either end may be infinite).
+Bounds = tuple[float, float]
+UNBOUNDED: Bounds = (-math.inf, math.inf)
+
+
+#: An interval from fewer values than this is reported but flagged as rough: the t interval's
+#: coverage then leans heavily on the per-replication values being close to normal.
+SMALL_SAMPLE = 5
+
+
+def difference_bounds(bounds: Bounds) -> Bounds:
+    """The feasible range of a difference of two quantities that each lie in ``bounds``
+    (a share difference lies in [-1, 1]; a difference of non-negative costs is unbounded)."""
+    low, high = bounds
+    return (low - high, high - low)
+
 
 #: Non-grouping columns produced by :func:`summarise`, in order.
 SUMMARY_COLUMNS: tuple[str, ...] = ("metric", "mean", "ci_low", "ci_high", "half_width", "n")
@@ -75,8 +96,14 @@ def _check_confidence(confidence: float) -> float:
     return level
 
 
-def mean_ci(values: npt.ArrayLike, confidence: float = 0.95) -> tuple[float, float, float, int]:
+def mean_ci(values: npt.ArrayLike, confidence: float = 0.95,
+            bounds: Bounds = UNBOUNDED) -> tuple[float, float, float, int]:
     """Mean and Student t confidence interval of per-replication values.
+
+    The interval is clipped to ``bounds``, the feasible range of the quantity (a share lies in
+    [0, 1], a cost or a time is >= 0). Clipping keeps the interval's coverage exactly: the true
+    mean lies in the feasible range, so it lies in the clipped interval if and only if it lies
+    in the t interval. It only stops the interval from claiming values that cannot be.
 
     Parameters
     ----------
@@ -85,6 +112,8 @@ def mean_ci(values: npt.ArrayLike, confidence: float = 0.95) -> tuple[float, flo
         NaN entries are dropped before anything is computed.
     confidence : float, default 0.95
         Two-sided confidence level, strictly between 0 and 1.
+    bounds : (float, float), default (-inf, inf)
+        The feasible range of the quantity; the interval is clipped to it.
 
     Returns
     -------
@@ -92,9 +121,10 @@ def mean_ci(values: npt.ArrayLike, confidence: float = 0.95) -> tuple[float, flo
         Sample mean of the non-NaN values (NaN when there are none).
     lower, upper : float
         Bounds ``mean -/+ t_{(1+confidence)/2, n-1} * s / sqrt(n)`` where ``s``
-        is the sample standard deviation (``ddof=1``). Both are NaN when fewer
-        than two values remain. When all values are identical the bounds
-        equal the mean exactly.
+        is the sample standard deviation (``ddof=1``), clipped to `bounds`. Both
+        are NaN when fewer than two values remain (one replication gives no
+        interval). When all values are identical the bounds equal the mean
+        exactly.
     n : int
         Number of non-NaN values actually used.
 
@@ -128,7 +158,7 @@ def mean_ci(values: npt.ArrayLike, confidence: float = 0.95) -> tuple[float, flo
     centre = float(np.mean(x))
     sem = float(np.std(x, ddof=1)) / math.sqrt(n)
     half = float(stats.t.ppf(0.5 + level / 2.0, n - 1)) * sem
-    return centre, centre - half, centre + half, n
+    return centre, max(bounds[0], centre - half), min(bounds[1], centre + half), n
 
 
 def _as_column_list(by: list[str] | str | None) -> list[str]:
@@ -176,6 +206,7 @@ def summarise(
     by: list[str] | str | None,
     metrics: list[str],
     confidence: float = 0.95,
+    bounds: Mapping[str, Bounds] | None = None,
 ) -> pd.DataFrame:
     """Summarise per-replication metrics by group with t confidence intervals.
 
@@ -192,6 +223,9 @@ def summarise(
         Metric columns to summarise, in the order wanted in the output.
     confidence : float, default 0.95
         Two-sided confidence level passed to :func:`mean_ci`.
+    bounds : mapping of str to (float, float), optional
+        Each metric's feasible range; its interval is clipped to it (see
+        :func:`mean_ci`). Metrics not named are unbounded.
 
     Returns
     -------
@@ -199,8 +233,10 @@ def summarise(
         One row per (group, metric) with columns
         ``[*by, "metric", "mean", "ci_low", "ci_high", "half_width", "n"]``.
         Groups appear in order of first appearance in `frame` and, within a
-        group, metrics appear in the order given. ``half_width`` is
-        ``(ci_high - ci_low) / 2`` and ``n`` counts the non-NaN values.
+        group, metrics appear in the order given. ``half_width`` is the
+        interval's reach from the mean, ``max(mean - ci_low, ci_high - mean)``
+        (half its width unless it was clipped), and ``n`` counts the non-NaN
+        values.
 
     Raises
     ------
@@ -230,13 +266,20 @@ def summarise(
     rows: list[list[object]] = []
     for key, part in groups:
         for metric in metric_list:
-            mean, low, high, n = mean_ci(part[metric].to_numpy(dtype=float), level)
-            rows.append([*key, metric, mean, low, high, (high - low) / 2.0, n])
+            mean, low, high, n = mean_ci(part[metric].to_numpy(dtype=float), level,
+                                         (bounds or {}).get(metric, UNBOUNDED))
+            rows.append([*key, metric, mean, low, high, reach(mean, low, high), n])
 
     out = pd.DataFrame(rows, columns=columns)
     return out.astype(
         {"mean": float, "ci_low": float, "ci_high": float, "half_width": float, "n": int}
     )
+
+
+def reach(mean: float, low: float, high: float) -> float:
+    """How far a confidence interval reaches from its mean: ``max(mean - low, high - mean)``,
+    the bound it puts on the estimate's error (NaN without an interval)."""
+    return max(mean - low, high - mean)
 
 
 def _paired_p_value(diffs: np.ndarray) -> float:
@@ -275,6 +318,7 @@ def paired_differences(
     metrics: list[str],
     baseline: str,
     confidence: float = 0.95,
+    bounds: Mapping[str, Bounds] | None = None,
 ) -> pd.DataFrame:
     """Paired comparison of every regime against a baseline regime.
 
@@ -300,6 +344,9 @@ def paired_differences(
         Value of `regime_col` that the other regimes are compared with.
     confidence : float, default 0.95
         Two-sided confidence level passed to :func:`mean_ci`.
+    bounds : mapping of str to (float, float), optional
+        Each metric's feasible range; the interval of a difference is clipped to
+        :func:`difference_bounds` of it (a share difference to [-1, 1]).
 
     Returns
     -------
@@ -349,7 +396,8 @@ def paired_differences(
                 f"{metric}_base"
             ].to_numpy(dtype=float)
             diffs = diffs[~np.isnan(diffs)]
-            mean, low, high, n = mean_ci(diffs, level)
+            mean, low, high, n = mean_ci(
+                diffs, level, difference_bounds((bounds or {}).get(metric, UNBOUNDED)))
             rows.append([regime, baseline, metric, mean, low, high, n, _paired_p_value(diffs)])
 
     out = pd.DataFrame(rows, columns=list(PAIRED_COLUMNS))

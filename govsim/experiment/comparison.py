@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from govsim.analysis.metrics import HEADLINE, METRICS
+from govsim.analysis.metrics import FEASIBLE, HEADLINE, METRICS
 from govsim.analysis.stats import paired_differences, summarise
 from govsim.experiment.checks import check_warmup, resolve_scenario, whole
 from govsim.experiment.executors import open_executor, run_tasks
@@ -63,10 +63,12 @@ class Results:
         """Mean and confidence interval over replications, per regime and metric.
 
         Columns: ``regime, metric, mean, ci_low, ci_high, half_width, n`` (``n`` counts the
-        replications with a defined value).
+        replications with a defined value; with one there is no interval). Intervals are
+        Student t intervals clipped to each metric's feasible range
+        (:data:`govsim.analysis.metrics.FEASIBLE`), which keeps their coverage.
         """
         names = list(metrics) if metrics is not None else list(METRICS)
-        return summarise(self.metrics, "regime", names, confidence or self.confidence)
+        return summarise(self.metrics, "regime", names, confidence or self.confidence, FEASIBLE)
 
 
 @dataclass
@@ -80,11 +82,12 @@ class Comparison(Results):
         """Paired differences (regime − baseline) per replication, mean and CI.
 
         Replications are paired because both regimes ran on the same world draws; the interval
-        is the Student t interval of the per-replication differences.
+        is the Student t interval of the per-replication differences, clipped to the feasible
+        range of a difference (a share difference lies in [-1, 1]).
         """
         names = list(metrics) if metrics is not None else list(METRICS)
         return paired_differences(self.metrics, "regime", "replication", names, self.baseline,
-                                  confidence or self.confidence)
+                                  confidence or self.confidence, FEASIBLE)
 
     def table(self, metrics: Sequence[str] | None = None) -> str:
         """A plain-text comparison table: each regime's mean [CI] and the paired difference."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from govsim.analysis.metrics import METRICS
+from govsim.analysis.stats import SMALL_SAMPLE
 
 if TYPE_CHECKING:
     from govsim.experiment.comparison import Comparison, Results
@@ -34,19 +35,45 @@ def _fmt(x: float) -> str:
     return f"{x:.3f}"
 
 
-def _cell(mean: float, low: float, high: float) -> str:
-    if isinstance(mean, float) and math.isnan(mean):
+def _cell(s: pd.Series, mean: str = "mean") -> str:
+    """``mean [low, high]`` from a summary row; no interval from one value; ``*`` marks an
+    interval from fewer than :data:`~govsim.analysis.stats.SMALL_SAMPLE` values."""
+    value, low, high = s[mean], s["ci_low"], s["ci_high"]
+    if isinstance(value, float) and math.isnan(value):
         return "n/a"
     if isinstance(low, float) and math.isnan(low):
-        return _fmt(mean)
-    return f"{_fmt(mean)} [{_fmt(low)}, {_fmt(high)}]"
+        return _fmt(value)
+    flag = "*" if int(s["n"]) < SMALL_SAMPLE else ""
+    return f"{_fmt(value)} [{_fmt(low)}, {_fmt(high)}]{flag}"
+
+
+_METHOD = ("CI: Student t over replications, clipped to what the metric can be (a share lies "
+           "in [0, 1], a difference of shares in [-1, 1]; counts, times and costs are >= 0).")
+
+
+def _notes(rows: list[list[str]], *more: str) -> str:
+    """Footnotes under a table: how its intervals are made, flagged ones, and ``more``."""
+    cells = [cell for row in rows[1:] for cell in row[1:]]
+    lines = []
+    if any(cell.endswith(("]", "]*")) for cell in cells):
+        lines.append(_METHOD)
+    if any(cell.endswith("]*") for cell in cells):
+        lines.append(f"*: an interval from fewer than {SMALL_SAMPLE} replications is rough (it "
+                     "leans on near-normal per-replication values): run more replications.")
+    lines.extend(more)
+    return "\n\n" + "\n".join(lines) if lines else ""
 
 
 def _header(res: Results) -> str:
     w = res.scenario.world
+    head = f"scenario {res.scenario.name!r}: "
+    tail = f"seed {res.seed}, horizon {w.horizon_days} days from {w.start}; "
+    if res.replications == 1:
+        return (head + "1 replication, " + tail + "values of that one replication (no "
+                "confidence interval: run at least 2 replications)")
     pct = round(res.confidence * 100)
-    return (f"scenario {res.scenario.name!r}: {res.replications} replications, seed {res.seed}, "
-            f"horizon {w.horizon_days} days from {w.start}; mean [{pct}% CI] over replications")
+    return (head + f"{res.replications} replications, " + tail
+            + f"mean [{pct}% CI] over replications")
 
 
 def _render(rows: list[list[str]]) -> str:
@@ -70,9 +97,9 @@ def summary_table(res: Results, metrics: list[str]) -> str:
         row = [f"{m} ({unit})"]
         for r in res.regimes:
             s = summ.loc[(r, m)]
-            row.append(_cell(s["mean"], s["ci_low"], s["ci_high"]))
+            row.append(_cell(s))
         rows.append(row)
-    return _header(res) + "\n\n" + _render(rows)
+    return _header(res) + "\n\n" + _render(rows) + _notes(rows)
 
 
 def _defined(res: Results, metrics: list[str]) -> list[str]:
@@ -92,14 +119,14 @@ def comparison_table(res: Comparison, metrics: list[str]) -> str:
         row = [f"{m} ({METRICS[m][0]})"]
         for r in res.regimes:
             s = summ.loc[(r, m)]
-            row.append(_cell(s["mean"], s["ci_low"], s["ci_high"]))
+            row.append(_cell(s))
         for o in others:
             d = diff.loc[(o, m)] if (o, m) in diff.index else None
-            row.append("n/a" if d is None else _cell(d["mean_diff"], d["ci_low"], d["ci_high"]))
+            row.append("n/a" if d is None else _cell(d, "mean_diff"))
         rows.append(row)
-    note = ("\n\nresolution_days_median is a Kaplan-Meier median: cases unresolved at the horizon "
-            "are censored, not dropped.\nn/a: the metric is undefined under those rules "
-            "(e.g. no working-day limits).")
+    note = _notes(rows, "resolution_days_median is a Kaplan-Meier median: cases unresolved at "
+                  "the horizon are censored, not dropped.", "n/a: the metric is undefined under "
+                  "those rules (e.g. no working-day limits).")
     return _header(res) + "\n\n" + _render(rows) + note
 
 
@@ -119,13 +146,17 @@ def results_json(res: Results, metrics: list[str]) -> dict[str, Any]:
         "replications": res.replications,
         "horizon_days": res.scenario.world.horizon_days,
         "confidence": res.confidence,
+        # how the intervals are made; n < 2 gives none (null), n < small_sample flags them
+        "intervals": "Student t over replications, clipped to each metric's feasible range",
+        "small_sample": SMALL_SAMPLE,
         "regimes": {},
     }
     for r in res.regimes:
         part = summ[summ["regime"] == r]
         out["regimes"][r] = {
             row.metric: {"mean": _num(row.mean), "ci_low": _num(row.ci_low),
-                         "ci_high": _num(row.ci_high), "n": int(row.n)}
+                         "ci_high": _num(row.ci_high), "n": int(row.n),
+                         "small_sample": int(row.n) < SMALL_SAMPLE}
             for row in part.itertuples()
         }
     baseline = getattr(res, "baseline", "")
@@ -140,6 +171,7 @@ def results_json(res: Results, metrics: list[str]) -> dict[str, Any]:
             out["differences"][f"{r} - {baseline}"] = {
                 row.metric: {"mean": _num(row.mean_diff), "ci_low": _num(row.ci_low),
                              "ci_high": _num(row.ci_high), "n": int(row.n),
+                             "small_sample": int(row.n) < SMALL_SAMPLE,
                              "p_value": _num(row.p_value)}
                 for row in part.itertuples()
             }
@@ -193,18 +225,18 @@ def sweep_table(res: SweepResults, metric: str, confidence: float = 0.95) -> str
         for r in res.regimes:
             if (p, r) in summ.index:
                 s = summ.loc[(p, r)]
-                row.append(_cell(s["mean"], s["ci_low"], s["ci_high"]))
+                row.append(_cell(s))
                 n = max(n, int(s["n"]))
             else:
                 row.append("-")
         if len(diff):
             for o in others:
                 d = diff.loc[(p, o)] if (p, o) in diff.index else None
-                row.append("-" if d is None else _cell(d["mean_diff"], d["ci_low"], d["ci_high"]))
+                row.append("-" if d is None else _cell(d, "mean_diff"))
         row.append(str(n))
         rows.append(row)
     unit = METRICS[metric][0]
     pct = round(confidence * 100)
     title = (f"{metric} ({unit}): mean [{pct}% CI] over replications; differences paired by "
              "replication (common random numbers)")
-    return title + "\n\n" + _render(rows)
+    return title + "\n\n" + _render(rows) + _notes(rows)

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from govsim.analysis.metrics import METRICS
-from govsim.analysis.stats import mean_ci
+from govsim.analysis.metrics import FEASIBLE, METRICS
+from govsim.analysis.stats import UNBOUNDED, Bounds, mean_ci, reach
 from govsim.errors import GovsimError
 from govsim.experiment.checks import whole
 
@@ -130,7 +130,7 @@ def next_batch(precision: Precision, regimes: Sequence[str], metrics: pd.DataFra
                     continue
                 values = rows[m].to_numpy(dtype=float) if len(rows) else np.empty(0)
                 rel, need = projection(values, target, precision.confidence,
-                                       precision.max_replications)
+                                       precision.max_replications, FEASIBLE.get(m, UNBOUNDED))
                 worst, wanted = max(worst, rel), max(wanted, need)
         state.points.setdefault(str(p), {}).update(
             {"relative_half_width": None if math.isinf(worst) else worst, "met": worst <= target})
@@ -145,9 +145,13 @@ def next_batch(precision: Precision, regimes: Sequence[str], metrics: pd.DataFra
 
 
 def projection(values: np.ndarray, target: float, confidence: float,
-               n_max: int) -> tuple[float, int]:
+               n_max: int, bounds: Bounds = UNBOUNDED) -> tuple[float, int]:
     """The relative half-width of ``values`` and the replications that would bring it to
     ``target`` if mean and spread hold (Law's projection with the t quantile of the larger n).
+
+    The half-width is that of the interval every table reports (the t interval clipped to the
+    metric's feasible range ``bounds``): its reach from the mean, which bounds the error with
+    the interval's coverage.
 
     NaN values (a median not reached in that replication) are left out, and the projection is
     scaled up by the share of replications that gave a value. Fewer than two values, or a mean
@@ -157,8 +161,8 @@ def projection(values: np.ndarray, target: float, confidence: float,
     n = len(finite)
     if n < 2:
         return math.inf, n_max
-    mean, low, high, _ = mean_ci(finite, confidence)
-    half = (high - low) / 2.0
+    mean, low, high, _ = mean_ci(finite, confidence, bounds)
+    half = reach(mean, low, high)
     if half == 0.0:
         return 0.0, n
     if mean == 0.0:

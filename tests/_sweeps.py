@@ -32,9 +32,11 @@ def small_experiment(**kw: object) -> Experiment:
 
 
 def file_digests(root: Path) -> dict[str, str]:
-    """Digest of every result file (the log holds times, so it is left out)."""
+    """Digest of every result file (the log holds times, so it is left out, and so are the
+    damaged files a resume set aside)."""
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and p.name != "log.txt"}
+            for p in sorted(root.rglob("*")) if p.is_file() and p.name != "log.txt"
+            and p.relative_to(root).parts[0] != "set_aside"}
 
 
 def count_files(folder: Path) -> int:

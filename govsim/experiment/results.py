@@ -20,6 +20,7 @@ import pandas as pd
 
 from govsim.analysis.metrics import METRICS
 from govsim.errors import GovsimError
+from govsim.experiment.integrity import Records
 from govsim.experiment.store import committed
 
 __all__ = ["SweepResults", "load_sweep", "load_experiment"]
@@ -74,7 +75,7 @@ class SweepResults:
         if name not in self.config["keep"]:
             kept = ", ".join(self.config["keep"]) or "none"
             raise GovsimError(f"the sweep did not keep {name!r} (kept: {kept})", "keep")
-        return _read_folder(self.directory / name, self.regimes, committed(self.directory))
+        return _read_table(self.directory, name, self.regimes, Records.read(self.directory))
 
     @property
     def cases(self) -> pd.DataFrame:
@@ -125,13 +126,28 @@ def _names(metrics: Sequence[str] | None) -> list[str]:
     return list(metrics) if metrics is not None else list(METRICS)
 
 
-def _read_folder(folder: Path, regimes: Sequence[str],
-                 only: set[str] | None = None) -> pd.DataFrame:
-    files = sorted(f for f in folder.glob("p*-r*.parquet")
-                   if only is None or f.name[: -len(".parquet")] in only)
-    if not files:
+def _read_table(root: Path, table: str, regimes: Sequence[str],
+                records: Records) -> pd.DataFrame:
+    """The committed files of one table, each checked against its record first."""
+    done = committed(root, records)
+    files = sorted(f for f in (root / table).glob("p*-r*.parquet")
+                   if f.name[: -len(".parquet")] in done)
+    frames = []
+    for f in files:
+        rel = f"{table}/{f.name}"
+        if records.damaged(rel):
+            raise GovsimError(f"{rel} in {str(root)!r} differs from the record made when it was "
+                              "written (cut short or changed); resume the sweep (resume=True; "
+                              "--resume on the command line) to set it aside and run its task "
+                              "again", "directory")
+        try:
+            frames.append(pd.read_parquet(f))
+        except Exception as exc:  # noqa: BLE001 - any reader error: the file is not a result
+            raise GovsimError(f"{rel} in {str(root)!r} cannot be read ({type(exc).__name__}); "
+                              "resume the sweep to run its task again", "directory") from None
+    if not frames:
         return pd.DataFrame()
-    frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    frame = pd.concat(frames, ignore_index=True)
     frame["regime"] = pd.Categorical(frame["regime"].astype(str), categories=list(regimes))
     keys = [k for k in ("point", "regime", "replication") if k in frame]
     return frame.sort_values(keys, kind="stable").reset_index(drop=True)
@@ -141,8 +157,10 @@ def load_sweep(directory: str | os.PathLike[str]) -> SweepResults:
     """Read a sweep's results directory back: configuration, design points, metrics (with
     each point's factor values), failures and manifest.
 
-    Only tasks whose metrics file exists are included, so a directory from an interrupted
-    sweep loads too (``.complete`` is then false).
+    Only committed tasks are included, so a directory from an interrupted sweep loads too
+    (``.complete`` is then false). Every file read is first compared with the size and
+    checksum recorded when it was written: one that differs is a
+    :class:`~govsim.errors.GovsimError` naming it (a resumed sweep sets it aside and reruns it).
     """
     root = Path(directory)
     try:
@@ -152,8 +170,13 @@ def load_sweep(directory: str | os.PathLike[str]) -> SweepResults:
                           "directory") from None
     points = pd.read_parquet(root / "points.parquet").set_index("point")
     manifest_path = root / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
-    metrics = _read_folder(root / "metrics", config["regimes"])
+    try:
+        manifest = (json.loads(manifest_path.read_text(encoding="utf-8"))
+                    if manifest_path.exists() else {})
+    except ValueError:
+        manifest = {}  # cut short: the records it held are lost, resume rewrites it
+    records = Records.read(root, manifest or None)
+    metrics = _read_table(root, "metrics", config["regimes"], records)
     lead = ["point", "regime", "replication", *points.columns]
     if len(metrics):
         # replications beyond the plan (left by an earlier, longer plan) are not part of it
@@ -165,7 +188,7 @@ def load_sweep(directory: str | os.PathLike[str]) -> SweepResults:
         metrics = metrics[lead + [c for c in metrics.columns if c not in lead]]
     else:
         metrics = pd.DataFrame(columns=[*lead, *METRICS])
-    done = committed(root)
+    done = committed(root, records)
     rows = []
     for f in sorted((root / "failures").glob("p*-r*.json")):
         if f.name[: -len(".json")] in done:

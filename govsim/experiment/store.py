@@ -8,11 +8,15 @@ Layer: experiment. Layout::
     DIR/metrics/p0003-r0007.parquet   one per design point × replication (all regimes)
     DIR/<table>/p0003-r0007.parquet   the kept tables (``keep``: cases, units, ...)
     DIR/failures/p0003-r0007.json     a failed task: its configuration and traceback
+    DIR/committed.jsonl     records (size, SHA-256) of files committed since the manifest's
+    DIR/set_aside/...       files found damaged on resume, moved here before their task reran
     DIR/log.txt             one line per session (start, executor, tasks run, time)
+    DIR/.lock               held while a sweep writes (:mod:`govsim.experiment.lock`)
 
-Every file is written atomically (:mod:`govsim.atomic`), and a task's metrics file is written
-after its tables, so a task counts as done exactly when its metrics file exists. Only the
-parent process writes, so a Dask cluster need not share the directory's file system.
+Every file is written atomically (:mod:`govsim.atomic`): a task's tables, then its metrics, then
+the record of their sizes and checksums (:mod:`govsim.experiment.integrity`), which is the
+task's commit mark. Only the parent process writes, so a Dask cluster need not share the
+directory's file system.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ import pandas as pd
 
 from govsim.atomic import atomic_write_frame, atomic_write_text
 from govsim.errors import GovsimError
+from govsim.experiment.integrity import Records
+from govsim.experiment.lock import LOCK
 from govsim.experiment.replication import TABLES
 from govsim.experiment.sequential import PrecisionState
 from govsim.version import __version__
@@ -52,9 +58,12 @@ def parse_stem(name: str) -> tuple[int, int] | None:
     return None
 
 
-def committed(root: Path) -> set[str]:
-    """Stems of the tasks whose metrics file (the commit mark) exists."""
-    return {f.name[: -len(".parquet")] for f in (root / "metrics").glob("p*-r*.parquet")}
+def committed(root: Path, records: Records | None = None) -> set[str]:
+    """Stems of the committed tasks: a metrics file with a record (in a directory written
+    before records were kept, a metrics file alone)."""
+    present = {f.name[: -len(".parquet")] for f in (root / "metrics").glob("p*-r*.parquet")}
+    records = records if records is not None else Records.read(root)
+    return present & records.tasks() if records.kept else present
 
 
 class ResultsStore:
@@ -65,13 +74,19 @@ class ResultsStore:
         self.keep = keep
         #: what the precision rule found last (precision targets only)
         self.precision = PrecisionState()
+        #: sizes and checksums of the committed files (read by :meth:`prepare`)
+        self.records = Records(root)
+        #: files :meth:`prepare` found damaged and moved to ``set_aside/``
+        self.set_aside: list[str] = []
 
     def path(self, table: str, point: int, replication: int, ext: str = "parquet") -> Path:
         return self.root / table / f"{stem(point, replication)}.{ext}"
 
     def done(self) -> set[tuple[int, int]]:
-        """The tasks with a metrics file."""
-        found = (parse_stem(s) for s in committed(self.root)) if (self.root / "metrics").is_dir() else ()
+        """The committed tasks."""
+        if not (self.root / "metrics").is_dir():
+            return set()
+        found = (parse_stem(s) for s in committed(self.root, self.records))
         return {k for k in found if k is not None}
 
     def read_metrics(self, tasks: list[tuple[int, int]]) -> pd.DataFrame:
@@ -83,9 +98,11 @@ class ResultsStore:
                      tables: Mapping[str, pd.DataFrame]) -> None:
         """A task's kept tables, then its metrics (the commit mark); its failure record goes."""
         self.path("failures", point, replication, "json").unlink(missing_ok=True)
-        for name, frame in tables.items():
-            atomic_write_frame(frame, self.path(name, point, replication))
-        atomic_write_frame(metrics, self.path("metrics", point, replication))
+        paths = []
+        for name, frame in [*tables.items(), ("metrics", metrics)]:
+            paths.append(self.path(name, point, replication))
+            atomic_write_frame(frame, paths[-1])
+        self.records.commit(stem(point, replication), paths)  # the commit mark
 
     def write_failure(self, point: int, replication: int, record: Mapping[str, Any]) -> None:
         """A failed task's configuration and traceback (plain JSON data)."""
@@ -99,7 +116,7 @@ class ResultsStore:
             raise GovsimError(f"{str(root)!r} exists and is not a directory", "out")
         stored = root / "experiment.json"
         if not stored.exists():
-            if root.is_dir() and any(root.iterdir()):
+            if root.is_dir() and any(p.name != LOCK for p in root.iterdir()):
                 raise GovsimError(f"{str(root)!r} is not empty and holds no experiment; choose an "
                                   "empty or new directory", "out")
             return
@@ -147,15 +164,34 @@ class ResultsStore:
         # a write interrupted by a kill leaves a temporary file behind: it was never a result
         for stale in [*root.glob(".*.tmp"), *root.glob("*/.*.tmp")]:
             stale.unlink(missing_ok=True)
-        # tables of a task whose metrics (the commit mark) never came were never a result
-        done = committed(root)
-        for table in TABLES:
+        self.records = Records.read(root)
+        self.set_aside = self._set_aside_damaged()
+        # files of a task whose commit mark never came were never a result
+        done = committed(root, self.records)
+        for table in (*TABLES, "metrics"):
             for f in (root / table).glob("p*-r*.parquet"):
                 if f.name[: -len(".parquet")] not in done:
                     f.unlink(missing_ok=True)
         points = experiment.points.reset_index()
         atomic_write_frame(points, root / "points.parquet")  # typed, for loading
         atomic_write_frame(points, root / "points.csv", "csv")  # for people
+
+    def _set_aside_damaged(self) -> list[str]:
+        """Move every file of a committed task whose files differ from their records (cut
+        short, changed) to ``set_aside/``, so the task runs again; return their names."""
+        moved: list[str] = []
+        damaged = sorted(task for task in self.records.tasks()
+                         if any(self.records.damaged(rel) for rel in self.records.files_of(task)))
+        for task in damaged:
+            for rel in self.records.files_of(task):
+                source = self.root / rel
+                if source.exists():
+                    target = self.root / "set_aside" / rel
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    source.replace(target)
+                    moved.append(rel)
+            self.records.forget(task)
+        return moved
 
     def manifest(self, experiment: Experiment, planned: Mapping[int, int],
                  done: set[tuple[int, int]], failed: set[tuple[int, int]], state: str) -> None:
@@ -177,7 +213,9 @@ class ResultsStore:
                                  "ignored_undefined": self.precision.ignored,
                                  "points": dict(sorted(self.precision.points.items(),
                                                        key=lambda kv: int(kv[0])))}
+        data["files"] = self.records.as_manifest()
         atomic_write_text(json.dumps(data, indent=2) + "\n", self.root / "manifest.json")
+        self.records.clear_journal()  # the manifest now holds every record
 
     def log(self, line: str) -> None:
         """Add a line to ``log.txt``."""

@@ -26,6 +26,7 @@ import pandas as pd
 
 from govsim.experiment.config import Experiment
 from govsim.experiment.executors import Pool, check_executor, open_executor, run_tasks
+from govsim.experiment.lock import locked
 from govsim.experiment.replication import run_replication
 from govsim.experiment.results import SweepResults, load_sweep
 from govsim.experiment.sequential import next_batch
@@ -123,8 +124,10 @@ def sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.PathLik
     check_executor(executor, scheduler)  # before anything is written
     store = ResultsStore(Path(out), exp.keep)
     store.check(exp, resume)
-    # an unreachable cluster writes nothing; an interrupt ends local workers at once
-    with open_executor(executor, jobs=jobs, scheduler=scheduler) as pool:
+    # an unreachable cluster writes nothing; an interrupt ends local workers at once; one
+    # writer at a time (checked again under the lock: another may have written meanwhile)
+    with open_executor(executor, jobs=jobs, scheduler=scheduler) as pool, locked(store.root):
+        store.check(exp, resume)
         store.prepare(exp)
         _run(exp, store, pool, resume, progress)
     return load_sweep(out)
@@ -148,6 +151,9 @@ def _run(exp: Experiment, store: ResultsStore, pool: Pool, resume: bool,
     started, done_before = time.monotonic(), len(done)
     store.log(f"{_stamp()} start: {pool.described}, {len(done)} tasks already done, "
               f"resume={resume}")
+    if store.set_aside:
+        store.log(f"{_stamp()} set aside (damaged after they were written; their tasks run "
+                  f"again): {', '.join(store.set_aside)}")
     state, word = "incomplete", "stopped"
     try:
         active = set(points)

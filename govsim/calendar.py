@@ -27,9 +27,14 @@ import numpy as np
 
 from govsim.errors import GovsimError
 
-__all__ = ["WorkCalendar", "OfficeHours", "parse_hours", "working_day_table"]
+__all__ = ["WorkCalendar", "OfficeHours", "parse_hours", "working_day_table", "FIRST_DAY",
+           "LAST_DAY"]
 
 HOURS_PER_DAY = 24.0
+#: the days a simulation may cover (its horizon and the deadlines after it): a scenario outside
+#: them is refused when it is validated
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2199, 12, 31)
 
 
 def parse_hours(spec: str, path: str = "hours") -> tuple[float, float] | None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from govsim.analysis.metrics import HEADLINE, METRICS
-from govsim.atomic import atomic_write_frame, atomic_write_text
+from govsim.atomic import check_destination, frame_writer, text_writer, write_files
 from govsim.errors import GovsimError
 from govsim.experiment.executors import EXECUTORS, WorkersDied
 from govsim.progress import ProgressReporter
@@ -56,6 +56,13 @@ def _int_at_least(flag: str, minimum: int):
     return _at_least(flag, minimum, int)
 
 
+def _memory_flag(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--memory-budget", metavar="GIB", default=None,
+                    type=_at_least("--memory-budget", 0.001, float),
+                    help="GiB one process may be expected to use; a larger run is refused "
+                    "before it starts (default 8)")
+
+
 def _executor_flags(sp: argparse.ArgumentParser, default: str) -> None:
     sp.add_argument("--executor", choices=EXECUTORS, default=None,
                     help=f"local: a process pool; serial: in this process; dask: a Dask cluster "
@@ -85,6 +92,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
         sp.add_argument("--jobs", "-j", type=_int_at_least("--jobs", 1), default=None,
                         help="worker processes (default: one per core)")
         _executor_flags(sp, "local, or serial with -j 1 or one replication")
+        _memory_flag(sp)
         sp.add_argument("--out", metavar="DIR", default=None,
                         help="write cases, events, units, ledger, lights, metrics and summary tables here")
         sp.add_argument("--format", choices=("parquet", "csv"), default="parquet",
@@ -112,6 +120,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     w.add_argument("--out", metavar="DIR", default=None,
                    help="results directory (default: results/<experiment file name>)")
     _executor_flags(w, "local")
+    _memory_flag(w)
     w.add_argument("--jobs", "-j", type=_int_at_least("--jobs", 1), default=None,
                    help="worker processes for local or a LocalCluster (default: one per core)")
     w.add_argument("--resume", action="store_true",
@@ -150,29 +159,18 @@ def _flag_names(sp: argparse.ArgumentParser) -> dict[str, str]:
     return names
 
 
-def _prepare_out(out: str | None) -> Path | None:
-    if out is None:
-        return None
-    path = Path(out)
-    if path.exists() and not path.is_dir():
-        raise GovsimError(f"{out!r} exists and is not a directory", "out")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise GovsimError(f"cannot create directory {out!r} ({exc.strerror})", "out") from None
-    return path
-
-
 def _write_outputs(res: Any, out: Path, fmt: str, metrics: list[str]) -> None:
+    """Every table, then the summaries; a disk that fails midway loses nothing computed."""
     from govsim.experiment.report import results_json
 
     ext = "parquet" if fmt == "parquet" else "csv"
-    for name in ("cases", "events", "units", "ledger", "lights", "metrics"):
-        atomic_write_frame(getattr(res, name), out / f"{name}.{ext}", fmt)
-    atomic_write_frame(res.summary(), out / "summary.csv", "csv")
+    files = [(f"{name}.{ext}", frame_writer(getattr(res, name), fmt))
+             for name in ("cases", "events", "units", "ledger", "lights", "metrics")]
+    files.append(("summary.csv", frame_writer(res.summary(), "csv")))
     if hasattr(res, "differences"):
-        atomic_write_frame(res.differences(), out / "differences.csv", "csv")
-    atomic_write_text(json.dumps(results_json(res, metrics), indent=2), out / "summary.json")
+        files.append(("differences.csv", frame_writer(res.differences(), "csv")))
+    files.append(("summary.json", text_writer(json.dumps(results_json(res, metrics), indent=2))))
+    write_files(out, files, "out")
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -210,12 +208,20 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             names = [n.strip() for n in args.regimes.split(",") if n.strip()]
         check_baseline(scenario.check_regimes(names, minimum=2), args.baseline)
     check_executor(args.executor or "local", args.scheduler)
-    out = _prepare_out(args.out)  # after the cheap checks, before the long run
+    out = None
+    if args.out is not None:  # after the cheap checks, before the long run
+        from govsim.experiment.checks import output_bytes, resolve_scenario
+
+        sized = resolve_scenario(scenario, args.horizon_days)
+        need = output_bytes(sized, 1 if names is None and args.command == "run" else
+                            len(names or scenario.regime_names), args.replications,
+                            not args.no_events, args.format)
+        out = check_destination(args.out, "out", need)
     progress = ProgressReporter(f"govsim {args.command}", args.replications)
     common = dict(replications=args.replications, seed=args.seed, horizon_days=args.horizon_days,
                   record_events=not args.no_events, jobs=args.jobs, progress=progress,
                   warmup_days=args.warmup_days, executor=args.executor,
-                  scheduler=args.scheduler)
+                  scheduler=args.scheduler, memory_budget=args.memory_budget)
     try:
         if args.command == "run":
             res = govsim.run(scenario, args.regime, **common)
@@ -251,6 +257,8 @@ def _cmd_journey(args: argparse.Namespace) -> int:
     regime = scenario.check_regime(args.regime)
     if args.figure is not None and Path(args.figure).suffix.lower() not in {".png", ".svg"}:
         raise GovsimError(f"the figure must be a .png or .svg file, not {args.figure!r}", "figure")
+    if args.figure is not None:  # its directory is tried before the run
+        check_destination(Path(args.figure).resolve().parent, "figure", 2**22)
     # replication r of seed s depends on (s, r) only: run just that one
     out = run_replication(scenario, (regime,), args.seed, args.replication)
     cases, events = out.cases[0], out.events[0]
@@ -268,8 +276,12 @@ def _cmd_journey(args: argparse.Namespace) -> int:
     print()
     print(govsim.contacts_table(journey).to_string(index=False))
     if args.figure is not None:
-        path = govsim.save_swimlane(journey, args.figure,
-                                    title=f"{scenario.name}: case {case} under {regime}")
+        try:
+            path = govsim.save_swimlane(journey, args.figure,
+                                        title=f"{scenario.name}: case {case} under {regime}")
+        except OSError as exc:
+            raise GovsimError(f"writing {args.figure!r} failed ({exc.strerror or exc}); the "
+                              "contacts table above is complete", "figure") from None
         print(f"swimlane written to {path}", file=sys.stderr)
     return 0
 
@@ -295,7 +307,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     print(f"govsim sweep: {len(exp.points)} design points x {len(exp.regimes)} regimes x "
           f"{exp.replications} replications into {out}/", file=sys.stderr)
     res = sweep(exp, out, executor=args.executor or "local", jobs=args.jobs, scheduler=args.scheduler,
-                resume=args.resume, progress=True)
+                resume=args.resume, progress=True, memory_budget=args.memory_budget)
     if len(res.metrics):
         for m in names:
             print(sweep_table(res, m))

@@ -613,3 +613,71 @@ def test_a_key_in_a_scenario_file_is_not_taken_for_a_flag(
     code, _, err = cli(["compare", str(bad), "--regimes", "fragmented,consolidated"], capsys)
     assert code == 2
     assert "govsim: error: regimes: " in err and "--regimes" not in err
+
+
+# ---------------------------------------------------------------------------
+# destinations tried before the work; failures that lose nothing
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc")
+@pytest.mark.parametrize("argv", [
+    ["compare", str(DISTRICT), "--out", "/proc/self/govsim-out"],
+    ["run", str(DISTRICT), "--out", "/proc/self/govsim-out"],
+    ["journey", str(DISTRICT), "--figure", "/proc/self/govsim/leak.png"],
+], ids=["compare", "run", "journey"])
+def test_an_unwritable_destination_is_refused_before_the_run(
+        argv: list[str], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import govsim
+    import govsim.experiment
+
+    def must_not_run(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the simulation ran before the destination was tried")
+
+    for name in ("run", "compare"):
+        monkeypatch.setattr(govsim, name, must_not_run)
+    monkeypatch.setattr(govsim.experiment, "run_replication", must_not_run)
+    code, out, err = cli([*argv, "--horizon-days", "2"], capsys)
+    flag = "--figure" if "journey" in argv else "--out"
+    assert_user_error(code, err, f"govsim: error: {flag}: cannot write into")
+
+
+def test_a_figure_into_a_missing_directory_is_written(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    figure = tmp_path / "new" / "dir" / "leak.svg"
+    code, _, err = cli(["journey", str(ROOT / "scenarios" / "shanghai_leak.toml"), "--seed", "0",
+                        "--replication", "1", "--figure", str(figure)], capsys)
+    assert code == 0, err
+    assert figure.read_text().startswith("<?xml")
+
+
+def test_a_disk_that_fills_after_the_run_saves_the_results_elsewhere(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import errno
+
+    import govsim.atomic as atomic
+
+    out = tmp_path / "out"
+    real = atomic.atomic_write
+
+    def full(path: Path, write: Any) -> None:
+        if path.parent == out and path.name == "units.parquet":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(path, write)
+
+    monkeypatch.setattr(atomic, "atomic_write", full)
+    code, _, err = cli(["compare", str(DISTRICT), *TINY, "--out", str(out)], capsys)
+    assert_user_error(code, err, "govsim: error: --out: writing units.parquet")
+    assert "complete there: cases.parquet, events.parquet" in err
+    saved = Path(err.split("written to ")[1].split(" instead")[0])
+    assert {"cases.parquet", "units.parquet", "summary.json"} <= {p.name for p in saved.iterdir()}
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_a_run_over_the_memory_budget_names_the_flag(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(["compare", str(DISTRICT), "-n", "2", "--memory-budget", "0.01"], capsys)
+    assert_user_error(code, err, "govsim: error: --memory-budget: scenario 'district' is "
+                      "expected to bring about")

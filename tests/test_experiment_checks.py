@@ -9,7 +9,7 @@ import pytest
 from _factory import category, fragmented, scenario
 
 from govsim.errors import GovsimError
-from govsim.experiment.checks import check_warmup, resolve_scenario, whole
+from govsim.experiment.checks import check_memory, check_warmup, resolve_scenario, whole
 from govsim.scenario import Scenario, scenario_data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,3 +59,29 @@ def test_a_bad_horizon_override_is_named() -> None:
     with pytest.raises(GovsimError) as err:
         resolve_scenario(_small(), 0)
     assert err.value.path == "horizon_days"
+
+
+def _crowded(rate: float) -> Scenario:
+    return scenario({"f": fragmented()}, categories={"leak": category(rate_per_day=rate)},
+                    horizon_days=1)
+
+
+def test_a_run_that_would_exhaust_the_machine_is_refused_before_it_starts() -> None:
+    import govsim
+
+    with pytest.raises(GovsimError, match="about 10,000,000 cases per replication") as err:
+        govsim.run(_crowded(1e7), replications=1)
+    assert err.value.path == "memory_budget" and "raise the budget" in err.value.message
+    # the estimate grows with the tables kept in one process
+    assert check_memory(_crowded(1e5), 2, 10, True) > check_memory(_crowded(1e5), 1, 1, False)
+
+
+@pytest.mark.parametrize("budget", [0, -1.0, True, "8", float("nan"), float("inf")])
+def test_a_bad_budget_is_named(budget: Any) -> None:
+    with pytest.raises(GovsimError) as err:
+        check_memory(_small(), 1, 1, True, budget)
+    assert err.value.path == "memory_budget"
+
+
+def test_a_larger_budget_lets_a_large_run_through() -> None:
+    assert check_memory(_crowded(2e6), 1, 1, False, budget=100) > 8 * 2**30

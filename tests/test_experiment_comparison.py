@@ -162,3 +162,35 @@ def test_no_interval_claims_the_impossible_on_the_docs_example() -> None:
         diff = cmp.differences().dropna(subset=["ci_low"])
         width = diff["metric"].map(lambda m: FEASIBLE[m][1] - FEASIBLE[m][0])
         assert ((diff["ci_low"] >= -width) & (diff["ci_high"] <= width)).all(), seed
+
+
+@pytest.mark.parametrize("kwargs, where", [
+    ({"replications": 1.5}, "replications"), ({"replications": "2"}, "replications"),
+    ({"replications": True}, "replications"), ({"seed": 1.5}, "seed"), ({"seed": True}, "seed"),
+    ({"jobs": -2}, "jobs"), ({"jobs": 0}, "jobs"), ({"jobs": 1.0}, "jobs"),
+    ({"regimes": "fragmented"}, "regimes"), ({"regimes": [1, 2]}, "regimes"),
+    ({"baseline": 3}, "baseline"), ({"record_events": "yes"}, "record_events"),
+    ({"progress": "bar"}, "progress"), ({"scheduler": 8786}, "scheduler"),
+    ({"warmup_days": True}, "warmup_days"), ({"horizon_days": 2.5}, "horizon_days"),
+    ({"memory_budget": 0}, "memory_budget"),
+])
+def test_every_argument_is_checked_and_named(kwargs: dict, where: str) -> None:
+    with pytest.raises(GovsimError) as err:
+        govsim.compare(small(), **{"replications": 1, **kwargs})
+    assert err.value.path == where
+
+
+@pytest.mark.parametrize("given", [None, 3, ["a"], b"name = 'x'"])
+def test_what_is_not_a_scenario_is_a_govsim_error(given: object) -> None:
+    for call in (govsim.run, govsim.compare):
+        with pytest.raises(GovsimError) as err:
+            call(given, replications=1)  # type: ignore[arg-type]
+        assert err.value.path == "scenario"
+
+
+def test_a_dict_scenario_with_a_problem_names_its_key() -> None:
+    data = scenario_data(small())
+    data["world"]["units"]["owner"]["staff"] = 0
+    with pytest.raises(GovsimError) as err:
+        govsim.compare(data, replications=1)
+    assert err.value.path == "world.units.owner.staff"

@@ -131,3 +131,32 @@ def test_uncommitted_tables_and_stale_records_are_not_results(tmp_path: Path) ->
     again = sweep(exp, out, executor="serial", resume=True, progress=False)
     assert again.complete and len(again.cases) == full
     assert not list(out.rglob("*.tmp"))
+
+
+def test_a_disk_that_fills_during_a_sweep_keeps_what_was_committed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from govsim.experiment.store import ResultsStore
+
+    reference = tmp_path / "ref"
+    sweep(small_experiment(), reference, executor="serial", progress=False)
+    out = tmp_path / "s"
+    real = ResultsStore.write_result
+    calls = {"n": 0}
+
+    def fills(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(ResultsStore, "write_result", fills)
+    with pytest.raises(GovsimError, match="the 4 tasks committed before it are kept") as err:
+        sweep(small_experiment(), out, executor="serial", progress=False)
+    assert err.value.path == "out" and "No space left on device" in err.value.message
+    partial = load_sweep(out)
+    assert not partial.complete and len(partial.metrics) == 4 * 2
+    monkeypatch.setattr(ResultsStore, "write_result", real)
+    sweep(small_experiment(), out, executor="serial", resume=True, progress=False)
+    assert file_digests(out) == file_digests(reference)

@@ -432,3 +432,81 @@ def test_horizon_reaching_2027_accepted_with_listed_days(district_data: dict[str
     ))
     cal = build_calendar(s)
     assert not cal.working[730]  # 2027-01-01
+
+
+# ---------------------------------------------------------------------------
+# scenarios bounded before they run
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("change, path", [
+    (set_key("world", "start", value=date(9999, 12, 1)), "world.start"),
+    (set_key("world", "start", value=date(1850, 1, 1)), "world.start"),
+    (lambda d: (set_key("world", "start", value=date(2199, 1, 1))(d),
+                set_key("world", "horizon_days", value=400)(d)), "world.horizon_days"),
+    (set_key("world", "units", "street_office", "staff", value=99999999999999999999999),
+     "world.units.street_office.staff"),
+    (set_key("world", "categories", "roof_leak", "rate_per_day", value=1e300),
+     "world.categories.roof_leak.rate_per_day"),
+    (set_key("world", "categories", "roof_leak", "rate_per_day", value=1e9),
+     "world.categories.roof_leak.rate_per_day"),
+    (set_key("world", "categories", "roof_leak", "fix_cost_yuan", value=1e300),
+     "world.categories.roof_leak.fix_cost_yuan"),
+], ids=["start-9999", "start-1850", "horizon-past-2199", "staff-huge", "rate-1e300", "rate-1e9",
+        "cost-1e300"])
+def test_values_beyond_what_a_city_can_be_are_refused(district_data: dict[str, Any],
+                                                      change: Mutator, path: str) -> None:
+    data = modified(district_data, change, set_key("world", "calendar", "country", value="none"))
+    with pytest.raises(GovsimError) as info:
+        parse_scenario(data)
+    assert_error(info.value, path)
+
+
+@pytest.mark.parametrize("text", [
+    "x = " + "[" * 600 + "]" * 600,
+    "x = " + "{a = " * 600 + "1" + "}" * 600,
+    "[" + ".".join(["a"] * 600) + "]\nb = 1",
+], ids=["arrays", "inline-tables", "dotted-tables"])
+def test_deep_nesting_is_refused_before_it_is_read(tmp_path: Path, text: str) -> None:
+    f = tmp_path / "deep.toml"
+    f.write_text('name = "deep"\n' + text + "\n")
+    with pytest.raises(GovsimError, match="nest") as info:
+        load_scenario(f)
+    assert info.value.path == "scenario"
+
+
+def test_nesting_in_strings_and_comments_is_not_counted(tmp_path: Path) -> None:
+    f = tmp_path / "s.toml"
+    f.write_text(DISTRICT.read_text() + '\n# [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n')
+    text = f.read_text().replace('name = "district"', 'name = "' + "[" * 40 + '"', 1)
+    f.write_text(text)
+    assert load_scenario(f).name == "[" * 40
+
+
+def test_every_bound_is_stated_in_the_docs() -> None:
+    """docs/scenarios.md's table of upper bounds lists every bounded key with its bound."""
+    from govsim.scenario.base import LIMITS
+    from govsim.scenario.rules import ConsolidatedRegime, FragmentedRegime
+    from govsim.scenario.world import World
+
+    docs = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    section = docs[docs.index("## Upper bounds"):]
+    section = section[:section.index("\n## ", 4)]
+    seen: set[str] = set()
+
+    def walk(model: Any) -> None:
+        for name, field in model.model_fields.items():
+            bound = next((m.le for m in field.metadata if getattr(m, "le", None) is not None), None)
+            if bound is not None and bound != 1.0:  # probabilities are bounded by their nature
+                seen.add(name)
+            ann = field.annotation
+            for sub in getattr(ann, "__args__", (ann,)):
+                if isinstance(sub, type) and hasattr(sub, "model_fields"):
+                    walk(sub)
+
+    for model in (World, FragmentedRegime, ConsolidatedRegime):
+        walk(model)
+    missing = sorted(k for k in seen if f"`{k}`" not in section)
+    assert missing == []
+    for kind, bound in LIMITS.items():
+        assert f"{bound:,g}" in section or f"{bound:g}" in section, kind

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from govsim.analysis.journey import CITIZEN
+from govsim.atomic import atomic_write
 
 if TYPE_CHECKING:
     import os
@@ -307,7 +308,7 @@ def save_swimlane(journey: pd.DataFrame, path: str | os.PathLike[str],
     """Draw :func:`plot_swimlane` and save it as PNG or SVG.
 
     The figure is made outside :mod:`matplotlib.pyplot` (nothing is left open) and only the
-    one file is written.
+    one file is written, atomically (complete or absent).
 
     Parameters
     ----------
@@ -336,7 +337,8 @@ def save_swimlane(journey: pd.DataFrame, path: str | os.PathLike[str],
     _check(journey)
     fig = Figure(figsize=_figsize(journey), layout="constrained")
     _draw(journey, fig.add_subplot(), title)
-    fig.savefig(out, format=fmt, dpi=150 if fmt == "png" else None,
-                metadata={"Software": None} if fmt == "png" else {"Date": None})
+    atomic_write(out, lambda fh: fig.savefig(
+        fh, format=fmt, dpi=150 if fmt == "png" else None,
+        metadata={"Software": None} if fmt == "png" else {"Date": None}))
     return out
 

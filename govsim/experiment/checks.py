@@ -13,7 +13,15 @@ from typing import Any
 from govsim.errors import GovsimError
 from govsim.scenario import Scenario, load_scenario, parse_scenario, with_overrides
 
-__all__ = ["whole", "check_warmup", "resolve_scenario"]
+__all__ = ["whole", "check_warmup", "resolve_scenario", "check_memory", "DEFAULT_MEMORY_BUDGET",
+           "output_bytes"]
+
+#: the memory one process may be expected to use, in GiB, unless ``memory_budget`` says more
+DEFAULT_MEMORY_BUDGET = 8.0
+# Rough memory per case, measured on the district scenario (benchmarks/ and the CHANGELOG):
+# 4-7 KiB while one regime runs, about 0.4 KiB of tables per regime kept (0.2 without events).
+_RUN_BYTES_PER_CASE = 8 * 1024
+_TABLE_BYTES_PER_CASE = {True: 512, False: 256}
 
 
 def whole(value: Any, minimum: int, where: str) -> int:
@@ -31,6 +39,43 @@ def check_warmup(warmup_days: Any, scenario: Scenario, where: str = "warmup_days
         raise GovsimError(f"must be a number of days from 0 to below the horizon "
                           f"({scenario.world.horizon_days}), got {warmup_days!r}", where)
     return float(warmup_days)
+
+
+def check_memory(scenario: Scenario, regimes: int, replications_held: int, record_events: bool,
+                 budget: Any = None, where: str = "memory_budget") -> float:
+    """Refuse a run expected to need more than ``budget`` GiB in one process (default
+    :data:`DEFAULT_MEMORY_BUDGET`): its expected cases per replication
+    (:meth:`~govsim.scenario.Scenario.expected_cases`) times the memory of one regime's run
+    and of the tables of ``regimes`` regimes × ``replications_held`` replications kept in
+    memory. Returns the estimate in bytes."""
+    if budget is None:
+        budget = DEFAULT_MEMORY_BUDGET
+    if isinstance(budget, bool) or not isinstance(budget, int | float) or not budget > 0 \
+            or budget != budget or budget == float("inf"):
+        raise GovsimError(f"must be a positive number of GiB, got {budget!r}", where)
+    cases = scenario.expected_cases()
+    need = cases * (_RUN_BYTES_PER_CASE
+                    + _TABLE_BYTES_PER_CASE[record_events] * regimes * replications_held)
+    if need > budget * 2**30:
+        raise GovsimError(
+            f"scenario {scenario.name!r} is expected to bring about {cases:,.0f} cases per "
+            f"replication and to need about {need / 2**30:,.1f} GiB of memory, over the budget "
+            f"of {budget:g} GiB: shorten the horizon, lower the rates, keep fewer tables, or "
+            "raise the budget", where)
+    return need
+
+
+#: rough bytes on disk per case and regime and replication (measured on the shipped scenarios:
+#: about 90 in Parquet and 800 in CSV with the event log), rounded up
+_DISK_BYTES_PER_CASE = {("parquet", True): 128, ("parquet", False): 64,
+                        ("csv", True): 1024, ("csv", False): 384}
+
+
+def output_bytes(scenario: Scenario, regimes: int, replications: int, record_events: bool,
+                 fmt: str = "parquet") -> int:
+    """A rough estimate of the bytes the tables of a run take on disk."""
+    per_case = _DISK_BYTES_PER_CASE[(fmt, record_events)]
+    return int(scenario.expected_cases() * regimes * replications * per_case) + 2**16
 
 
 def resolve_scenario(scenario: Scenario | Mapping[str, Any] | str | os.PathLike[str],

@@ -18,7 +18,8 @@ import pandas as pd
 
 from govsim.analysis.metrics import FEASIBLE, HEADLINE, METRICS
 from govsim.analysis.stats import paired_differences, summarise
-from govsim.experiment.checks import check_warmup, resolve_scenario, whole
+from govsim.errors import GovsimError
+from govsim.experiment.checks import check_memory, check_warmup, resolve_scenario, whole
 from govsim.experiment.executors import open_executor, run_tasks
 from govsim.experiment.replication import TABLES, ReplicationOutput, run_replication
 from govsim.scenario import Scenario, check_baseline
@@ -103,9 +104,16 @@ def _task(args: tuple[Scenario, tuple[str, ...], int, int, bool, float]) -> Repl
 def _execute(scenario: Scenario, regimes: tuple[str, ...], seed: int, replications: int,
              record_events: bool, jobs: int | None, progress: Progress | None,
              executor: str | Executor | None, scheduler: str | None,
-             warmup_days: float) -> list[ReplicationOutput]:
+             warmup_days: float, memory_budget: float | None) -> list[ReplicationOutput]:
     whole(replications, 1, "replications")
     whole(seed, 0, "seed")
+    if not isinstance(record_events, bool):
+        raise GovsimError(f"must be true or false, got {record_events!r}", "record_events")
+    if progress is not None and not callable(progress):
+        raise GovsimError(f"must be a function (done, total) or None, got {progress!r}",
+                          "progress")
+    # every replication's tables come back to this process
+    check_memory(scenario, len(regimes), replications, record_events, memory_budget)
     if executor is None:
         executor = "serial" if jobs == 1 or replications == 1 else "local"
     tasks = ((r, (scenario, regimes, seed, r, record_events, warmup_days))
@@ -144,7 +152,7 @@ def run(scenario: ScenarioLike, regime: str | None = None, *, replications: int 
         seed: int = 0, horizon_days: int | None = None, record_events: bool = True,
         jobs: int | None = None, progress: Progress | None = None,
         executor: str | Executor | None = None, scheduler: str | None = None,
-        warmup_days: float = 0.0) -> Results:
+        warmup_days: float = 0.0, memory_budget: float | None = None) -> Results:
     """Run one regime of a scenario for several replications.
 
     Parameters
@@ -177,12 +185,15 @@ def run(scenario: ScenarioLike, regime: str | None = None, *, replications: int 
         Leave the cases that arrive in the first ``warmup_days`` days (and the work and money
         spent on them) out of every table and metric; salaried capacity is costed from then on.
         :func:`govsim.analysis.warmup.welch` helps choose it.
+    memory_budget:
+        GiB one process may be expected to use (default 8): a run whose estimate, from the
+        scenario's rates and horizon, is larger is refused before it starts.
     """
     s = resolve_scenario(scenario, horizon_days)
     name = s.check_regime(regime)
     warm = check_warmup(warmup_days, s)
     outs = _execute(s, (name,), seed, replications, record_events, jobs, progress, executor,
-                    scheduler, warm)
+                    scheduler, warm, memory_budget)
     return _assemble(Results, s, [name], seed, replications, outs, warmup_days=warm)
 
 
@@ -190,7 +201,8 @@ def compare(scenario: ScenarioLike, regimes: Sequence[str] | None = None, *,
             baseline: str | None = None, replications: int = 10, seed: int = 0,
             horizon_days: int | None = None, record_events: bool = True, jobs: int | None = None,
             progress: Progress | None = None, executor: str | Executor | None = None,
-            scheduler: str | None = None, warmup_days: float = 0.0) -> Comparison:
+            scheduler: str | None = None, warmup_days: float = 0.0,
+            memory_budget: float | None = None) -> Comparison:
     """Run several regimes on the same world with common random numbers.
 
     Every replication draws one world and runs each regime on it, so differences between
@@ -202,6 +214,6 @@ def compare(scenario: ScenarioLike, regimes: Sequence[str] | None = None, *,
     base = check_baseline(names, baseline)
     warm = check_warmup(warmup_days, s)
     outs = _execute(s, names, seed, replications, record_events, jobs, progress, executor,
-                    scheduler, warm)
+                    scheduler, warm, memory_budget)
     return _assemble(Comparison, s, list(names), seed, replications, outs,  # type: ignore[return-value]
                      baseline=base, warmup_days=warm)

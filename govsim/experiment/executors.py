@@ -84,6 +84,9 @@ def check_executor(executor: Any, scheduler: str | None = None) -> None:
     if executor not in EXECUTORS:
         raise GovsimError(f"unknown executor {executor!r}; expected one of {', '.join(EXECUTORS)}"
                           " or a concurrent.futures.Executor", "executor")
+    if scheduler is not None and not isinstance(scheduler, str):
+        raise GovsimError(f"must be an address such as 'tcp://HOST:8786', got {scheduler!r}",
+                          "scheduler")
     if scheduler is not None and executor != "dask":
         raise GovsimError("a scheduler address goes with executor 'dask'", "scheduler")
 

@@ -24,13 +24,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from govsim.atomic import check_destination
+from govsim.errors import GovsimError
+from govsim.experiment.checks import check_memory, output_bytes
 from govsim.experiment.config import Experiment
 from govsim.experiment.executors import Pool, check_executor, open_executor, run_tasks
 from govsim.experiment.lock import locked
 from govsim.experiment.replication import run_replication
 from govsim.experiment.results import SweepResults, load_sweep
 from govsim.experiment.sequential import next_batch
-from govsim.experiment.store import ResultsStore
+from govsim.experiment.store import ResultsStore, stem
 from govsim.scenario import Scenario
 from govsim.scenario.edit import plain
 
@@ -92,7 +95,8 @@ def _stamp() -> str:
 def sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.PathLike[str], *,
           executor: str | Executor = "local", jobs: int | None = None,
           scheduler: str | None = None, resume: bool = False,
-          progress: bool | Progress | None = True) -> SweepResults:
+          progress: bool | Progress | None = True,
+          memory_budget: float | None = None) -> SweepResults:
     """Run an experiment into the directory ``out`` and return its results.
 
     Parameters
@@ -113,6 +117,9 @@ def sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.PathLik
         ``True`` (default) for a bar on stderr (plain lines every 10 s when stderr is not a
         terminal, nothing for runs under 2 s), ``False`` for silence, or a callable
         ``(done, total)``.
+    memory_budget:
+        GiB one worker may be expected to use (default 8): a design point whose estimate is
+        larger is refused before anything runs.
 
     Returns
     -------
@@ -120,17 +127,41 @@ def sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.PathLik
         As :func:`~govsim.experiment.results.load_sweep` gives it. Failed tasks are in
         ``.failures``; a sweep with failures is still returned (check ``.complete``).
     """
+    if not isinstance(experiment, Experiment | str | os.PathLike):
+        raise GovsimError("must be an Experiment or the path of an experiment file, got "
+                          f"{type(experiment).__name__}", "experiment")
     exp = experiment if isinstance(experiment, Experiment) else Experiment.from_toml(experiment)
+    if not isinstance(out, str | os.PathLike):
+        raise GovsimError(f"must be a directory path, got {out!r}", "out")
     check_executor(executor, scheduler)  # before anything is written
+    if not isinstance(resume, bool):
+        raise GovsimError(f"must be true or false, got {resume!r}", "resume")
+    if not (isinstance(progress, bool) or progress is None or callable(progress)):
+        raise GovsimError(f"must be true, false or a function (done, total), got {progress!r}",
+                          "progress")
+    for point in range(len(exp.points)):  # a worker holds one task's tables at a time
+        check_memory(exp.scenario_at(point), len(exp.regimes), 1, "events" in exp.keep,
+                     memory_budget)
     store = ResultsStore(Path(out), exp.keep)
     store.check(exp, resume)
     # an unreachable cluster writes nothing; an interrupt ends local workers at once; one
     # writer at a time (checked again under the lock: another may have written meanwhile)
-    with open_executor(executor, jobs=jobs, scheduler=scheduler) as pool, locked(store.root):
-        store.check(exp, resume)
-        store.prepare(exp)
-        _run(exp, store, pool, resume, progress)
+    with open_executor(executor, jobs=jobs, scheduler=scheduler) as pool:
+        check_destination(store.root, "out", _disk_need(exp))
+        with locked(store.root):
+            store.check(exp, resume)
+            store.prepare(exp)
+            _run(exp, store, pool, resume, progress)
     return load_sweep(out)
+
+
+def _disk_need(exp: Experiment) -> int:
+    """A rough estimate of the bytes a sweep writes: its metrics, and its kept tables."""
+    need = len(exp.points) * exp.replications * 8192
+    if exp.keep:
+        need += sum(output_bytes(exp.scenario_at(p), len(exp.regimes), exp.replications,
+                                 "events" in exp.keep) for p in range(len(exp.points)))
+    return need
 
 
 def _run(exp: Experiment, store: ResultsStore, pool: Pool, resume: bool,
@@ -178,9 +209,18 @@ def _run(exp: Experiment, store: ResultsStore, pool: Pool, resume: bool,
         # the manifest and the log say how far the sweep got, even when it was stopped
         if bar is not None:
             bar.close()
-        store.manifest(exp, planned, done, failed, state)
-        store.log(f"{_stamp()} {word}: {len(done) - done_before + len(failed)} tasks run in "
-                  f"{time.monotonic() - started:.1f} s, {len(failed)} failed, {state}")
+        try:
+            store.manifest(exp, planned, done, failed, state)
+            store.log(f"{_stamp()} {word}: {len(done) - done_before + len(failed)} tasks run "
+                      f"in {time.monotonic() - started:.1f} s, {len(failed)} failed, {state}")
+        except OSError as exc:
+            if word == "end":  # nothing else went wrong: this is the error to report
+                raise GovsimError(f"writing the manifest of {str(store.root)!r} failed "
+                                  f"({exc.strerror or exc}); every committed task is recorded "
+                                  "in committed.jsonl: make room and resume the sweep",
+                                  "out") from None
+            # already stopping for another reason (say, the same full disk): the commit
+            # records in the journal still say what is done, and resuming rewrites these
 
 
 def _run_batch(pool: Pool, exp: Experiment, store: ResultsStore, todo: list[tuple[int, int]],
@@ -199,17 +239,24 @@ def _run_batch(pool: Pool, exp: Experiment, store: ResultsStore, todo: list[tupl
             result = future.result()
         except Exception:  # noqa: BLE001 - the task could not run: record it, go on
             result = _TaskResult(None, {}, traceback.format_exc())
-        if result.error is None:
-            assert result.metrics is not None
-            store.write_result(p, r, result.metrics, result.tables)
-            done.add(key)
-            failed.discard(key)
-        else:
-            store.write_failure(p, r, {
-                "point": p, "replication": r, "seed": exp.seed, "regimes": list(exp.regimes),
-                "factors": {c: plain(exp.points[c].iloc[p]) for c in exp.points.columns},
-                "traceback": result.error})
-            failed.add(key)
+        try:
+            if result.error is None:
+                assert result.metrics is not None
+                store.write_result(p, r, result.metrics, result.tables)
+                done.add(key)
+                failed.discard(key)
+            else:
+                store.write_failure(p, r, {
+                    "point": p, "replication": r, "seed": exp.seed, "regimes": list(exp.regimes),
+                    "factors": {c: plain(exp.points[c].iloc[p]) for c in exp.points.columns},
+                    "traceback": result.error})
+                failed.add(key)
+        except OSError as exc:  # a full disk, a directory gone: what is committed stays
+            raise GovsimError(
+                f"writing the results of {stem(p, r)} into {str(store.root)!r} failed "
+                f"({exc.strerror or exc}); the {len(done)} tasks committed before it are kept "
+                "and verified: make room and resume the sweep (resume=True; --resume on the "
+                "command line) to run the rest", "out") from None
         if report is not None:
             report(len(done) + len(failed), total)
 

@@ -16,12 +16,38 @@ from govsim.calendar import parse_hours
 from govsim.errors import GovsimError
 
 __all__ = ["Strict", "FrozenDict", "FrozenMap", "Probability", "NonNegative", "Positive", "Name",
-           "check_hours"]
+           "check_hours", "Days", "PositiveDays", "Hours", "PositiveHours", "Minutes", "Yuan",
+           "Rate", "Headcount", "Weight", "Factor", "LIMITS"]
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
 Name = Annotated[str, Field(min_length=1)]
+
+# Upper bounds on every number a scenario holds: far above anything a city has, low enough that
+# no value can overflow a calculation or exhaust the machine on its own (docs/scenarios.md lists
+# them, and a test checks the list against the schema).
+#: kind of quantity -> largest value accepted
+LIMITS: dict[str, float] = {
+    "days": 36525.0,          # 100 years
+    "hours": 10_000.0,        # more than a year of round-the-clock work
+    "minutes": 1440.0,        # a day
+    "yuan": 1e12,
+    "rate per day": 1e7,      # ten million problems a day
+    "headcount": 100_000,
+    "weight": 1e6,
+    "factor": 100.0,          # a coefficient of variation or a seasonal factor
+}
+Days = Annotated[float, Field(ge=0.0, le=LIMITS["days"])]
+PositiveDays = Annotated[float, Field(gt=0.0, le=LIMITS["days"])]
+Hours = Annotated[float, Field(ge=0.0, le=LIMITS["hours"])]
+PositiveHours = Annotated[float, Field(gt=0.0, le=LIMITS["hours"])]
+Minutes = Annotated[float, Field(gt=0.0, le=LIMITS["minutes"])]
+Yuan = Annotated[float, Field(ge=0.0, le=LIMITS["yuan"])]
+Rate = Annotated[float, Field(ge=0.0, le=LIMITS["rate per day"])]
+Headcount = Annotated[int, Field(ge=1, le=LIMITS["headcount"])]
+Weight = Annotated[float, Field(ge=0.0, le=LIMITS["weight"])]
+Factor = Annotated[float, Field(ge=0.0, le=LIMITS["factor"])]
 
 
 class FrozenDict(dict):  # type: ignore[type-arg]

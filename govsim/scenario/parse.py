@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 from govsim.calendar import working_day_table
@@ -23,7 +24,11 @@ from govsim.scenario.base import FrozenMap, Name, Strict
 from govsim.scenario.rules import FragmentedRegime, Regime
 from govsim.scenario.world import World
 
-__all__ = ["Scenario", "parse_scenario", "load_scenario", "check_baseline"]
+__all__ = ["Scenario", "parse_scenario", "load_scenario", "check_baseline", "MAX_DEPTH"]
+
+#: how deeply tables and arrays may nest (the shipped scenarios need 5); deeper input is refused
+#: before any recursive step reads it
+MAX_DEPTH = 32
 
 
 class Scenario(Strict):
@@ -38,13 +43,27 @@ class Scenario(Strict):
     def regime_names(self) -> list[str]:
         return list(self.regimes)
 
+    def expected_cases(self) -> float:
+        """The expected number of cases in one replication: each category's daily rate times
+        its seasonal factor, summed over the horizon's days, plus its dated arrivals."""
+        w = self.world
+        days = np.arange(np.datetime64(w.start, "D"), np.datetime64(w.start, "D") + w.horizon_days)
+        month = days.astype("datetime64[M]").astype(np.int64) % 12
+        total = 0.0
+        for cat in w.categories.values():
+            factors = np.asarray(cat.seasonal if cat.seasonal is not None else (1.0,) * 12)
+            total += cat.rate_per_day * float(factors[month].sum()) + len(cat.arrivals)
+        return total
+
     def check_regimes(self, names: Sequence[str] | None = None, *, where: str = "regimes",
                       minimum: int = 1) -> tuple[str, ...]:
         """``names`` (default: every regime, in file order) as a tuple, or a
         :class:`GovsimError` at ``where`` naming an unknown or repeated regime, or too few."""
+        if names is not None and (isinstance(names, str) or not isinstance(names, Sequence)):
+            raise GovsimError(f"must be a list of regime names, got {names!r}", where)
         chosen = tuple(self.regimes) if names is None else tuple(names)
         for n in chosen:
-            if n not in self.regimes:
+            if not isinstance(n, str) or n not in self.regimes:
                 raise GovsimError(f"unknown regime {n!r}; the scenario has "
                                   f"{', '.join(self.regime_names)}", where)
         if len(set(chosen)) != len(chosen):
@@ -68,7 +87,7 @@ def check_baseline(regimes: Sequence[str], baseline: str | None,
     """The regime differences subtract: ``baseline`` (default: the first of ``regimes``), which
     must be among them."""
     base = baseline if baseline is not None else regimes[0]
-    if base not in regimes:
+    if not isinstance(base, str) or base not in regimes:
         raise GovsimError(f"{base!r} is not among the regimes run ({', '.join(regimes)})", where)
     return base
 
@@ -178,6 +197,11 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
         With the first problem's key path; ``.problems`` lists every problem found as
         ``(path, sentence)`` pairs.
     """
+    if not isinstance(data, Mapping):
+        raise GovsimError(f"a scenario must be a table of keys (a mapping), not "
+                          f"{type(data).__name__}", "scenario")
+    if _data_depth(data) > MAX_DEPTH:
+        raise _error([("scenario", f"tables and arrays nest more than {MAX_DEPTH} deep")], source)
     try:
         scenario = Scenario.model_validate(_freeze(dict(data)))
     except ValidationError as exc:
@@ -226,7 +250,82 @@ def load_scenario(path: str | Path) -> Scenario:
     except IsADirectoryError:
         raise GovsimError(f"scenario path {str(p)!r} is a directory", "scenario") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        if _bracket_depth(text) > MAX_DEPTH:
+            raise GovsimError(f"{p.name} nests arrays or inline tables more than {MAX_DEPTH} "
+                              "deep", "scenario")
+        data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise GovsimError(f"{p.name} is not valid TOML ({exc})", "scenario") from None
+    except RecursionError:  # a nesting the scan above did not see
+        raise GovsimError(f"{p.name} nests too deeply to be read", "scenario") from None
     return parse_scenario(data, source=str(p))
+
+
+def _data_depth(data: Any) -> int:
+    """How deeply mappings and lists nest in ``data`` (without recursion)."""
+    worst, stack = 0, [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, Mapping):
+            children = list(node.values())
+        elif isinstance(node, list | tuple):
+            children = list(node)
+        else:
+            continue
+        worst = max(worst, depth)
+        if depth <= MAX_DEPTH:  # deeper is refused anyway: stop looking
+            stack.extend((child, depth + 1) for child in children)
+    return worst
+
+
+def _bracket_depth(text: str) -> int:
+    """How deeply ``[`` and ``{`` nest in TOML text, outside strings and comments (a scan, so
+    the parser, which recurses on them, is never asked to read something too deep)."""
+    depth = worst = i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif c in "\"'":
+            i = _string_end(text, i)
+        else:
+            if c in "[{":
+                depth += 1
+                worst = max(worst, depth)
+            elif c in "]}":
+                depth = max(0, depth - 1)
+            i += 1
+    return worst
+
+
+def _string_end(text: str, i: int) -> int:
+    """The position after the TOML string that starts at ``i`` (its end of line if unclosed)."""
+    quote = text[i]
+    if text.startswith(quote * 3, i):
+        j = i + 3
+        while True:
+            k = text.find(quote * 3, j)
+            if k < 0:
+                return len(text)
+            if quote == '"' and _escaped(text, k):
+                j = k + 1
+                continue
+            k += 3
+            while k < len(text) and text[k] == quote:  # up to two quotes may end the content
+                k += 1
+            return k
+    j = i + 1
+    while j < len(text) and text[j] not in (quote, "\n"):
+        j += 2 if quote == '"' and text[j] == "\\" else 1
+    return j + 1
+
+
+def _escaped(text: str, k: int) -> bool:
+    """Whether the character at ``k`` follows an odd number of backslashes."""
+    n = 0
+    while k - n - 1 >= 0 and text[k - n - 1] == "\\":
+        n += 1
+    return n % 2 == 1

@@ -12,11 +12,16 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from govsim.scenario.base import (
+    Days,
+    Factor,
+    Headcount,
+    Hours,
+    Minutes,
     Name,
-    NonNegative,
-    Positive,
+    PositiveDays,
     Probability,
     Strict,
+    Weight,
     check_hours,
 )
 
@@ -31,12 +36,12 @@ class CallCentre(Strict):
     may redial later. Call-takers' time is costed at the channel unit's hourly cost.
     """
 
-    call_takers: Annotated[int, Field(ge=1)]
+    call_takers: Headcount
     hours: str = "08:30-17:30"
-    call_minutes: Positive = 6.0
-    caller_patience_minutes: Positive = 4.0
+    call_minutes: Minutes = 6.0
+    caller_patience_minutes: Minutes = 4.0
     redial_prob: Probability = 0.6
-    redial_minutes: Positive = 60.0
+    redial_minutes: Minutes = 60.0
 
     @field_validator("hours")
     @classmethod
@@ -50,7 +55,7 @@ class Channel(Strict):
 
     name: Name
     unit: Name
-    weight: NonNegative = 1.0
+    weight: Weight = 1.0
     call_centre: CallCentre | None = None
 
 
@@ -81,8 +86,8 @@ class Meeting(Strict):
 
     attendees: tuple[Name, ...] = Field(min_length=1)
     attend_prob: Probability = 1.0
-    hours_each: NonNegative = 3.0
-    delay_days: NonNegative = 30.0
+    hours_each: Hours = 3.0
+    delay_days: Days = 30.0
     success_prob: Probability = 1.0
     can_fund: bool = True
 
@@ -96,7 +101,7 @@ class Rung(Strict):
 
     name: Name
     unit: Name
-    response_days: NonNegative = 10.0
+    response_days: Days = 10.0
     compel_prob: Probability = 0.3
     meeting: Meeting | None = None
     climb_prob: Probability | None = None
@@ -107,9 +112,9 @@ class Funding(Strict):
 
     mode: Literal["stall", "advance", "release"]
     advancer: str | None = None
-    release_working_days: NonNegative = 20.0
+    release_working_days: Days = 20.0
     recovery_prob: Probability = 0.0
-    recovery_days: Positive = 365.0
+    recovery_days: PositiveDays = 365.0
 
 
 class FragmentedRegime(Strict):
@@ -118,8 +123,8 @@ class FragmentedRegime(Strict):
     kind: Literal["fragmented"]
     label: str = ""
     channels: tuple[Channel, ...] = Field(min_length=1)
-    intake_hours: NonNegative = 0.25
-    intake_cv: NonNegative = 0.0
+    intake_hours: Hours = 0.25
+    intake_cv: Factor = 0.0
     deflection: Deflection = Deflection()
     overlap_deflect_prob: Probability = 0.6
     overlap_acts_on_share: bool = True
@@ -132,16 +137,16 @@ class FragmentedRegime(Strict):
 class Limits(Strict):
     """Working-day time limits per ticket (Shishi's 1-2-5)."""
 
-    sign_days: NonNegative = 1.0
-    contact_days: NonNegative = 2.0
-    finish_days: NonNegative = 5.0
+    sign_days: Days = 1.0
+    contact_days: Days = 2.0
+    finish_days: Days = 5.0
 
 
 class Adjudication(Strict):
     """A standing group that names the owner of disputed cases and records the precedent."""
 
-    meets_every_working_days: Positive = 10.0
-    hours_per_case: NonNegative = 2.0
+    meets_every_working_days: PositiveDays = 10.0
+    hours_per_case: Hours = 2.0
     members: tuple[Name, ...] = ()
     dispute_prob: Probability = 0.5
 
@@ -157,7 +162,7 @@ class Supervision(Strict):
     """
 
     yellow_share: Probability = 0.8
-    hours_per_red: NonNegative = 0.5
+    hours_per_red: Hours = 0.5
     red_effect: Literal["none", "priority"] = "none"
 
 
@@ -168,17 +173,17 @@ class ConsolidatedRegime(Strict):
     label: str = ""
     centre: Name
     channels: tuple[Channel, ...] = ()
-    intake_hours: NonNegative = 0.2
+    intake_hours: Hours = 0.2
     kb_coverage: Probability = 0.5
     kb_coverage_final: Probability | None = None
-    kb_growth_days: Positive = 365.0
+    kb_growth_days: PositiveDays = 365.0
     suggestion_adoption_prob: Probability = 0.0
     salaried: tuple[Name, ...] = ()
-    dispatch_within_working_days: NonNegative = 1.0
+    dispatch_within_working_days: Days = 1.0
     accuracy: Probability = 0.9
-    return_hours: NonNegative = 0.5
-    sign_hours: NonNegative = 0.1
-    contact_hours: NonNegative = 0.2
+    return_hours: Hours = 0.5
+    sign_hours: Hours = 0.1
+    contact_hours: Hours = 0.2
     limits: Limits = Limits()
     supervision: Supervision = Supervision()
     adjudication: Adjudication = Adjudication()

@@ -10,17 +10,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
-from govsim.calendar import parse_hours
+from govsim.calendar import FIRST_DAY, LAST_DAY, parse_hours
 from govsim.scenario.base import (
+    LIMITS,
+    Factor,
     FrozenDict,
     FrozenMap,
+    Headcount,
+    Hours,
     Name,
-    NonNegative,
-    Positive,
+    PositiveDays,
+    PositiveHours,
     Probability,
+    Rate,
     Strict,
+    Yuan,
     check_hours,
 )
 
@@ -69,9 +75,9 @@ class Unit(Strict):
     """An agency or organisation that can act on cases."""
 
     kind: UnitKind
-    staff: Annotated[int, Field(ge=1)]
+    staff: Headcount
     hours: str = "08:30-17:30"
-    hourly_cost_yuan: NonNegative = 0.0
+    hourly_cost_yuan: Yuan = 0.0
     public: bool | None = None
     label: str = ""
 
@@ -101,18 +107,18 @@ class Category(Strict):
     """A kind of citizen problem: how often it arises, who owns it, what fixing it takes."""
 
     kind: Literal["complaint", "consultation", "market_social", "suggestion"] = "complaint"
-    rate_per_day: NonNegative = 0.0
+    rate_per_day: Rate = 0.0
     arrivals: tuple[dt.date, ...] = ()
-    seasonal: tuple[NonNegative, ...] | None = None
+    seasonal: tuple[Factor, ...] | None = None
     owners: tuple[Name, ...] = Field(min_length=1)
-    work_hours: Positive = 1.0
-    work_cv: NonNegative = 1.0
-    fix_cost_yuan: NonNegative = 0.0
+    work_hours: PositiveHours = 1.0
+    work_cv: Factor = 1.0
+    fix_cost_yuan: Yuan = 0.0
     fix_money_source: str | None = None
     surface_fix_prob: Probability = 0.0
-    surface_fix_hours: NonNegative = 1.0
-    surface_fix_cost_yuan: NonNegative = 0.0
-    surface_fix_holds_days: Positive = 90.0
+    surface_fix_hours: Hours = 1.0
+    surface_fix_cost_yuan: Yuan = 0.0
+    surface_fix_holds_days: PositiveDays = 90.0
     recurs_in_months: Annotated[tuple[Annotated[int, Field(ge=1, le=12)], ...], Field(min_length=1)] | None = None
     label: str = ""
 
@@ -131,21 +137,38 @@ class Category(Strict):
 class Citizens(Strict):
     """How citizens behave after a failed attempt (world: the same under every regime)."""
 
-    patience_days: Positive = 7.0
+    patience_days: PositiveDays = 7.0
     give_up_prob: Probability = 0.05
     escalate_prob: Probability = 0.3
     knows_owner_prob: Probability = 0.3
-    satisfied_within_days: Positive = 10.0
-    false_closure_discovery_days: Positive = 30.0
+    satisfied_within_days: PositiveDays = 10.0
+    false_closure_discovery_days: PositiveDays = 30.0
 
 
 class World(Strict):
     """A city as it is: calendar, citizens, units, funds and complaint categories."""
 
     start: dt.date
-    horizon_days: Annotated[int, Field(ge=1, le=36525)]
+    horizon_days: Annotated[int, Field(ge=1, le=int(LIMITS["days"]))]
     calendar: CalendarSpec = CalendarSpec()
     citizens: Citizens = Citizens()
     units: FrozenMap(Unit, min_length=1)
     funds: FrozenMap(Fund) = FrozenDict()
     categories: FrozenMap(Category, min_length=1)
+
+    @field_validator("start")
+    @classmethod
+    def _start_in_range(cls, value: dt.date) -> dt.date:
+        if not FIRST_DAY <= value <= LAST_DAY:
+            raise ValueError(f"must lie from {FIRST_DAY} to {LAST_DAY}, the days the calendar "
+                             f"covers (got {value})")
+        return value
+
+    @field_validator("horizon_days")
+    @classmethod
+    def _end_in_range(cls, value: int, info: ValidationInfo) -> int:
+        start = info.data.get("start")
+        if start is not None and (LAST_DAY - start).days + 1 < value:
+            raise ValueError(f"the horizon would end after {LAST_DAY}, the last day the calendar "
+                             f"covers (at most {(LAST_DAY - start).days + 1} days from {start})")
+        return value

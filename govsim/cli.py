@@ -60,7 +60,7 @@ def _memory_flag(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--memory-budget", metavar="GIB", default=None,
                     type=_at_least("--memory-budget", 0.001, float),
                     help="GiB one process may be expected to use; a larger run is refused "
-                    "before it starts (default 8)")
+                    "before it starts (default 4)")
 
 
 def _executor_flags(sp: argparse.ArgumentParser, default: str) -> None:

@@ -17,7 +17,7 @@ __all__ = ["whole", "check_warmup", "resolve_scenario", "check_memory", "DEFAULT
            "output_bytes"]
 
 #: the memory one process may be expected to use, in GiB, unless ``memory_budget`` says more
-DEFAULT_MEMORY_BUDGET = 8.0
+DEFAULT_MEMORY_BUDGET = 4.0
 # Rough memory per case, measured on the district scenario (benchmarks/ and the CHANGELOG):
 # 4-7 KiB while one regime runs, about 0.4 KiB of tables per regime kept (0.2 without events).
 _RUN_BYTES_PER_CASE = 8 * 1024

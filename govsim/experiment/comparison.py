@@ -186,7 +186,7 @@ def run(scenario: ScenarioLike, regime: str | None = None, *, replications: int 
         spent on them) out of every table and metric; salaried capacity is costed from then on.
         :func:`govsim.analysis.warmup.welch` helps choose it.
     memory_budget:
-        GiB one process may be expected to use (default 8): a run whose estimate, from the
+        GiB one process may be expected to use (default 4): a run whose estimate, from the
         scenario's rates and horizon, is larger is refused before it starts.
     """
     s = resolve_scenario(scenario, horizon_days)

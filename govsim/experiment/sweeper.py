@@ -118,7 +118,7 @@ def sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.PathLik
         terminal, nothing for runs under 2 s), ``False`` for silence, or a callable
         ``(done, total)``.
     memory_budget:
-        GiB one worker may be expected to use (default 8): a design point whose estimate is
+        GiB one worker may be expected to use (default 4): a design point whose estimate is
         larger is refused before anything runs.
 
     Returns

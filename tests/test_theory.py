@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import govsim
-from govsim.analysis.stats import mean_ci
+from govsim.analysis.intervals import mean_ci
 from govsim.analysis.theory import erlang_c, mmc_mean_wait
 from govsim.scenario import mmc_scenario
 

@@ -17,14 +17,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from govsim.analysis.intervals import UNBOUNDED, difference_bounds, mean_ci
 from govsim.analysis.metrics import FEASIBLE
-from govsim.analysis.stats import (
-    UNBOUNDED,
-    difference_bounds,
-    mean_ci,
-    paired_differences,
-    summarise,
-)
+from govsim.analysis.stats import paired_differences, summarise
 from govsim.errors import GovsimError
 
 __all__ = ["point_summary", "point_differences", "main_effects", "sensitivity"]

@@ -6,14 +6,14 @@ works on plain arrays or on tidy data frames with one row per replication.
 
 Functions
 ---------
-mean_ci
-    Mean and Student t confidence interval of per-replication values.
 summarise
-    Grouped :func:`mean_ci` over several metrics, returned as a tidy frame.
+    Grouped :func:`~govsim.analysis.intervals.mean_ci` over several metrics, returned as a
+    tidy frame.
 paired_differences
     Paired (common-replication) comparison of each regime against a baseline.
 
-Kaplan-Meier quantiles of censored durations are in :mod:`govsim.analysis.survival`.
+The intervals themselves are in :mod:`govsim.analysis.intervals`; Kaplan-Meier quantiles of
+censored durations in :mod:`govsim.analysis.survival`.
 """
 
 from __future__ import annotations
@@ -23,37 +23,24 @@ import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
+from govsim.analysis.intervals import (
+    UNBOUNDED,
+    Bounds,
+    check_confidence,
+    difference_bounds,
+    mean_ci,
+    reach,
+)
+
 __all__ = [
-    "Bounds",
-    "UNBOUNDED",
-    "SMALL_SAMPLE",
-    "difference_bounds",
     "SUMMARY_COLUMNS",
     "PAIRED_COLUMNS",
-    "mean_ci",
     "summarise",
     "paired_differences",
 ]
-
-#: The feasible range ``(low, high)`` of a quantity (either end may be infinite).
-Bounds = tuple[float, float]
-UNBOUNDED: Bounds = (-math.inf, math.inf)
-
-
-#: An interval from fewer values than this is reported but flagged as rough: the t interval's
-#: coverage then leans heavily on the per-replication values being close to normal.
-SMALL_SAMPLE = 5
-
-
-def difference_bounds(bounds: Bounds) -> Bounds:
-    """The feasible range of a difference of two quantities that each lie in ``bounds``
-    (a share difference lies in [-1, 1]; a difference of non-negative costs is unbounded)."""
-    low, high = bounds
-    return (low - high, high - low)
 
 
 #: Non-grouping columns produced by :func:`summarise`, in order.
@@ -71,94 +58,6 @@ PAIRED_COLUMNS: tuple[str, ...] = (
     "p_value",
 )
 
-
-def _check_confidence(confidence: float) -> float:
-    """Validate a confidence level and return it as a float.
-
-    Parameters
-    ----------
-    confidence : float
-        Requested two-sided confidence level.
-
-    Returns
-    -------
-    float
-        The same level, as a Python float.
-
-    Raises
-    ------
-    ValueError
-        If the level is not strictly between 0 and 1.
-    """
-    level = float(confidence)
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
-    return level
-
-
-def mean_ci(values: npt.ArrayLike, confidence: float = 0.95,
-            bounds: Bounds = UNBOUNDED) -> tuple[float, float, float, int]:
-    """Mean and Student t confidence interval of per-replication values.
-
-    The interval is clipped to ``bounds``, the feasible range of the quantity (a share lies in
-    [0, 1], a cost or a time is >= 0). Clipping keeps the interval's coverage exactly: the true
-    mean lies in the feasible range, so it lies in the clipped interval if and only if it lies
-    in the t interval. It only stops the interval from claiming values that cannot be.
-
-    Parameters
-    ----------
-    values : array_like
-        One-dimensional array with one value per independent replication.
-        NaN entries are dropped before anything is computed.
-    confidence : float, default 0.95
-        Two-sided confidence level, strictly between 0 and 1.
-    bounds : (float, float), default (-inf, inf)
-        The feasible range of the quantity; the interval is clipped to it.
-
-    Returns
-    -------
-    mean : float
-        Sample mean of the non-NaN values (NaN when there are none).
-    lower, upper : float
-        Bounds ``mean -/+ t_{(1+confidence)/2, n-1} * s / sqrt(n)`` where ``s``
-        is the sample standard deviation (``ddof=1``), clipped to `bounds`. Both
-        are NaN when fewer than two values remain (one replication gives no
-        interval). When all values are identical the bounds equal the mean
-        exactly.
-    n : int
-        Number of non-NaN values actually used.
-
-    Raises
-    ------
-    ValueError
-        If `values` is not one-dimensional or `confidence` is out of range.
-
-    Examples
-    --------
-    >>> mean, lower, upper, n = mean_ci([1.0, 2.0, 3.0, float("nan")])
-    >>> mean, n
-    (2.0, 3)
-    """
-    level = _check_confidence(confidence)
-    x = np.asarray(values, dtype=float)
-    if x.ndim != 1:
-        raise ValueError(f"values must be one-dimensional, got shape {x.shape}")
-    x = x[~np.isnan(x)]
-    n = int(x.size)
-    if n == 0:
-        return math.nan, math.nan, math.nan, 0
-    if np.ptp(x) == 0.0:
-        # All values identical: report that value exactly (summing and
-        # dividing could otherwise introduce a rounding error) and, if there
-        # are at least two of them, a degenerate zero-width interval.
-        centre = float(x[0])
-        if n == 1:
-            return centre, math.nan, math.nan, 1
-        return centre, centre, centre, n
-    centre = float(np.mean(x))
-    sem = float(np.std(x, ddof=1)) / math.sqrt(n)
-    half = float(stats.t.ppf(0.5 + level / 2.0, n - 1)) * sem
-    return centre, max(bounds[0], centre - half), min(bounds[1], centre + half), n
 
 
 def _as_column_list(by: list[str] | str | None) -> list[str]:
@@ -249,7 +148,7 @@ def summarise(
     --------
     mean_ci : The interval computed for each cell.
     """
-    level = _check_confidence(confidence)
+    level = check_confidence(confidence)
     keys = _as_column_list(by)
     metric_list = [metrics] if isinstance(metrics, str) else list(metrics)
     _require_columns(frame, [*keys, *metric_list])
@@ -275,11 +174,6 @@ def summarise(
         {"mean": float, "ci_low": float, "ci_high": float, "half_width": float, "n": int}
     )
 
-
-def reach(mean: float, low: float, high: float) -> float:
-    """How far a confidence interval reaches from its mean: ``max(mean - low, high - mean)``,
-    the bound it puts on the estimate's error (NaN without an interval)."""
-    return max(mean - low, high - mean)
 
 
 def _paired_p_value(diffs: np.ndarray) -> float:
@@ -370,7 +264,7 @@ def paired_differences(
         If `baseline` does not occur in `regime_col`, a (regime, replication)
         pair occurs more than once, or `confidence` is out of range.
     """
-    level = _check_confidence(confidence)
+    level = check_confidence(confidence)
     metric_list = [metrics] if isinstance(metrics, str) else list(metrics)
     _require_columns(frame, [regime_col, rep_col, *metric_list])
 

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from govsim.analysis.intervals import SMALL_SAMPLE
 from govsim.analysis.metrics import METRICS
-from govsim.analysis.stats import SMALL_SAMPLE
 
 if TYPE_CHECKING:
     from govsim.experiment.comparison import Comparison, Results

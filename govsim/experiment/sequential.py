@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from govsim.analysis.intervals import UNBOUNDED, Bounds, mean_ci, reach
 from govsim.analysis.metrics import FEASIBLE, METRICS
-from govsim.analysis.stats import UNBOUNDED, Bounds, mean_ci, reach
 from govsim.errors import GovsimError
 from govsim.experiment.checks import whole
 

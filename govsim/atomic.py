@@ -109,29 +109,38 @@ def check_destination(directory: str | os.PathLike[str], where: str,
     else is a :class:`GovsimError` at ``where`` in one sentence (a directory this call created
     is removed again).
     """
-    path = Path(directory)
+    given = Path(directory)
+    path = Path(os.path.abspath(given))  # so that ``..`` and links do not confuse the clean-up
     if path.exists() and not path.is_dir():
-        raise GovsimError(f"{str(path)!r} exists and is not a directory", where)
-    missing = [p for p in (path, *path.parents) if not p.exists()]
+        raise GovsimError(f"{str(given)!r} exists and is not a directory", where)
+    created: list[Path] = []
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        for level in reversed([p for p in (path, *path.parents) if not p.exists()]):
+            level.mkdir()  # one level at a time, remembering what this call made
+            created.append(level)
         fd, probe = tempfile.mkstemp(prefix=".govsim-probe.", dir=path)
         os.close(fd)
         os.unlink(probe)
+        free = shutil.disk_usage(path).free
     except OSError as exc:
-        for p in missing:  # the deepest first: leave nothing behind
-            try:
-                p.rmdir()
-            except OSError:
-                break
-        raise GovsimError(f"cannot write into {str(path)!r} ({exc.strerror or exc})",
+        _remove(created)
+        raise GovsimError(f"cannot write into {str(given)!r} ({exc.strerror or exc})",
                           where) from None
-    free = shutil.disk_usage(path).free
     if need_bytes > free:
-        raise GovsimError(f"{str(path)!r} has {_mib(free)} free and the results need about "
+        _remove(created)
+        raise GovsimError(f"{str(given)!r} has {_mib(free)} free and the results need about "
                           f"{_mib(need_bytes)}; free some space or choose another directory",
                           where)
-    return path
+    return given
+
+
+def _remove(created: list[Path]) -> None:
+    """Remove the directories a failed check made, deepest first."""
+    for level in reversed(created):
+        try:
+            level.rmdir()
+        except OSError:
+            return
 
 
 def write_files(directory: Path, files: Sequence[tuple[str, Writer]], where: str) -> None:

@@ -60,7 +60,7 @@ def _memory_flag(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--memory-budget", metavar="GIB", default=None,
                     type=_at_least("--memory-budget", 0.001, float),
                     help="GiB one process may be expected to use; a larger run is refused "
-                    "before it starts (default 4)")
+                    "before it starts (default 8)")
 
 
 def _executor_flags(sp: argparse.ArgumentParser, default: str) -> None:
@@ -144,6 +144,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     j.add_argument("--horizon-days", type=_int_at_least("--horizon-days", 1), default=None)
     j.add_argument("--figure", metavar="FILE", default=None,
                    help="save the swimlane figure here (.png or .svg)")
+    _memory_flag(j)
     return p, {"validate": v, "run": r, "compare": c, "sweep": w, "journey": j}
 
 
@@ -189,6 +190,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
     import govsim
+    from govsim.experiment.checks import (
+        check_memory,
+        check_warmup,
+        output_bytes,
+        resolve_scenario,
+    )
     from govsim.experiment.executors import check_executor
     from govsim.experiment.report import (
         case_distribution_table,
@@ -200,22 +207,23 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario)
     names: list[str] | None = None
-    # the cheap checks first, with the library's own helpers
+    # every check the library makes, with its own helpers, before the directory is touched
     if args.command == "run":
-        scenario.check_regime(args.regime)
+        regimes = (scenario.check_regime(args.regime),)
     else:
         if args.regimes is not None:
             names = [n.strip() for n in args.regimes.split(",") if n.strip()]
-        check_baseline(scenario.check_regimes(names, minimum=2), args.baseline)
+        regimes = scenario.check_regimes(names, minimum=2)
+        check_baseline(regimes, args.baseline)
     check_executor(args.executor or "local", args.scheduler)
+    sized = resolve_scenario(scenario, args.horizon_days)
+    check_warmup(args.warmup_days, sized)
+    check_memory(sized, len(regimes), 2 * args.replications, not args.no_events,
+                 args.memory_budget)
     out = None
     if args.out is not None:  # after the cheap checks, before the long run
-        from govsim.experiment.checks import output_bytes, resolve_scenario
-
-        sized = resolve_scenario(scenario, args.horizon_days)
-        need = output_bytes(sized, 1 if names is None and args.command == "run" else
-                            len(names or scenario.regime_names), args.replications,
-                            not args.no_events, args.format)
+        need = output_bytes(sized, len(regimes), args.replications, not args.no_events,
+                            args.format)
         out = check_destination(args.out, "out", need)
     progress = ProgressReporter(f"govsim {args.command}", args.replications)
     common = dict(replications=args.replications, seed=args.seed, horizon_days=args.horizon_days,
@@ -251,10 +259,11 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 def _cmd_journey(args: argparse.Namespace) -> int:
     import govsim
     from govsim.experiment import run_replication
-    from govsim.experiment.checks import resolve_scenario
+    from govsim.experiment.checks import check_memory, resolve_scenario
 
     scenario = resolve_scenario(args.scenario, args.horizon_days)
     regime = scenario.check_regime(args.regime)
+    check_memory(scenario, 1, 1, True, args.memory_budget)
     if args.figure is not None and Path(args.figure).suffix.lower() not in {".png", ".svg"}:
         raise GovsimError(f"the figure must be a .png or .svg file, not {args.figure!r}", "figure")
     if args.figure is not None:  # its directory is tried before the run

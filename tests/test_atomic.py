@@ -10,8 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import govsim.atomic as atomic
-from govsim.atomic import check_destination, frame_writer, text_writer, write_files
+from govsim.atomic import check_destination, frame_writer, write_files
 from govsim.errors import GovsimError
 
 
@@ -32,25 +31,38 @@ def test_a_file_in_the_way_and_too_little_space(tmp_path: Path) -> None:
     with pytest.raises(GovsimError, match="not a directory"):
         check_destination(tmp_path / "f", "out")
     with pytest.raises(GovsimError, match="free some space") as err:
-        check_destination(tmp_path / "big", "out", need_bytes=2**62)
+        check_destination(tmp_path / "big" / "deeper", "out", need_bytes=2**62)
     assert err.value.path == "out"
+    assert not (tmp_path / "big").exists()  # what the check made, it removed
 
 
-def test_a_disk_that_fills_midway_loses_nothing(tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_refused_path_through_dotdot_leaves_nothing(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "f").write_text("x")
+    for bad in ("new/../f/sub", "a/b/../../f/sub"):
+        with pytest.raises(GovsimError, match="cannot write into"):
+            check_destination(bad, "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f"]
+
+
+def test_a_disk_that_fills_midway_loses_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    real = atomic.atomic_write
+    calls = {"n": 0}
 
-    def full_after_two(path: Path, write):  # type: ignore[no-untyped-def]
-        if path.parent == out and len(list(out.iterdir())) >= 2:
+    def fills_the_first_time(fh):  # type: ignore[no-untyped-def]
+        """Writes half a file, then the disk is full (only the first time: the second copy,
+        in the fallback directory, goes through)."""
+        calls["n"] += 1
+        fh.write(b"{\"half\": ")
+        if calls["n"] == 1:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        real(path, write)
+        fh.write(b"1}")
 
-    monkeypatch.setattr(atomic, "atomic_write", full_after_two)
     frame = pd.DataFrame({"a": [1, 2]})
     files = [("one.csv", frame_writer(frame, "csv")), ("two.parquet", frame_writer(frame)),
-             ("three.json", text_writer("{}")), ("four.csv", frame_writer(frame, "csv"))]
+             ("three.json", fills_the_first_time), ("four.csv", frame_writer(frame, "csv"))]
     with pytest.raises(GovsimError) as err:
         write_files(out, files, "out")
     message = err.value.message
@@ -58,4 +70,6 @@ def test_a_disk_that_fills_midway_loses_nothing(tmp_path: Path,
     assert "complete there: one.csv, two.parquet" in message
     saved = Path(message.split("written to ")[1].split(" instead")[0])
     assert sorted(p.name for p in saved.iterdir()) == sorted(n for n, _ in files)
-    assert sorted(p.name for p in out.iterdir()) == ["one.csv", "two.parquet"]  # no partial file
+    # no partial file, no temporary file
+    assert sorted(p.name for p in out.iterdir()) == ["one.csv", "two.parquet"]
+    assert (saved / "three.json").read_text() == '{"half": 1}'

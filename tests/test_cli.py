@@ -657,17 +657,27 @@ def test_a_disk_that_fills_after_the_run_saves_the_results_elsewhere(
         capsys: pytest.CaptureFixture[str]) -> None:
     import errno
 
-    import govsim.atomic as atomic
+    import govsim.cli
 
     out = tmp_path / "out"
-    real = atomic.atomic_write
+    real = govsim.cli.frame_writer
+    calls = {"units": 0}
 
-    def full(path: Path, write: Any) -> None:
-        if path.parent == out and path.name == "units.parquet":
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        real(path, write)
+    def writer(frame: Any, fmt: str = "parquet") -> Any:
+        write = real(frame, fmt)
+        if "utilisation" not in frame.columns:
+            return write
 
-    monkeypatch.setattr(atomic, "atomic_write", full)
+        def fills_the_first_time(fh: Any) -> None:  # the units table: half written, then full
+            calls["units"] += 1
+            fh.write(b"PAR1")
+            if calls["units"] == 1:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            fh.seek(0)
+            write(fh)
+        return fills_the_first_time
+
+    monkeypatch.setattr(govsim.cli, "frame_writer", writer)
     code, _, err = cli(["compare", str(DISTRICT), *TINY, "--out", str(out)], capsys)
     assert_user_error(code, err, "govsim: error: --out: writing units.parquet")
     assert "complete there: cases.parquet, events.parquet" in err

@@ -72,9 +72,10 @@ def test_a_run_that_would_exhaust_the_machine_is_refused_before_it_starts() -> N
     with pytest.raises(GovsimError, match="about 10,000,000 cases per replication") as err:
         govsim.run(_crowded(1e7), replications=1)
     assert err.value.path == "memory_budget" and "raise the budget" in err.value.message
-    # the probe that took 4.1 GB: a million problems in one day
-    with pytest.raises(GovsimError, match="over the budget of 4 GiB"):
-        govsim.run(_crowded(1e6), replications=1)
+    # ten million problems in one day: refused, with the estimate (the probe that reached the
+    # kernel's limit had a billion, which the schema refuses first)
+    with pytest.raises(GovsimError, match="GiB of memory, over the budget of 8 GiB"):
+        govsim.run(_crowded(1e7), replications=1)
     # the estimate grows with the tables kept in one process
     assert check_memory(_crowded(1e5), 2, 10, True) > check_memory(_crowded(1e5), 1, 1, False)
 

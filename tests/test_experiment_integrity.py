@@ -83,12 +83,48 @@ def test_a_task_without_a_record_is_not_done(reference: Path, tmp_path: Path) ->
     assert file_digests(out) == file_digests(reference)
 
 
-def test_a_damaged_manifest_reruns_what_it_vouched_for(reference: Path, tmp_path: Path) -> None:
+def test_a_damaged_manifest_is_named_and_resume_checks_every_file(
+        reference: Path, tmp_path: Path) -> None:
     out = _copy(reference, tmp_path / "s")
     (out / "manifest.json").write_text('{"state": "compl')
-    assert load_sweep(out).metrics.empty  # nothing is vouched for any more
+    victim = out / "cases" / "p0003-r0001.parquet"
+    victim.write_bytes(victim.read_bytes()[:200])  # and one file is damaged as well
+    with pytest.raises(GovsimError, match="manifest.json .* cannot be read"):
+        load_sweep(out)
     res = sweep(small_experiment(), out, executor="serial", resume=True, progress=False)
     assert res.complete and file_digests(out) == file_digests(reference)
+    log = (out / "log.txt").read_text()
+    assert "11 tasks had no records" in log  # read back whole and recorded, not rerun
+    assert "cases/p0003-r0001.parquet" in log  # the damaged one was set aside and rerun
+    assert (out / "set_aside" / "cases" / "p0003-r0001.parquet").exists()
+
+
+def test_a_deleted_committed_file_is_named_on_loading(reference: Path, tmp_path: Path) -> None:
+    out = _copy(reference, tmp_path / "s")
+    (out / "cases" / "p0002-r0000.parquet").unlink()
+    (out / "metrics" / "p0001-r0001.parquet").unlink()
+    with pytest.raises(GovsimError, match="metrics/p0001-r0001.parquet"):
+        load_sweep(out)
+    (out / "metrics" / "p0001-r0001.parquet").write_bytes(
+        (reference / "metrics" / "p0001-r0001.parquet").read_bytes())
+    res = load_sweep(out)
+    with pytest.raises(GovsimError, match="cases/p0002-r0000.parquet"):
+        res.cases  # noqa: B018 - reading the kept table checks its files
+
+
+def test_a_directory_without_records_is_checked_by_reading_on_resume(
+        reference: Path, tmp_path: Path) -> None:
+    """Written before records were kept (no "files" in the manifest, no journal)."""
+    out = _copy(reference, tmp_path / "s")
+    manifest = json.loads((out / "manifest.json").read_text())
+    del manifest["files"]
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    victim = out / "metrics" / "p0000-r0002.parquet"
+    victim.write_bytes(victim.read_bytes()[:50])  # unreadable: set aside, rerun
+    res = sweep(small_experiment(), out, executor="serial", resume=True, progress=False)
+    assert res.complete and len(res.metrics) == 4 * 3 * 2
+    assert file_digests(out) == file_digests(reference)
+    assert (out / "set_aside" / "metrics" / "p0000-r0002.parquet").exists()
 
 
 def test_cli_resume_repairs_a_truncated_file(tmp_path: Path,

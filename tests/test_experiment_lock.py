@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -34,11 +37,24 @@ def test_a_second_writer_is_refused_and_told_who_holds_the_directory(tmp_path: P
     assert res.complete and (out / LOCK).read_bytes() == b""
 
 
-def test_a_lock_left_by_a_dead_process_is_taken_over(tmp_path: Path) -> None:
+def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path: Path) -> None:
     out = tmp_path / "s"
-    out.mkdir()
-    # what a killed sweep leaves: the file still names it, but no process holds the lock
-    (out / LOCK).write_text(json.dumps({"pid": 999999, "host": "gone", "since": "yesterday"}))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time, pathlib\n"
+         "from govsim.experiment.lock import locked\n"
+         "with locked(pathlib.Path(sys.argv[1])):\n"
+         "    print('held', flush=True)\n"
+         "    time.sleep(600)\n", str(out)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(GovsimError, match=f"process {holder.pid} on "):
+            sweep(small_experiment(keep=(), replications=1), out, executor="serial",
+                  progress=False)
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    # killed while holding it: the file still names the dead process, the lock is free
+    assert json.loads((out / LOCK).read_text())["pid"] == holder.pid
     res = sweep(small_experiment(keep=(), replications=1), out, executor="serial",
                 progress=False)
     assert res.complete

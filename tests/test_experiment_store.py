@@ -118,8 +118,13 @@ def test_uncommitted_tables_and_stale_records_are_not_results(tmp_path: Path) ->
     exp = small_experiment(keep=("cases",), replications=2)
     res = sweep(exp, out, executor="serial", progress=False)
     full = len(res.cases)
-    # as if killed between a task's tables and its metrics: the table is not a result
+    # as if killed between a task's tables and its metrics: the table is not a result (and the
+    # task has no record, which comes after its metrics)
     (out / "metrics" / "p0001-r0001.parquet").unlink()
+    manifest = json.loads((out / "manifest.json").read_text())
+    for rel in ("metrics/p0001-r0001.parquet", "cases/p0001-r0001.parquet"):
+        del manifest["files"][rel]
+    (out / "manifest.json").write_text(json.dumps(manifest))
     # as if killed after the commit mark but before the failure record was removed
     (out / "failures" / "p0000-r0000.json").write_text('{"point": 0, "replication": 0, '
                                                        '"traceback": "old"}')
@@ -158,5 +163,34 @@ def test_a_disk_that_fills_during_a_sweep_keeps_what_was_committed(
     partial = load_sweep(out)
     assert not partial.complete and len(partial.metrics) == 4 * 2
     monkeypatch.setattr(ResultsStore, "write_result", real)
+    sweep(small_experiment(), out, executor="serial", resume=True, progress=False)
+    assert file_digests(out) == file_digests(reference)
+
+
+def test_a_disk_that_fills_while_a_task_commits(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The task's files are written; the disk fills as its commit mark is appended."""
+    import errno
+
+    from govsim.experiment.integrity import Records
+
+    reference = tmp_path / "ref"
+    sweep(small_experiment(), reference, executor="serial", progress=False)
+    out = tmp_path / "s"
+    real = Records.commit
+    calls = {"n": 0}
+
+    def fills(self, task, paths):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(self, task, paths)
+
+    monkeypatch.setattr(Records, "commit", fills)
+    with pytest.raises(GovsimError, match="failed .No space left on device") as err:
+        sweep(small_experiment(), out, executor="serial", progress=False)
+    assert err.value.path == "out"
+    assert len(load_sweep(out).metrics) == 2 * 2  # the third task's files are not results
+    monkeypatch.setattr(Records, "commit", real)
     sweep(small_experiment(), out, executor="serial", resume=True, progress=False)
     assert file_digests(out) == file_digests(reference)

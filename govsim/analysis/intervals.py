@@ -117,7 +117,7 @@ def mean_ci(values: npt.ArrayLike, confidence: float = 0.95,
         centre = float(x[0])
         if n == 1:
             return centre, math.nan, math.nan, 1
-        return centre, centre, centre, n
+        return centre, max(bounds[0], centre), min(bounds[1], centre), n
     centre = float(np.mean(x))
     sem = float(np.std(x, ddof=1)) / math.sqrt(n)
     half = float(stats.t.ppf(0.5 + level / 2.0, n - 1)) * sem

@@ -59,7 +59,7 @@ METRICS: dict[str, tuple[str, str]] = {
 
 #: each metric's feasible range: shares lie in [0, 1]; every other metric (counts, times, costs,
 #: hours -- costs net of recovered advances included, since a recovery repays an advance of the
-#: same case) is >= 0. Confidence intervals are clipped to it (:func:`govsim.analysis.stats.mean_ci`).
+#: same case) is >= 0. Confidence intervals are clipped to it (:func:`govsim.analysis.intervals.mean_ci`).
 FEASIBLE: dict[str, tuple[float, float]] = {
     name: (0.0, 1.0) if unit == "share" else (0.0, float("inf"))
     for name, (unit, _) in METRICS.items()

@@ -17,7 +17,7 @@ __all__ = ["whole", "check_warmup", "resolve_scenario", "check_memory", "DEFAULT
            "output_bytes"]
 
 #: the memory one process may be expected to use, in GiB, unless ``memory_budget`` says more
-DEFAULT_MEMORY_BUDGET = 4.0
+DEFAULT_MEMORY_BUDGET = 8.0
 # Rough memory per case, measured on the district scenario (benchmarks/ and the CHANGELOG):
 # 4-7 KiB while one regime runs, about 0.4 KiB of tables per regime kept (0.2 without events).
 _RUN_BYTES_PER_CASE = 8 * 1024
@@ -42,19 +42,21 @@ def check_warmup(warmup_days: Any, scenario: Scenario, where: str = "warmup_days
 
 
 def check_memory(scenario: Scenario, regimes: int, replications_held: int, record_events: bool,
-                 budget: Any = None, where: str = "memory_budget") -> float:
+                 budget: Any = None, where: str = "memory_budget", *,
+                 running: bool = True) -> float:
     """Refuse a run expected to need more than ``budget`` GiB in one process (default
     :data:`DEFAULT_MEMORY_BUDGET`): its expected cases per replication
     (:meth:`~govsim.scenario.Scenario.expected_cases`) times the memory of one regime's run
-    and of the tables of ``regimes`` regimes × ``replications_held`` replications kept in
-    memory. Returns the estimate in bytes."""
+    (unless ``running`` is false: a process that only collects results) and of the tables of
+    ``regimes`` regimes × ``replications_held`` replications held at once. Returns the
+    estimate in bytes."""
     if budget is None:
         budget = DEFAULT_MEMORY_BUDGET
     if isinstance(budget, bool) or not isinstance(budget, int | float) or not budget > 0 \
             or budget != budget or budget == float("inf"):
         raise GovsimError(f"must be a positive number of GiB, got {budget!r}", where)
     cases = scenario.expected_cases()
-    need = cases * (_RUN_BYTES_PER_CASE
+    need = cases * (_RUN_BYTES_PER_CASE * running
                     + _TABLE_BYTES_PER_CASE[record_events] * regimes * replications_held)
     if need > budget * 2**30:
         raise GovsimError(

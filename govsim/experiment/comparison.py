@@ -68,8 +68,9 @@ class Results:
         Student t intervals clipped to each metric's feasible range
         (:data:`govsim.analysis.metrics.FEASIBLE`), which keeps their coverage.
         """
-        names = list(metrics) if metrics is not None else list(METRICS)
-        return summarise(self.metrics, "regime", names, confidence or self.confidence, FEASIBLE)
+        names = _metric_names(metrics)
+        return summarise(self.metrics, "regime", names, _level(confidence, self.confidence),
+                         FEASIBLE)
 
 
 @dataclass
@@ -86,15 +87,36 @@ class Comparison(Results):
         is the Student t interval of the per-replication differences, clipped to the feasible
         range of a difference (a share difference lies in [-1, 1]).
         """
-        names = list(metrics) if metrics is not None else list(METRICS)
-        return paired_differences(self.metrics, "regime", "replication", names, self.baseline,
-                                  confidence or self.confidence, FEASIBLE)
+        return paired_differences(self.metrics, "regime", "replication", _metric_names(metrics),
+                                  self.baseline, _level(confidence, self.confidence), FEASIBLE)
 
     def table(self, metrics: Sequence[str] | None = None) -> str:
         """A plain-text comparison table: each regime's mean [CI] and the paired difference."""
         from govsim.experiment.report import comparison_table
 
         return comparison_table(self, list(metrics) if metrics is not None else HEADLINE)
+
+
+def _metric_names(metrics: Sequence[str] | None) -> list[str]:
+    """The metrics asked for (default: all), each checked by name."""
+    if metrics is None:
+        return list(METRICS)
+    if isinstance(metrics, str) or not isinstance(metrics, Sequence):
+        raise GovsimError(f"must be a list of metric names, got {metrics!r}", "metrics")
+    for m in metrics:
+        if m not in METRICS:
+            raise GovsimError(f"unknown metric {m!r}", "metrics")
+    return list(metrics)
+
+
+def _level(confidence: Any, default: float) -> float:
+    """A confidence level strictly between 0 and 1 (``None``: the results' own)."""
+    if confidence is None:
+        return default
+    if isinstance(confidence, bool) or not isinstance(confidence, float | int) \
+            or not 0.0 < confidence < 1.0:
+        raise GovsimError(f"must be a number between 0 and 1, got {confidence!r}", "confidence")
+    return float(confidence)
 
 
 def _task(args: tuple[Scenario, tuple[str, ...], int, int, bool, float]) -> ReplicationOutput:
@@ -112,8 +134,8 @@ def _execute(scenario: Scenario, regimes: tuple[str, ...], seed: int, replicatio
     if progress is not None and not callable(progress):
         raise GovsimError(f"must be a function (done, total) or None, got {progress!r}",
                           "progress")
-    # every replication's tables come back to this process
-    check_memory(scenario, len(regimes), replications, record_events, memory_budget)
+    # every replication's tables come back to this process, and are copied once when joined
+    check_memory(scenario, len(regimes), 2 * replications, record_events, memory_budget)
     if executor is None:
         executor = "serial" if jobs == 1 or replications == 1 else "local"
     tasks = ((r, (scenario, regimes, seed, r, record_events, warmup_days))
@@ -186,7 +208,7 @@ def run(scenario: ScenarioLike, regime: str | None = None, *, replications: int 
         spent on them) out of every table and metric; salaried capacity is costed from then on.
         :func:`govsim.analysis.warmup.welch` helps choose it.
     memory_budget:
-        GiB one process may be expected to use (default 4): a run whose estimate, from the
+        GiB one process may be expected to use (default 8): a run whose estimate, from the
         scenario's rates and horizon, is larger is refused before it starts.
     """
     s = resolve_scenario(scenario, horizon_days)

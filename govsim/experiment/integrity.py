@@ -35,6 +35,17 @@ def digest(path: Path) -> tuple[int, str]:
     return size, h.hexdigest()
 
 
+def _entries(files: Mapping[str, Any]) -> dict[str, tuple[int, str]]:
+    """``{path: [size, sha256]}`` read from JSON, checked for shape."""
+    out = {}
+    for k, v in files.items():
+        size, sha = v
+        if not isinstance(k, str) or not isinstance(sha, str) or isinstance(size, bool):
+            raise ValueError(k)
+        out[k] = (int(size), sha)
+    return out
+
+
 def task_of(relative: str) -> str:
     """The task stem of a result file's relative path (``metrics/p0003-r0007.parquet``)."""
     return relative.rsplit("/", 1)[-1].split(".", 1)[0]
@@ -47,34 +58,36 @@ class Records:
         self.root = root
         #: relative path -> (size, sha256)
         self.files: dict[str, tuple[int, str]] = {}
-        #: whether any record exists (a directory written before records were kept has none)
-        self.kept = False
+        #: the manifest was read whole and holds records: every commit is recorded there or in
+        #: the journal, so a result file without a record was never committed
+        self.authoritative = False
+        #: the manifest exists but cannot be read (cut short, edited)
+        self.manifest_damaged = False
 
     @classmethod
     def read(cls, root: Path, manifest: Mapping[str, Any] | None = None) -> Records:
-        """The records of ``root`` (``manifest``: its manifest, if already read)."""
+        """The records of ``root`` (``manifest``: its manifest, if already read whole)."""
         rec = cls(root)
-        if manifest is None:
-            path = root / "manifest.json"
+        path = root / "manifest.json"
+        if manifest is None and path.exists():
             try:
-                manifest = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-            except ValueError:
-                # a damaged manifest: records were kept, but only the journal's are known now,
-                # so the tasks recorded in it alone count as done
-                manifest = {}
-                rec.kept = True
-        if "files" in manifest:
-            rec.kept = True
-            rec.files.update({k: (int(v[0]), str(v[1])) for k, v in manifest["files"].items()})
+                manifest = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                rec.manifest_damaged = True
+        if isinstance(manifest, Mapping) and "files" in manifest:
+            try:
+                rec.files.update(_entries(manifest["files"]))
+                rec.authoritative = True
+            except (AttributeError, TypeError, ValueError, IndexError):
+                rec.files.clear()
+                rec.manifest_damaged = True
         journal = root / JOURNAL
         if journal.exists():
-            rec.kept = True
-            for line in journal.read_text(encoding="utf-8").splitlines():
+            for line in journal.read_text(encoding="utf-8", errors="replace").splitlines():
                 try:
-                    entry = json.loads(line)
-                except ValueError:
+                    rec.files.update(_entries(json.loads(line)["files"]))
+                except (AttributeError, KeyError, TypeError, ValueError, IndexError):
                     continue  # a line cut short by a kill: that task never committed
-                rec.files.update({k: (int(v[0]), str(v[1])) for k, v in entry["files"].items()})
         return rec
 
     def commit(self, task: str, paths: Iterable[Path]) -> None:
@@ -86,7 +99,6 @@ class Records:
             fh.flush()
             os.fsync(fh.fileno())
         self.files.update({k: (v[0], v[1]) for k, v in files.items()})
-        self.kept = True
 
     def files_of(self, task: str) -> list[str]:
         """The recorded files of task ``task`` (relative paths, sorted)."""

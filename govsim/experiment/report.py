@@ -37,7 +37,7 @@ def _fmt(x: float) -> str:
 
 def _cell(s: pd.Series, mean: str = "mean") -> str:
     """``mean [low, high]`` from a summary row; no interval from one value; ``*`` marks an
-    interval from fewer than :data:`~govsim.analysis.stats.SMALL_SAMPLE` values."""
+    interval from fewer than :data:`~govsim.analysis.intervals.SMALL_SAMPLE` values."""
     value, low, high = s[mean], s["ci_low"], s["ci_high"]
     if isinstance(value, float) and math.isnan(value):
         return "n/a"

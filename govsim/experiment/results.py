@@ -128,13 +128,15 @@ def _names(metrics: Sequence[str] | None) -> list[str]:
 
 def _read_table(root: Path, table: str, regimes: Sequence[str],
                 records: Records) -> pd.DataFrame:
-    """The committed files of one table, each checked against its record first."""
+    """The committed files of one table, each checked against its record first (a recorded
+    file that is missing counts as damaged)."""
     done = committed(root, records)
-    files = sorted(f for f in (root / table).glob("p*-r*.parquet")
-                   if f.name[: -len(".parquet")] in done)
+    names = {f"{table}/{task}.parquet" for task in done if (root / table / f"{task}.parquet").exists()}
+    if records.authoritative:
+        names |= {rel for rel in records.files if rel.startswith(f"{table}/")}
     frames = []
-    for f in files:
-        rel = f"{table}/{f.name}"
+    for rel in sorted(names):
+        f = root / rel
         if records.damaged(rel):
             raise GovsimError(f"{rel} in {str(root)!r} differs from the record made when it was "
                               "written (cut short or changed); resume the sweep (resume=True; "
@@ -162,6 +164,9 @@ def load_sweep(directory: str | os.PathLike[str]) -> SweepResults:
     checksum recorded when it was written: one that differs is a
     :class:`~govsim.errors.GovsimError` naming it (a resumed sweep sets it aside and reruns it).
     """
+    if not isinstance(directory, str | os.PathLike):
+        raise GovsimError(f"must be the path of a results directory, got {directory!r}",
+                          "directory")
     root = Path(directory)
     try:
         config = json.loads((root / "experiment.json").read_text(encoding="utf-8"))
@@ -174,8 +179,14 @@ def load_sweep(directory: str | os.PathLike[str]) -> SweepResults:
         manifest = (json.loads(manifest_path.read_text(encoding="utf-8"))
                     if manifest_path.exists() else {})
     except ValueError:
-        manifest = {}  # cut short: the records it held are lost, resume rewrites it
-    records = Records.read(root, manifest or None)
+        raise GovsimError(f"manifest.json in {str(root)!r} cannot be read (cut short or "
+                          "changed), so nothing in the directory can be vouched for; resume the "
+                          "sweep (resume=True; --resume on the command line) to check every "
+                          "file and rewrite it", "directory") from None
+    records = Records.read(root, manifest if manifest_path.exists() else None)
+    if records.manifest_damaged:
+        raise GovsimError(f"manifest.json in {str(root)!r} holds damaged records; resume the "
+                          "sweep to check every file and rewrite it", "directory")
     metrics = _read_table(root, "metrics", config["regimes"], records)
     lead = ["point", "regime", "replication", *points.columns]
     if len(metrics):

@@ -58,12 +58,18 @@ def parse_stem(name: str) -> tuple[int, int] | None:
     return None
 
 
+def present(root: Path, table: str = "metrics") -> set[str]:
+    """Stems of the task files of ``table`` on disk."""
+    return {f.name[: -len(".parquet")] for f in (root / table).glob("p*-r*.parquet")}
+
+
 def committed(root: Path, records: Records | None = None) -> set[str]:
-    """Stems of the committed tasks: a metrics file with a record (in a directory written
-    before records were kept, a metrics file alone)."""
-    present = {f.name[: -len(".parquet")] for f in (root / "metrics").glob("p*-r*.parquet")}
+    """Stems of the committed tasks: a metrics file with a record -- or, where the records are
+    not whole (a directory written before they were kept, or whose manifest was lost), any
+    metrics file on disk, to be verified by reading it."""
     records = records if records is not None else Records.read(root)
-    return present & records.tasks() if records.kept else present
+    on_disk = present(root)
+    return on_disk & records.tasks() if records.authoritative else on_disk
 
 
 class ResultsStore:
@@ -78,6 +84,8 @@ class ResultsStore:
         self.records = Records(root)
         #: files :meth:`prepare` found damaged and moved to ``set_aside/``
         self.set_aside: list[str] = []
+        #: tasks :meth:`prepare` found without records and verified by reading them
+        self.adopted: list[str] = []
 
     def path(self, table: str, point: int, replication: int, ext: str = "parquet") -> Path:
         return self.root / table / f"{stem(point, replication)}.{ext}"
@@ -166,6 +174,8 @@ class ResultsStore:
             stale.unlink(missing_ok=True)
         self.records = Records.read(root)
         self.set_aside = self._set_aside_damaged()
+        if not self.records.authoritative:
+            self.adopted = self._adopt_unrecorded()
         # files of a task whose commit mark never came were never a result
         done = committed(root, self.records)
         for table in (*TABLES, "metrics"):
@@ -183,15 +193,45 @@ class ResultsStore:
         damaged = sorted(task for task in self.records.tasks()
                          if any(self.records.damaged(rel) for rel in self.records.files_of(task)))
         for task in damaged:
-            for rel in self.records.files_of(task):
-                source = self.root / rel
-                if source.exists():
-                    target = self.root / "set_aside" / rel
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    source.replace(target)
-                    moved.append(rel)
+            moved += self._move_aside(self.records.files_of(task))
             self.records.forget(task)
         return moved
+
+    def _move_aside(self, relatives: list[str]) -> list[str]:
+        """Move these result files to ``set_aside/`` (never over an earlier one)."""
+        moved = []
+        for rel in relatives:
+            source = self.root / rel
+            if not source.exists():
+                continue
+            target = self.root / "set_aside" / rel
+            n = 1
+            while target.exists():
+                target = self.root / "set_aside" / f"{rel}.{n}"
+                n += 1
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source.replace(target)
+            moved.append(rel)
+        return moved
+
+    def _adopt_unrecorded(self) -> list[str]:
+        """Where the records are not whole (a directory from before they were kept, a manifest
+        lost or damaged), read every unrecorded task's files: record the ones that read back
+        as tables, set aside the others. Returns the tasks adopted."""
+        adopted = []
+        for task in sorted(present(self.root) - self.records.tasks()):
+            files = [self.root / t / f"{task}.parquet" for t in (*self.keep, "metrics")]
+            files = [f for f in files if f.exists()]
+            try:
+                for f in files:
+                    pd.read_parquet(f)
+            except Exception:  # noqa: BLE001 - any reader error: not a result
+                self.set_aside += self._move_aside(
+                    [f.relative_to(self.root).as_posix() for f in files])
+                continue
+            self.records.commit(task, files)
+            adopted.append(task)
+        return adopted
 
     def manifest(self, experiment: Experiment, planned: Mapping[int, int],
                  done: set[tuple[int, int]], failed: set[tuple[int, int]], state: str) -> None:

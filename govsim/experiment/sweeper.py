@@ -33,7 +33,7 @@ from govsim.experiment.lock import locked
 from govsim.experiment.replication import run_replication
 from govsim.experiment.results import SweepResults, load_sweep
 from govsim.experiment.sequential import next_batch
-from govsim.experiment.store import ResultsStore, stem
+from govsim.experiment.store import ResultsStore, committed, stem
 from govsim.scenario import Scenario
 from govsim.scenario.edit import plain
 
@@ -118,7 +118,7 @@ def sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.PathLik
         terminal, nothing for runs under 2 s), ``False`` for silence, or a callable
         ``(done, total)``.
     memory_budget:
-        GiB one worker may be expected to use (default 4): a design point whose estimate is
+        GiB one worker may be expected to use (default 8): a design point whose estimate is
         larger is refused before anything runs.
 
     Returns
@@ -147,21 +147,34 @@ def sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.PathLik
     # an unreachable cluster writes nothing; an interrupt ends local workers at once; one
     # writer at a time (checked again under the lock: another may have written meanwhile)
     with open_executor(executor, jobs=jobs, scheduler=scheduler) as pool:
-        check_destination(store.root, "out", _disk_need(exp))
+        if exp.keep:  # this process holds the kept tables of every task in flight
+            for point in range(len(exp.points)):
+                check_memory(exp.scenario_at(point), len(exp.regimes), 2 * pool.slots + 2,
+                             "events" in exp.keep, memory_budget, running=False)
+        check_destination(store.root, "out", _disk_need(exp, store))
         with locked(store.root):
             store.check(exp, resume)
-            store.prepare(exp)
-            _run(exp, store, pool, resume, progress)
+            try:
+                store.prepare(exp)
+                _run(exp, store, pool, resume, progress)
+            except OSError as exc:  # a full disk, a directory gone: what is committed stays
+                raise GovsimError(
+                    f"writing into {str(store.root)!r} failed ({exc.strerror or exc}); every "
+                    "task committed before it is kept and verified: make room and resume the "
+                    "sweep (resume=True; --resume on the command line)", "out") from None
     return load_sweep(out)
 
 
-def _disk_need(exp: Experiment) -> int:
-    """A rough estimate of the bytes a sweep writes: its metrics, and its kept tables."""
-    need = len(exp.points) * exp.replications * 8192
+def _disk_need(exp: Experiment, store: ResultsStore) -> int:
+    """A rough estimate of the bytes a sweep still has to write: the metrics and kept tables
+    of the tasks not yet committed."""
+    total = len(exp.points) * exp.replications
+    left = max(0, total - len(committed(store.root))) / total if store.root.is_dir() else 1.0
+    need = total * 8192
     if exp.keep:
         need += sum(output_bytes(exp.scenario_at(p), len(exp.regimes), exp.replications,
                                  "events" in exp.keep) for p in range(len(exp.points)))
-    return need
+    return int(need * left)
 
 
 def _run(exp: Experiment, store: ResultsStore, pool: Pool, resume: bool,
@@ -182,6 +195,10 @@ def _run(exp: Experiment, store: ResultsStore, pool: Pool, resume: bool,
     started, done_before = time.monotonic(), len(done)
     store.log(f"{_stamp()} start: {pool.described}, {len(done)} tasks already done, "
               f"resume={resume}")
+    if store.adopted:
+        store.log(f"{_stamp()} {len(store.adopted)} tasks had no records (the directory was "
+                  "written before they were kept, or its manifest was lost): their files read "
+                  "back whole and are now recorded")
     if store.set_aside:
         store.log(f"{_stamp()} set aside (damaged after they were written; their tasks run "
                   f"again): {', '.join(store.set_aside)}")

@@ -10,6 +10,7 @@ is reported as ``(key path, sentence)`` in one :class:`~govsim.errors.GovsimErro
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -242,6 +243,8 @@ def load_scenario(path: str | Path) -> Scenario:
     GovsimError
         When the file is missing, is not valid TOML, or fails validation.
     """
+    if not isinstance(path, str | os.PathLike):
+        raise GovsimError(f"must be the path of a scenario file, got {path!r}", "scenario")
     p = Path(path)
     try:
         raw = p.read_bytes()

@@ -6,6 +6,7 @@ Layer: experiment. Errors are :class:`~govsim.errors.GovsimError` at the paramet
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -52,8 +53,8 @@ def check_memory(scenario: Scenario, regimes: int, replications_held: int, recor
     estimate in bytes."""
     if budget is None:
         budget = DEFAULT_MEMORY_BUDGET
-    if isinstance(budget, bool) or not isinstance(budget, int | float) or not budget > 0 \
-            or budget != budget or budget == float("inf"):
+    if isinstance(budget, bool) or not isinstance(budget, int | float) \
+            or not math.isfinite(budget) or budget <= 0:
         raise GovsimError(f"must be a positive number of GiB, got {budget!r}", where)
     cases = scenario.expected_cases()
     need = cases * (_RUN_BYTES_PER_CASE * running

@@ -26,7 +26,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from govsim.model.engine import ABANDONED, OPEN, RESOLVED, RawRun
 from govsim.model.log import (
     ACTIVITIES,
     HANDLING,
@@ -37,6 +36,7 @@ from govsim.model.log import (
     YELLOW,
     Money,
 )
+from govsim.model.state import ABANDONED, OPEN, RESOLVED, RawRun
 
 __all__ = ["Tables", "tables", "STATES", "EVENT_COLUMNS"]
 

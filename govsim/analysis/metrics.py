@@ -82,7 +82,8 @@ HEADLINE = [
 ]
 
 
-def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bool) -> dict[str, float]:
+def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bool,
+                        has_reply: bool | None = None) -> dict[str, float]:
     """The metrics of one replication of one regime.
 
     Parameters
@@ -91,6 +92,9 @@ def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bo
         That replication's tables (see :mod:`govsim.recording`).
     has_limits:
         Whether the regime sets working-day limits (otherwise the breach share is NaN).
+    has_reply:
+        Whether the regime's routing has a reply step (a dispatched owner calls the citizen;
+        otherwise the reply share is NaN). Default: ``has_limits``.
     """
     n = len(cases)
     resolved = cases["resolved"].to_numpy()
@@ -137,7 +141,8 @@ def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bo
         "satisfied_share": (
             float(cases["satisfied"].to_numpy()[resolved].mean()) if resolved.any() else float("nan")
         ),
-        "reply_share": _mean(replied) if has_limits else float("nan"),
+        "reply_share": _mean(replied) if (has_limits if has_reply is None else has_reply)
+        else float("nan"),
         "callback_satisfaction": _mean(rating[rating >= 0] == 1),
         "suggestion_adoption_share": _mean(adopted[np.isfinite(adopted)]),
     }

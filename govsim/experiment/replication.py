@@ -16,7 +16,7 @@ import pandas as pd
 from govsim.analysis.metrics import replication_metrics
 from govsim.model import build_calendar, draw_world, simulate
 from govsim.recording import tables
-from govsim.scenario import ConsolidatedRegime, Scenario
+from govsim.scenario import Scenario
 
 __all__ = ["ReplicationOutput", "run_replication", "TABLES"]
 
@@ -63,8 +63,9 @@ def run_replication(scenario: Scenario, regimes: Sequence[str], seed: int, repli
         raw = simulate(scenario, name, seed, replication, record_events=record_events,
                        calendar=calendar, draws=draws, warmup_h=warmup_days * 24.0)
         t = tables(raw)
-        has_limits = isinstance(scenario.regimes[name], ConsolidatedRegime)
-        m = replication_metrics(t.cases, t.units, has_limits)
+        rules = scenario.regimes[name]
+        m = replication_metrics(t.cases, t.units, has_limits=rules.time_limits,
+                                has_reply=rules.routing == "triage")
         out.metrics.append({"regime": name, "replication": replication, **m})
         for table in TABLES:
             getattr(out, table).append(getattr(t, table))

@@ -1,8 +1,9 @@
 """The shared machinery of a run: units as SimPy resources, staff work, money, case records.
 
-Layer: model. :class:`Engine` is subclassed once per regime kind
-(:mod:`govsim.model.fragmented`, :mod:`govsim.model.consolidated`); each subclass supplies the
-``case`` process, the life of one citizen's problem under its rules.
+Layer: model. :class:`Engine` holds what every rule works on: the world's draws, the units as
+SimPy resources, the per-case columns, staff sessions, meetings, recurrence, the case's ending.
+:class:`~govsim.model.case.CaseModel` adds the rules (as mixins, one module per concept) and the
+one ``case`` process.
 
 Hot-loop rules (``docs/architecture.md``): per-case state lives in preallocated Python lists
 indexed by case number; the logs are append-only lists; no pandas, no logging, no dict rebuilds.
@@ -12,137 +13,26 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import simpy
 
-from govsim.calendar import OfficeHours, WorkCalendar, parse_hours, working_day_table
-from govsim.model.log import Act, Log, Money
+from govsim.calendar import WorkCalendar, parse_hours
+from govsim.model.log import Act, Log
+from govsim.model.state import (
+    ABANDONED,
+    OPEN,
+    RESOLVED,
+    CategoryState,
+    RawRun,
+    UnitState,
+    build_calendar,
+)
 from govsim.model.world import K_DRAWS, WorldDraws, draw_world, stream
-from govsim.scenario import Category, Scenario
+from govsim.scenario import Scenario
 
-__all__ = ["Engine", "RawRun", "build_calendar", "OPEN", "RESOLVED", "ABANDONED"]
-
-# final states of a case
-OPEN, RESOLVED, ABANDONED = 0, 1, 2
-
-# outcomes of one attempt, as seen by the citizen
-OK, FAILED, QUIETED, FALSELY_CLOSED = 0, 1, 2, 3
-
-#: Unit kinds whose work on any case is their own duty (intake and relay), never shifted cost.
-RELAY_KINDS = frozenset({"hotline", "centre", "media", "supervisory_office"})
-
-
-def build_calendar(scenario: Scenario) -> WorkCalendar:
-    """The working-day calendar of a scenario's world.
-
-    The table covers the horizon from the ``holidays`` data (refusing years it has no data for)
-    plus a margin of Monday-to-Friday days after it, used only by deadlines and office
-    openings that fall past the horizon.
-    """
-    w = scenario.world
-    cal = w.calendar
-    margin = 120
-    core = working_day_table(
-        w.start, w.horizon_days, country=cal.country, extra_holidays=cal.extra_holidays,
-        extra_workdays=cal.extra_workdays, path="world.calendar",
-    )
-    tail_start = np.datetime64(w.start, "D") + w.horizon_days
-    tail = np.arange(tail_start, tail_start + margin)
-    weekday = (tail.view("int64") - 4) % 7
-    return WorkCalendar(w.start, np.concatenate([core, weekday < 5]))
-
-
-class UnitState:
-    """A unit during a run: its staff as a SimPy resource and its office hours."""
-
-    __slots__ = ("index", "name", "kind", "res", "office", "hourly_cost", "public", "relay", "staff")
-
-    def __init__(self, index: int, name: str, kind: str, staff: int, office: OfficeHours,
-                 hourly_cost: float, public: bool, env: simpy.Environment) -> None:
-        self.index = index
-        self.name = name
-        self.kind = kind
-        self.staff = staff
-        self.res = simpy.Resource(env, capacity=staff)
-        self.office = office
-        self.hourly_cost = hourly_cost
-        self.public = public
-        self.relay = kind in RELAY_KINDS
-
-
-class CategoryState:
-    """A category's rules in index form, for fast look-up in the hot loop."""
-
-    __slots__ = ("index", "name", "kind", "owners", "lead", "share", "fix_cost", "fund",
-                 "surface_prob", "surface_hours", "surface_cost", "overlapping", "in_season",
-                 "all_owners")
-
-    def __init__(self, index: int, name: str, cat: Category, unit_index: dict[str, int],
-                 fund_index: dict[str, int], n_units: int, relay: list[bool]) -> None:
-        self.index = index
-        self.name = name
-        self.kind = cat.kind
-        self.owners = tuple(unit_index[o] for o in cat.owners)
-        self.lead = self.owners[0]
-        self.overlapping = len(self.owners) > 1
-        per_owner = 1.0 / len(self.owners)
-        self.share = [
-            1.0 if relay[u] else (per_owner if u in self.owners else 0.0) for u in range(n_units)
-        ]
-        self.fix_cost = cat.fix_cost_yuan
-        self.fund = -1 if cat.fix_money_source is None else fund_index[cat.fix_money_source]
-        self.surface_prob = cat.surface_fix_prob
-        self.surface_hours = cat.surface_fix_hours
-        self.surface_cost = cat.surface_fix_cost_yuan
-        self.all_owners = sum(1 << o for o in self.owners)  # bit mask of the owners
-        #: for seasonal recurrence: day -> first day on or after it in a recurrence month
-        self.in_season: list[int] | None = None
-
-
-class CallCentreState:
-    """The call-takers of one channel: a SimPy resource with its own hours."""
-
-    __slots__ = ("res", "office", "call_h", "patience_h", "redial_prob", "redial_h", "unit")
-
-    def __init__(self, env: simpy.Environment, spec: Any, office: OfficeHours, unit: UnitState) -> None:
-        self.res = simpy.Resource(env, capacity=spec.call_takers)
-        self.office = office
-        self.call_h = spec.call_minutes / 60.0
-        self.patience_h = spec.caller_patience_minutes / 60.0
-        self.redial_prob = spec.redial_prob
-        self.redial_h = spec.redial_minutes / 60.0
-        self.unit = unit
-
-
-@dataclass
-class RawRun:
-    """Columns of one replication of one regime, before any DataFrame is built."""
-
-    regime: str
-    replication: int
-    horizon_h: float
-    #: cases arriving before this time are left out of the tables (a warm-up period); open
-    #: hours and call-seat hours are measured from it
-    warmup_h: float
-    unit_names: list[str]
-    unit_kinds: list[str]
-    unit_staff: list[int]
-    unit_cost: list[float]
-    unit_public: list[bool]
-    unit_tickets: list[int]
-    unit_salaried: list[bool]
-    unit_call_seat_hours: list[float]
-    unit_open_hours: list[float]
-    payer_names: list[str]
-    category_names: list[str]
-    channel_names: list[str]
-    cases: dict[str, np.ndarray]
-    log: Log
-    calendar: WorkCalendar
-
+__all__ = ["Engine"]
 
 class Engine:
     """One replication of one regime on one world.
@@ -238,7 +128,7 @@ class Engine:
         self.meeting_hours = [0.0] * n
         self.calls_abandoned = [0] * n
         self.channel_of = [-1] * n  # channel of the first contact that got through
-        self.triage = [0] * n  # consolidated triage: 0 none, 1 knowledge base, 2 hand-off, 3 dispatch
+        self.triage_code = [0] * n  # triage: 0 none, 1 knowledge base, 2 hand-off, 3 dispatch
         self.replied = [False] * n  # the citizen got a reply (answer, call from the owner, ...)
         self.adopted = [-1] * n  # suggestions: 1 adopted, 0 answered but not adopted, -1 n/a
         self.advanced = [0.0] * n
@@ -310,70 +200,6 @@ class Engine:
         u.res.release(req)
         self.log.staff(c, u.index, lead + hours, share, env.now)
 
-    def pay(self, c: int, payer: int, amount: float, share: float, kind: int) -> None:
-        """Record money paid for case ``c`` (``payer`` is a unit index or ``n_units + fund``)."""
-        if amount:
-            self.log.money(c, payer, amount, share, kind)
-
-    def fund_payer(self, fund: int) -> int:
-        return len(self.units) + fund
-
-    def real_fix(self, c: int, u: UnitState, cat: CategoryState,
-                 priority: int | None = None) -> Generator[Any, Any, None]:
-        """The owner does the real fix; money comes from its source (fund or own budget)."""
-        yield from self.work(u, c, self.work_hours[c], cat.share[u.index], Act.WORK_START,
-                             priority=priority)
-        if cat.fix_cost:
-            if cat.fund >= 0 and not self.funded[c]:
-                self.pay(c, self.fund_payer(cat.fund), cat.fix_cost, 1.0, Money.REAL_FIX)
-            elif cat.fund < 0:
-                self.pay(c, u.index, cat.fix_cost, cat.share[u.index], Money.REAL_FIX)
-            # when funded by an advance the money was recorded at the advance
-        self.resolve(c, u.index)
-
-    def surface_fix(self, c: int, u: UnitState, cat: CategoryState,
-                    priority: int | None = None) -> Generator[Any, Any, None]:
-        """A cheap repair that quiets the case for a while."""
-        yield from self.work(u, c, cat.surface_hours, cat.share[u.index], priority=priority)
-        self.pay(c, u.index, cat.surface_cost, cat.share[u.index], Money.SURFACE_FIX)
-        self.surface_fixes[c] += 1
-        self.log.event(c, Act.SURFACE_FIX, self.env.now, u.index)
-
-    def money_missing(self, c: int, cat: CategoryState) -> bool:
-        """Whether the real fix needs money from a source that is not available."""
-        return bool(cat.fix_cost) and cat.fund >= 0 and not self.fund_open[cat.fund] and not self.funded[c]
-
-    def advance(self, c: int, cat: CategoryState, advancer: int) -> None:
-        """``advancer`` pays the missing money; it may be recovered later."""
-        funding = self.rules.funding
-        share = cat.share[advancer]
-        self.pay(c, advancer, cat.fix_cost, share, Money.ADVANCE)
-        self.advanced[c] += cat.fix_cost
-        self.funded[c] = True
-        self.log.event(c, Act.ADVANCE, self.env.now, advancer)
-        if self.rng.random() < funding.recovery_prob:
-            delay = self.rng.expovariate(1.0 / (funding.recovery_days * 24.0))
-            self.env.process(self._recover(c, cat, advancer, delay))
-
-    def _recover(self, c: int, cat: CategoryState, advancer: int, delay: float) -> Generator[Any, Any, None]:
-        yield self.env.timeout(delay)
-        amount = cat.fix_cost
-        self.pay(c, advancer, -amount, cat.share[advancer], Money.RECOVERY)
-        if cat.fund >= 0:
-            self.pay(c, self.fund_payer(cat.fund), amount, 1.0, Money.RECOVERY)
-        self.recovered[c] += amount
-        self.log.event(c, Act.RECOVERY, self.env.now, advancer)
-
-    def release_fund(self, c: int, cat: CategoryState) -> Generator[Any, Any, None]:
-        """The proper source is made to pay after ``release_working_days`` (supervision)."""
-        days = self.rules.funding.release_working_days
-        due = self.official.working_days_later(self.env.now, days)
-        if due > self.env.now:
-            yield self.env.timeout(due - self.env.now)
-        self.funded[c] = True
-        self.pay(c, self.fund_payer(cat.fund), cat.fix_cost, 1.0, Money.REAL_FIX)
-        self.log.event(c, Act.FUND_RELEASE, self.env.now, -1)
-
     def meeting(self, c: int, invited: tuple[int, ...], hours_each: float, cat: CategoryState,
                 attend_prob: float = 1.0, convener: int = -1) -> int:
         """Record a meeting about case ``c`` called by ``convener``: each invited unit attends
@@ -430,56 +256,6 @@ class Engine:
         # into the next season: the same hour of day as the patch would have failed
         return first * 24.0 + (t - day * 24.0) - now
 
-    def call_centres(self, channels: Any, units: list[UnitState]) -> list[CallCentreState | None]:
-        """The call centre in front of each channel (``None`` where a channel has none)."""
-        centres = [
-            None if ch.call_centre is None else CallCentreState(
-                self.env, ch.call_centre, self.calendar.office(parse_hours(ch.call_centre.hours)), u)
-            for ch, u in zip(channels, units, strict=True)
-        ]
-        self._all_call_centres = [cc for cc in centres if cc is not None]
-        return centres
-
-    def _call_seat_hours(self) -> list[float]:
-        """Per unit: call-taker seats × open hours of the call centres in front of it."""
-        seats = [0.0] * len(self.units)
-        for cc in getattr(self, "_all_call_centres", ()):
-            seats[cc.unit.index] += cc.res.capacity * (
-                cc.office.position(self.horizon_h) - cc.office.position(self.warmup_h))
-        return seats
-
-    def call(self, c: int, cc: CallCentreState, share: float) -> Generator[Any, Any, bool]:
-        """The citizen phones a hotline: ``True`` once a call-taker answers, ``False`` when the
-        citizen hangs up and does not redial. A citizen calls while the line is open."""
-        env = self.env
-        rng = self.rng
-        while True:
-            wait = cc.office.next_open(env.now) - env.now
-            if wait > 0.0:
-                yield env.timeout(wait)
-            req = cc.res.request()
-            result = yield req | env.timeout(rng.expovariate(1.0 / cc.patience_h))
-            if req in result:
-                talk = rng.expovariate(1.0 / cc.call_h)
-                yield env.timeout(talk)
-                cc.res.release(req)
-                # call-takers are not the unit's case workers: costed, but no server of the unit
-                self.log.staff(c, cc.unit.index, talk, share, env.now, seat=False)
-                return True
-            if req.triggered:  # answered at the very moment the caller gave up
-                cc.res.release(req)
-            else:
-                req.cancel()
-            self.calls_abandoned[c] += 1
-            self.log.event(c, Act.CALL_ABANDONED, env.now, cc.unit.index)
-            if rng.random() >= cc.redial_prob:
-                return False
-            yield env.timeout(rng.expovariate(1.0 / cc.redial_h))
-
-    def light(self, c: int, unit: int, point: int, colour: int, t: float) -> None:
-        """Record a monitoring light (yellow or red) on ``unit`` for case ``c`` at time ``t``."""
-        self.log.light(c, unit, point, colour, t)
-
     def resolve(self, c: int, unit: int) -> None:
         self.state[c] = RESOLVED
         self.end_h[c] = self.env.now
@@ -533,7 +309,7 @@ class Engine:
             "channel": np.asarray(self.channel_of, dtype=np.int64),
             "adopted": np.asarray(self.adopted, dtype=np.int8),
             "replied": np.asarray(self.replied, dtype=bool),
-            "triage": np.asarray(self.triage, dtype=np.int64),
+            "triage": np.asarray(self.triage_code, dtype=np.int64),
             "advanced_yuan": np.asarray(self.advanced, dtype=float),
             "recovered_yuan": np.asarray(self.recovered, dtype=float),
             "satisfied_within_h": self.draws.satisfied_within_h,

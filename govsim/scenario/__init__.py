@@ -8,6 +8,8 @@ bounds.
 - :mod:`~govsim.scenario.base`: the strict, frozen base model and read-only tables;
 - :mod:`~govsim.scenario.world`: the world's schema (units, categories, funds, citizens, calendar);
 - :mod:`~govsim.scenario.rules`: the regimes' schema (channels, ladder, funding, limits, ...);
+- :mod:`~govsim.scenario.presets`: presets (``fragmented``, ``consolidated``), the rule groups
+  every regime key belongs to, and :func:`hybrid` regimes between two regimes;
 - :mod:`~govsim.scenario.parse`: :class:`Scenario`, reading and validating (references and the
   horizon's calendar included), choosing regimes by name;
 - :mod:`~govsim.scenario.edit`: values read and set by key path (:func:`with_values`,
@@ -23,13 +25,12 @@ from __future__ import annotations
 from govsim.scenario.edit import check_path, scenario_data, set_path, with_overrides, with_values
 from govsim.scenario.examples import mmc_scenario
 from govsim.scenario.parse import Scenario, check_baseline, load_scenario, parse_scenario
+from govsim.scenario.presets import NOT_RULES, PRESETS, RULES, differing_rules, hybrid
 from govsim.scenario.rules import (
     Adjudication,
     CallCentre,
     Channel,
-    ConsolidatedRegime,
     Deflection,
-    FragmentedRegime,
     Funding,
     Limits,
     Meeting,
@@ -40,6 +41,11 @@ from govsim.scenario.rules import (
 from govsim.scenario.world import PUBLIC_KINDS, CalendarSpec, Category, Citizens, Fund, Unit, World
 
 __all__ = [
+    "PRESETS",
+    "RULES",
+    "NOT_RULES",
+    "differing_rules",
+    "hybrid",
     "Scenario",
     "World",
     "Unit",
@@ -56,8 +62,6 @@ __all__ = [
     "Limits",
     "Supervision",
     "Adjudication",
-    "FragmentedRegime",
-    "ConsolidatedRegime",
     "Regime",
     "PUBLIC_KINDS",
     "load_scenario",

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from govsim.calendar import working_day_table
 from govsim.errors import GovsimError
 from govsim.scenario.base import FrozenMap, Name, Strict
-from govsim.scenario.rules import FragmentedRegime, Regime
+from govsim.scenario.rules import Regime
 from govsim.scenario.world import World
 
 __all__ = ["Scenario", "parse_scenario", "load_scenario", "check_baseline", "MAX_DEPTH"]
@@ -106,18 +106,19 @@ def _loc_to_path(loc: tuple[Any, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in {"FragmentedRegime", "ConsolidatedRegime", "fragmented", "consolidated"} and out.startswith("regimes."):
-            # pydantic names the union member it tried; the user's path has no such key
-            continue
         else:
             out += ("." if out else "") + str(part)
     return out
 
 
-def _error_path(error: Mapping[str, Any]) -> str:
+def _error_path(error: Mapping[str, Any], data: Mapping[str, Any]) -> str:
     path = _loc_to_path(error["loc"])
-    if error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
-        path += ".kind"  # the regime's kind is what chose (or failed to choose) its rules
+    loc = error["loc"]
+    if len(loc) == 3 and loc[0] == "regimes" and loc[2] == "preset":
+        # a file that names its preset with the older key 'kind' is told about 'kind'
+        table = (data.get("regimes") or {}).get(loc[1])
+        if isinstance(table, Mapping) and "kind" in table and "preset" not in table:
+            path = path[: -len("preset")] + "kind"
     return path
 
 
@@ -130,7 +131,7 @@ def _message(error: Mapping[str, Any]) -> str:
     msg = str(error["msg"])
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
-    if kind.endswith("_type") or kind in {"float_parsing", "int_parsing"}:
+    if kind.endswith("_type") or kind in {"float_parsing", "int_parsing", "literal_error"}:
         return f"{msg[0].lower()}{msg[1:]} (got {error.get('input')!r})"
     return f"{msg[0].lower()}{msg[1:]}"
 
@@ -170,16 +171,14 @@ def _check_references(s: Scenario) -> list[tuple[str, str]]:
             seen.add(ch.name)
         if regime.channels and sum(ch.weight for ch in regime.channels) <= 0:
             problems.append((f"{base}.channels", "at least one channel needs a positive weight"))
-        if isinstance(regime, FragmentedRegime):
-            for i, rung in enumerate(regime.escalation):
-                unit_ref(f"{base}.escalation[{i}].unit", rung.unit)
-                if rung.meeting is not None:
-                    for j, att in enumerate(rung.meeting.attendees):
-                        unit_ref(f"{base}.escalation[{i}].meeting.attendees[{j}]", att)
-        else:
-            unit_ref(f"{base}.centre", regime.centre)
-            for j, member in enumerate(regime.adjudication.members):
-                unit_ref(f"{base}.adjudication.members[{j}]", member)
+        for i, rung in enumerate(regime.escalation):
+            unit_ref(f"{base}.escalation[{i}].unit", rung.unit)
+            if rung.meeting is not None:
+                for j, att in enumerate(rung.meeting.attendees):
+                    unit_ref(f"{base}.escalation[{i}].meeting.attendees[{j}]", att)
+        unit_ref(f"{base}.centre", regime.centre)
+        for j, member in enumerate(regime.adjudication.members):
+            unit_ref(f"{base}.adjudication.members[{j}]", member)
         for j, name in enumerate(regime.salaried):
             unit_ref(f"{base}.salaried[{j}]", name)
         funding = regime.funding
@@ -206,7 +205,14 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
     try:
         scenario = Scenario.model_validate(_freeze(dict(data)))
     except ValidationError as exc:
-        problems = [(_error_path(e), _message(e)) for e in exc.errors()]
+        errors = exc.errors()
+        # a regime whose preset is unknown gets no preset settings: report the preset, not
+        # every setting it would have filled in
+        bad_preset = {e["loc"][:2] for e in errors if e["loc"][2:] == ("preset",)}
+        errors = [e for e in errors
+                  if not (e["type"] == "missing" and e["loc"][:2] in bad_preset
+                          and len(e["loc"]) == 3 and e["loc"][2] != "preset")]
+        problems = [(_error_path(e, data), _message(e)) for e in errors]
         raise _error(problems, source) from None
     problems = _check_references(scenario) or _check_calendar(scenario.world)
     if problems:

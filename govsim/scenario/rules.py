@@ -7,7 +7,7 @@ limits, supervision and adjudication. Every key is documented in ``docs/scenario
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -24,9 +24,10 @@ from govsim.scenario.base import (
     Weight,
     check_hours,
 )
+from govsim.scenario.presets import apply_preset
 
 __all__ = ["Channel", "CallCentre", "Deflection", "Rung", "Meeting", "Funding", "Limits",
-           "Supervision", "Adjudication", "FragmentedRegime", "ConsolidatedRegime", "Regime"]
+           "Supervision", "Adjudication", "Regime"]
 
 # ------------------------------------------------------------------------------------ regimes
 class CallCentre(Strict):
@@ -111,27 +112,13 @@ class Funding(Strict):
     """Who pays when a fix needs money from a source that is not available."""
 
     mode: Literal["stall", "advance", "release"]
+    #: where the rule applies: only at a coordination meeting that can fund, or as soon as an
+    #: owner holds the ticket (a meeting that can fund applies it either way)
+    when: Literal["meeting", "ticket"] = "ticket"
     advancer: str | None = None
     release_working_days: Days = 20.0
     recovery_prob: Probability = 0.0
     recovery_days: PositiveDays = 365.0
-
-
-class FragmentedRegime(Strict):
-    """Many hotlines: each channel is answered by one unit; no shared history."""
-
-    kind: Literal["fragmented"]
-    label: str = ""
-    channels: tuple[Channel, ...] = Field(min_length=1)
-    intake_hours: Hours = 0.25
-    intake_cv: Factor = 0.0
-    deflection: Deflection = Deflection()
-    overlap_deflect_prob: Probability = 0.6
-    overlap_acts_on_share: bool = True
-    false_closure_prob: Probability = 0.0
-    escalation: tuple[Rung, ...] = ()
-    funding: Funding = Funding(mode="stall")
-    salaried: tuple[Name, ...] = ()
 
 
 class Limits(Strict):
@@ -166,30 +153,79 @@ class Supervision(Strict):
     red_effect: Literal["none", "priority"] = "none"
 
 
-class ConsolidatedRegime(Strict):
-    """One number (12345): one case record with a tracking number, triage, dispatch, limits."""
+class Regime(Strict):
+    """The rules one regime lays over the world: one value for every rule axis.
 
-    kind: Literal["consolidated"]
+    A regime names a ``preset`` (a bundle of rule settings, see
+    :mod:`govsim.scenario.presets`) and overrides any key of it. The keys fall into the rule
+    groups of :data:`govsim.scenario.presets.RULES`; each mode key says how one decision is
+    taken, and the parameters beside it say how often or how long. ``kind`` is read as
+    ``preset`` (the name older scenario files use).
+    """
+
+    preset: Literal["fragmented", "consolidated"]
     label: str = ""
-    centre: Name
+    #: the unit that takes contacts under ``intake = "centre"``, and runs callbacks and
+    #: supervision; a unit of the world that no rule uses changes nothing
+    centre: Name | None = None
+    # intake: who answers a contact
+    intake: Literal["channels", "centre"]
     channels: tuple[Channel, ...] = ()
-    intake_hours: Hours = 0.2
+    intake_hours: Hours
+    intake_cv: Factor = 0.0
+    # case record: what a repeat contact attaches to
+    record: Literal["per_filing", "tracking"]
+    # routing: how a filing reaches a unit that can act on it
+    routing: Literal["citizen", "triage"]
     kb_coverage: Probability = 0.5
+    dispatch_within_working_days: Days = 1.0
+    accuracy: Probability = 0.9
+    sign_hours: Hours = 0.1
+    contact_hours: Hours = 0.2
+    # what a unit does with a filing it does not own
+    non_owner: Literal["deflect", "return"]
+    deflection: Deflection = Deflection()
+    return_hours: Hours = 0.5
+    # overlapping duty
+    overlap: Literal["deflect", "adjudicate"]
+    overlap_deflect_prob: Probability = 0.6
+    overlap_acts_on_share: bool = True
+    adjudication: Adjudication = Adjudication()
+    # false closure
+    false_closure_prob: Probability = 0.0
+    # time limits, monitoring lights and what a red light does
+    time_limits: bool
+    limits: Limits = Limits()
+    supervision: Supervision = Supervision()
+    # satisfaction callbacks and reopening
+    callback: bool
+    reopened_requires_real_fix: bool
+    # funding when money is missing
+    funding: Funding
+    # the escalation ladder (and its meetings)
+    escalation: tuple[Rung, ...] = ()
+    # learning: knowledge-base growth and suggestions
     kb_coverage_final: Probability | None = None
     kb_growth_days: PositiveDays = 365.0
     suggestion_adoption_prob: Probability = 0.0
+    # staffing: units costed for every open hour rather than for the hours they work
     salaried: tuple[Name, ...] = ()
-    dispatch_within_working_days: Days = 1.0
-    accuracy: Probability = 0.9
-    return_hours: Hours = 0.5
-    sign_hours: Hours = 0.1
-    contact_hours: Hours = 0.2
-    limits: Limits = Limits()
-    supervision: Supervision = Supervision()
-    adjudication: Adjudication = Adjudication()
-    reopened_requires_real_fix: bool = True
-    callback: bool = True
-    funding: Funding = Funding(mode="release")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_preset(cls, data: Any) -> Any:
+        return apply_preset(data)
 
-Regime = Annotated[FragmentedRegime | ConsolidatedRegime, Field(discriminator="kind")]
+    @model_validator(mode="after")
+    def _coherent(self) -> Regime:
+        if self.intake == "channels" and not self.channels:
+            raise ValueError("intake 'channels' needs at least one channel (key 'channels')")
+        if self.centre is None and (self.intake == "centre" or self.time_limits or self.callback):
+            raise ValueError("'centre' names no unit, but intake 'centre', time limits or "
+                             "callbacks need one (key 'centre')")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """The preset's name (what older code called the regime's kind)."""
+        return self.preset

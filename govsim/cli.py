@@ -1,6 +1,7 @@
 """The ``govsim`` command line.
 
-Layer: interfaces. ``govsim validate``, ``run``, ``compare``, ``journey`` and ``sweep``. User
+Layer: interfaces. ``govsim validate``, ``run``, ``compare``, ``journey``, ``sweep`` and
+``decompose`` (:mod:`govsim.cli_decompose`). User
 errors print one sentence naming the bad key or flag and exit with status 2; files already
 written are never removed or half-written (each output file is written to a temporary name and
 renamed).
@@ -13,17 +14,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from govsim import cli_decompose
 from govsim.analysis.metrics import HEADLINE, METRICS
 from govsim.atomic import check_destination, frame_writer, text_writer, write_files
+from govsim.cli_flags import at_least, executor_flags, int_at_least, memory_flag
 from govsim.errors import GovsimError
-from govsim.experiment.executors import EXECUTORS, WorkersDied
+from govsim.experiment.executors import WorkersDied
 from govsim.progress import ProgressReporter
 from govsim.version import __version__
 
@@ -33,42 +35,6 @@ EXIT_USAGE = 2
 #: at most this many cases per replication and ``run`` also prints each case's outcome
 #: distribution (a case-study scenario rather than a district)
 CASE_STUDY_MAX_CASES = 50
-
-
-def _at_least(flag: str, minimum: float, kind: type = int):
-    """An argparse type: a finite ``kind`` (int or float) >= ``minimum``, with an error naming
-    ``flag``."""
-    what = "a whole number" if kind is int else "a number"
-
-    def parse(text: str) -> Any:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{flag} must be {what}, got {text!r}") from None
-        if not math.isfinite(value) or value < minimum:
-            raise argparse.ArgumentTypeError(f"{flag} must be {what} >= {minimum:g}, got {text}")
-        return value
-    return parse
-
-
-def _int_at_least(flag: str, minimum: int):
-    """An argparse type: a whole number >= ``minimum``, with an error naming ``flag``."""
-    return _at_least(flag, minimum, int)
-
-
-def _memory_flag(sp: argparse.ArgumentParser) -> None:
-    sp.add_argument("--memory-budget", metavar="GIB", default=None,
-                    type=_at_least("--memory-budget", 0.001, float),
-                    help="GiB one process may be expected to use; a larger run is refused "
-                    "before it starts (default 8)")
-
-
-def _executor_flags(sp: argparse.ArgumentParser, default: str) -> None:
-    sp.add_argument("--executor", choices=EXECUTORS, default=None,
-                    help=f"local: a process pool; serial: in this process; dask: a Dask cluster "
-                    f"(--scheduler) or a LocalCluster on 127.0.0.1 (default: {default})")
-    sp.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                    help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask)")
 
 
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
@@ -84,22 +50,22 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
 
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
-        sp.add_argument("--replications", "-n", type=_int_at_least("--replications", 1), default=10,
+        sp.add_argument("--replications", "-n", type=int_at_least("--replications", 1), default=10,
                         help="independent replications (default 10)")
-        sp.add_argument("--seed", type=_int_at_least("--seed", 0), default=0, help="root random seed (default 0)")
-        sp.add_argument("--horizon-days", type=_int_at_least("--horizon-days", 1), default=None,
+        sp.add_argument("--seed", type=int_at_least("--seed", 0), default=0, help="root random seed (default 0)")
+        sp.add_argument("--horizon-days", type=int_at_least("--horizon-days", 1), default=None,
                         help="override the scenario's horizon")
-        sp.add_argument("--jobs", "-j", type=_int_at_least("--jobs", 1), default=None,
+        sp.add_argument("--jobs", "-j", type=int_at_least("--jobs", 1), default=None,
                         help="worker processes (default: one per core)")
-        _executor_flags(sp, "local, or serial with -j 1 or one replication")
-        _memory_flag(sp)
+        executor_flags(sp, "local, or serial with -j 1 or one replication")
+        memory_flag(sp)
         sp.add_argument("--out", metavar="DIR", default=None,
                         help="write cases, events, units, ledger, lights, metrics and summary tables here")
         sp.add_argument("--format", choices=("parquet", "csv"), default="parquet",
                         help="file format for --out (default parquet)")
         sp.add_argument("--no-events", action="store_true",
                         help="do not keep the per-event log (saves memory)")
-        sp.add_argument("--warmup-days", type=_at_least("--warmup-days", 0.0, float), default=0.0,
+        sp.add_argument("--warmup-days", type=at_least("--warmup-days", 0.0, float), default=0.0,
                         help="leave out cases arriving in the first DAYS days (default 0)")
         sp.add_argument("--json", action="store_true",
                         help="print a machine-readable summary on stdout instead of the table")
@@ -119,15 +85,15 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     w.add_argument("experiment", metavar="EXPERIMENT", help="experiment TOML file")
     w.add_argument("--out", metavar="DIR", default=None,
                    help="results directory (default: results/<experiment file name>)")
-    _executor_flags(w, "local")
-    _memory_flag(w)
-    w.add_argument("--jobs", "-j", type=_int_at_least("--jobs", 1), default=None,
+    executor_flags(w, "local")
+    memory_flag(w)
+    w.add_argument("--jobs", "-j", type=int_at_least("--jobs", 1), default=None,
                    help="worker processes for local or a LocalCluster (default: one per core)")
     w.add_argument("--resume", action="store_true",
                    help="complete the sweep already in --out (skip what is on disk)")
-    w.add_argument("--replications", "-n", type=_int_at_least("--replications", 1), default=None,
+    w.add_argument("--replications", "-n", type=int_at_least("--replications", 1), default=None,
                    help="override the experiment's replications")
-    w.add_argument("--seed", type=_int_at_least("--seed", 0), default=None,
+    w.add_argument("--seed", type=int_at_least("--seed", 0), default=None,
                    help="override the experiment's seed")
     w.add_argument("--metrics", default=None,
                    help="comma-separated metrics to print (default: resolution_days_median,"
@@ -136,16 +102,17 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     j = sub.add_parser("journey", help="one case's journey: the contacts table and a swimlane figure")
     j.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
     j.add_argument("--regime", default=None, help="regime name (default: the first one)")
-    j.add_argument("--case", type=_int_at_least("--case", 0), default=None,
+    j.add_argument("--case", type=int_at_least("--case", 0), default=None,
                    help="case number (default: the case with the most contacts)")
-    j.add_argument("--replication", type=_int_at_least("--replication", 0), default=0,
+    j.add_argument("--replication", type=int_at_least("--replication", 0), default=0,
                    help="which replication of --seed to draw (default 0)")
-    j.add_argument("--seed", type=_int_at_least("--seed", 0), default=0, help="root random seed")
-    j.add_argument("--horizon-days", type=_int_at_least("--horizon-days", 1), default=None)
+    j.add_argument("--seed", type=int_at_least("--seed", 0), default=0, help="root random seed")
+    j.add_argument("--horizon-days", type=int_at_least("--horizon-days", 1), default=None)
     j.add_argument("--figure", metavar="FILE", default=None,
                    help="save the swimlane figure here (.png or .svg)")
-    _memory_flag(j)
-    return p, {"validate": v, "run": r, "compare": c, "sweep": w, "journey": j}
+    memory_flag(j)
+    d = cli_decompose.add_parser(sub)
+    return p, {"validate": v, "run": r, "compare": c, "sweep": w, "journey": j, "decompose": d}
 
 
 def _flag_names(sp: argparse.ArgumentParser) -> dict[str, str]:
@@ -340,6 +307,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_journey(args)
         if args.command == "sweep":
             return _cmd_sweep(args)
+        if args.command == "decompose":
+            return cli_decompose.run(args)
         return _cmd_simulate(args)
     except GovsimError as exc:
         problems = getattr(exc, "problems", None) or [(exc.path, exc.message)]

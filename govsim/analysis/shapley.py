@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -25,7 +26,7 @@ import pandas as pd
 
 from govsim.analysis.intervals import UNBOUNDED, Bounds, difference_bounds, mean_ci
 
-__all__ = ["shapley_exact", "shapley_sampled", "contributions"]
+__all__ = ["shapley_exact", "shapley_sampled", "sample_orders", "contributions"]
 
 #: ``value(subset)`` -> one value per replication (NaN where undefined)
 Value = Callable[[frozenset[str]], np.ndarray]
@@ -56,17 +57,37 @@ def shapley_exact(rules: Sequence[str], value: Value) -> dict[str, np.ndarray]:
     return out
 
 
-def shapley_sampled(rules: Sequence[str], value: Value, orders: int,
-                    rng: np.random.Generator) -> tuple[dict[str, np.ndarray], dict[str, float]]:
-    """Shapley values estimated on ``orders`` random orders of the rules (antithetic pairs:
-    each order is followed by its reverse), per replication, and each rule's standard error
-    from sampling the orders (of its mean over replications).
+def sample_orders(rules: Sequence[str], orders: int,
+                  rng: np.random.Generator) -> list[list[str]]:
+    """``orders`` random orders of the rules, in antithetic pairs (each order followed by its
+    reverse)."""
+    if isinstance(orders, bool) or not isinstance(orders, int) or orders < 2 or orders % 2:
+        raise ValueError("orders must be an even number >= 2 (orders come in reversed pairs)")
+    out: list[list[str]] = []
+    for _ in range(orders // 2):
+        order = [str(r) for r in rng.permutation(list(rules))]
+        out += [order, order[::-1]]
+    return out
 
-    The estimates still add up to the total difference exactly, in every replication.
+
+def shapley_sampled(rules: Sequence[str], value: Value, orders: int | Sequence[Sequence[str]],
+                    rng: np.random.Generator | None = None,
+                    ) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """Shapley values estimated on random orders of the rules, per replication, and each
+    rule's standard error from sampling the orders (of its mean over replications).
+
+    ``orders`` is a number of orders drawn with ``rng`` (:func:`sample_orders`), or the orders
+    themselves in antithetic pairs. The estimates still add up to the total difference exactly,
+    in every replication.
     """
     rules = list(rules)
-    if orders < 2 or orders % 2:
-        raise ValueError("orders must be an even number >= 2 (orders come in reversed pairs)")
+    if isinstance(orders, int):
+        if rng is None:
+            raise ValueError("a number of orders needs an rng to draw them")
+        orders = sample_orders(rules, orders, rng)
+    orders = [list(o) for o in orders]
+    if len(orders) < 2 or len(orders) % 2:
+        raise ValueError("orders must come in reversed pairs")
     cache: dict[frozenset[str], np.ndarray] = {}
 
     def v(s: frozenset[str]) -> np.ndarray:
@@ -75,19 +96,20 @@ def shapley_sampled(rules: Sequence[str], value: Value, orders: int,
         return cache[s]
 
     per_order: dict[str, list[np.ndarray]] = {r: [] for r in rules}
-    for _ in range(orders // 2):
-        order = list(rng.permutation(rules))
-        for seq in (order, order[::-1]):
-            done: frozenset[str] = frozenset()
-            for rule in seq:
-                nxt = done | {rule}
-                per_order[rule].append(v(nxt) - v(done))
-                done = nxt
+    for seq in orders:
+        done: frozenset[str] = frozenset()
+        for rule in seq:
+            nxt = done | {rule}
+            per_order[rule].append(v(nxt) - v(done))
+            done = nxt
     estimates = {r: np.mean(per_order[r], axis=0) for r in rules}
     # the orders come in dependent pairs: the pair means are the independent draws
     errors = {}
     for r in rules:
-        pairs = np.nanmean(np.asarray(per_order[r]).reshape(orders // 2, 2, -1), axis=(1, 2))
+        with warnings.catch_warnings():  # a rule undefined in every replication: NaN, quietly
+            warnings.simplefilter("ignore", RuntimeWarning)
+            pairs = np.nanmean(np.asarray(per_order[r]).reshape(len(orders) // 2, 2, -1),
+                               axis=(1, 2))
         errors[r] = float(np.std(pairs, ddof=1) / math.sqrt(len(pairs))) if len(pairs) > 1 \
             else math.nan
     return estimates, errors

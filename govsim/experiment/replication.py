@@ -52,10 +52,13 @@ class ReplicationOutput:
 
 
 def run_replication(scenario: Scenario, regimes: Sequence[str], seed: int, replication: int,
-                    record_events: bool = True, warmup_days: float = 0.0) -> ReplicationOutput:
+                    record_events: bool = True, warmup_days: float = 0.0,
+                    keep_tables: bool = True) -> ReplicationOutput:
     """Run every regime in ``regimes`` on one replication's world (common random numbers).
 
-    Cases arriving in the first ``warmup_days`` are left out of the tables and metrics."""
+    Cases arriving in the first ``warmup_days`` are left out of the tables and metrics. With
+    ``keep_tables=False`` only the metrics come back (the tables are dropped as each regime's
+    metrics are computed)."""
     calendar = build_calendar(scenario)
     draws = draw_world(scenario, seed, replication)
     out = ReplicationOutput(replication, tuple(regimes))
@@ -67,6 +70,8 @@ def run_replication(scenario: Scenario, regimes: Sequence[str], seed: int, repli
         m = replication_metrics(t.cases, t.units, has_limits=rules.time_limits,
                                 has_reply=rules.routing == "triage")
         out.metrics.append({"regime": name, "replication": replication, **m})
+        if not keep_tables:
+            continue
         for table in TABLES:
             getattr(out, table).append(getattr(t, table))
     return out

@@ -16,10 +16,11 @@ from govsim.analysis.metrics import METRICS
 
 if TYPE_CHECKING:
     from govsim.experiment.comparison import Comparison, Results
+    from govsim.experiment.decomposition import Decomposition
     from govsim.experiment.results import SweepResults
 
 __all__ = ["comparison_table", "summary_table", "results_json", "case_distribution_table",
-           "sweep_table"]
+           "sweep_table", "decomposition_table"]
 
 
 def _fmt(x: float) -> str:
@@ -240,3 +241,39 @@ def sweep_table(res: SweepResults, metric: str, confidence: float = 0.95) -> str
     title = (f"{metric} ({unit}): mean [{pct}% CI] over replications; differences paired by "
              "replication (common random numbers)")
     return title + "\n\n" + _render(rows) + _notes(rows)
+
+
+def decomposition_table(dec: Decomposition) -> str:
+    """Rule × metric: each rule's Shapley contribution to the paired difference, with its
+    interval; the total it adds up to; and each rule switched alone and switched last."""
+    metrics = list(dict.fromkeys(dec.contributions["metric"]))
+    contrib = dec.contributions.set_index(["metric", "rule"])
+    totals = dec.totals.set_index("metric")
+    pct = round(dec.confidence * 100)
+    w = dec.scenario.world
+    how = (f"exact Shapley values over {len(dec.rules)} differing rules" if dec.exact else
+           f"Shapley values on {dec.orders} sampled orders of {len(dec.rules)} differing rules")
+    head = (f"scenario {dec.scenario.name!r}: {dec.target} - {dec.source} (paired), attributed "
+            f"rule by rule; {how}; {dec.replications} replications, seed {dec.seed}, horizon "
+            f"{w.horizon_days} days; mean [{pct}% CI] over replications")
+    rows = [["rule", *(f"{m} ({METRICS[m][0]})" for m in metrics)]]
+    for rule in dec.rules:
+        rows.append([rule, *(_cell(contrib.loc[(m, rule)], "contribution") for m in metrics)])
+    rows.append([f"total = {dec.target} - {dec.source}",
+                 *(_cell(totals.loc[m], "difference") for m in metrics)])
+    rows.append([dec.source, *(_fmt(totals.loc[m, "source"]) for m in metrics)])
+    rows.append([dec.target, *(_fmt(totals.loc[m, "target"]) for m in metrics)])
+    inter = [["rule", *(f"{m}: alone / last" for m in metrics)]]
+    for rule in dec.rules:
+        inter.append([rule, *(f"{_fmt(contrib.loc[(m, rule), 'alone'])} / "
+                              f"{_fmt(contrib.loc[(m, rule), 'last'])}" for m in metrics)])
+    more = ["Contributions add up to the total in every replication. A rule whose settings "
+            "differ but that changes nothing gets exactly 0 (common random numbers)."]
+    if not dec.exact:
+        se = dec.contributions["sampling_se"]
+        more.append(f"Orders were sampled: each contribution also carries a sampling standard "
+                    f"error (largest here {_fmt(float(se.max()))}); run with more orders, or "
+                    "exact, to shrink it.")
+    return (head + "\n\n" + _render(rows) + "\n\nInteractions -- each rule switched alone (from "
+            f"{dec.source}) and switched last (into {dec.target}); where they differ the rule "
+            "interacts with others:\n\n" + _render(inter) + _notes(rows, *more))

@@ -53,7 +53,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 
 #: rule group -> the regime keys it holds; decomposition switches whole groups
 RULES: dict[str, tuple[str, ...]] = {
-    "intake": ("intake", "channels", "intake_hours", "intake_cv"),
+    "intake": ("intake", "centre", "channels", "intake_hours", "intake_cv"),
     "case_record": ("record",),
     "routing": ("routing", "kb_coverage", "dispatch_within_working_days", "accuracy",
                 "sign_hours", "contact_hours"),
@@ -68,9 +68,8 @@ RULES: dict[str, tuple[str, ...]] = {
     "staffing": ("salaried",),
 }
 
-#: regime keys that are no rule: its preset's name, its label, and the unit that serves as its
-#: centre (a unit of the world, which changes nothing unless a rule uses it)
-NOT_RULES = ("preset", "label", "centre")
+#: regime keys that are no rule: its preset's name and its label
+NOT_RULES = ("preset", "label")
 
 
 def apply_preset(data: Any) -> Any:
@@ -102,12 +101,17 @@ def apply_preset(data: Any) -> Any:
 def differing_rules(a: _Model, b: _Model) -> list[str]:
     """The rule groups in which two regimes' settings differ, in :data:`RULES` order."""
     da, db = a.model_dump(), b.model_dump()
+    # a regime that names no centre borrows the other's (see :func:`hybrid`)
+    da["centre"] = da["centre"] or db["centre"]
+    db["centre"] = db["centre"] or da["centre"]
     return [rule for rule, keys in RULES.items() if any(da[k] != db[k] for k in keys)]
 
 
 def hybrid(a: R, b: R, rules: Iterable[str], label: str = "") -> R:
     """The regime with ``b``'s settings for the rule groups in ``rules`` and ``a``'s for the
-    rest (its preset's name is ``a``'s; its centre is ``a``'s, or ``b``'s if ``a`` names none).
+    rest; its preset's name is ``a``'s. A regime that names no centre borrows the other's: the
+    centre is a unit of the world, and naming it changes nothing unless a rule uses it (callbacks
+    and supervision need one whatever the intake).
     """
     data = a.model_dump()
     other = b.model_dump()

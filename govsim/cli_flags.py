@@ -1,0 +1,50 @@
+"""Flag types and flag groups shared by the ``govsim`` subcommands.
+
+Layer: interfaces. Each type names its flag in the error argparse prints (exit status 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from typing import Any
+
+from govsim.experiment.executors import EXECUTORS
+
+__all__ = ["at_least", "int_at_least", "memory_flag", "executor_flags"]
+
+
+def at_least(flag: str, minimum: float, kind: type = int):
+    """An argparse type: a finite ``kind`` (int or float) >= ``minimum``, with an error naming
+    ``flag``."""
+    what = "a whole number" if kind is int else "a number"
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} must be {what}, got {text!r}") from None
+        if not math.isfinite(value) or value < minimum:
+            raise argparse.ArgumentTypeError(f"{flag} must be {what} >= {minimum:g}, got {text}")
+        return value
+    return parse
+
+
+def int_at_least(flag: str, minimum: int):
+    """An argparse type: a whole number >= ``minimum``, with an error naming ``flag``."""
+    return at_least(flag, minimum, int)
+
+
+def memory_flag(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--memory-budget", metavar="GIB", default=None,
+                    type=at_least("--memory-budget", 0.001, float),
+                    help="GiB one process may be expected to use; a larger run is refused "
+                    "before it starts (default 8)")
+
+
+def executor_flags(sp: argparse.ArgumentParser, default: str) -> None:
+    sp.add_argument("--executor", choices=EXECUTORS, default=None,
+                    help=f"local: a process pool; serial: in this process; dask: a Dask cluster "
+                    f"(--scheduler) or a LocalCluster on 127.0.0.1 (default: {default})")
+    sp.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                    help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask)")

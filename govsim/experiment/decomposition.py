@@ -1,0 +1,251 @@
+"""Decomposition: the paired gap between two regimes, attributed rule by rule.
+
+Layer: experiment. Between regimes A and B, the rule groups of
+:data:`govsim.scenario.RULES` whose settings differ are the players. Every regime that switches
+a subset of them from A's setting to B's (:func:`govsim.scenario.hybrid`) runs on the same
+worlds (common random numbers), and each rule's Shapley value
+(:mod:`govsim.analysis.shapley`) is its marginal effect averaged over the orders in which the
+rules could be switched -- exactly, over all ``2**k`` subsets, when few rules differ, or on
+sampled orders (antithetic pairs) when many do. Per replication the contributions add up to the
+paired difference B − A exactly; intervals are taken over replications. Each rule's effect
+switched alone (from A) and switched last (into B) is reported beside it: where they differ,
+the rule interacts with others.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from govsim.analysis.intervals import difference_bounds, mean_ci
+from govsim.analysis.metrics import FEASIBLE, METRICS
+from govsim.analysis.shapley import contributions, sample_orders, shapley_exact, shapley_sampled
+from govsim.errors import GovsimError
+from govsim.experiment.checks import check_memory, check_warmup, resolve_scenario, whole
+from govsim.experiment.comparison import ScenarioLike
+from govsim.experiment.executors import open_executor, run_tasks
+from govsim.experiment.replication import ReplicationOutput, run_replication
+from govsim.scenario import Scenario, differing_rules, hybrid
+
+__all__ = ["decompose", "Decomposition", "DECOMPOSE_METRICS", "EXACT_MAX_RULES"]
+
+#: the metrics decomposed by default: the comparison's two headline questions
+DECOMPOSE_METRICS = ["resolution_days_median", "street_office_shifted_cost_yuan"]
+
+#: with at most this many differing rules every subset is run (exact Shapley values)
+EXACT_MAX_RULES = 5
+
+#: variants run in one task (one replication's world is drawn once per task)
+_CHUNK = 8
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Decomposition:
+    """The result of :func:`decompose`.
+
+    Attributes
+    ----------
+    contributions:
+        One row per metric and rule: ``metric, rule, contribution, ci_low, ci_high, n,
+        sampling_se`` (NaN when exact), ``alone`` (the rule switched alone, from A) and
+        ``last`` (switched last, into B), means over replications.
+    totals:
+        One row per metric: the paired difference B − A with its interval, which the rules'
+        contributions add up to.
+    variants:
+        The metrics of every variant run (``subset`` names its switched rules, ``+``-joined;
+        ``""`` is A with nothing switched), one row per variant and replication.
+    """
+
+    scenario: Scenario
+    source: str
+    target: str
+    rules: list[str]
+    exact: bool
+    orders: int
+    seed: int
+    replications: int
+    confidence: float
+    contributions: pd.DataFrame
+    totals: pd.DataFrame
+    variants: pd.DataFrame = field(repr=False)
+
+    def table(self) -> str:
+        """A plain-text table: for each metric, each rule's contribution with its interval."""
+        from govsim.experiment.report import decomposition_table
+
+        return decomposition_table(self)
+
+    def to_json(self) -> str:
+        """The decomposition as JSON (contributions and totals; NaN as null)."""
+        def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+            return [{k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                     for k, v in row.items()} for row in frame.to_dict("records")]
+
+        return json.dumps({
+            "scenario": self.scenario.name, "from": self.source, "to": self.target,
+            "rules": self.rules, "exact": self.exact, "orders": self.orders, "seed": self.seed,
+            "replications": self.replications, "confidence": self.confidence,
+            "totals": rows(self.totals), "contributions": rows(self.contributions),
+        }, indent=2)
+
+
+def _key(subset: frozenset[str], rules: Sequence[str]) -> str:
+    return "+".join(r for r in rules if r in subset)
+
+
+def _task(args: tuple[Scenario, tuple[str, ...], int, int, float]) -> ReplicationOutput:
+    scenario, names, seed, replication, warmup = args
+    return run_replication(scenario, names, seed, replication, record_events=False,
+                           warmup_days=warmup, keep_tables=False)
+
+
+def decompose(scenario: ScenarioLike, source: str, target: str, *,
+              metrics: Sequence[str] | None = None, replications: int = 10, seed: int = 0,
+              horizon_days: int | None = None, warmup_days: float = 0.0,
+              exact: bool | None = None, orders: int = 8, confidence: float = 0.95,
+              jobs: int | None = None, progress: Progress | None = None,
+              executor: str | Executor | None = None, scheduler: str | None = None,
+              memory_budget: float | None = None) -> Decomposition:
+    """Attribute the paired difference ``target`` − ``source`` of each metric to the rules
+    that differ between the two regimes (Shapley values under common random numbers).
+
+    Parameters
+    ----------
+    scenario, replications, seed, horizon_days, warmup_days, jobs, progress, executor,
+    scheduler, memory_budget:
+        As in :func:`~govsim.experiment.compare` (one task is one replication's world and a
+        handful of variants).
+    source, target:
+        The regimes A (nothing switched) and B (every differing rule switched).
+    metrics:
+        The metrics to decompose (default :data:`DECOMPOSE_METRICS`).
+    exact:
+        Run all ``2**k`` subsets of the ``k`` differing rules (default: when ``k`` is at most
+        :data:`EXACT_MAX_RULES`); otherwise sample ``orders`` orders (an even number: antithetic
+        pairs), each rule's sampling error reported beside its interval.
+    confidence:
+        Level of the intervals over replications.
+    """
+    s = resolve_scenario(scenario, horizon_days)
+    a_name = s.check_regime(source, where="source")
+    b_name = s.check_regime(target, where="target")
+    if a_name == b_name:
+        raise GovsimError("must name a regime other than source", "target")
+    names = _metric_names(metrics)
+    whole(replications, 2, "replications")
+    whole(seed, 0, "seed")
+    warm = check_warmup(warmup_days, s)
+    if isinstance(confidence, bool) or not isinstance(confidence, float | int) \
+            or not 0.0 < confidence < 1.0:
+        raise GovsimError(f"must be a number between 0 and 1, got {confidence!r}", "confidence")
+    a, b = s.regimes[a_name], s.regimes[b_name]
+    rules = differing_rules(a, b)
+    if not rules:
+        raise GovsimError(f"regimes {a_name!r} and {b_name!r} set every rule alike: there is "
+                          "no difference to decompose", "target")
+    k = len(rules)
+    if exact is None:
+        exact = k <= EXACT_MAX_RULES
+    if not exact:
+        whole(orders, 2, "orders")
+        if orders % 2:
+            raise GovsimError(f"must be even (orders come in reversed pairs), got {orders}",
+                              "orders")
+    # the subsets to run: all of them, or those on the sampled orders plus each rule alone and
+    # each rule last (which show interactions)
+    order_list: list[list[str]] = []
+    if exact:
+        subsets = {frozenset(r for i, r in enumerate(rules) if m >> i & 1) for m in range(2 ** k)}
+    else:
+        rng = np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(k, 1011)))
+        order_list = sample_orders(rules, orders, rng)
+        subsets = {frozenset(o[:j]) for o in order_list for j in range(k + 1)}
+    full = frozenset(rules)
+    subsets |= {frozenset([r]) for r in rules} | {full - {r} for r in rules}
+    ordered = sorted(subsets, key=lambda x: (len(x), _key(x, rules)))
+    keys = [_key(x, rules) for x in ordered]
+    variants = {key: hybrid(a, b, x, label=key or a_name) for key, x in zip(keys, ordered, strict=True)}
+    world = s.model_copy(update={"regimes": variants})
+    check_memory(world, 1, 0, False, memory_budget)
+    outs = _run(world, keys, seed, replications, warm, jobs, progress, executor, scheduler)
+
+    table = pd.DataFrame([m for o in outs for m in o.metrics]).rename(columns={"regime": "subset"})
+    table = table.sort_values(["subset", "replication"], kind="stable").reset_index(drop=True)
+    by_key = {key: frame.set_index("replication").sort_index()
+              for key, frame in table.groupby("subset", sort=False)}
+    rows, totals = [], []
+    for metric in names:
+        def value(x: frozenset[str], metric: str = metric) -> np.ndarray:
+            return by_key[_key(x, rules)][metric].to_numpy(dtype=float)
+
+        if exact:
+            per_rep = shapley_exact(rules, value)
+            errors = None
+        else:
+            per_rep, errors = shapley_sampled(rules, value, order_list)
+        frame = contributions(per_rep, confidence, FEASIBLE[metric], errors)
+        frame.insert(0, "metric", metric)
+        frame["alone"] = [_mean(value(frozenset([r])) - value(frozenset())) for r in rules]
+        frame["last"] = [_mean(value(full) - value(full - {r})) for r in rules]
+        rows.append(frame)
+        diff = value(full) - value(frozenset())
+        mean, low, high, n = mean_ci(diff, confidence, difference_bounds(FEASIBLE[metric]))
+        totals.append({"metric": metric, "source": _mean(value(frozenset())),
+                       "target": _mean(value(full)), "difference": mean,
+                       "ci_low": low, "ci_high": high, "n": n})
+    return Decomposition(
+        scenario=s, source=a_name, target=b_name, rules=rules, exact=exact,
+        orders=0 if exact else orders, seed=seed, replications=replications,
+        confidence=float(confidence), contributions=pd.concat(rows, ignore_index=True),
+        totals=pd.DataFrame(totals), variants=table)
+
+
+def _run(world: Scenario, keys: list[str], seed: int, replications: int, warm: float,
+         jobs: int | None, progress: Progress | None, executor: str | Executor | None,
+         scheduler: str | None) -> list[ReplicationOutput]:
+    if progress is not None and not callable(progress):
+        raise GovsimError(f"must be a function (done, total) or None, got {progress!r}",
+                          "progress")
+    chunks = [tuple(keys[i:i + _CHUNK]) for i in range(0, len(keys), _CHUNK)]
+    tasks = [(r, chunk) for r in range(replications) for chunk in chunks]
+    total = len(tasks)
+    if executor is None:
+        executor = "serial" if jobs == 1 else "local"
+    done: list[ReplicationOutput] = []
+
+    def collect(_: int, future: Future[ReplicationOutput]) -> None:
+        done.append(future.result())
+        if progress:
+            progress(len(done), total)
+
+    with open_executor(executor, jobs=jobs, scheduler=scheduler, tasks=total) as pool:
+        run_tasks(pool, _task, ((i, (world, chunk, seed, r, warm))
+                                for i, (r, chunk) in enumerate(tasks)), collect)
+    return done
+
+
+def _mean(values: np.ndarray) -> float:
+    """The mean of the defined values (NaN, quietly, when there are none)."""
+    defined = values[np.isfinite(values)]
+    return float(defined.mean()) if len(defined) else math.nan
+
+
+def _metric_names(metrics: Sequence[str] | None) -> list[str]:
+    if metrics is None:
+        return list(DECOMPOSE_METRICS)
+    if isinstance(metrics, str) or not isinstance(metrics, Sequence) or not metrics:
+        raise GovsimError(f"must be a non-empty list of metric names, got {metrics!r}", "metrics")
+    for m in metrics:
+        if m not in METRICS:
+            raise GovsimError(f"unknown metric {m!r}", "metrics")
+    return list(metrics)

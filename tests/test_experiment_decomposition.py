@@ -1,0 +1,150 @@
+"""The decomposition of a paired regime difference rule by rule (govsim.experiment.decomposition)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from govsim.errors import GovsimError
+from govsim.experiment.decomposition import decompose
+from govsim.experiment.replication import run_replication
+from govsim.scenario import PRESETS, RULES, differing_rules, hybrid, with_values
+from tests._factory import category, consolidated, fragmented, scenario
+
+METRICS = ["resolved_share", "street_office_shifted_cost_yuan", "contacts_per_case"]
+
+
+def small_world():  # type: ignore[no-untyped-def]
+    """Clear and overlapping duty, a street office answering a channel, a consultation."""
+    cats = {
+        "leak": category(rate_per_day=3.0, owners=["owner"], surface_fix_prob=0.3,
+                         surface_fix_holds_days=5.0),
+        "shared": category(rate_per_day=2.0, owners=["bureau", "street"], work_hours=2.0),
+        "ask": category(kind="consultation", rate_per_day=2.0, owners=["bureau"], work_hours=0.3),
+    }
+    channels = [{"name": "owner line", "unit": "owner"}, {"name": "street", "unit": "street"},
+                {"name": "hotline", "unit": "hotline"}]
+    frag = fragmented(channels=channels, deflection={"refer_prob": 0.4, "referral_lost_prob": 0.3},
+                      overlap_deflect_prob=0.5, false_closure_prob=0.2)
+    cons = consolidated(accuracy=0.8, kb_coverage=0.6, adjudication={"members": ["super"]})
+    return scenario({"fragmented": frag, "consolidated": cons}, categories=cats, horizon_days=40,
+                    citizens={"give_up_prob": 0.05, "knows_owner_prob": 0.3})
+
+
+@pytest.fixture(scope="module")
+def world():  # type: ignore[no-untyped-def]
+    return small_world()
+
+
+@pytest.fixture(scope="module")
+def exact(world):  # type: ignore[no-untyped-def]
+    # three rules differ: exact Shapley values over 8 subsets
+    b = hybrid(world.regimes["fragmented"], world.regimes["consolidated"],
+               ["routing", "non_owner"]).model_copy(update={"suggestion_adoption_prob": 0.5})
+    s = world.model_copy(update={"regimes": {"fragmented": world.regimes["fragmented"], "b": b}})
+    return decompose(s, "fragmented", "b", metrics=METRICS, replications=4, seed=3, jobs=1)
+
+
+def test_the_hybrid_with_nothing_switched_is_a_and_with_everything_switched_is_b(world) -> None:  # type: ignore[no-untyped-def]
+    a, b = world.regimes["fragmented"], world.regimes["consolidated"]
+    rules = differing_rules(a, b)
+    s = world.model_copy(update={"regimes": {
+        "a": a, "b": b, "none": hybrid(a, b, []), "all": hybrid(a, b, rules)}})
+    out = run_replication(s, ["a", "b", "none", "all"], seed=5, replication=0)
+    metrics = {m["regime"]: m for m in out.metrics}
+    for key in metrics["a"]:
+        if key != "regime":
+            np.testing.assert_equal(metrics["none"][key], metrics["a"][key])
+            np.testing.assert_equal(metrics["all"][key], metrics["b"][key])
+
+
+def test_contributions_add_up_to_the_paired_total(exact) -> None:  # type: ignore[no-untyped-def]
+    assert exact.exact and exact.rules == ["routing", "non_owner", "learning"]
+    for metric in METRICS:
+        rows = exact.contributions[exact.contributions["metric"] == metric]
+        total = exact.totals.set_index("metric").loc[metric]
+        assert rows["contribution"].sum() == pytest.approx(total["difference"], abs=1e-6)
+        # and replication by replication, from the variants' metrics
+        v = exact.variants
+        diff = (v[v["subset"] == "routing+non_owner+learning"][metric].to_numpy()
+                - v[v["subset"] == ""][metric].to_numpy())
+        assert np.nanmean(diff) == pytest.approx(total["difference"], abs=1e-6)
+
+
+def test_a_rule_that_changes_nothing_gets_exactly_zero(exact) -> None:  # type: ignore[no-untyped-def]
+    # the world has no suggestion category and no knowledge-base growth: learning is inert
+    rows = exact.contributions[exact.contributions["rule"] == "learning"]
+    assert (rows["contribution"] == 0.0).all()
+    assert (rows["alone"] == 0.0).all() and (rows["last"] == 0.0).all()
+
+
+def test_a_rule_that_matters_gets_an_interval(exact) -> None:  # type: ignore[no-untyped-def]
+    rows = exact.contributions.set_index(["metric", "rule"])
+    routing = rows.loc[("contacts_per_case", "routing")]
+    assert routing["n"] == 4 and routing["ci_low"] <= routing["contribution"] <= routing["ci_high"]
+    assert routing["contribution"] != 0.0
+
+
+def test_sampled_orders_add_up_too_and_report_their_sampling_error(world) -> None:  # type: ignore[no-untyped-def]
+    dec = decompose(world, "fragmented", "consolidated", metrics=["contacts_per_case"],
+                    replications=2, seed=1, exact=False, orders=4, jobs=1)
+    assert not dec.exact and len(dec.rules) > 3
+    total = dec.totals["difference"].iloc[0]
+    assert dec.contributions["contribution"].sum() == pytest.approx(total, abs=1e-6)
+    assert dec.contributions["sampling_se"].notna().any()
+    payload = json.loads(dec.to_json())
+    assert payload["from"] == "fragmented" and len(payload["contributions"]) == len(dec.rules)
+    text = dec.table()
+    assert "total = consolidated - fragmented" in text and "sampled orders" in text
+
+
+def test_same_seed_same_decomposition(world) -> None:  # type: ignore[no-untyped-def]
+    runs = [decompose(world, "fragmented", "consolidated", metrics=["contacts_per_case"],
+                      replications=2, seed=9, exact=False, orders=2, jobs=1).to_json()
+            for _ in range(2)]
+    assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize(("kwargs", "where"), [
+    ({"source": "nope"}, "source"),
+    ({"target": "fragmented"}, "target"),
+    ({"metrics": ["nope"]}, "metrics"),
+    ({"replications": 1}, "replications"),
+    ({"exact": False, "orders": 3}, "orders"),
+])
+def test_bad_arguments_name_their_parameter(world, kwargs, where) -> None:  # type: ignore[no-untyped-def]
+    args = {"source": "fragmented", "target": "consolidated", **kwargs}
+    with pytest.raises(GovsimError) as err:
+        decompose(world, args.pop("source"), args.pop("target"), **args)
+    assert err.value.path == where
+
+
+def test_identical_rules_are_refused(world) -> None:  # type: ignore[no-untyped-def]
+    s = world.model_copy(update={"regimes": {"a": world.regimes["fragmented"],
+                                             "b": world.regimes["fragmented"]}})
+    with pytest.raises(GovsimError, match="no difference"):
+        decompose(s, "a", "b")
+
+
+def test_every_regime_key_belongs_to_exactly_one_rule_or_names_the_regime() -> None:
+    from govsim.scenario import NOT_RULES, Regime
+
+    keys = [k for keys in RULES.values() for k in keys]
+    assert len(keys) == len(set(keys))
+    assert set(keys) | set(NOT_RULES) == set(Regime.model_fields)
+    for preset in PRESETS.values():
+        assert set(preset) <= set(keys)
+
+
+def test_presets_keep_old_files_meaning_and_refuse_a_disagreement(world) -> None:  # type: ignore[no-untyped-def]
+    frag = world.regimes["fragmented"]
+    assert frag.preset == frag.kind == "fragmented" and frag.intake == "channels"
+    assert frag.funding.mode == "stall" and frag.funding.when == "meeting"
+    with pytest.raises(GovsimError, match="disagree"):
+        scenario({"x": {**fragmented(), "preset": "consolidated"}})
+    # overriding one key of a preset's table keeps the preset's other keys
+    s = with_values(world, {"regimes.consolidated.funding.mode": "advance",
+                            "regimes.consolidated.funding.advancer": "street"})
+    assert s.regimes["consolidated"].funding.when == "ticket"

@@ -19,6 +19,10 @@ happens -- with replications, confidence intervals and common random numbers::
     res.differences(["resolution_days_median"])            # paired, per design point
     govsim.load_sweep("results/accuracy")                  # read it back later
 
+    dec = govsim.decompose("scenarios/district.toml", "fragmented", "consolidated",
+                           replications=10, horizon_days=60)
+    print(dec.table())                                     # the gap, rule by rule, with CIs
+
 ``run``, ``compare`` and ``sweep`` take ``executor="serial" | "local" | "dask"`` (or any
 ``concurrent.futures.Executor``) and give the same bytes on each.
 """
@@ -32,6 +36,7 @@ from govsim.analysis.journey import case_journey, contacts_table
 from govsim.errors import GovsimError
 from govsim.experiment import (
     Comparison,
+    Decomposition,
     Design,
     Experiment,
     Factor,
@@ -39,12 +44,13 @@ from govsim.experiment import (
     Results,
     SweepResults,
     compare,
+    decompose,
     load_experiment,
     load_sweep,
     run,
     sweep,
 )
-from govsim.scenario import Scenario, load_scenario, parse_scenario
+from govsim.scenario import PRESETS, RULES, Scenario, hybrid, load_scenario, parse_scenario
 from govsim.version import __version__
 
 __all__ = [
@@ -57,6 +63,11 @@ __all__ = [
     "compare",
     "Results",
     "Comparison",
+    "decompose",
+    "Decomposition",
+    "RULES",
+    "PRESETS",
+    "hybrid",
     "Experiment",
     "Factor",
     "Design",
@@ -71,12 +82,17 @@ __all__ = [
     "distribution",
     "plot_swimlane",
     "save_swimlane",
+    "plot_waterfall",
 ]
 
-_LAZY = {"plot_swimlane", "save_swimlane"}  # matplotlib is imported only when drawing
+_LAZY = {"plot_swimlane", "save_swimlane", "plot_waterfall"}  # matplotlib only when drawing
 
 
 def __getattr__(name: str) -> Any:
+    if name == "plot_waterfall":
+        from govsim.analysis import waterfall
+
+        return waterfall.plot_waterfall
     if name in _LAZY:
         from govsim.analysis import plots
 

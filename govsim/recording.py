@@ -35,6 +35,7 @@ from govsim.model.log import (
     RED,
     YELLOW,
     Money,
+    Work,
 )
 from govsim.model.state import ABANDONED, OPEN, RESOLVED, RawRun
 
@@ -87,7 +88,8 @@ def tables(raw: RawRun) -> Tables:
     st_unit = np.asarray(log.st_unit, dtype=np.int64)
     st_hours = np.asarray(log.st_hours, dtype=float)
     st_share = np.asarray(log.st_share, dtype=float)
-    st_seat = np.asarray(log.st_seat, dtype=bool)
+    st_purpose = np.asarray(log.st_purpose, dtype=np.int64)
+    st_seat = st_purpose == Work.SEATED
     # utilisation is a property of the time window, whoever the work was for: seated hours of
     # the sessions that ended after the warm-up (all of them without one)
     busy = st_seat & (np.asarray(log.st_time, dtype=float) > raw.warmup_h) if raw.warmup_h else st_seat
@@ -107,8 +109,8 @@ def tables(raw: RawRun) -> Tables:
     if warm:
         keep_case = arrival >= raw.warmup_h
         st = _kept(keep_case, st_case)
-        st_case, st_unit, st_hours, st_share, st_seat = (
-            st_case[st], st_unit[st], st_hours[st], st_share[st], st_seat[st])
+        st_case, st_unit, st_hours, st_share, st_seat, st_purpose = (
+            st_case[st], st_unit[st], st_hours[st], st_share[st], st_seat[st], st_purpose[st])
         mk = _kept(keep_case, m_case)
         m_case, m_payer, m_amount, m_share, m_kind = (
             m_case[mk], m_payer[mk], m_amount[mk], m_share[mk], m_kind[mk])
@@ -141,6 +143,11 @@ def tables(raw: RawRun) -> Tables:
         "calls_abandoned": c["calls_abandoned"],
         "advanced_yuan": c["advanced_yuan"],
         "recovered_yuan": c["recovered_yuan"],
+        "call_wait_hours": c["call_wait_h"],
+        # the citizen's own time: every contact, and every wait on the line
+        "citizen_hours": c["contacts"] * raw.hours_per_contact + c["call_wait_h"],
+        "citizen_cost_yuan": (c["contacts"] * raw.hours_per_contact + c["call_wait_h"])
+        * raw.value_of_time,
         "staff_hours": case_hours,
         "money_yuan": case_money,
         "triage": pd.Categorical.from_codes(c["triage"], categories=list(TRIAGE)),
@@ -181,7 +188,12 @@ def tables(raw: RawRun) -> Tables:
     hours = np.bincount(st_unit, weights=st_hours, minlength=n_units)
     shifted_h = st_hours * (1.0 - st_share)
     shifted_hours = np.bincount(st_unit, weights=shifted_h, minlength=n_units)
-    shifted_meeting = np.bincount(st_unit, weights=np.where(st_seat, 0.0, shifted_h), minlength=n_units)
+
+    def shifted_for(*purposes: int) -> np.ndarray:
+        return np.bincount(st_unit, weights=np.where(np.isin(st_purpose, purposes), shifted_h, 0.0),
+                           minlength=n_units)
+
+    shifted_meeting = shifted_for(Work.MEETING)
     paid = np.bincount(m_payer, weights=m_amount, minlength=n_payers)[:n_units]
     shifted_m = m_amount * (1.0 - m_share)
     shifted_money = np.bincount(m_payer, weights=shifted_m, minlength=n_payers)[:n_units]
@@ -224,6 +236,9 @@ def tables(raw: RawRun) -> Tables:
         "money_paid_yuan": paid,
         "shifted_hours": shifted_hours,
         "shifted_meeting_hours": shifted_meeting,
+        "shifted_adjudication_hours": shifted_for(Work.ADJUDICATION),
+        # chasing red lights and answering calls for cases the unit does not own
+        "shifted_other_hours": shifted_for(Work.SUPERVISION, Work.CALL),
         "shifted_money_yuan": shifted_money,
         "shifted_advance_yuan": shifted_advance,
         "shifted_cost_yuan": shifted_money + shifted_hours * cost,
@@ -236,6 +251,8 @@ def tables(raw: RawRun) -> Tables:
         **_head(raw, len(m_case)),
         "case": m_case,
         "payer": pd.Categorical.from_codes(m_payer, categories=raw.payer_names),
+        "payer_public": np.asarray(raw.payer_public, dtype=bool)[m_payer] if len(m_payer)
+        else np.zeros(0, dtype=bool),
         "amount_yuan": m_amount,
         "payer_share": m_share,
         "kind": pd.Categorical.from_codes(m_kind, categories=list(MONEY_KINDS)),

@@ -32,18 +32,34 @@ METRICS: dict[str, tuple[str, str]] = {
     "street_office_shifted_cost_yuan": (
         "yuan", "money and staff time (valued at its hourly cost) the street office spent on "
         "cases it does not own -- and the others' share of cases it owns only in part -- net of "
-        "recovered advances"),
-    "street_office_shifted_money_yuan": ("yuan", "money part of the above"),
-    "street_office_shifted_hours": ("hours", "staff-hours part of the above"),
-    "street_office_shifted_advance_yuan": (
-        "yuan", "the street office's shifted cost from advances it was not repaid"),
-    "street_office_shifted_meeting_yuan": (
-        "yuan", "... from its staff's time at meetings on cases it does not own (valued)"),
+        "recovered advances; the sum of the five parts below"),
     "street_office_shifted_handling_yuan": (
-        "yuan", "... from handling cases it does not own (staff time valued, and other money)"),
+        "yuan", "... part 1: handling filings and tickets it does not own (intake, deflecting, "
+        "returning, fixing others' share: staff time valued) and money other than advances"),
+    "street_office_shifted_meeting_yuan": (
+        "yuan", "... part 2: its staff's time at coordination meetings on cases it does not own"),
+    "street_office_shifted_advance_yuan": (
+        "yuan", "... part 3: advances it paid and was not repaid"),
+    "street_office_shifted_adjudication_yuan": (
+        "yuan", "... part 4: its time in the adjudication group on cases it does not own"),
+    "street_office_shifted_other_yuan": (
+        "yuan", "... part 5: anything else (supervision of red lights, answering calls)"),
+    "street_office_shifted_money_yuan": ("yuan", "money part of the shifted cost"),
+    "street_office_shifted_hours": ("hours", "staff-hours part of the shifted cost"),
     "public_cost_yuan": (
         "yuan", "staff cost of public units (salaried units for every open hour, others for the "
-        "hours worked) plus money they paid (net)"),
+        "hours worked) plus money paid by public payers -- public units and public funds -- net"),
+    "fix_money_yuan": (
+        "yuan", "money spent on fixes (real and surface, advances net of recoveries) by every "
+        "payer, public or not, funds included"),
+    "fund_money_yuan": ("yuan", "the part of fix money paid from funds"),
+    "cost_per_resolved_case_yuan": ("yuan", "public cost divided by the cases truly resolved"),
+    "citizen_hours_per_case": (
+        "hours", "the citizen's own time: hours per contact (world.citizens) times contacts, "
+        "plus waits on the line"),
+    "citizen_cost_yuan": (
+        "yuan", "all citizens' own time valued at world.citizens.value_of_time_yuan_per_hour"),
+    "open_cases": ("cases", "cases still open at the horizon (neither resolved nor abandoned)"),
     "staff_hours": ("hours", "staff-hours worked by all units"),
     "deadline_breach_share": (
         "share", "dispatched cases with at least one breached working-day limit (NaN where the "
@@ -72,8 +88,18 @@ HEADLINE = [
     "contacts_per_case",
     "units_per_case",
     "street_office_shifted_cost_yuan",
+    "street_office_shifted_handling_yuan",
+    "street_office_shifted_meeting_yuan",
+    "street_office_shifted_advance_yuan",
+    "street_office_shifted_adjudication_yuan",
+    "street_office_shifted_other_yuan",
     "street_office_shifted_hours",
     "public_cost_yuan",
+    "fix_money_yuan",
+    "fund_money_yuan",
+    "cost_per_resolved_case_yuan",
+    "citizen_hours_per_case",
+    "open_cases",
     "deadline_breach_share",
     "satisfied_share",
     "reply_share",
@@ -83,7 +109,8 @@ HEADLINE = [
 
 
 def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bool,
-                        has_reply: bool | None = None) -> dict[str, float]:
+                        has_reply: bool | None = None,
+                        ledger: pd.DataFrame | None = None) -> dict[str, float]:
     """The metrics of one replication of one regime.
 
     Parameters
@@ -95,6 +122,9 @@ def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bo
     has_reply:
         Whether the regime's routing has a reply step (a dispatched owner calls the citizen;
         otherwise the reply share is NaN). Default: ``has_limits``.
+    ledger:
+        The replication's money ledger (needed for money paid by funds; without it, only
+        units' money is counted).
     """
     n = len(cases)
     resolved = cases["resolved"].to_numpy()
@@ -112,6 +142,29 @@ def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bo
     adopted = cases["adopted"].to_numpy(dtype=float)
     replied = cases["replied"].to_numpy()
     dispatched = cases["dispatches"].to_numpy() > 0
+
+    def street_hours_yuan(column: str) -> float:
+        return float((street[column] * street_cost).sum())
+
+    parts = {
+        "meeting": street_hours_yuan("shifted_meeting_hours"),
+        "advance": float(street["shifted_advance_yuan"].sum()),
+        "adjudication": street_hours_yuan("shifted_adjudication_hours"),
+        "other": street_hours_yuan("shifted_other_hours"),
+    }
+    shifted = float(street["shifted_cost_yuan"].sum())
+    if ledger is not None:
+        amount = ledger["amount_yuan"].to_numpy(dtype=float)
+        from_fund = ledger["payer"].astype(str).str.startswith("fund:").to_numpy()
+        public_money = float(amount[ledger["payer_public"].to_numpy(dtype=bool)].sum())
+        fix_money = float(amount.sum())
+        fund_money = float(amount[from_fund].sum())
+    else:
+        public_money = float(public["money_paid_yuan"].sum())
+        fix_money = float(units["money_paid_yuan"].sum())
+        fund_money = float("nan")
+    public_cost = float(public["capacity_cost_yuan"].sum()) + public_money
+    n_resolved = int(resolved.sum())
     out = {
         "cases": float(n),
         "resolution_days_median": median,
@@ -124,16 +177,22 @@ def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bo
         "units_per_case": _mean(cases["units_touched"].to_numpy()),
         "escalated_share": _mean(cases["top_rung"].to_numpy() > 0),
         "surface_fixes_per_case": _mean(cases["surface_fixes"].to_numpy()),
-        "street_office_shifted_cost_yuan": float(street["shifted_cost_yuan"].sum()),
+        "street_office_shifted_cost_yuan": shifted,
+        # handling is what the other four parts leave, so the parts add up to the total
+        "street_office_shifted_handling_yuan": shifted - sum(parts.values()),
+        "street_office_shifted_meeting_yuan": parts["meeting"],
+        "street_office_shifted_advance_yuan": parts["advance"],
+        "street_office_shifted_adjudication_yuan": parts["adjudication"],
+        "street_office_shifted_other_yuan": parts["other"],
         "street_office_shifted_money_yuan": float(street["shifted_money_yuan"].sum()),
         "street_office_shifted_hours": float(street["shifted_hours"].sum()),
-        "street_office_shifted_advance_yuan": float(street["shifted_advance_yuan"].sum()),
-        "street_office_shifted_meeting_yuan": float(
-            (street["shifted_meeting_hours"] * street_cost).sum()),
-        "street_office_shifted_handling_yuan": float(
-            street["shifted_cost_yuan"].sum() - street["shifted_advance_yuan"].sum()
-            - (street["shifted_meeting_hours"] * street_cost).sum()),
-        "public_cost_yuan": float(public["capacity_cost_yuan"].sum() + public["money_paid_yuan"].sum()),
+        "public_cost_yuan": public_cost,
+        "fix_money_yuan": fix_money,
+        "fund_money_yuan": fund_money,
+        "cost_per_resolved_case_yuan": public_cost / n_resolved if n_resolved else float("nan"),
+        "citizen_hours_per_case": _mean(cases["citizen_hours"].to_numpy()),
+        "citizen_cost_yuan": float(cases["citizen_cost_yuan"].sum()),
+        "open_cases": float((state == "open").sum()),
         "staff_hours": float(units["staff_hours"].sum()),
         "deadline_breach_share": (
             _mean(cases["breaches"].to_numpy()[dispatched] > 0) if has_limits else float("nan")

@@ -15,13 +15,16 @@ Layer: experiment. Small rooms, one idea each (imports point down this list or t
 - :mod:`~govsim.experiment.config` -- :class:`Experiment` (Python or TOML);
 - :mod:`~govsim.experiment.store` -- the results directory;
 - :mod:`~govsim.experiment.results` -- :class:`SweepResults` and :func:`load_sweep`;
-- :mod:`~govsim.experiment.sweeper` -- the run loop of :func:`sweep`.
+- :mod:`~govsim.experiment.sweeper` -- the run loop of :func:`sweep`;
+- :mod:`~govsim.experiment.decomposition` -- :func:`decompose`: the gap between two regimes
+  attributed rule by rule (Shapley values under common random numbers).
 """
 
 from __future__ import annotations
 
 from govsim.experiment.comparison import Comparison, Results, compare, run
 from govsim.experiment.config import KEEPABLE, Experiment
+from govsim.experiment.decomposition import Decomposition, decompose
 from govsim.experiment.design import Design, Factor
 from govsim.experiment.executors import (
     EXECUTORS,
@@ -40,6 +43,8 @@ __all__ = [
     "compare",
     "Results",
     "Comparison",
+    "decompose",
+    "Decomposition",
     "run_replication",
     "ReplicationOutput",
     "Experiment",

@@ -68,7 +68,7 @@ def run_replication(scenario: Scenario, regimes: Sequence[str], seed: int, repli
         t = tables(raw)
         rules = scenario.regimes[name]
         m = replication_metrics(t.cases, t.units, has_limits=rules.time_limits,
-                                has_reply=rules.routing == "triage")
+                                has_reply=rules.routing == "triage", ledger=t.ledger)
         out.metrics.append({"regime": name, "replication": replication, **m})
         if not keep_tables:
             continue

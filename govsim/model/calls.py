@@ -10,7 +10,7 @@ from collections.abc import Generator
 from typing import Any
 
 from govsim.calendar import parse_hours
-from govsim.model.log import Act
+from govsim.model.log import Act, Work
 from govsim.model.state import CallCentreState, UnitState
 
 __all__ = ["Calls"]
@@ -47,13 +47,15 @@ class Calls:
             if wait > 0.0:
                 yield env.timeout(wait)
             req = cc.res.request()
+            dialled = env.now
             result = yield req | env.timeout(rng.expovariate(1.0 / cc.patience_h))
+            self.call_wait_h[c] += env.now - dialled
             if req in result:
                 talk = rng.expovariate(1.0 / cc.call_h)
                 yield env.timeout(talk)
                 cc.res.release(req)
                 # call-takers are not the unit's case workers: costed, but no server of the unit
-                self.log.staff(c, cc.unit.index, talk, share, env.now, seat=False)
+                self.log.staff(c, cc.unit.index, talk, share, env.now, Work.CALL)
                 return True
             if req.triggered:  # answered at the very moment the caller gave up
                 cc.res.release(req)

@@ -15,7 +15,7 @@ import math
 from collections.abc import Generator
 from typing import Any
 
-from govsim.model.log import Act
+from govsim.model.log import Act, Work
 from govsim.model.log import Money as Kind
 from govsim.model.state import FAILED, FALSELY_CLOSED, OK, QUIETED, CategoryState, UnitState
 
@@ -49,7 +49,8 @@ class Duty:
                         and rng.random() < cat.surface_prob:
                     yield from self.surface_fix(c, u, cat, self.priority(c))
                     return QUIETED
-                if rng.random() < self.rules.false_closure_prob:
+                # under a supervision order for a real fix a paper closure is not open to it
+                if not self.must_fix[c] and rng.random() < self.rules.false_closure_prob:
                     self.false_close(c, u)
                     return FALSELY_CLOSED
                 self.log.event(c, Act.STALL, self.env.now, u.index)
@@ -179,7 +180,7 @@ class Duty:
                 yield env.timeout(meet - env.now)
         hours = self.rules.adjudication.hours_per_case
         for m in self.members:
-            self.log.staff(c, m, hours, cat.share[m], env.now, seat=False)
+            self.log.staff(c, m, hours, cat.share[m], env.now, Work.ADJUDICATION)
         if not self.settled[cat.index]:
             self.settled[cat.index] = True
             cat.share = [1.0 if self.units[u].relay or u == cat.lead else 0.0

@@ -19,7 +19,7 @@ import numpy as np
 import simpy
 
 from govsim.calendar import WorkCalendar, parse_hours
-from govsim.model.log import Act, Log
+from govsim.model.log import Act, Log, Work
 from govsim.model.state import (
     ABANDONED,
     OPEN,
@@ -127,6 +127,7 @@ class Engine:
         self.largest_meeting = [0] * n
         self.meeting_hours = [0.0] * n
         self.calls_abandoned = [0] * n
+        self.call_wait_h = [0.0] * n  # hours the citizen waited on the line (all calls)
         self.channel_of = [-1] * n  # channel of the first contact that got through
         self.triage_code = [0] * n  # triage: 0 none, 1 knowledge base, 2 hand-off, 3 dispatch
         self.replied = [False] * n  # the citizen got a reply (answer, call from the owner, ...)
@@ -212,7 +213,7 @@ class Engine:
         for a in invited:
             if attend_prob >= 1.0 or rng.random() < attend_prob:
                 attended += 1
-                self.log.staff(c, a, hours_each, cat.share[a], now, seat=False)
+                self.log.staff(c, a, hours_each, cat.share[a], now, Work.MEETING)
         self.meeting_attendees[c] += attended
         if attended > self.largest_meeting[c]:
             self.largest_meeting[c] = attended
@@ -306,6 +307,7 @@ class Engine:
             "largest_meeting": np.asarray(self.largest_meeting, dtype=np.int64),
             "meeting_hours": np.asarray(self.meeting_hours, dtype=float),
             "calls_abandoned": np.asarray(self.calls_abandoned, dtype=np.int64),
+            "call_wait_h": np.asarray(self.call_wait_h, dtype=float),
             "channel": np.asarray(self.channel_of, dtype=np.int64),
             "adopted": np.asarray(self.adopted, dtype=np.int8),
             "replied": np.asarray(self.replied, dtype=bool),
@@ -331,6 +333,10 @@ class Engine:
             unit_open_hours=[u.office.position(self.horizon_h) - u.office.position(self.warmup_h)
                              for u in self.units],
             payer_names=list(world.units) + [f"fund:{f}" for f in world.funds],
+            payer_public=[u.is_public for u in world.units.values()]
+            + [f.public for f in world.funds.values()],
+            hours_per_contact=world.citizens.hours_per_contact,
+            value_of_time=world.citizens.value_of_time_yuan_per_hour,
             category_names=list(world.categories),
             channel_names=[ch.name for ch in getattr(self.rules, "channels", ())] or ["centre"],
             cases=cases,

@@ -9,7 +9,7 @@ event log's ``concept:name`` column.
 
 from __future__ import annotations
 
-__all__ = ["ACTIVITIES", "Act", "Log", "MONEY_KINDS", "Money", "MONITORING_POINTS",
+__all__ = ["ACTIVITIES", "Act", "Log", "MONEY_KINDS", "Money", "WORK_KINDS", "Work", "MONITORING_POINTS",
            "LIGHT_COLOURS", "YELLOW", "RED"]
 
 
@@ -66,6 +66,21 @@ LIGHT_COLOURS: tuple[str, ...] = ("yellow", "red")
 YELLOW, RED = 0, 1
 
 
+class Work:
+    """What staff hours in the staff ledger were spent on. Only ``SEATED`` hours hold one of
+    the unit's servers (a staff session: intake, return, sign and contact, a fix); the others
+    are costed but hold no server."""
+
+    SEATED = 0
+    MEETING = 1  # a coordination meeting (each attendee)
+    ADJUDICATION = 2  # the adjudication group's members on a disputed case
+    SUPERVISION = 3  # the supervision section chasing a red light
+    CALL = 4  # a call-taker answering the citizen
+
+
+WORK_KINDS: tuple[str, ...] = ("seated", "meeting", "adjudication", "supervision", "call")
+
+
 class Money:
     """Kinds of money movement in the cost ledger."""
 
@@ -83,7 +98,7 @@ class Log:
 
     __slots__ = (
         "ev_case", "ev_act", "ev_time", "ev_unit", "record_events",
-        "st_case", "st_unit", "st_hours", "st_share", "st_seat", "st_time",
+        "st_case", "st_unit", "st_hours", "st_share", "st_purpose", "st_time",
         "m_case", "m_payer", "m_amount", "m_share", "m_kind",
         "l_case", "l_unit", "l_point", "l_colour", "l_time",
     )
@@ -98,7 +113,7 @@ class Log:
         self.st_unit: list[int] = []
         self.st_hours: list[float] = []
         self.st_share: list[float] = []
-        self.st_seat: list[bool] = []  # False: costed hours that held no server (meetings)
+        self.st_purpose: list[int] = []  # a :class:`Work` kind (only SEATED holds a server)
         self.st_time: list[float] = []  # when the hours were spent (the session's end)
         self.m_case: list[int] = []
         self.m_payer: list[int] = []
@@ -119,13 +134,13 @@ class Log:
             self.ev_unit.append(unit)
 
     def staff(self, case: int, unit: int, hours: float, share: float, time: float,
-              seat: bool = True) -> None:
+              purpose: int = 0) -> None:
         self.st_time.append(time)
         self.st_case.append(case)
         self.st_unit.append(unit)
         self.st_hours.append(hours)
         self.st_share.append(share)
-        self.st_seat.append(seat)
+        self.st_purpose.append(purpose)
 
     def light(self, case: int, unit: int, point: int, colour: int, time: float) -> None:
         self.l_case.append(case)

@@ -136,9 +136,14 @@ class RawRun:
     unit_call_seat_hours: list[float]
     unit_open_hours: list[float]
     payer_names: list[str]
+    #: per payer (units, then funds): whether its money is public
+    payer_public: list[bool]
     category_names: list[str]
     channel_names: list[str]
     cases: dict[str, np.ndarray]
+    #: the citizens' own time per contact and its value (world.citizens)
+    hours_per_contact: float
+    value_of_time: float
     log: Log
     calendar: WorkCalendar
 

@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from govsim.model.log import RED, YELLOW, Act
+from govsim.model.log import RED, YELLOW, Act, Work
 from govsim.model.state import UnitState
 
 __all__ = ["Supervision", "SIGN", "CONTACT", "FINISH_LIMIT"]
@@ -103,7 +103,7 @@ class Supervision:
         if colour == RED:
             self.red_flag[c] = True
             if self.red_hours:
-                self.log.staff(c, self.centre.index, self.red_hours, 1.0, t, seat=False)
+                self.log.staff(c, self.centre.index, self.red_hours, 1.0, t, Work.SUPERVISION)
 
     def priority(self, c: int) -> int | None:
         """Queue priority of case ``c``'s next staff request: ahead of the others once it has a

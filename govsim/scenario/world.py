@@ -100,6 +100,8 @@ class Fund(Strict):
     """A pot of money a real fix may depend on (e.g. a building's maintenance fund)."""
 
     available: bool = True
+    #: whether money paid from it counts as public money (``public_cost_yuan``)
+    public: bool = True
     label: str = ""
 
 
@@ -143,6 +145,10 @@ class Citizens(Strict):
     knows_owner_prob: Probability = 0.3
     satisfied_within_days: PositiveDays = 10.0
     false_closure_discovery_days: PositiveDays = 30.0
+    #: a citizen's own time per contact (preparing, travelling, calling, writing), besides any
+    #: wait on the line; valued at ``value_of_time_yuan_per_hour``
+    hours_per_contact: Hours = 0.5
+    value_of_time_yuan_per_hour: Yuan = 20.0
 
 
 class World(Strict):

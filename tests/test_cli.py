@@ -26,12 +26,14 @@ DISTRICT_TEXT = DISTRICT.read_text(encoding="utf-8")
 SMALL = ["--horizon-days", "10", "--jobs", "1"]
 # Tinier still, where only the shape of the output matters.
 TINY = ["--replications", "2", "--horizon-days", "3", "--jobs", "1", "--no-events"]
+#: the district's two presets (its hybrids are compared elsewhere)
+PRESETS = ["--regimes", "fragmented,consolidated"]
 
 
 def json_args(jobs: int = 1) -> list[str]:
     """The small JSON comparison of the brief: 3 replications of 10 days."""
     return ["compare", str(DISTRICT), "--replications", "3", "--horizon-days", "10",
-            "--jobs", str(jobs), "--json"]
+            "--jobs", str(jobs), "--json", *PRESETS]
 
 
 HEADLINE = [
@@ -152,7 +154,8 @@ BAD_FILES: dict[str, tuple[list[tuple[str, str]], str]] = {
         "world.citizens.give_up_prob",
     ),
     "probability_below_0": (
-        [("refer_prob = 0.4 ", "refer_prob = -0.4 ")],
+        [("refer_prob = 0.4              # shared assumption: a non-owner",
+          "refer_prob = -0.4              # shared assumption: a non-owner")],
         "regimes.fragmented.deflection.refer_prob",
     ),
     "owner_not_a_unit": (
@@ -181,11 +184,11 @@ BAD_FILES: dict[str, tuple[list[tuple[str, str]], str]] = {
         "world.categories.roof_leak.seasonal:",
     ),
     "unknown_regime_kind": (
-        [('kind = "fragmented"', 'kind = "anarchic"')],
+        [('preset = "fragmented"', 'kind = "anarchic"')],
         "regimes.fragmented.kind:",
     ),
     "advance_without_advancer": (
-        [('advancer = "street_office"', "# no advancer")],
+        [('advancer = "street_office"    #   the case', "# no advancer")],
         "regimes.fragmented.funding.advancer",
     ),
     "horizon_reaching_2027": (
@@ -401,7 +404,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     stdout, stderr = io.StringIO(), io.StringIO()
     with _umask(0o022), contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         (out_dir / "fresh.txt").write_text("made under the same umask\n")
-        code = main(["compare", str(DISTRICT), "--replications", "2", *SMALL,
+        code = main(["compare", str(DISTRICT), "--replications", "2", *SMALL, *PRESETS,
                      "--out", str(out_dir), "--format", "csv"])
     return {"dir": out_dir, "code": code, "out": stdout.getvalue(), "err": stderr.getvalue()}
 
@@ -497,7 +500,8 @@ def test_compare_json_structure(compare_json: tuple[str, dict[str, Any]]) -> Non
 
 
 def test_compare_json_baseline_flag() -> None:
-    _, doc = _json_run(["compare", str(DISTRICT), *TINY, "--json", "--baseline", "consolidated"])
+    _, doc = _json_run(["compare", str(DISTRICT), *TINY, *PRESETS, "--json",
+                        "--baseline", "consolidated"])
     assert doc["baseline"] == "consolidated"
     assert list(doc["differences"]) == ["fragmented - consolidated"]
 

@@ -14,7 +14,8 @@ DISTRICT = Path(__file__).resolve().parent.parent / "scenarios" / "district.toml
 
 @pytest.fixture(scope="module")
 def short_comparison():
-    return govsim.compare(DISTRICT, replications=3, seed=1, horizon_days=30, jobs=2)
+    return govsim.compare(DISTRICT, ["fragmented", "consolidated"], replications=3, seed=1,
+                          horizon_days=30, jobs=2)
 
 
 def test_district_is_district_scale():
@@ -30,6 +31,32 @@ def test_district_is_district_scale():
     assert any(len(c.owners) > 1 for c in cats.values())
     assert cats["roof_leak"].fix_money_source == "maintenance_fund"
     assert {r.kind for r in s.regimes.values()} == {"fragmented", "consolidated"}
+
+
+def test_the_two_presets_differ_only_in_the_rules_the_file_names():
+    """A fair district: every assumption the case study does not tie to the rules is shared;
+    what differs is the rules (and the centre and channels they need), each named with its
+    source in the file's comment above [regimes.fragmented]."""
+    s = govsim.load_scenario(DISTRICT)
+    a = s.regimes["fragmented"].model_dump()
+    b = s.regimes["consolidated"].model_dump()
+    differing = {k for k in a if a[k] != b[k]}
+    assert differing == {
+        "preset", "label",
+        "intake", "centre", "channels",                   # 36 numbers merged into one
+        "record",                                         # a tracking number per demand
+        "routing", "kb_coverage", "accuracy",             # triage and dispatch
+        "non_owner",                                      # returned and re-dispatched
+        "overlap",                                        # the adjudication group
+        "time_limits", "callback", "reopened_requires_real_fix",  # 1-2-5, lights, callbacks
+        "escalation",                                     # hotline rungs merged into 12345
+    }
+    text = DISTRICT.read_text()
+    for rule in ("intake, case record, routing", "non-owner", "overlapping duty",
+                 "time limits, callbacks", "escalation"):
+        assert rule in text
+    # the upper rungs of the ladder (newspaper, supervisory office and its meeting) are shared
+    assert a["escalation"][-2:] == b["escalation"]
 
 
 def test_every_number_in_district_carries_a_comment():

@@ -179,7 +179,7 @@ def test_two_interrupts_stop_a_local_sweep_promptly(tmp_path: Path) -> None:
     exp_file = tmp_path / "e.toml"
     exp_file.write_text(
         f'scenario = "{(ROOT / "scenarios" / "district.toml").as_posix()}"\n'
-        'replications = 8\nhorizon_days = 20\n')
+        'regimes = ["fragmented", "consolidated"]\nreplications = 8\nhorizon_days = 20\n')
     out = tmp_path / "s"
     proc = subprocess.Popen([sys.executable, "-m", "govsim.cli", "sweep", str(exp_file),
                              "--out", str(out), "--jobs", "2"],

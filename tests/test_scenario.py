@@ -92,7 +92,8 @@ def test_district_file_loads() -> None:
     s = load_scenario(DISTRICT)
     assert isinstance(s, Scenario)
     assert s.name == "district"
-    assert s.regime_names == ["fragmented", "consolidated"]
+    assert s.regime_names == ["fragmented", "consolidated", "consolidated_no_adjudication",
+                              "fragmented_one_record", "consolidated_fund_released"]
     assert s.world.start == date(2025, 1, 1)
     assert s.world.horizon_days == 365
     assert len(s.world.units) == 13
@@ -282,9 +283,9 @@ _BAD_INPUT = {
         "world.categories.roof_leak.seasonal",
         "12 monthly factors",
     ),
-    "unknown_regime_kind": (
-        set_key("regimes", "fragmented", "kind", value="anarchic"),
-        "regimes.fragmented.kind",
+    "unknown_regime_preset": (
+        set_key("regimes", "fragmented", "preset", value="anarchic"),
+        "regimes.fragmented.preset",
         "'anarchic'",
     ),
 }
@@ -385,7 +386,7 @@ def test_a_regime_kind_can_be_switched(district_data: dict[str, Any]) -> None:
     data["regimes"]["second"] = {"kind": "fragmented",
                                  "channels": [{"name": "hall", "unit": "street_office"}]}
     s = parse_scenario(data)
-    assert s.regime_names == ["fragmented", "consolidated", "second"]
+    assert s.regime_names[-1] == "second" and s.regimes["second"].preset == "fragmented"
     assert s.regimes["second"].funding.mode == "stall"
 
 

@@ -25,10 +25,12 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--scenario", default=str(ROOT / "scenarios" / "district.toml"))
     p.add_argument("--repeats", type=int, default=1)
+    p.add_argument("--regimes", default="fragmented,consolidated",
+                   help="comma-separated regimes (default: the district's two presets)")
     args = p.parse_args()
     s = load_scenario(args.scenario)
     out: dict[str, dict[str, object]] = {}
-    for regime in s.regime_names:
+    for regime in s.check_regimes(args.regimes.split(",")):
         times = []
         for k in range(args.repeats):
             t = time.perf_counter()

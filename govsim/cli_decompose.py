@@ -58,8 +58,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from govsim.experiment.checks import check_warmup, resolve_scenario
-    from govsim.experiment.decomposition import decompose
+    from govsim.experiment.decomposition import execute, plan
     from govsim.experiment.executors import check_executor
     from govsim.scenario import load_scenario
 
@@ -67,28 +66,22 @@ def run(args: argparse.Namespace) -> int:
     metrics = None
     if args.metrics is not None:
         metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
-        for m in metrics:
-            if m not in METRICS:
-                raise GovsimError(f"unknown metric {m!r}", "metrics")
-    # the cheap checks before the directory is touched
-    scenario.check_regime(args.source, where="source")
-    scenario.check_regime(args.target, where="target")
     if args.orders is not None and args.orders % 2:
         raise GovsimError(f"must be even (orders come in reversed pairs), got {args.orders}",
                           "orders")
     check_executor(args.executor or "local", args.scheduler)
-    check_warmup(args.warmup_days, resolve_scenario(scenario, args.horizon_days))
+    # every check, and every variant built, before the directory is touched
+    p = plan(scenario, args.source, args.target, metrics=metrics,
+             replications=args.replications, seed=args.seed, horizon_days=args.horizon_days,
+             warmup_days=args.warmup_days,
+             exact=True if args.exact else (False if args.orders is not None else None),
+             orders=args.orders if args.orders is not None else 8,
+             memory_budget=args.memory_budget)
     out = check_destination(args.out, "out", 1 << 20) if args.out is not None else None
     progress = ProgressReporter("govsim decompose", 1, noun="tasks")
     try:
-        dec = decompose(
-            scenario, args.source, args.target, metrics=metrics,
-            replications=args.replications, seed=args.seed, horizon_days=args.horizon_days,
-            warmup_days=args.warmup_days,
-            exact=True if args.exact else (False if args.orders is not None else None),
-            orders=args.orders if args.orders is not None else 8, jobs=args.jobs,
-            progress=progress, executor=args.executor,
-            scheduler=args.scheduler, memory_budget=args.memory_budget)
+        dec = execute(p, jobs=args.jobs, progress=progress, executor=args.executor,
+                      scheduler=args.scheduler)
     finally:
         progress.close()
     if out is not None:

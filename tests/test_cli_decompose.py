@@ -50,3 +50,16 @@ def test_decompose_refuses_bad_flags(extra: list[str], where: str, tmp_path: Pat
     assert_user_error(code, err, where)
     assert "Traceback" not in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("extra", [
+    ["--from", "fragmented", "--to", "fragmented"],
+    ["--from", "fragmented", "--to", "consolidated", "--metrics", ","],
+    ["--from", "fragmented", "--to", "consolidated", "--memory-budget", "0.001"],
+])
+def test_a_refusal_found_by_the_library_touches_no_directory(
+        extra: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "untouched"
+    code, _, err = cli(["decompose", "scenarios/district.toml", *extra, "--out", str(out)], capsys)
+    assert code == 2, err
+    assert not out.exists()

@@ -148,3 +148,28 @@ def test_presets_keep_old_files_meaning_and_refuse_a_disagreement(world) -> None
     s = with_values(world, {"regimes.consolidated.funding.mode": "advance",
                             "regimes.consolidated.funding.advancer": "street"})
     assert s.regimes["consolidated"].funding.when == "ticket"
+
+
+def test_either_direction_decomposes_and_borrows_the_centre(world) -> None:  # type: ignore[no-untyped-def]
+    a, b = world.regimes["consolidated"], world.regimes["fragmented"]
+    # the consolidated side names the centre; switching its intake to the fragmented one keeps it
+    assert hybrid(a, b, ["intake"]).centre == a.centre
+    dec = decompose(world, "consolidated", "fragmented", metrics=["contacts_per_case"],
+                    replications=2, seed=2, exact=False, orders=2, jobs=1)
+    total = dec.totals["difference"].iloc[0]
+    assert dec.contributions["contribution"].sum() == pytest.approx(total, abs=1e-6)
+
+
+def test_an_undefined_metric_leaves_out_its_replication_everywhere(world) -> None:  # type: ignore[no-untyped-def]
+    # a 2-day horizon: in some variants and replications nothing is resolved and the
+    # Kaplan-Meier median is undefined
+    dec = decompose(world, "fragmented", "consolidated", metrics=["resolution_days_p90"],
+                    replications=4, seed=0, horizon_days=2, exact=False, orders=2, jobs=1)
+    total = dec.totals.iloc[0]
+    assert total["left_out"] > 0
+    rows = dec.contributions
+    if total["n"] > 0:
+        assert rows["contribution"].sum() == pytest.approx(total["difference"], abs=1e-6)
+        assert (rows["n"] == total["n"]).all()
+    assert "left out" in dec.table()
+    assert json.loads(dec.to_json())["order_list"] == dec.order_list

@@ -180,9 +180,13 @@ def test_overlap_deflect_to_adjudicate_rules_on_the_owner_instead_of_deflecting(
     assert count(adjudicate, Act.ADJUDICATE) > 0
     assert count(adjudicate, Act.DISPUTE) == count(adjudicate, Act.ADJUDICATE)
     # no partial owner deflects or does only its share
-    assert count(adjudicate, Act.DEFLECT) == 0 and count(adjudicate, Act.SHARE_DONE) == 0
-    # the first ruling is a precedent: disputes stop once it is made
     ruled = events_of(adjudicate, Act.ADJUDICATE)["time:timestamp"].min()
+    assert count(adjudicate, Act.SHARE_DONE) == 0
+    deflects = events_of(adjudicate, Act.DEFLECT)
+    assert (deflects["time:timestamp"] >= ruled).all()
+    # ...after the ruling the former co-owner is a non-owner, which may say "not ours"
+    assert (deflects["org:resource"].astype(str) == "street").all()
+    # the first ruling is a precedent: disputes stop once it is made
     assert (events_of(adjudicate, Act.DISPUTE)["time:timestamp"] <= ruled).all()
     assert adjudicate.cases["contacts"].mean() < deflect.cases["contacts"].mean()
 
@@ -472,3 +476,41 @@ def test_hybrid_of_no_rule_runs_as_the_source_and_of_every_rule_as_the_target():
             np.testing.assert_array_equal(runs[x].t.units[col], runs[y].t.units[col], err_msg=col)
         ex, ey = (runs[k].t.events.drop(columns="regime") for k in (x, y))
         assert ex.equals(ey)
+
+
+# --------------------------------------------------------------------------- review findings
+def test_after_a_ruling_a_former_co_owner_acts_as_a_non_owner() -> None:
+    """The precedent names the lead the only owner: a former co-owner that takes a filing of
+    the category no longer fixes it (at a share of 0, all shifted), it deflects or refers."""
+    cats = {"leak": category(owners=["owner", "street"], rate_per_day=5.0)}
+    regime = fragmented(channels=[{"name": "street line", "unit": "street"}],
+                        overlap="adjudicate", deflection={"refer_prob": 1.0,
+                                                          "referral_lost_prob": 0.0},
+                        adjudication={"members": ["super"], "dispute_prob": 1.0,
+                                      "meets_every_working_days": 1.0})
+    s = scenario({"adj": regime}, categories=cats)
+    raw = simulate(s, "adj", 1, 0)
+    ev = tables(raw).events
+    resolved_by = ev[ev["concept:name"] == "resolved"]["org:resource"].astype(str)
+    ruling = ev[ev["concept:name"] == "adjudicate"]["time:timestamp"].min()
+    after = ev[(ev["concept:name"] == "resolved") & (ev["time:timestamp"] > ruling)]
+    assert len(after) > 20
+    assert (after["org:resource"].astype(str) == "owner").all()
+    assert (resolved_by == "owner").sum() > (resolved_by == "street").sum()
+
+
+def test_a_recovery_cancels_its_advance_at_the_share_it_was_advanced_at() -> None:
+    cats = {"leak": category(owners=["owner", "street"], rate_per_day=2.0,
+                             fix_cost_yuan=1000.0, fix_money_source="fund")}
+    regime = consolidated(funding={"mode": "advance", "when": "ticket", "advancer": "street",
+                                   "recovery_prob": 1.0, "recovery_days": 20.0},
+                          adjudication={"members": ["super"], "dispute_prob": 0.2,
+                                        "meets_every_working_days": 30.0})
+    s = scenario({"c": regime}, categories=cats, funds={"fund": {"available": False}},
+                 horizon_days=200)
+    ledger = tables(simulate(s, "c", 1, 0)).ledger
+    street = ledger[ledger["payer"].astype(str) == "street"]
+    adv = street[street["kind"].astype(str) == "advance"].set_index("case")["payer_share"]
+    rec = street[street["kind"].astype(str) == "recovery"].set_index("case")["payer_share"]
+    assert len(rec) > 10
+    assert (rec == adv.loc[rec.index]).all()

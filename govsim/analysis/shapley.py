@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -106,10 +105,13 @@ def shapley_sampled(rules: Sequence[str], value: Value, orders: int | Sequence[S
     # the orders come in dependent pairs: the pair means are the independent draws
     errors = {}
     for r in rules:
-        with warnings.catch_warnings():  # a rule undefined in every replication: NaN, quietly
-            warnings.simplefilter("ignore", RuntimeWarning)
-            pairs = np.nanmean(np.asarray(per_order[r]).reshape(len(orders) // 2, 2, -1),
-                               axis=(1, 2))
+        # NaN where a value is undefined, as in the estimates (callers leave such
+        # replications out first: see govsim.experiment.decomposition)
+        arr = np.asarray(per_order[r])
+        if arr.size == 0:  # no replication to estimate from
+            errors[r] = math.nan
+            continue
+        pairs = arr.reshape(len(orders) // 2, 2, -1).mean(axis=(1, 2))
         errors[r] = float(np.std(pairs, ddof=1) / math.sqrt(len(pairs))) if len(pairs) > 1 \
             else math.nan
     return estimates, errors

@@ -34,7 +34,8 @@ from govsim.experiment.executors import open_executor, run_tasks
 from govsim.experiment.replication import ReplicationOutput, run_replication
 from govsim.scenario import Scenario, differing_rules, hybrid
 
-__all__ = ["decompose", "Decomposition", "DECOMPOSE_METRICS", "EXACT_MAX_RULES"]
+__all__ = ["decompose", "plan", "execute", "Plan", "Decomposition", "DECOMPOSE_METRICS",
+           "EXACT_MAX_RULES"]
 
 #: the metrics decomposed by default: the comparison's two headline questions
 DECOMPOSE_METRICS = ["resolution_days_median", "street_office_shifted_cost_yuan"]
@@ -60,7 +61,8 @@ class Decomposition:
         ``last`` (switched last, into B), means over replications.
     totals:
         One row per metric: the paired difference B − A with its interval, which the rules'
-        contributions add up to.
+        contributions add up to, and ``left_out``: replications left out because the metric is
+        undefined in some variant.
     variants:
         The metrics of every variant run (``subset`` names its switched rules, ``+``-joined;
         ``""`` is A with nothing switched), one row per variant and replication.
@@ -78,6 +80,8 @@ class Decomposition:
     contributions: pd.DataFrame
     totals: pd.DataFrame
     variants: pd.DataFrame = field(repr=False)
+    #: the sampled orders of the rules (empty when exact)
+    order_list: list[list[str]] = field(default_factory=list)
 
     def table(self) -> str:
         """A plain-text table: for each metric, each rule's contribution with its interval."""
@@ -93,7 +97,8 @@ class Decomposition:
 
         return json.dumps({
             "scenario": self.scenario.name, "from": self.source, "to": self.target,
-            "rules": self.rules, "exact": self.exact, "orders": self.orders, "seed": self.seed,
+            "rules": self.rules, "exact": self.exact, "orders": self.orders,
+            "order_list": self.order_list, "seed": self.seed,
             "replications": self.replications, "confidence": self.confidence,
             "totals": rows(self.totals), "contributions": rows(self.contributions),
         }, indent=2)
@@ -107,6 +112,84 @@ def _task(args: tuple[Scenario, tuple[str, ...], int, int, float]) -> Replicatio
     scenario, names, seed, replication, warmup = args
     return run_replication(scenario, names, seed, replication, record_events=False,
                            warmup_days=warmup, keep_tables=False)
+
+
+@dataclass
+class Plan:
+    """A checked decomposition, ready to run: the differing rules, the orders (when sampled),
+    and the scenario whose regimes are the variants (one per subset to run, named by
+    :func:`_key`). :func:`plan` makes it; :func:`execute` runs it."""
+
+    scenario: Scenario
+    world: Scenario
+    source: str
+    target: str
+    rules: list[str]
+    exact: bool
+    orders: int
+    order_list: list[list[str]]
+    keys: list[str]
+    metrics: list[str]
+    replications: int
+    seed: int
+    warmup_days: float
+    confidence: float
+
+
+def plan(scenario: ScenarioLike, source: str, target: str, *,
+         metrics: Sequence[str] | None = None, replications: int = 10, seed: int = 0,
+         horizon_days: int | None = None, warmup_days: float = 0.0, exact: bool | None = None,
+         orders: int = 8, confidence: float = 0.95,
+         memory_budget: float | None = None) -> Plan:
+    """Every check of :func:`decompose`, and the variants it will run, before anything runs."""
+    s = resolve_scenario(scenario, horizon_days)
+    a_name = s.check_regime(source, where="source")
+    b_name = s.check_regime(target, where="target")
+    if a_name == b_name:
+        raise GovsimError("must name a regime other than source", "target")
+    names = _metric_names(metrics)
+    whole(replications, 2, "replications")
+    whole(seed, 0, "seed")
+    warm = check_warmup(warmup_days, s)
+    if isinstance(confidence, bool) or not isinstance(confidence, float | int) \
+            or not 0.0 < confidence < 1.0:
+        raise GovsimError(f"must be a number between 0 and 1, got {confidence!r}", "confidence")
+    if exact is not None and not isinstance(exact, bool):
+        raise GovsimError(f"must be true, false or None, got {exact!r}", "exact")
+    a, b = s.regimes[a_name], s.regimes[b_name]
+    rules = differing_rules(a, b)
+    if not rules:
+        raise GovsimError(f"regimes {a_name!r} and {b_name!r} set every rule alike: there is "
+                          "no difference to decompose", "target")
+    k = len(rules)
+    if exact is None:
+        exact = k <= EXACT_MAX_RULES
+    if not exact:
+        whole(orders, 2, "orders")
+        if orders % 2:
+            raise GovsimError(f"must be even (orders come in reversed pairs), got {orders}",
+                              "orders")
+    # the subsets to run: all of them, or those on the sampled orders plus each rule alone and
+    # each rule last (which show interactions). The orders are drawn from the seed (a stream of
+    # their own), so the same seed gives the same orders on every executor.
+    order_list: list[list[str]] = []
+    if exact:
+        subsets = {frozenset(r for i, r in enumerate(rules) if m >> i & 1) for m in range(2 ** k)}
+    else:
+        rng = np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(k, 1011)))
+        order_list = sample_orders(rules, orders, rng)
+        subsets = {frozenset(o[:j]) for o in order_list for j in range(k + 1)}
+    full = frozenset(rules)
+    subsets |= {frozenset([r]) for r in rules} | {full - {r} for r in rules}
+    ordered = sorted(subsets, key=lambda x: (len(x), _key(x, rules)))
+    keys = [_key(x, rules) for x in ordered]
+    variants = {key: hybrid(a, b, x, label=key or a_name) for key, x in zip(keys, ordered, strict=True)}
+    world = s.model_copy(update={"regimes": variants})
+    check_memory(world, 1, 0, False, memory_budget)
+    return Plan(scenario=s, world=world, source=a_name, target=b_name, rules=rules, exact=exact,
+                orders=0 if exact else orders, order_list=order_list, keys=keys, metrics=names,
+                replications=replications, seed=seed, warmup_days=warm,
+                confidence=float(confidence))
 
 
 def decompose(scenario: ScenarioLike, source: str, target: str, *,
@@ -132,82 +215,64 @@ def decompose(scenario: ScenarioLike, source: str, target: str, *,
     exact:
         Run all ``2**k`` subsets of the ``k`` differing rules (default: when ``k`` is at most
         :data:`EXACT_MAX_RULES`); otherwise sample ``orders`` orders (an even number: antithetic
-        pairs), each rule's sampling error reported beside its interval.
+        pairs, drawn from ``seed``), each rule's sampling error reported beside its interval.
+        With the default 8 orders that error rests on 4 independent pairs.
     confidence:
         Level of the intervals over replications.
-    """
-    s = resolve_scenario(scenario, horizon_days)
-    a_name = s.check_regime(source, where="source")
-    b_name = s.check_regime(target, where="target")
-    if a_name == b_name:
-        raise GovsimError("must name a regime other than source", "target")
-    names = _metric_names(metrics)
-    whole(replications, 2, "replications")
-    whole(seed, 0, "seed")
-    warm = check_warmup(warmup_days, s)
-    if isinstance(confidence, bool) or not isinstance(confidence, float | int) \
-            or not 0.0 < confidence < 1.0:
-        raise GovsimError(f"must be a number between 0 and 1, got {confidence!r}", "confidence")
-    a, b = s.regimes[a_name], s.regimes[b_name]
-    rules = differing_rules(a, b)
-    if not rules:
-        raise GovsimError(f"regimes {a_name!r} and {b_name!r} set every rule alike: there is "
-                          "no difference to decompose", "target")
-    k = len(rules)
-    if exact is None:
-        exact = k <= EXACT_MAX_RULES
-    if not exact:
-        whole(orders, 2, "orders")
-        if orders % 2:
-            raise GovsimError(f"must be even (orders come in reversed pairs), got {orders}",
-                              "orders")
-    # the subsets to run: all of them, or those on the sampled orders plus each rule alone and
-    # each rule last (which show interactions)
-    order_list: list[list[str]] = []
-    if exact:
-        subsets = {frozenset(r for i, r in enumerate(rules) if m >> i & 1) for m in range(2 ** k)}
-    else:
-        rng = np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(k, 1011)))
-        order_list = sample_orders(rules, orders, rng)
-        subsets = {frozenset(o[:j]) for o in order_list for j in range(k + 1)}
-    full = frozenset(rules)
-    subsets |= {frozenset([r]) for r in rules} | {full - {r} for r in rules}
-    ordered = sorted(subsets, key=lambda x: (len(x), _key(x, rules)))
-    keys = [_key(x, rules) for x in ordered]
-    variants = {key: hybrid(a, b, x, label=key or a_name) for key, x in zip(keys, ordered, strict=True)}
-    world = s.model_copy(update={"regimes": variants})
-    check_memory(world, 1, 0, False, memory_budget)
-    outs = _run(world, keys, seed, replications, warm, jobs, progress, executor, scheduler)
 
+    A replication in which a metric is undefined in any variant (a Kaplan-Meier median not
+    reached, say) is left out of that metric's contributions *and* its total, so they still add
+    up; ``n`` says how many replications each row rests on.
+    """
+    p = plan(scenario, source, target, metrics=metrics, replications=replications, seed=seed,
+             horizon_days=horizon_days, warmup_days=warmup_days, exact=exact, orders=orders,
+             confidence=confidence, memory_budget=memory_budget)
+    return execute(p, jobs=jobs, progress=progress, executor=executor, scheduler=scheduler)
+
+
+def execute(p: Plan, *, jobs: int | None = None, progress: Progress | None = None,
+            executor: str | Executor | None = None,
+            scheduler: str | None = None) -> Decomposition:
+    """Run a :class:`Plan` and compute its decomposition (see :func:`decompose`)."""
+    rules = p.rules
+    outs = _run(p.world, p.keys, p.seed, p.replications, p.warmup_days, jobs, progress,
+                executor, scheduler)
     table = pd.DataFrame([m for o in outs for m in o.metrics]).rename(columns={"regime": "subset"})
     table = table.sort_values(["subset", "replication"], kind="stable").reset_index(drop=True)
     by_key = {key: frame.set_index("replication").sort_index()
               for key, frame in table.groupby("subset", sort=False)}
+    full = frozenset(rules)
     rows, totals = [], []
-    for metric in names:
-        def value(x: frozenset[str], metric: str = metric) -> np.ndarray:
-            return by_key[_key(x, rules)][metric].to_numpy(dtype=float)
+    for metric in p.metrics:
+        values = np.vstack([by_key[key][metric].to_numpy(dtype=float) for key in p.keys])
+        # the replications where the metric is defined in every variant: contributions and
+        # total are taken over the same ones, so they add up
+        keep = np.isfinite(values).all(axis=0)
 
-        if exact:
+        def value(x: frozenset[str], metric: str = metric, keep: np.ndarray = keep) -> np.ndarray:
+            return by_key[_key(x, rules)][metric].to_numpy(dtype=float)[keep]
+
+        if p.exact:
             per_rep = shapley_exact(rules, value)
             errors = None
         else:
-            per_rep, errors = shapley_sampled(rules, value, order_list)
-        frame = contributions(per_rep, confidence, FEASIBLE[metric], errors)
+            per_rep, errors = shapley_sampled(rules, value, p.order_list)
+        frame = contributions(per_rep, p.confidence, FEASIBLE[metric], errors)
         frame.insert(0, "metric", metric)
         frame["alone"] = [_mean(value(frozenset([r])) - value(frozenset())) for r in rules]
         frame["last"] = [_mean(value(full) - value(full - {r})) for r in rules]
         rows.append(frame)
         diff = value(full) - value(frozenset())
-        mean, low, high, n = mean_ci(diff, confidence, difference_bounds(FEASIBLE[metric]))
+        mean, low, high, n = mean_ci(diff, p.confidence, difference_bounds(FEASIBLE[metric]))
         totals.append({"metric": metric, "source": _mean(value(frozenset())),
                        "target": _mean(value(full)), "difference": mean,
-                       "ci_low": low, "ci_high": high, "n": n})
+                       "ci_low": low, "ci_high": high, "n": n,
+                       "left_out": int(p.replications - keep.sum())})
     return Decomposition(
-        scenario=s, source=a_name, target=b_name, rules=rules, exact=exact,
-        orders=0 if exact else orders, seed=seed, replications=replications,
-        confidence=float(confidence), contributions=pd.concat(rows, ignore_index=True),
-        totals=pd.DataFrame(totals), variants=table)
+        scenario=p.scenario, source=p.source, target=p.target, rules=rules, exact=p.exact,
+        orders=p.orders, seed=p.seed, replications=p.replications, confidence=p.confidence,
+        contributions=pd.concat(rows, ignore_index=True), totals=pd.DataFrame(totals),
+        variants=table, order_list=p.order_list)
 
 
 def _run(world: Scenario, keys: list[str], seed: int, replications: int, warm: float,

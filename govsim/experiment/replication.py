@@ -67,8 +67,10 @@ def run_replication(scenario: Scenario, regimes: Sequence[str], seed: int, repli
                        calendar=calendar, draws=draws, warmup_h=warmup_days * 24.0)
         t = tables(raw)
         rules = scenario.regimes[name]
-        m = replication_metrics(t.cases, t.units, has_limits=rules.time_limits,
-                                has_reply=rules.routing == "triage", ledger=t.ledger)
+        # time limits run on dispatched tickets: without triage they time nothing
+        triage = rules.routing == "triage"
+        m = replication_metrics(t.cases, t.units, has_limits=rules.time_limits and triage,
+                                has_reply=triage, ledger=t.ledger)
         out.metrics.append({"regime": name, "replication": replication, **m})
         if not keep_tables:
             continue

@@ -269,6 +269,11 @@ def decomposition_table(dec: Decomposition) -> str:
                               f"{_fmt(contrib.loc[(m, rule), 'last'])}" for m in metrics)])
     more = ["Contributions add up to the total in every replication. A rule whose settings "
             "differ but that changes nothing gets exactly 0 (common random numbers)."]
+    for m in metrics:
+        dropped = int(totals.loc[m, "left_out"]) if "left_out" in totals else 0
+        if dropped:
+            more.append(f"{m}: {dropped} of {dec.replications} replications left out (the "
+                        "metric is undefined in some variant there); the rest add up.")
     if not dec.exact:
         se = dec.contributions["sampling_se"]
         more.append(f"Orders were sampled: each contribution also carries a sampling standard "

@@ -34,11 +34,11 @@ class Duty:
         ``reopened``: the case record shows an earlier result that did not hold.
         """
         rng = self.rng
-        self.fixer[c] = u.index
         shared = cat.overlapping and not self.settled[cat.index] and self.overlap_deflects
         if shared and not compelled and rng.random() < self.rules.overlap_deflect_prob:
             self.log.event(c, Act.DEFLECT, self.env.now, u.index)
             return FAILED
+        self.fixer[c] = u.index
         no_patch = compelled or self.must_fix[c] or (reopened and self.requires_real_fix)
         if self.money_missing(c, cat):
             if self.fund_at_ticket:
@@ -50,7 +50,8 @@ class Duty:
                     yield from self.surface_fix(c, u, cat, self.priority(c))
                     return QUIETED
                 # under a supervision order for a real fix a paper closure is not open to it
-                if not self.must_fix[c] and rng.random() < self.rules.false_closure_prob:
+                if not self.must_fix[c] and not (reopened and self.requires_real_fix) \
+                        and rng.random() < self.rules.false_closure_prob:
                     self.false_close(c, u)
                     return FALSELY_CLOSED
                 self.log.event(c, Act.STALL, self.env.now, u.index)
@@ -168,7 +169,7 @@ class Duty:
 
         The ruling's effect on the shares: from then on the lead owner owns the category
         outright (its work on it is no longer partly shifted cost) and the former co-owners own
-        none of it.
+        none of it -- for every case of the category, they are non-owners.
         """
         env = self.env
         if not self.settled[cat.index]:
@@ -183,6 +184,13 @@ class Duty:
             self.log.staff(c, m, hours, cat.share[m], env.now, Work.ADJUDICATION)
         if not self.settled[cat.index]:
             self.settled[cat.index] = True
-            cat.share = [1.0 if self.units[u].relay or u == cat.lead else 0.0
+            # the precedent: the lead is the category's only owner; a former co-owner is now a
+            # unit like any other (it may be dispatched to by mistake, and acts as a non-owner)
+            lead = cat.lead
+            cat.owners = (lead,)
+            cat.overlapping = False
+            cat.all_owners = 1 << lead
+            cat.share = [1.0 if self.units[u].relay or u == lead else 0.0
                          for u in range(len(self.units))]
+            self.wrong_units[cat.index] = [u for u in self.dispatchable if u != lead]
         self.log.event(c, Act.ADJUDICATE, env.now, cat.lead)

@@ -65,6 +65,7 @@ class Ladder:
                 return FAILED
             owner = self.units[cat.lead]
             self.open_ticket(c, owner)
+            self.fixer[c] = owner.index
             yield from self.real_fix(c, owner, cat)
             return OK
         if u.index in cat.owners:

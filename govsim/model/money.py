@@ -42,12 +42,15 @@ class Money:
         self.log.event(c, Act.ADVANCE, self.env.now, advancer)
         if self.rng.random() < funding.recovery_prob:
             delay = self.rng.expovariate(1.0 / (funding.recovery_days * 24.0))
-            self.env.process(self._recover(c, cat, advancer, delay))
+            self.env.process(self._recover(c, cat, advancer, delay, share))
 
-    def _recover(self, c: int, cat: CategoryState, advancer: int, delay: float) -> Generator[Any, Any, None]:
+    def _recover(self, c: int, cat: CategoryState, advancer: int, delay: float,
+                 share: float) -> Generator[Any, Any, None]:
+        """The advance is paid back, at the advancer's share of ownership when it advanced (a
+        ruling in between does not change what the advance was)."""
         yield self.env.timeout(delay)
         amount = cat.fix_cost
-        self.pay(c, advancer, -amount, cat.share[advancer], Kind.RECOVERY)
+        self.pay(c, advancer, -amount, share, Kind.RECOVERY)
         if cat.fund >= 0:
             self.pay(c, self.fund_payer(cat.fund), amount, 1.0, Kind.RECOVERY)
         self.recovered[c] += amount

@@ -115,12 +115,13 @@ def hybrid(a: R, b: R, rules: Iterable[str], label: str = "") -> R:
     """
     data = a.model_dump()
     other = b.model_dump()
+    own_centre = data["centre"]
     for rule in rules:
         if rule not in RULES:
             raise ValueError(f"unknown rule {rule!r} (known: {', '.join(RULES)})")
         for key in RULES[rule]:
             data[key] = other[key]
     if data["centre"] is None:
-        data["centre"] = other["centre"]
+        data["centre"] = own_centre or other["centre"]
     data["label"] = label
     return type(a).model_validate(data)  # type: ignore[attr-defined, no-any-return]

@@ -12,7 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import resource
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -48,6 +51,17 @@ def bare_simpy(n_cases: int, seed: int) -> float:
     return sum(waits) / len(waits)
 
 
+def _alone_peak(n_cases: int) -> float:
+    """Peak memory (MiB) of a fresh process that only runs govsim on the queue (the timing
+    process's peak also holds what the bare SimPy runs left in the allocator)."""
+    code = ("import resource, govsim\nfrom govsim.scenario import mmc_scenario\n"
+            f"s = mmc_scenario({LAMBDA}, {C}, {MEAN_WORK}, horizon_days={round(n_cases / (LAMBDA * 24))})\n"
+            "govsim.run(s, replications=1, seed=0, jobs=1, record_events=True)\n"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return int(out.stdout.strip()) / 1024
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--cases", type=int, default=200_000)
@@ -55,6 +69,8 @@ def main() -> None:
     args = p.parse_args()
     days = round(args.cases / (LAMBDA * 24))
     scenario = mmc_scenario(LAMBDA, C, MEAN_WORK, horizon_days=days)
+    # first, while this process is small: a child's peak counts what it shared at the fork
+    alone_peak = _alone_peak(args.cases)
     bare_t, gov_t = [], []
     for k in range(args.repeats):
         t = time.perf_counter()
@@ -64,16 +80,21 @@ def main() -> None:
         res = govsim.run(scenario, replications=1, seed=k, jobs=1, record_events=True)
         gov_t.append(time.perf_counter() - t)
         n_cases, n_events = len(res.cases), len(res.events)
+        del res  # the peak below is then one run's, not two runs' at once
     ratio = statistics.median(gov_t) / statistics.median(bare_t)
     out = {
         "cases_govsim": n_cases, "events_govsim": n_events, "cases_bare": args.cases,
         "bare_s": bare_t, "govsim_s": gov_t,
         "bare_median_s": statistics.median(bare_t), "govsim_median_s": statistics.median(gov_t),
         "ratio": ratio, "target": 2.5,
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "govsim_alone_peak_mib": alone_peak,
     }
     print(json.dumps(out, indent=2))
     print(f"M/M/{C}: govsim {statistics.median(gov_t):.2f} s vs bare SimPy "
-          f"{statistics.median(bare_t):.2f} s -> ratio {ratio:.2f} (target <= 2.5)")
+          f"{statistics.median(bare_t):.2f} s -> ratio {ratio:.2f} (target <= 2.5); "
+          f"peak {out['peak_mib']:.0f} MiB for this process, "
+          f"{out['govsim_alone_peak_mib']:.0f} MiB for a process running govsim alone")
     dest = Path(__file__).parent / "results"
     dest.mkdir(exist_ok=True)
     (dest / "bench_mmc.json").write_text(json.dumps(out, indent=2))

@@ -65,7 +65,8 @@ class Tables:
 
 def _head(raw: RawRun, n: int) -> dict[str, object]:
     return {
-        "regime": pd.Categorical([raw.regime] * n) if n else pd.Categorical([]),
+        # one category, one byte per row (no list of n strings to factorise)
+        "regime": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[raw.regime]),
         "replication": np.full(n, raw.replication, dtype=np.int64),
     }
 

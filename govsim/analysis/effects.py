@@ -15,7 +15,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from govsim.analysis.intervals import UNBOUNDED, difference_bounds, mean_ci
 from govsim.analysis.metrics import FEASIBLE
@@ -114,6 +113,8 @@ def main_effects(metrics: pd.DataFrame, points: pd.DataFrame, metric: str, regim
             if level == levels[0]:
                 p = float("nan")
             elif len(diff) > 1 and np.ptp(diff) > 0:
+                from scipy import stats
+
                 p = float(stats.ttest_1samp(diff, 0.0).pvalue)
             else:
                 p = float("nan")
@@ -203,6 +204,8 @@ def sensitivity(metrics: pd.DataFrame, points: pd.DataFrame, metric: str, regime
 
 
 def _ranks(a: np.ndarray) -> np.ndarray:
+    from scipy import stats
+
     return np.column_stack([stats.rankdata(a[:, j]) for j in range(a.shape[1])]) if a.ndim == 2 \
         else stats.rankdata(a)
 

@@ -13,7 +13,6 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 __all__ = ["Bounds", "UNBOUNDED", "SMALL_SAMPLE", "difference_bounds", "mean_ci", "reach",
            "check_confidence"]
@@ -120,7 +119,7 @@ def mean_ci(values: npt.ArrayLike, confidence: float = 0.95,
         return centre, max(bounds[0], centre), min(bounds[1], centre), n
     centre = float(np.mean(x))
     sem = float(np.std(x, ddof=1)) / math.sqrt(n)
-    half = float(stats.t.ppf(0.5 + level / 2.0, n - 1)) * sem
+    half = _t_quantile(0.5 + level / 2.0, n - 1) * sem
     return centre, max(bounds[0], centre - half), min(bounds[1], centre + half), n
 
 
@@ -128,3 +127,10 @@ def reach(mean: float, low: float, high: float) -> float:
     """How far a confidence interval reaches from its mean: ``max(mean - low, high - mean)``,
     the bound it puts on the estimate's error (NaN without an interval)."""
     return max(mean - low, high - mean)
+
+
+def _t_quantile(p: float, df: int) -> float:
+    """Student t quantile (scipy's special function, imported only when an interval is made)."""
+    from scipy.special import stdtrit
+
+    return float(stdtrit(df, p))

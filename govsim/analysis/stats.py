@@ -24,7 +24,6 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from govsim.analysis.intervals import (
     UNBOUNDED,
@@ -201,6 +200,8 @@ def _paired_p_value(diffs: np.ndarray) -> float:
         # common) trigger a precision-loss warning; the p-value is then
         # essentially zero, which is the correct conclusion.
         warnings.filterwarnings("ignore", message="Precision loss", category=RuntimeWarning)
+        from scipy import stats
+
         result = stats.ttest_1samp(diffs, 0.0)
     return float(result.pvalue)
 

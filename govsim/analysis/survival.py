@@ -12,7 +12,6 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 __all__ = ["km_median", "km_quantile"]
 
@@ -26,8 +25,9 @@ def km_quantile(durations: npt.ArrayLike, observed: npt.ArrayLike, q: float) -> 
     """Kaplan-Meier quantile of right-censored durations.
 
     The survival function is estimated with the product-limit (Kaplan-Meier)
-    estimator via :func:`scipy.stats.ecdf` on
-    :class:`scipy.stats.CensoredData`, and the `q` quantile is the smallest
+    estimator at the distinct observed times (the same arithmetic as
+    :func:`scipy.stats.ecdf` on :class:`scipy.stats.CensoredData`, without
+    importing scipy), and the `q` quantile is the smallest
     time ``t`` with ``S(t) <= 1 - q``: the time by which a fraction `q` of
     the items is estimated to have had the event (e.g. to be resolved).
 
@@ -83,12 +83,28 @@ def km_quantile(durations: npt.ArrayLike, observed: npt.ArrayLike, q: float) -> 
         # Survival stays at 1 throughout: no quantile is ever reached.
         return math.nan
 
-    sample = stats.CensoredData(uncensored=times[events], right=times[~events])
-    sf = stats.ecdf(sample).sf
-    reached = np.flatnonzero(sf.probabilities <= (1.0 - level) + _SURVIVAL_TOL)
+    t, sf = _product_limit(times[events], times[~events])
+    reached = np.flatnonzero(sf <= (1.0 - level) + _SURVIVAL_TOL)
     if reached.size == 0:
         return math.nan
-    return float(sf.quantiles[reached[0]])
+    return float(t[reached[0]])
+
+
+def _product_limit(resolved: np.ndarray, censored: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct times and the Kaplan-Meier survival just after each: at each time, the
+    number still at risk ``n`` and the events ``d`` there give the factor ``(n - d) / n``."""
+    times = np.concatenate((resolved, censored))
+    died = np.concatenate((np.ones(resolved.size, dtype=np.int64),
+                           np.zeros(censored.size, dtype=np.int64)))
+    order = np.argsort(times)
+    times = times[order]
+    died = died[order]
+    at_risk = np.arange(times.size, 0, -1)
+    bounds = np.diff(times, prepend=-np.inf, append=np.inf) > 0
+    first, last = bounds[:-1], bounds[1:]  # first and last entry of each distinct time
+    n = at_risk[first]
+    d = np.diff(np.cumsum(died)[last], prepend=0)
+    return times[first], np.cumprod((n - d) / n)
 
 
 def km_median(durations: npt.ArrayLike, observed: npt.ArrayLike) -> float:

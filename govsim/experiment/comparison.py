@@ -157,8 +157,14 @@ def _assemble(cls: type[Results], scenario: Scenario, regimes: list[str], seed: 
               replications: int, outs: list[ReplicationOutput], **extra: object) -> Results:
     def cat(attr: str) -> pd.DataFrame:
         frames = [f for o in outs for f in getattr(o, attr)]
+        for f in frames:
+            # one set of categories for every frame, so they join as a categorical column
+            # (codes remapped; no column of strings is ever made)
+            if isinstance(f.get("regime", None), pd.Series) \
+                    and isinstance(f["regime"].dtype, pd.CategoricalDtype):
+                f["regime"] = f["regime"].cat.set_categories(regimes)
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        if "regime" in frame:
+        if "regime" in frame and not isinstance(frame["regime"].dtype, pd.CategoricalDtype):
             frame["regime"] = pd.Categorical(frame["regime"].astype(str), categories=regimes)
         return frame
 

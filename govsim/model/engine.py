@@ -101,10 +101,12 @@ class Engine:
         self.arrival = lists["arrival_h"]
         self.cat_of = lists["category"]
         self.work_hours = lists["work_hours"]
-        self.patience = lists["patience_h"]
-        self.hold = lists["surface_hold_h"]
+        # the (n, K_DRAWS) draws stay arrays: they are read only on failures, patches and
+        # climbs, and as Python lists they would take ~0.8 KB per case
+        self.patience = d.patience_h
+        self.hold = d.surface_hold_h
         self.tolerance = lists["tolerance"]
-        self.climb_u = lists["climb_u"]
+        self.climb_u = d.climb_u
         self.knows_owner = lists["knows_owner"]
         self.discovery = lists["discovery_h"]
         self.satisfied_within = lists["satisfied_within_h"]
@@ -242,7 +244,7 @@ class Engine:
         The holding time is the world's draw; a category that recurs only in some months (a
         leak with the rains) comes back on the first in-season day after the patch has held.
         """
-        hold = self.hold[c][(self.surface_fixes[c] - 1) % K_DRAWS]
+        hold = self.hold.item(c, (self.surface_fixes[c] - 1) % K_DRAWS)
         season = cat.in_season
         if season is None:
             return hold
@@ -282,7 +284,7 @@ class Engine:
         return False
 
     def wait_before_refiling(self, c: int) -> float:
-        return self.patience[c][self.failures[c] % K_DRAWS]
+        return self.patience.item(c, self.failures[c] % K_DRAWS)
 
     # ------------------------------------------------------------------ collect
     def _collect(self) -> RawRun:

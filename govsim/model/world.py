@@ -73,8 +73,11 @@ class WorldDraws:
 
     @cached_property
     def lists(self) -> dict[str, Any]:
-        """The same draws as Python lists (converted once, shared by every regime's engine)."""
-        return {name: getattr(self, name).tolist() for name in self.__dataclass_fields__}
+        """The one-dimensional draws as Python lists (converted once, shared by every regime's
+        engine: indexing a list is several times faster than indexing an array). The
+        ``(n, K_DRAWS)`` draws are left as arrays (read with ``.item``)."""
+        return {name: getattr(self, name).tolist() for name in self.__dataclass_fields__
+                if getattr(self, name).ndim == 1}
 
 
 def _gamma(rng: np.random.Generator, mean: float, cv: float, size: int) -> np.ndarray:

@@ -9,10 +9,11 @@ process, for each regime; ``--repeats`` runs per regime, median reported.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 from pathlib import Path
+
+from _common import save
 
 from govsim.model import build_calendar, draw_world, simulate
 from govsim.recording import tables
@@ -44,9 +45,7 @@ def main() -> None:
                        "median_s": statistics.median(times), "last_sim_only_s": t_sim}
         print(f"{regime:14s} {len(tb.cases):,} cases, {len(tb.events):,} events: "
               f"{statistics.median(times):.1f} s (target < 60 s)")
-    dest = Path(__file__).parent / "results"
-    dest.mkdir(exist_ok=True)
-    (dest / "bench_district_year.json").write_text(json.dumps(out, indent=2))
+    save("bench_district_year", out)
 
 
 if __name__ == "__main__":

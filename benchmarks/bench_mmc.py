@@ -14,12 +14,10 @@ import json
 import random
 import resource
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import simpy
+from _common import peak_of, save
 
 import govsim
 from govsim.scenario import mmc_scenario
@@ -54,12 +52,10 @@ def bare_simpy(n_cases: int, seed: int) -> float:
 def _alone_peak(n_cases: int) -> float:
     """Peak memory (MiB) of a fresh process that only runs govsim on the queue (the timing
     process's peak also holds what the bare SimPy runs left in the allocator)."""
-    code = ("import resource, govsim\nfrom govsim.scenario import mmc_scenario\n"
-            f"s = mmc_scenario({LAMBDA}, {C}, {MEAN_WORK}, horizon_days={round(n_cases / (LAMBDA * 24))})\n"
-            "govsim.run(s, replications=1, seed=0, jobs=1, record_events=True)\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    return int(out.stdout.strip()) / 1024
+    return peak_of("import govsim\nfrom govsim.scenario import mmc_scenario\n"
+                   f"s = mmc_scenario({LAMBDA}, {C}, {MEAN_WORK}, "
+                   f"horizon_days={round(n_cases / (LAMBDA * 24))})\n"
+                   "govsim.run(s, replications=1, seed=0, jobs=1, record_events=True)")
 
 
 def main() -> None:
@@ -95,9 +91,7 @@ def main() -> None:
           f"{statistics.median(bare_t):.2f} s -> ratio {ratio:.2f} (target <= 2.5); "
           f"peak {out['peak_mib']:.0f} MiB for this process, "
           f"{out['govsim_alone_peak_mib']:.0f} MiB for a process running govsim alone")
-    dest = Path(__file__).parent / "results"
-    dest.mkdir(exist_ok=True)
-    (dest / "bench_mmc.json").write_text(json.dumps(out, indent=2))
+    save("bench_mmc", out)
 
 
 if __name__ == "__main__":

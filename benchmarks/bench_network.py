@@ -17,12 +17,10 @@ import datetime as dt
 import json
 import random
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import simpy
+from _common import peak_of, save
 
 import govsim
 
@@ -41,7 +39,7 @@ def scenario_data(n_cases: int) -> dict[str, object]:
             "categories": {"job": {"rate_per_day": LAMBDA * 24, "owners": ["b"],
                                    "work_hours": 1.0 / MU}},
         },
-        "regimes": {"net": {"preset": "fragmented", "intake_hours": 1.0 / MU, "intake_cv": 1.0,
+        "regimes": {"net": {"kind": "fragmented", "intake_hours": 1.0 / MU, "intake_cv": 1.0,
                             "channels": [{"name": "desk a", "unit": "a"}],
                             "deflection": {"refer_prob": 1.0, "referral_lost_prob": 0.0}}},
     }
@@ -79,14 +77,9 @@ def bare_simpy(n_cases: int, seed: int) -> float:
 
 def _alone_peak(n_cases: int) -> float:
     """Peak memory (MiB) of a fresh process that only runs govsim on the network."""
-    code = ("import resource, sys, govsim\n"
-            f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
-            "from bench_network import scenario_data\n"
-            f"govsim.run(scenario_data({n_cases}), replications=1, seed=0, jobs=1, "
-            "record_events=False)\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    return int(out.stdout.strip()) / 1024
+    return peak_of("import govsim\nfrom bench_network import scenario_data\n"
+                   f"govsim.run(scenario_data({n_cases}), replications=1, seed=0, jobs=1, "
+                   "record_events=False)")
 
 
 def main() -> None:
@@ -113,9 +106,7 @@ def main() -> None:
     print(f"network: govsim {statistics.median(gov_t):.2f} s vs bare SimPy "
           f"{statistics.median(bare_t):.2f} s -> ratio {ratio:.2f} (goal <= 1.5); "
           f"{alone_peak:.0f} MiB for a process running govsim alone")
-    dest = Path(__file__).parent / "results"
-    dest.mkdir(exist_ok=True)
-    (dest / "bench_network.json").write_text(json.dumps(out, indent=2))
+    save("bench_network", out)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ import argparse
 import json
 import subprocess
 import sys
-from pathlib import Path
+
+from _common import save
 
 _RUN = """
 import json, resource, time, govsim
@@ -47,9 +48,7 @@ def main() -> None:
         print(f"{r['cases']:>8,} cases: {r['seconds']:6.2f} s, {r['us_per_case']:5.1f} us/case "
               f"({r['relative_time_per_case']:.2f} x the smallest), peak {r['peak_mib']:.0f} MiB "
               f"({r['kib_per_case']:.2f} KiB/case)")
-    dest = Path(__file__).parent / "results"
-    dest.mkdir(exist_ok=True)
-    (dest / "bench_scaling.json").write_text(json.dumps(rows, indent=2))
+    save("bench_scaling", rows)
 
 
 if __name__ == "__main__":

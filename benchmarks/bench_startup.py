@@ -16,7 +16,8 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
+
+from _common import save
 
 #: name -> Python code run in a fresh interpreter
 COMMANDS = {
@@ -59,9 +60,7 @@ def main() -> None:
         print(f"{name:36s} {r['median_s']:.2f} s = {r['ratio_to_pandas']:.2f} x import pandas, "
               f"peak {r['peak_mib']:.0f} MiB")
     print("(target: import govsim <= 1.5 x import pandas)")
-    dest = Path(__file__).parent / "results"
-    dest.mkdir(exist_ok=True)
-    (dest / "bench_startup.json").write_text(json.dumps(out, indent=2))
+    save("bench_startup", out)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import argparse
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from _common import save
 
@@ -35,8 +36,9 @@ def main() -> None:
     args = p.parse_args()
     rows = []
     for n in (int(x) for x in args.sizes.split(",")):
+        # run from this directory: '' on the path must not pick up a checkout's govsim/
         out = subprocess.run([sys.executable, "-c", _RUN.format(n=n)], check=True,
-                             capture_output=True, text=True)
+                             capture_output=True, text=True, cwd=Path(__file__).parent)
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
     base = rows[0]["seconds"] / rows[0]["cases"]
     for r in rows:

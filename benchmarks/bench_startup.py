@@ -16,6 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from _common import save
 
@@ -35,8 +36,10 @@ _PEAK = "\nimport resource, sys\nprint(resource.getrusage(resource.RUSAGE_SELF).
 def _run(code: str) -> tuple[float, float]:
     """Wall time of a fresh interpreter running ``code``, and its peak memory in MiB."""
     t = time.perf_counter()
+    # run from this directory: '' on the path must not pick up a checkout's govsim/
     proc = subprocess.run([sys.executable, "-c", code + _PEAK], check=True,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          cwd=Path(__file__).parent)
     wall = time.perf_counter() - t
     return wall, int(proc.stderr.strip().splitlines()[-1]) / 1024
 

@@ -25,8 +25,6 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
-import simpy
-
 from govsim.model.calls import Calls
 from govsim.model.duty import Duty
 from govsim.model.engine import Engine
@@ -34,6 +32,7 @@ from govsim.model.ladder import Ladder, RungState
 from govsim.model.log import DISSATISFIED, RED, Act
 from govsim.model.money import Money
 from govsim.model.routing import Routing
+from govsim.model.staff import StaffPool
 from govsim.model.state import (
     ANSWERED,
     FAILED,
@@ -118,7 +117,7 @@ class CaseModel(Routing, Duty, Supervision, Ladder, Money, Calls, Engine):
         self.red_flag = [False] * n
         if self.red_priority:
             for u in units:
-                u.res = simpy.PriorityResource(self.env, capacity=u.staff)
+                u.pool = StaffPool(self.env, u.staff, priority=True)
 
         # escalation: the ladder, and the per-failure chance of climbing from each rung
         self.ladder = [

@@ -172,7 +172,8 @@ class Engine:
              priority: int | None = None) -> Generator[Any, Any, None]:
         """One staff member of ``u`` spends ``lead + hours`` of office time on case ``c``.
 
-        The ticket queues for a staff member (FIFO). Work runs in the unit's open hours only: a
+        The ticket queues for a staff member (FIFO; :class:`~govsim.model.staff.StaffPool`
+        grants a free one at once, with no event). Work runs in the unit's open hours only: a
         ticket taken up while the office is closed starts when it opens, and work left at closing
         time goes on the next working day. (Holding the staff member while the office is closed
         changes nothing, since nobody else could work then either.)
@@ -182,11 +183,13 @@ class Engine:
         (if given) is logged when the main ``hours`` begin, and ``on_start`` is called with the
         session's start time as soon as a staff member is free, so the caller can time-stamp the
         preliminary steps. One request and one timeout per session keeps the event loop lean.
-        ``priority`` (lower first) needs the unit's resource to be a ``PriorityResource``.
+        ``priority`` (lower first) needs the unit's pool to be made with ``priority=True``.
         """
         env = self.env
-        req = u.res.request() if priority is None else u.res.request(priority=priority)
-        yield req
+        pool = u.pool
+        wait = pool.acquire() if priority is None else pool.acquire(priority)
+        if wait is not None:  # everyone is busy: queue for the next free staff member
+            yield wait
         now = env.now
         office = u.office
         if on_start is not None:
@@ -200,7 +203,7 @@ class Engine:
             if start_act >= 0:
                 self.log.event(c, start_act, main_start, u.index)
             yield env.timeout(office.advance(main_start, hours) - now)
-        u.res.release(req)
+        pool.release()
         self.log.staff(c, u.index, lead + hours, share, env.now)
 
     def meeting(self, c: int, invited: tuple[int, ...], hours_each: float, cat: CategoryState,

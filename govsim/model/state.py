@@ -14,6 +14,7 @@ import simpy
 
 from govsim.calendar import OfficeHours, WorkCalendar, working_day_table
 from govsim.model.log import Log
+from govsim.model.staff import StaffPool
 from govsim.scenario import Category, Scenario
 
 __all__ = ["RawRun", "build_calendar", "UnitState", "CategoryState", "CallCentreState",
@@ -55,9 +56,10 @@ def build_calendar(scenario: Scenario) -> WorkCalendar:
 
 
 class UnitState:
-    """A unit during a run: its staff as a SimPy resource and its office hours."""
+    """A unit during a run: its staff as a pool of servers and its office hours."""
 
-    __slots__ = ("index", "name", "kind", "res", "office", "hourly_cost", "public", "relay", "staff")
+    __slots__ = ("index", "name", "kind", "pool", "office", "hourly_cost", "public", "relay",
+                 "staff")
 
     def __init__(self, index: int, name: str, kind: str, staff: int, office: OfficeHours,
                  hourly_cost: float, public: bool, env: simpy.Environment) -> None:
@@ -65,7 +67,7 @@ class UnitState:
         self.name = name
         self.kind = kind
         self.staff = staff
-        self.res = simpy.Resource(env, capacity=staff)
+        self.pool = StaffPool(env, staff)
         self.office = office
         self.hourly_cost = hourly_cost
         self.public = public

@@ -71,12 +71,23 @@ def _head(raw: RawRun, n: int) -> dict[str, object]:
     }
 
 
-def tables(raw: RawRun) -> Tables:
-    """Build the DataFrames of one run (vectorised; called once per run)."""
+def tables(raw: RawRun, release: bool = False) -> Tables:
+    """Build the DataFrames of one run (vectorised; called once per run).
+
+    ``release``: empty each of the run's log lists as soon as it has been read into an array,
+    so the lists and the tables are never all in memory at once (the run's log is then spent).
+    """
     c = raw.cases
     n = len(c["arrival_h"])
     cal = raw.calendar
     log = raw.log
+
+    def take(name: str, dtype: type) -> np.ndarray:
+        values = np.asarray(getattr(log, name), dtype=dtype)
+        if release:
+            setattr(log, name, [])
+        return values
+
     arrival = c["arrival_h"]
     state = c["state"]
     end = c["end_h"]
@@ -85,22 +96,22 @@ def tables(raw: RawRun) -> Tables:
     # so it is censored at the horizon too (not at the moment the citizen gave up)
     duration_h = np.where(resolved, end - arrival, raw.horizon_h - arrival)
 
-    st_case = np.asarray(log.st_case, dtype=np.int64)
-    st_unit = np.asarray(log.st_unit, dtype=np.int64)
-    st_hours = np.asarray(log.st_hours, dtype=float)
-    st_share = np.asarray(log.st_share, dtype=float)
-    st_purpose = np.asarray(log.st_purpose, dtype=np.int64)
+    st_case = take("st_case", np.int64)
+    st_unit = take("st_unit", np.int64)
+    st_hours = take("st_hours", float)
+    st_share = take("st_share", float)
+    st_purpose = take("st_purpose", np.int64)
     st_seat = st_purpose == Work.SEATED
     # utilisation is a property of the time window, whoever the work was for: seated hours of
     # the sessions that ended after the warm-up (all of them without one)
-    busy = st_seat & (np.asarray(log.st_time, dtype=float) > raw.warmup_h) if raw.warmup_h else st_seat
+    busy = st_seat & (take("st_time", float) > raw.warmup_h) if raw.warmup_h else st_seat
     n_units_all = len(raw.unit_names)
     seated = np.bincount(st_unit, weights=np.where(busy, st_hours, 0.0), minlength=n_units_all)
-    m_case = np.asarray(log.m_case, dtype=np.int64)
-    m_payer = np.asarray(log.m_payer, dtype=np.int64)
-    m_amount = np.asarray(log.m_amount, dtype=float)
-    m_share = np.asarray(log.m_share, dtype=float)
-    m_kind = np.asarray(log.m_kind, dtype=np.int64)
+    m_case = take("m_case", np.int64)
+    m_payer = take("m_payer", np.int64)
+    m_amount = take("m_amount", float)
+    m_share = take("m_share", float)
+    m_kind = take("m_kind", np.int64)
 
     case_hours = np.bincount(st_case, weights=st_hours, minlength=n) if n else np.zeros(0)
     case_money = np.bincount(m_case, weights=m_amount, minlength=n) if n else np.zeros(0)
@@ -161,10 +172,10 @@ def tables(raw: RawRun) -> Tables:
         cases = cases[keep_case].reset_index(drop=True)
 
     if log.record_events:
-        ev_unit = np.asarray(log.ev_unit, dtype=np.int64)
-        ev_case = np.asarray(log.ev_case, dtype=np.int64)
-        ev_act = np.asarray(log.ev_act, dtype=np.int64)
-        ev_time = np.asarray(log.ev_time, dtype=float)
+        ev_unit = take("ev_unit", np.int64)
+        ev_case = take("ev_case", np.int64)
+        ev_act = take("ev_act", np.int64)
+        ev_time = take("ev_time", float)
         # a step scheduled before the horizon is logged with its (future) start time: the log
         # shows only what happened by the horizon
         ek = ev_time <= raw.horizon_h
@@ -202,11 +213,11 @@ def tables(raw: RawRun) -> Tables:
     shifted_advance = np.bincount(m_payer, weights=np.where(is_advance, shifted_m, 0.0),
                                   minlength=n_payers)[:n_units]
     open_hours = np.asarray(raw.unit_open_hours, dtype=float) * np.asarray(raw.unit_staff)
-    l_case = np.asarray(log.l_case, dtype=np.int64)
-    l_unit = np.asarray(log.l_unit, dtype=np.int64)
-    l_colour = np.asarray(log.l_colour, dtype=np.int64)
-    l_point = np.asarray(log.l_point, dtype=np.int64)
-    l_time = np.asarray(log.l_time, dtype=float)
+    l_case = take("l_case", np.int64)
+    l_unit = take("l_unit", np.int64)
+    l_colour = take("l_colour", np.int64)
+    l_point = take("l_point", np.int64)
+    l_time = take("l_time", float)
     if warm:
         lk = _kept(keep_case, l_case)
         l_case, l_unit, l_colour, l_point, l_time = (

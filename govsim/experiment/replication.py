@@ -65,7 +65,7 @@ def run_replication(scenario: Scenario, regimes: Sequence[str], seed: int, repli
     for name in regimes:
         raw = simulate(scenario, name, seed, replication, record_events=record_events,
                        calendar=calendar, draws=draws, warmup_h=warmup_days * 24.0)
-        t = tables(raw)
+        t = tables(raw, release=True)
         rules = scenario.regimes[name]
         # time limits run on dispatched tickets: without triage they time nothing
         triage = rules.routing == "triage"

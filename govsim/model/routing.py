@@ -89,7 +89,9 @@ class Routing:
                 if k is not None and not tried >> k & 1:
                     return k
         weights = self.channel_weights
-        total = sum(w for k, w in enumerate(weights) if not tried >> k & 1)
+        # nothing tried yet (the usual case): the sum of all weights, in the same order
+        total = self.channel_total if not tried else \
+            sum(w for k, w in enumerate(weights) if not tried >> k & 1)
         if total <= 0.0:
             self.tried[c] = tried = 0
             total = sum(weights)

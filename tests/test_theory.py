@@ -9,7 +9,7 @@ import pytest
 
 import govsim
 from govsim.analysis.intervals import mean_ci
-from govsim.analysis.theory import erlang_c, mmc_mean_wait
+from govsim.analysis.theory import erlang_a, erlang_c, mmc_mean_wait
 from govsim.scenario import mmc_scenario
 
 
@@ -90,3 +90,39 @@ def test_referral_network_matches_kelly_product_form():
     assert n == 10
     assert low <= theory <= high, (mean, low, high, theory)
     assert high - low < 0.1 * theory
+
+
+def test_erlang_a_reduces_to_erlang_c_as_patience_grows():
+    share, wait = erlang_a(1.5, 1.0, 1e-9, 2)
+    assert share < 1e-8
+    assert wait == pytest.approx(mmc_mean_wait(1.5, 1.0, 2), rel=1e-6)
+
+
+def test_call_centre_matches_erlang_a():
+    """A call centre with Poisson calls, exponential talk and exponential patience, and callers
+    who never redial, is an M/M/c+M queue: the share of callers who hang up and the mean wait
+    on the line match the birth-death chain (Erlang A)."""
+    from _factory import category, fragmented, scenario
+
+    lam, mu, theta, c = 15.0, 10.0, 15.0, 2  # per hour: 15 calls, 6-minute calls, 4-minute patience
+    centre = {"call_takers": c, "hours": "24h", "call_minutes": 60.0 / mu,
+              "caller_patience_minutes": 60.0 / theta, "redial_prob": 0.0}
+    s = scenario(
+        {"line": fragmented(intake_hours=0.0, channels=[{"name": "line", "unit": "owner",
+                                                         "call_centre": centre}])},
+        categories={"job": category(rate_per_day=lam * 24, owners=["owner"], work_hours=0.01)},
+        citizens={"give_up_prob": 1.0},  # a caller who hangs up gives up: one call per case
+        horizon_days=30,
+    )
+    res = govsim.run(s, replications=6, seed=5, jobs=1, record_events=False)
+    cases = res.cases
+    assert cases["calls_abandoned"].le(1).all()
+    by_rep = cases.groupby("replication")
+    share = by_rep["calls_abandoned"].mean().to_numpy(dtype=float)
+    wait = by_rep["call_wait_hours"].mean().to_numpy(dtype=float)
+    theory_share, theory_wait = erlang_a(lam, mu, theta, c)
+    for values, theory in ((share, theory_share), (wait, theory_wait)):
+        mean, low, high, n = mean_ci(values)
+        assert n == 6
+        assert low <= theory <= high, (mean, low, high, theory)
+        assert high - low < 0.1 * theory

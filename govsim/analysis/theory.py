@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["erlang_c", "mmc_mean_wait"]
+__all__ = ["erlang_c", "mmc_mean_wait", "erlang_a"]
 
 
 def erlang_c(arrival_rate: float, service_rate: float, servers: int) -> float:
@@ -29,6 +29,32 @@ def mmc_mean_wait(arrival_rate: float, service_rate: float, servers: int) -> flo
     """Mean time in queue (before service starts) of an M/M/c queue: ``C / (c mu - lambda)``."""
     c = erlang_c(arrival_rate, service_rate, servers)
     return c / (servers * service_rate - arrival_rate)
+
+
+def erlang_a(arrival_rate: float, service_rate: float, patience_rate: float, servers: int,
+             tolerance: float = 1e-13) -> tuple[float, float]:
+    """The M/M/c+M queue (Erlang A: callers who wait longer than an exponential patience hang
+    up): the share of callers who hang up, and the mean wait of all callers (until answered or
+    until they hang up).
+
+    From the birth-death chain of the number of callers: births ``lambda``, deaths
+    ``min(n, c) mu + max(n - c, 0) theta``, summed until the terms fall below ``tolerance``.
+    By Little's law the mean wait is ``E[queue] / lambda`` and the share hanging up is
+    ``theta E[queue] / lambda``.
+    """
+    if patience_rate <= 0.0:
+        raise ValueError("patience rate must be positive (without it this is Erlang C)")
+    weights = [1.0]
+    n = 0
+    while True:
+        n += 1
+        death = min(n, servers) * service_rate + max(n - servers, 0) * patience_rate
+        weights.append(weights[-1] * arrival_rate / death)
+        if n > servers and weights[-1] < tolerance * sum(weights):
+            break
+    total = sum(weights)
+    queue = sum(max(k - servers, 0) * w for k, w in enumerate(weights)) / total
+    return patience_rate * queue / arrival_rate, queue / arrival_rate
 
 
 assert math.isclose(mmc_mean_wait(1.0, 2.0, 1), 0.5 / 1.0)  # M/M/1: rho / (mu - lambda)

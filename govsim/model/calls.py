@@ -33,7 +33,7 @@ class Calls:
         """Per unit: call-taker seats × open hours of the call centres in front of it."""
         seats = [0.0] * len(self.units)
         for cc in getattr(self, "_all_call_centres", ()):
-            seats[cc.unit.index] += cc.res.capacity * (
+            seats[cc.unit.index] += cc.pool.capacity * (
                 cc.office.position(self.horizon_h) - cc.office.position(self.warmup_h))
         return seats
 
@@ -46,21 +46,26 @@ class Calls:
             wait = cc.office.next_open(env.now) - env.now
             if wait > 0.0:
                 yield env.timeout(wait)
-            req = cc.res.request()
-            dialled = env.now
-            result = yield req | env.timeout(rng.expovariate(1.0 / cc.patience_h))
-            self.call_wait_h[c] += env.now - dialled
-            if req in result:
+            pool = cc.pool
+            wait = pool.acquire()
+            patience = rng.expovariate(1.0 / cc.patience_h)
+            answered = wait is None  # a call-taker was free: answered at once, no wait
+            if not answered:
+                dialled = env.now
+                result = yield wait | env.timeout(patience)
+                self.call_wait_h[c] += env.now - dialled
+                answered = wait in result
+            if answered:
                 talk = rng.expovariate(1.0 / cc.call_h)
                 yield env.timeout(talk)
-                cc.res.release(req)
+                pool.release()
                 # call-takers are not the unit's case workers: costed, but no server of the unit
                 self.log.staff(c, cc.unit.index, talk, share, env.now, Work.CALL)
                 return True
-            if req.triggered:  # answered at the very moment the caller gave up
-                cc.res.release(req)
+            if wait.triggered:  # answered at the very moment the caller gave up
+                pool.release()
             else:
-                req.cancel()
+                pool.cancel(wait)
             self.calls_abandoned[c] += 1
             self.log.event(c, Act.CALL_ABANDONED, env.now, cc.unit.index)
             if rng.random() >= cc.redial_prob:

@@ -49,6 +49,14 @@ class StaffPool:
             heapq.heappush(self._heap, (priority, self._seq, event))  # type: ignore[arg-type]
         return event
 
+    def cancel(self, event: simpy.Event) -> None:
+        """Leave the line (a caller who hangs up before a call-taker is free)."""
+        if self._queue is not None:
+            self._queue.remove(event)
+        else:
+            self._heap = [entry for entry in self._heap or () if entry[2] is not event]
+            heapq.heapify(self._heap)
+
     def release(self) -> None:
         """The server goes to the first in line, or becomes free."""
         queue = self._queue

@@ -104,12 +104,12 @@ class CategoryState:
 
 
 class CallCentreState:
-    """The call-takers of one channel: a SimPy resource with its own hours."""
+    """The call-takers of one channel: a pool of servers with its own hours."""
 
-    __slots__ = ("res", "office", "call_h", "patience_h", "redial_prob", "redial_h", "unit")
+    __slots__ = ("pool", "office", "call_h", "patience_h", "redial_prob", "redial_h", "unit")
 
     def __init__(self, env: simpy.Environment, spec: Any, office: OfficeHours, unit: UnitState) -> None:
-        self.res = simpy.Resource(env, capacity=spec.call_takers)
+        self.pool = StaffPool(env, spec.call_takers)
         self.office = office
         self.call_h = spec.call_minutes / 60.0
         self.patience_h = spec.caller_patience_minutes / 60.0

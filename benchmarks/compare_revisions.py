@@ -67,15 +67,19 @@ print(json.dumps(out))
 
 
 def _probe(tree: Path, cases: int, scenario: Path, horizon: int, regimes: str) -> dict[str, float]:
+    # run from the benchmarks directory: with ``-c`` the working directory comes first on the
+    # path, and a checkout's govsim/ there would shadow the tree under test
     proc = subprocess.run([sys.executable, "-c", _PROBE, str(cases), str(scenario), str(horizon),
                            regimes], env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"},
-                          capture_output=True, text=True, check=True)
+                          capture_output=True, text=True, check=True, cwd=Path(__file__).parent)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("base", help="the earlier revision (any git revision name)")
+    p.add_argument("--new", default=None,
+                   help="the later revision (default: this working tree)")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--cases", type=int, default=50_000, help="M/M/10 cases (default 50,000)")
     p.add_argument("--scenario", default="scenarios/district.toml",
@@ -87,9 +91,14 @@ def main() -> None:
         base = Path(tmp) / "base"
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(base),
                         args.base], check=True, capture_output=True)
+        new = ROOT
+        if args.new is not None:
+            new = Path(tmp) / "new"
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(new),
+                            args.new], check=True, capture_output=True)
         try:
             scenario = base / args.scenario
-            trees = {"old": base, "new": ROOT}
+            trees = {"old": base, "new": new}
             runs: dict[str, list[dict[str, float]]] = {"old": [], "new": []}
             for k in range(args.rounds):
                 for name in (("old", "new") if k % 2 == 0 else ("new", "old")):
@@ -97,15 +106,17 @@ def main() -> None:
                                              args.horizon_days, args.regimes))
                     print(f"round {k + 1} {name}: {runs[name][-1]}", file=sys.stderr)
         finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)],
-                           check=False, capture_output=True)
+            for tree in {base, new} - {ROOT}:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
+                                str(tree)], check=False, capture_output=True)
     report = {}
     for key in [k for k in runs["old"][0] if k != "bare_s"]:
         ratio = {name: statistics.median(r[key] / r["bare_s"] for r in runs[name])
                  for name in runs}
         report[key.removesuffix("_s")] = {"old_ratio": ratio["old"], "new_ratio": ratio["new"],
                                           "new_over_old": ratio["new"] / ratio["old"]}
-    print(json.dumps({"base": args.base, "rounds": args.rounds, "workloads": report}, indent=2))
+    print(json.dumps({"base": args.base, "new": args.new or "working tree", "rounds": args.rounds,
+                      "workloads": report}, indent=2))
     for key, r in report.items():
         print(f"{key:14s} govsim / bare SimPy: old {r['old_ratio']:.2f}, new {r['new_ratio']:.2f}"
               f" -> new/old {r['new_over_old']:.3f}")

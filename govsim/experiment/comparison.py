@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from govsim.analysis.metrics import FEASIBLE, HEADLINE, METRICS
 from govsim.analysis.stats import paired_differences, summarise
 from govsim.errors import GovsimError
 from govsim.experiment.checks import check_memory, check_warmup, resolve_scenario, whole
-from govsim.experiment.executors import open_executor, run_tasks
+from govsim.experiment.executors import run_all
 from govsim.experiment.replication import TABLES, ReplicationOutput, run_replication
 from govsim.scenario import Scenario, check_baseline
 
@@ -140,17 +140,8 @@ def _execute(scenario: Scenario, regimes: tuple[str, ...], seed: int, replicatio
         executor = "serial" if jobs == 1 or replications == 1 else "local"
     tasks = ((r, (scenario, regimes, seed, r, record_events, warmup_days))
              for r in range(replications))
-    done: list[ReplicationOutput] = []
-
-    def collect(_: int, future: Future[ReplicationOutput]) -> None:
-        done.append(future.result())
-        if progress:
-            progress(len(done), replications)
-
-    with open_executor(executor, jobs=jobs, scheduler=scheduler, tasks=replications) as pool:
-        run_tasks(pool, _task, tasks, collect)
-    done.sort(key=lambda o: o.replication)
-    return done
+    return run_all(_task, tasks, replications, executor=executor, jobs=jobs,
+                   scheduler=scheduler, progress=progress)
 
 
 def _assemble(cls: type[Results], scenario: Scenario, regimes: list[str], seed: int,

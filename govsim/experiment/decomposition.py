@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,7 @@ from govsim.analysis.shapley import contributions, sample_orders, shapley_exact,
 from govsim.errors import GovsimError
 from govsim.experiment.checks import check_memory, check_warmup, resolve_scenario, whole
 from govsim.experiment.comparison import ScenarioLike
-from govsim.experiment.executors import open_executor, run_tasks
+from govsim.experiment.executors import run_all
 from govsim.experiment.replication import ReplicationOutput, run_replication
 from govsim.scenario import Scenario, differing_rules, hybrid
 
@@ -278,25 +278,13 @@ def execute(p: Plan, *, jobs: int | None = None, progress: Progress | None = Non
 def _run(world: Scenario, keys: list[str], seed: int, replications: int, warm: float,
          jobs: int | None, progress: Progress | None, executor: str | Executor | None,
          scheduler: str | None) -> list[ReplicationOutput]:
-    if progress is not None and not callable(progress):
-        raise GovsimError(f"must be a function (done, total) or None, got {progress!r}",
-                          "progress")
     chunks = [tuple(keys[i:i + _CHUNK]) for i in range(0, len(keys), _CHUNK)]
     tasks = [(r, chunk) for r in range(replications) for chunk in chunks]
-    total = len(tasks)
     if executor is None:
         executor = "serial" if jobs == 1 else "local"
-    done: list[ReplicationOutput] = []
-
-    def collect(_: int, future: Future[ReplicationOutput]) -> None:
-        done.append(future.result())
-        if progress:
-            progress(len(done), total)
-
-    with open_executor(executor, jobs=jobs, scheduler=scheduler, tasks=total) as pool:
-        run_tasks(pool, _task, ((i, (world, chunk, seed, r, warm))
-                                for i, (r, chunk) in enumerate(tasks)), collect)
-    return done
+    return run_all(_task, ((i, (world, chunk, seed, r, warm)) for i, (r, chunk) in enumerate(tasks)),
+                   len(tasks), executor=executor, jobs=jobs, scheduler=scheduler,
+                   progress=progress)
 
 
 def _mean(values: np.ndarray) -> float:

@@ -31,7 +31,7 @@ from govsim.errors import GovsimError
 from govsim.version import __version__
 
 __all__ = ["EXECUTORS", "SerialExecutor", "Pool", "WorkersDied", "check_executor",
-           "open_executor", "run_tasks", "start_method"]
+           "open_executor", "run_tasks", "run_all", "start_method"]
 
 #: executor names accepted by ``executor=`` and ``--executor``
 EXECUTORS = ("local", "serial", "dask")
@@ -253,3 +253,24 @@ def run_tasks(pool: Pool, fn: Callable[[Any], Any], tasks: Iterable[tuple[K, Any
         for f in pending:
             f.cancel()
         raise
+
+
+def run_all(fn: Callable[[Any], Any], tasks: Iterable[tuple[int, Any]], total: int, *,
+            executor: str | Executor, jobs: int | None = None, scheduler: str | None = None,
+            progress: Callable[[int, int], None] | None = None) -> list[Any]:
+    """Open ``executor`` for ``total`` tasks, run ``fn(arg)`` for every ``(key, arg)`` of
+    ``tasks`` (:func:`run_tasks`), report ``progress(done, total)`` as each finishes, and
+    return the results in the order of their keys (whatever order they finished in)."""
+    if progress is not None and not callable(progress):
+        raise GovsimError(f"must be a function (done, total) or None, got {progress!r}",
+                          "progress")
+    done: dict[int, Any] = {}
+
+    def collect(key: int, future: Future[Any]) -> None:
+        done[key] = future.result()
+        if progress:
+            progress(len(done), total)
+
+    with open_executor(executor, jobs=jobs, scheduler=scheduler, tasks=total) as pool:
+        run_tasks(pool, fn, tasks, collect)
+    return [done[key] for key in sorted(done)]

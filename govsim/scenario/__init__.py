@@ -10,6 +10,7 @@ bounds.
 - :mod:`~govsim.scenario.rules`: the regimes' schema (channels, ladder, funding, limits, ...);
 - :mod:`~govsim.scenario.presets`: presets (``fragmented``, ``consolidated``), the rule groups
   every regime key belongs to, and :func:`hybrid` regimes between two regimes;
+- :mod:`~govsim.scenario.like`: regimes written ``like = "OTHER"`` plus overrides;
 - :mod:`~govsim.scenario.parse`: :class:`Scenario`, reading and validating (references and the
   horizon's calendar included), choosing regimes by name;
 - :mod:`~govsim.scenario.edit`: values read and set by key path (:func:`with_values`,

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from govsim.calendar import working_day_table
 from govsim.errors import GovsimError
 from govsim.scenario.base import FrozenMap, Name, Strict
+from govsim.scenario.like import drop_inherited, likes_of, resolve_like
 from govsim.scenario.rules import Regime
 from govsim.scenario.world import World
 
@@ -202,8 +203,8 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
                           f"{type(data).__name__}", "scenario")
     if _data_depth(data) > MAX_DEPTH:
         raise _error([("scenario", f"tables and arrays nest more than {MAX_DEPTH} deep")], source)
-    likes = _likes(data)
-    data = _resolve_like(data)
+    likes = likes_of(data)
+    data = resolve_like(data)
     if isinstance(data, GovsimError):
         raise _error([(data.path, data.message)], source)
     try:
@@ -217,79 +218,12 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
                   if not (e["type"] == "missing" and e["loc"][:2] in bad_preset
                           and len(e["loc"]) == 3 and e["loc"][2] != "preset")]
         problems = [(_error_path(e, data), _message(e)) for e in errors]
-        raise _error(_drop_inherited(problems, likes), source) from None
-    problems = _drop_inherited(_check_references(scenario), likes) \
+        raise _error(drop_inherited(problems, likes), source) from None
+    problems = drop_inherited(_check_references(scenario), likes) \
         or _check_calendar(scenario.world)
     if problems:
         raise _error(problems, source)
     return scenario
-
-
-def _resolve_like(data: Mapping[str, Any]) -> Mapping[str, Any] | GovsimError:
-    """Regimes written as ``like = "OTHER"`` plus overrides, as whole tables: the other regime's
-    table with this one's keys laid over it (tables merged key by key, anything else replaced).
-    Returns the problem instead of raising it, so the caller reports it like any other."""
-    regimes = data.get("regimes")
-    if not isinstance(regimes, Mapping) or not any(
-            isinstance(t, Mapping) and "like" in t for t in regimes.values()):
-        return data
-    done: dict[str, Any] = {}
-
-    def resolve(name: str, seen: tuple[str, ...]) -> Any:
-        table = regimes[name]
-        if name in done or not isinstance(table, Mapping) or "like" not in table:
-            return done.get(name, table)
-        base = table["like"]
-        where = f"regimes.{name}.like"
-        if not isinstance(base, str) or base not in regimes:
-            raise GovsimError(f"names no regime of this file (got {base!r})", where)
-        if base in seen:
-            raise GovsimError(f"regimes are 'like' each other in a circle: "
-                              f"{' -> '.join((*seen, base))}", where)
-        merged = _merge(resolve(base, (*seen, base)), {k: v for k, v in table.items() if k != "like"})
-        done[name] = merged
-        return merged
-
-    try:
-        out = {name: resolve(name, (name,)) for name in regimes}
-    except GovsimError as exc:
-        return exc
-    return {**data, "regimes": out}
-
-
-def _likes(data: Mapping[str, Any]) -> dict[str, str]:
-    """Regime name -> the regime it is written ``like``."""
-    regimes = data.get("regimes") if isinstance(data, Mapping) else None
-    if not isinstance(regimes, Mapping):
-        return {}
-    return {name: t["like"] for name, t in regimes.items()
-            if isinstance(t, Mapping) and isinstance(t.get("like"), str)}
-
-
-def _drop_inherited(problems: list[tuple[str, str]],
-                    likes: Mapping[str, str]) -> list[tuple[str, str]]:
-    """A problem a ``like`` regime only inherits is reported once, where it is written."""
-    if not likes:
-        return problems
-    seen = set(problems)
-    out = []
-    for path, sentence in problems:
-        parts = path.split(".", 2)
-        base = likes.get(parts[1]) if len(parts) == 3 and parts[0] == "regimes" else None
-        if base is not None and (f"regimes.{base}.{parts[2]}", sentence) in seen:
-            continue
-        out.append((path, sentence))
-    return out
-
-
-def _merge(base: Any, over: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base) if isinstance(base, Mapping) else {}
-    for key, value in over.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 def _check_calendar(w: World) -> list[tuple[str, str]]:

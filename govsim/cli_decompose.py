@@ -39,6 +39,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="override the scenario's horizon")
     d.add_argument("--warmup-days", type=at_least("--warmup-days", 0.0, float), default=0.0,
                    help="leave out cases arriving in the first DAYS days (default 0)")
+    d.add_argument("--together", action="append", default=[], metavar="RULE,RULE",
+                   help="rules to switch and attribute as one, e.g. routing,non_owner "
+                   "(may be given more than once)")
     how = d.add_mutually_exclusive_group()
     how.add_argument("--exact", action="store_true", default=None,
                      help="run every subset of the differing rules (default when at most 5 differ)")
@@ -76,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
              warmup_days=args.warmup_days,
              exact=True if args.exact else (False if args.orders is not None else None),
              orders=args.orders if args.orders is not None else 8,
+             together=[[r.strip() for r in g.split(",") if r.strip()] for g in args.together],
              memory_budget=args.memory_budget)
     out = check_destination(args.out, "out", 1 << 20) if args.out is not None else None
     progress = ProgressReporter("govsim decompose", 1, noun="tasks")

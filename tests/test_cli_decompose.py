@@ -63,3 +63,14 @@ def test_a_refusal_found_by_the_library_touches_no_directory(
     code, _, err = cli(["decompose", "scenarios/district.toml", *extra, "--out", str(out)], capsys)
     assert code == 2, err
     assert not out.exists()
+
+
+def test_together_groups_rules_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, text, err = cli(["decompose", LEAK, "--from", "fragmented", "--to", "consolidated",
+                           "-n", "2", "--orders", "2", "-j", "1", "--horizon-days", "200",
+                           "--together", "routing,non_owner", "--json"], capsys)
+    assert code == 0, err
+    assert "routing&non_owner" in json.loads(text)["rules"]
+    code, _, err = cli(["decompose", LEAK, "--from", "fragmented", "--to", "consolidated",
+                        "--together", "routing,nope"], capsys)
+    assert_user_error(code, err, "--together")

@@ -173,3 +173,30 @@ def test_an_undefined_metric_leaves_out_its_replication_everywhere(world) -> Non
         assert (rows["n"] == total["n"]).all()
     assert "left out" in dec.table()
     assert json.loads(dec.to_json())["order_list"] == dec.order_list
+
+
+def test_rules_named_together_are_switched_and_attributed_as_one(world) -> None:  # type: ignore[no-untyped-def]
+    apart = decompose(world, "fragmented", "consolidated", metrics=["contacts_per_case"],
+                      replications=2, seed=4, exact=False, orders=2, jobs=1)
+    joint = decompose(world, "fragmented", "consolidated", metrics=["contacts_per_case"],
+                      replications=2, seed=4, exact=False, orders=2, jobs=1,
+                      together=[["routing", "non_owner"]])
+    assert "routing&non_owner" in joint.rules
+    assert "routing" not in joint.rules and "non_owner" not in joint.rules
+    assert len(joint.rules) == len(apart.rules) - 1
+    # the same paired total, now shared among fewer players
+    total = joint.totals["difference"].iloc[0]
+    assert total == pytest.approx(apart.totals["difference"].iloc[0])
+    assert joint.contributions["contribution"].sum() == pytest.approx(total, abs=1e-6)
+
+
+@pytest.mark.parametrize(("together", "message"), [
+    ([["routing"]], "two or more"),
+    ([["routing", "nope"]], "not a rule in which"),
+    ([["routing", "non_owner"], ["non_owner", "intake"]], "two groups"),
+    ("routing", "list of groups"),
+])
+def test_bad_groups_are_refused(world, together, message) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(GovsimError, match=message) as err:
+        decompose(world, "fragmented", "consolidated", together=together)
+    assert err.value.path == "together"

@@ -139,7 +139,7 @@ class Plan:
 def plan(scenario: ScenarioLike, source: str, target: str, *,
          metrics: Sequence[str] | None = None, replications: int = 10, seed: int = 0,
          horizon_days: int | None = None, warmup_days: float = 0.0, exact: bool | None = None,
-         orders: int = 8, confidence: float = 0.95,
+         orders: int = 8, confidence: float = 0.95, together: Sequence[Sequence[str]] = (),
          memory_budget: float | None = None) -> Plan:
     """Every check of :func:`decompose`, and the variants it will run, before anything runs."""
     s = resolve_scenario(scenario, horizon_days)
@@ -157,10 +157,12 @@ def plan(scenario: ScenarioLike, source: str, target: str, *,
     if exact is not None and not isinstance(exact, bool):
         raise GovsimError(f"must be true, false or None, got {exact!r}", "exact")
     a, b = s.regimes[a_name], s.regimes[b_name]
-    rules = differing_rules(a, b)
-    if not rules:
+    differing = differing_rules(a, b)
+    if not differing:
         raise GovsimError(f"regimes {a_name!r} and {b_name!r} set every rule alike: there is "
                           "no difference to decompose", "target")
+    members = _players(differing, together)
+    rules = list(members)  # the players: rules, or groups of rules attributed together
     k = len(rules)
     if exact is None:
         exact = k <= EXACT_MAX_RULES
@@ -183,7 +185,8 @@ def plan(scenario: ScenarioLike, source: str, target: str, *,
     subsets |= {frozenset([r]) for r in rules} | {full - {r} for r in rules}
     ordered = sorted(subsets, key=lambda x: (len(x), _key(x, rules)))
     keys = [_key(x, rules) for x in ordered]
-    variants = {key: hybrid(a, b, x, label=key or a_name) for key, x in zip(keys, ordered, strict=True)}
+    variants = {key: hybrid(a, b, [m for player in x for m in members[player]],
+                            label=key or a_name) for key, x in zip(keys, ordered, strict=True)}
     world = s.model_copy(update={"regimes": variants})
     check_memory(world, 1, 0, False, memory_budget)
     return Plan(scenario=s, world=world, source=a_name, target=b_name, rules=rules, exact=exact,
@@ -196,6 +199,7 @@ def decompose(scenario: ScenarioLike, source: str, target: str, *,
               metrics: Sequence[str] | None = None, replications: int = 10, seed: int = 0,
               horizon_days: int | None = None, warmup_days: float = 0.0,
               exact: bool | None = None, orders: int = 8, confidence: float = 0.95,
+              together: Sequence[Sequence[str]] = (),
               jobs: int | None = None, progress: Progress | None = None,
               executor: str | Executor | None = None, scheduler: str | None = None,
               memory_budget: float | None = None) -> Decomposition:
@@ -219,6 +223,9 @@ def decompose(scenario: ScenarioLike, source: str, target: str, *,
         With the default 8 orders that error rests on 4 independent pairs.
     confidence:
         Level of the intervals over replications.
+    together:
+        Groups of rules to switch and attribute as one (e.g. ``[["routing", "non_owner"]]``,
+        reported as ``routing&non_owner``): for rules whose effects only make sense together.
 
     A replication in which a metric is undefined in any variant (a Kaplan-Meier median not
     reached, say) is left out of that metric's contributions *and* its total, so they still add
@@ -226,7 +233,7 @@ def decompose(scenario: ScenarioLike, source: str, target: str, *,
     """
     p = plan(scenario, source, target, metrics=metrics, replications=replications, seed=seed,
              horizon_days=horizon_days, warmup_days=warmup_days, exact=exact, orders=orders,
-             confidence=confidence, memory_budget=memory_budget)
+             confidence=confidence, together=together, memory_budget=memory_budget)
     return execute(p, jobs=jobs, progress=progress, executor=executor, scheduler=scheduler)
 
 
@@ -291,6 +298,33 @@ def _mean(values: np.ndarray) -> float:
     """The mean of the defined values (NaN, quietly, when there are none)."""
     defined = values[np.isfinite(values)]
     return float(defined.mean()) if len(defined) else math.nan
+
+
+def _players(differing: list[str], together: Sequence[Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    """Player name -> its rules: each differing rule alone, except the groups named in
+    ``together``, which are switched and attributed as one (named ``a&b``)."""
+    if isinstance(together, str) or not isinstance(together, Sequence):
+        raise GovsimError(f"must be a list of groups of rule names, got {together!r}", "together")
+    group_of: dict[str, int] = {}
+    for i, group in enumerate(together):
+        if isinstance(group, str) or not isinstance(group, Sequence) or len(group) < 2:
+            raise GovsimError(f"each group names two or more rules, got {group!r}", "together")
+        for rule in group:
+            if rule not in differing:
+                raise GovsimError(f"{rule!r} is not a rule in which the two regimes differ "
+                                  f"(they differ in: {', '.join(differing)})", "together")
+            if rule in group_of:
+                raise GovsimError(f"{rule!r} is named in two groups", "together")
+            group_of[rule] = i
+    players: dict[str, tuple[str, ...]] = {}
+    for rule in differing:  # in RULES order; a group stands where its first rule does
+        if rule not in group_of:
+            players[rule] = (rule,)
+            continue
+        group = tuple(r for r in differing if group_of.get(r) == group_of[rule])
+        if rule == group[0]:
+            players["&".join(group)] = group
+    return players
 
 
 def _metric_names(metrics: Sequence[str] | None) -> list[str]:

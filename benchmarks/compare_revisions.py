@@ -30,31 +30,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # runs inside the subprocess, with PYTHONPATH set to one tree
 _PROBE = r"""
-import json, random, sys, time
-import simpy
+import json, sys, time
+from bench_mmc import bare_simpy  # the yardstick: this directory is first on the path
 from govsim.model import build_calendar, draw_world, simulate
 from govsim.recording import tables
 from govsim.scenario import load_scenario, mmc_scenario, with_values
 import govsim
 
-LAMBDA, C = 9.0, 10
+LAMBDA = 9.0
 cases, scenario_path, horizon, regimes = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4].split(",")
 
-def bare(n, seed):
-    rng = random.Random(seed); env = simpy.Environment(); desk = simpy.Resource(env, capacity=C)
-    def customer():
-        with desk.request() as req:
-            yield req
-            yield env.timeout(rng.expovariate(1.0))
-    def source():
-        for _ in range(n):
-            yield env.timeout(rng.expovariate(LAMBDA))
-            env.process(customer())
-    env.process(source()); env.run()
-
 out = {}
-t = time.perf_counter(); bare(cases, 0); out["bare_s"] = time.perf_counter() - t
-s = mmc_scenario(LAMBDA, C, 1.0, horizon_days=round(cases / (LAMBDA * 24)))
+t = time.perf_counter(); bare_simpy(cases, 0); out["bare_s"] = time.perf_counter() - t
+s = mmc_scenario(LAMBDA, 10, 1.0, horizon_days=round(cases / (LAMBDA * 24)))
 t = time.perf_counter(); govsim.run(s, replications=1, seed=0, jobs=1); out["mmc_s"] = time.perf_counter() - t
 d = with_values(load_scenario(scenario_path), {"world.horizon_days": horizon})
 cal = build_calendar(d)

@@ -39,24 +39,23 @@ class Duty:
             self.log.event(c, Act.DEFLECT, self.env.now, u.index)
             return FAILED
         self.fixer[c] = u.index
-        no_patch = compelled or self.must_fix[c] or (reopened and self.requires_real_fix)
+        # supervision ordered a real fix, or the record shows a repeat that must get one
+        real_fix_ordered = self.must_fix[c] or (reopened and self.requires_real_fix)
         if self.money_missing(c, cat):
             if self.fund_at_ticket:
                 yield from self.provide_money(c, cat)
             if self.money_missing(c, cat):
                 # nobody is obliged to pay: patch it, close it on paper, or stall
-                if not self.must_fix[c] and not (reopened and self.requires_real_fix) \
-                        and rng.random() < cat.surface_prob:
+                if not real_fix_ordered and rng.random() < cat.surface_prob:
                     yield from self.surface_fix(c, u, cat, self.priority(c))
                     return QUIETED
-                # under a supervision order for a real fix a paper closure is not open to it
-                if not self.must_fix[c] and not (reopened and self.requires_real_fix) \
-                        and rng.random() < self.rules.false_closure_prob:
+                # with a real fix ordered a paper closure is not open to it either
+                if not real_fix_ordered and rng.random() < self.rules.false_closure_prob:
                     self.false_close(c, u)
                     return FALSELY_CLOSED
                 self.log.event(c, Act.STALL, self.env.now, u.index)
                 return FAILED
-        if cat.surface_prob and not no_patch and not self.funded[c] \
+        if cat.surface_prob and not compelled and not real_fix_ordered and not self.funded[c] \
                 and rng.random() < cat.surface_prob:
             yield from self.surface_fix(c, u, cat, self.priority(c))
             return QUIETED

@@ -100,6 +100,9 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
             proc.terminate()
     for proc in processes:
         proc.join(timeout=5)
+    # the pool's manager thread sees the dead workers and fails their running tasks; wait for
+    # it, so that when this returns every future is done (none is left pending for ever)
+    pool.shutdown(wait=True)
 
 
 def _govsim_version() -> str:

@@ -268,10 +268,16 @@ class WorkCalendar:
 
     def to_datetime(self, hours: np.ndarray) -> np.ndarray:
         """Clock hours → ``datetime64[ms]`` (NaN → NaT), vectorised."""
+        # in place on one float and one int array: an event log has millions of rows
         hours = np.asarray(hours, dtype=float)
-        millis = np.round(hours * 3_600_000.0)
-        out = np.full(hours.shape, np.datetime64("NaT"), dtype="datetime64[ms]")
-        ok = np.isfinite(millis)
-        base = np.datetime64(self.start, "ms")
-        out[ok] = base + millis[ok].astype("int64").astype("timedelta64[ms]")
-        return out
+        millis = np.multiply(hours, 3_600_000.0, out=np.empty(hours.shape))
+        np.round(millis, out=millis)
+        bad = ~np.isfinite(millis)
+        if bad.any():
+            millis[bad] = 0.0
+        out = millis.astype(np.int64)
+        del millis
+        out += np.datetime64(self.start, "ms").astype(np.int64)
+        if bad.any():
+            out[bad] = np.iinfo(np.int64).min  # NaT
+        return out.view("datetime64[ms]")

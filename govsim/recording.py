@@ -83,10 +83,7 @@ def tables(raw: RawRun, release: bool = False) -> Tables:
     log = raw.log
 
     def take(name: str, dtype: type) -> np.ndarray:
-        values = np.asarray(getattr(log, name), dtype=dtype)
-        if release:
-            setattr(log, name, [])
-        return values
+        return log.column(name, release).astype(dtype, copy=False)
 
     arrival = c["arrival_h"]
     state = c["state"]
@@ -167,14 +164,14 @@ def tables(raw: RawRun, release: bool = False) -> Tables:
         "callback_rating": c["callback_rating"],
         "adopted": np.where(c["adopted"] < 0, np.nan, c["adopted"]).astype(float),
         "satisfied": resolved & ((end - arrival) <= c["satisfied_within_h"]),
-    })
+    }, copy=False)  # the columns are this function's own arrays: no consolidating copy
     if warm:
         cases = cases[keep_case].reset_index(drop=True)
 
     if log.record_events:
-        ev_unit = take("ev_unit", np.int64)
+        ev_unit = take("ev_unit", np.int16)
         ev_case = take("ev_case", np.int64)
-        ev_act = take("ev_act", np.int64)
+        ev_act = take("ev_act", np.int8)
         ev_time = take("ev_time", float)
         # a step scheduled before the horizon is logged with its (future) start time: the log
         # shows only what happened by the horizon
@@ -190,7 +187,7 @@ def tables(raw: RawRun, release: bool = False) -> Tables:
             "concept:name": pd.Categorical.from_codes(ev_act, categories=list(ACTIVITIES)),
             "time:timestamp": cal.to_datetime(ev_time),
             "org:resource": pd.Categorical.from_codes(ev_unit, categories=raw.unit_names),
-        })
+        }, copy=False)
     else:
         events = pd.DataFrame(columns=["regime", "replication", *EVENT_COLUMNS])
 

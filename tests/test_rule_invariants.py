@@ -191,9 +191,9 @@ def check_states(raw: Any) -> None:
     assert np.isnan(end[~closed]).all()
     # exactly one final event for a closed case, none for an open one
     log = raw.log
-    acts = np.asarray(log.ev_act, dtype=np.int64)
+    acts = log.column("ev_act").astype(np.int64)
     final = np.isin(acts, [Act.RESOLVED, Act.ABANDON])
-    n_final = np.bincount(np.asarray(log.ev_case, dtype=np.int64)[final], minlength=len(state))
+    n_final = np.bincount(log.column("ev_case").astype(np.int64)[final], minlength=len(state))
     np.testing.assert_array_equal(n_final, closed.astype(np.int64))
     # a resolved case got through to someone at least once
     assert (c["contacts"][state == 1] >= 1).all()
@@ -210,9 +210,9 @@ def check_event_times(raw: Any) -> None:
     earlier time. Recoveries are checked apart: each comes after the case's advance.
     """
     log = raw.log
-    case = np.asarray(log.ev_case, dtype=np.int64)
-    time = np.asarray(log.ev_time, dtype=float)
-    act = np.asarray(log.ev_act, dtype=np.int64)
+    case = log.column("ev_case").astype(np.int64)
+    time = log.column("ev_time").astype(float)
+    act = log.column("ev_act").astype(np.int64)
     recovery = act == Act.RECOVERY
     own = ~recovery
     c_own, t_own, a_own = case[own], time[own], act[own]

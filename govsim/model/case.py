@@ -41,6 +41,7 @@ from govsim.model.state import (
     OK,
     QUIETED,
     CategoryState,
+    per_case,
 )
 from govsim.model.supervision import Supervision
 
@@ -104,8 +105,8 @@ class CaseModel(Routing, Duty, Supervision, Ladder, Money, Calls, Engine):
         self.members = tuple(ui[m] for m in r.adjudication.members)
         self.adjudication_period = r.adjudication.meets_every_working_days * self.official.length
         self.advancer = ui[r.funding.advancer] if r.funding.advancer else -1
-        self.fixer = [-1] * n  # the unit that did (or is doing) the case's fix
-        self.must_fix = [False] * n  # supervision ordered a real fix: no more patches
+        self.fixer = per_case("i", -1, n)  # the unit that did (or is doing) the case's fix
+        self.must_fix = per_case("b", 0, n)  # supervision ordered a real fix: no more patches
         #: per case, a bit mask of the partial owners that have done their share
         self.shares_done = [0] * n
 
@@ -114,7 +115,7 @@ class CaseModel(Routing, Duty, Supervision, Ladder, Money, Calls, Engine):
         self.yellow_share = r.supervision.yellow_share
         self.red_hours = r.supervision.hours_per_red
         self.red_priority = self.monitoring and r.supervision.red_effect == "priority"
-        self.red_flag = [False] * n
+        self.red_flag = per_case("b", 0, n)
         if self.red_priority:
             for u in units:
                 u.pool = StaffPool(self.env, u.staff, priority=True)

@@ -5,8 +5,9 @@ SimPy resources, the per-case columns, staff sessions, meetings, recurrence, the
 :class:`~govsim.model.case.CaseModel` adds the rules (as mixins, one module per concept) and the
 one ``case`` process.
 
-Hot-loop rules (``docs/architecture.md``): per-case state lives in preallocated Python lists
-indexed by case number; the logs are append-only lists; no pandas, no logging, no dict rebuilds.
+Hot-loop rules (``docs/architecture.md``): per-case state is preallocated and indexed by case
+number (lists for what most cases touch, typed arrays for the rest); the logs are append-only
+columns; no pandas, no logging, no dict rebuilds.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from govsim.model.state import (
     RawRun,
     UnitState,
     build_calendar,
+    per_case,
 )
 from govsim.model.world import K_DRAWS, WorldDraws, draw_world, stream
 from govsim.scenario import Scenario
@@ -95,58 +97,63 @@ class Engine:
         d = self.draws
         n = d.n
         self.n = n
-        # world draws as lists (made once per replication and shared by the regimes):
-        # Python-level indexing of lists is several times faster than of arrays
-        lists = d.lists
-        self.arrival = lists["arrival_h"]
-        self.cat_of = lists["category"]
-        self.work_hours = lists["work_hours"]
-        # the (n, K_DRAWS) draws stay arrays: they are read only on failures, patches and
-        # climbs, and as Python lists they would take ~0.8 KB per case
-        self.patience = d.patience_h
-        self.hold = d.surface_hold_h
-        self.tolerance = lists["tolerance"]
-        self.climb_u = d.climb_u
-        self.knows_owner = lists["knows_owner"]
-        self.discovery = lists["discovery_h"]
-        self.satisfied_within = lists["satisfied_within_h"]
+        # world draws as memoryviews of the shared arrays (a Python number per read, at
+        # nearly a list's speed, without a Python object per value)
+        views = d.views
+        self.arrival = views["arrival_h"]
+        self.cat_of = views["category"]
+        self.work_hours = views["work_hours"]
+        # the (n, K_DRAWS) draws (re-filing waits, patch holds, readiness to climb) are read
+        # from self.draws with .item, and drawn only if a case ever needs one
+        self.tolerance = views["tolerance"]
+        self.knows_owner = views["knows_owner"]
+        self.discovery = views["discovery_h"]
+        self.satisfied_within = views["satisfied_within_h"]
 
-        # per-case state
+        # per-case state. What most cases touch stays in Python lists (the fastest to index);
+        # what only some cases touch is a typed array (a few bytes a case instead of eight,
+        # and no Python object per float written), so a long run's state stays small
         self.state = [OPEN] * n
-        self.end_h = [np.nan] * n
         self.contacts = [0] * n
         self.tickets = [0] * n
         self.touched = [0] * n  # bit mask of units
-        self.failures = [0] * n
-        self.top_rung = [0] * n
-        self.surface_fixes = [0] * n
-        self.false_closures = [0] * n
-        self.returns = [0] * n
-        self.dispatches = [0] * n
-        self.breach_count = [0] * n
-        self.meetings = [0] * n
-        self.meeting_attendees = [0] * n
-        self.largest_meeting = [0] * n
-        self.meeting_hours = [0.0] * n
-        self.calls_abandoned = [0] * n
-        self.call_wait_h = [0.0] * n  # hours the citizen waited on the line (all calls)
         self.channel_of = [-1] * n  # channel of the first contact that got through
-        self.triage_code = [0] * n  # triage: 0 none, 1 knowledge base, 2 hand-off, 3 dispatch
         self.replied = [False] * n  # the citizen got a reply (answer, call from the owner, ...)
-        self.adopted = [-1] * n  # suggestions: 1 adopted, 0 answered but not adopted, -1 n/a
-        self.advanced = [0.0] * n
-        self.recovered = [0.0] * n
-        self.funded = [False] * n
-        self.rating = [-1] * n  # last callback rating: -1 none, 0 dissatisfied, 1 satisfied
+        self.end_h = per_case("d", np.nan, n)
+        self.failures = per_case("i", 0, n)
+        self.top_rung = per_case("i", 0, n)
+        self.surface_fixes = per_case("i", 0, n)
+        self.false_closures = per_case("i", 0, n)
+        self.returns = per_case("i", 0, n)
+        self.dispatches = per_case("i", 0, n)
+        self.breach_count = per_case("i", 0, n)
+        self.meetings = per_case("i", 0, n)
+        self.meeting_attendees = per_case("i", 0, n)
+        self.largest_meeting = per_case("i", 0, n)
+        self.meeting_hours = per_case("d", 0.0, n)
+        self.calls_abandoned = per_case("i", 0, n)
+        self.call_wait_h = per_case("d", 0.0, n)  # hours the citizen waited on the line
+        self.triage_code = per_case("b", 0, n)  # 0 none, 1 knowledge base, 2 hand-off, 3 dispatch
+        self.adopted = per_case("b", -1, n)  # suggestions: 1 adopted, 0 not adopted, -1 n/a
+        self.advanced = per_case("d", 0.0, n)
+        self.recovered = per_case("d", 0.0, n)
+        self.funded = per_case("b", 0, n)  # the fix's money was found (0/1)
+        self.rating = per_case("b", -1, n)  # last callback rating: -1 none, 0 no, 1 satisfied
         self.unit_tickets = [0] * len(self.units)
 
     # ------------------------------------------------------------------ run
     def run(self) -> RawRun:
-        """Run to the horizon and return the raw columns."""
+        """Run to the horizon and return the raw columns (once: the engine is then spent)."""
         self.env.process(self._source())
         self.env.run(until=self.horizon_h)
         self.finalise()
-        return self._collect()
+        raw = self._collect()
+        # The processes still waiting at the horizon hold this engine in a reference cycle
+        # (engine -> environment -> their events -> their generators -> engine), so its
+        # per-case lists would live until the cycle collector next runs, beside the tables
+        # built from them. The engine is spent: let everything it holds go now.
+        vars(self).clear()
+        return raw
 
     def finalise(self) -> None:
         """Hook for work at the horizon before the columns are collected."""
@@ -156,12 +163,15 @@ class Engine:
         timeout = env.timeout
         process = env.process
         case = self.case
+        compact = self.log.compact
         now = 0.0
         for c, t in enumerate(self.arrival):
             if t > now:
                 yield timeout(t - now)
                 now = t
             process(case(c))
+            if not c & 4095:  # now and then, the log's lists go into compact typed chunks
+                compact()
 
     def case(self, c: int) -> Generator[Any, Any, None]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -247,7 +257,7 @@ class Engine:
         The holding time is the world's draw; a category that recurs only in some months (a
         leak with the rains) comes back on the first in-season day after the patch has held.
         """
-        hold = self.hold.item(c, (self.surface_fixes[c] - 1) % K_DRAWS)
+        hold = self.draws.surface_hold_h.item(c, (self.surface_fixes[c] - 1) % K_DRAWS)
         season = cat.in_season
         if season is None:
             return hold
@@ -287,14 +297,14 @@ class Engine:
         return False
 
     def wait_before_refiling(self, c: int) -> float:
-        return self.patience.item(c, self.failures[c] % K_DRAWS)
+        return self.draws.patience_h.item(c, self.failures[c] % K_DRAWS)
 
     # ------------------------------------------------------------------ collect
     def _collect(self) -> RawRun:
         world = self.scenario.world
         cases = {
-            "arrival_h": np.asarray(self.arrival, dtype=float),
-            "category": np.asarray(self.cat_of, dtype=np.int64),
+            "arrival_h": self.draws.arrival_h,
+            "category": self.draws.category,
             "state": np.asarray(self.state, dtype=np.int8),
             "end_h": np.asarray(self.end_h, dtype=float),
             "contacts": np.asarray(self.contacts, dtype=np.int64),

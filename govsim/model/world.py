@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 
@@ -52,32 +51,61 @@ def stream(seed: int, replication: int, name: str, *sub: int) -> np.random.Gener
 class WorldDraws:
     """Everything about one replication's city that must not depend on the regime.
 
-    Arrays are indexed by case number; cases are numbered in order of arrival.
+    Arrays are indexed by case number; cases are numbered in order of arrival. The
+    ``(n, K_DRAWS)`` draws for repeated events (``patience_h``, ``surface_hold_h``,
+    ``climb_u``) are made the first time they are read, from their own streams, so they are
+    the same whenever that happens; a run in which nothing fails never holds them.
     """
 
     arrival_h: np.ndarray  # float, hours since start
     category: np.ndarray  # int, index into the scenario's category order
     work_hours: np.ndarray  # float, staff-hours of the real fix
-    patience_h: np.ndarray  # float (n, K_DRAWS): waits before each re-filing
-    surface_hold_h: np.ndarray  # float (n, K_DRAWS): how long each surface fix holds
     tolerance: np.ndarray  # int: failed attempts the citizen accepts before giving up
-    climb_u: np.ndarray  # float (n, K_DRAWS): uniforms behind the citizen's readiness to climb
-                         # from rung k (column k): see ``failures_before_climbing``
     knows_owner: np.ndarray  # bool: the citizen knows which unit owns the problem
     satisfied_within_h: np.ndarray  # float: the citizen is satisfied if resolved within this
     discovery_h: np.ndarray  # float: time to notice a false closure
+    seed: int
+    replication: int
+    patience_mean_h: float  # mean wait before re-filing
+    hold_mean_h: np.ndarray  # per category: mean time a surface fix holds
 
     @property
     def n(self) -> int:
         return len(self.arrival_h)
 
     @cached_property
-    def lists(self) -> dict[str, Any]:
-        """The one-dimensional draws as Python lists (converted once, shared by every regime's
-        engine: indexing a list is several times faster than indexing an array). The
-        ``(n, K_DRAWS)`` draws are left as arrays (read with ``.item``)."""
-        return {name: getattr(self, name).tolist() for name in self.__dataclass_fields__
-                if getattr(self, name).ndim == 1}
+    def patience_h(self) -> np.ndarray:
+        """float (n, K_DRAWS): waits before each re-filing."""
+        return _trait(self, 0).exponential(self.patience_mean_h, (self.n, K_DRAWS))
+
+    @cached_property
+    def climb_u(self) -> np.ndarray:
+        """float (n, K_DRAWS): uniforms behind the citizen's readiness to climb from rung k
+        (column k): see :func:`failures_before_climbing`."""
+        return _trait(self, 2).random((self.n, K_DRAWS))
+
+    @cached_property
+    def surface_hold_h(self) -> np.ndarray:
+        """float (n, K_DRAWS): how long each surface fix holds."""
+        if not self.n:
+            return np.empty((0, K_DRAWS))
+        rng = stream(self.seed, self.replication, "surface")
+        return rng.exponential(1.0, (self.n, K_DRAWS)) * self.hold_mean_h[self.category][:, None]
+
+    @cached_property
+    def views(self) -> dict[str, memoryview]:
+        """The one-dimensional draws as memoryviews (made once, shared by every regime's
+        engine): indexing one gives a Python number at nearly the speed of a list, without a
+        Python object per value. The ``(n, K_DRAWS)`` draws are read with ``.item``."""
+        return {name: memoryview(np.ascontiguousarray(getattr(self, name)))
+                for name in ("arrival_h", "category", "work_hours", "tolerance", "knows_owner",
+                             "satisfied_within_h", "discovery_h")}
+
+
+def _trait(draws: WorldDraws, j: int) -> np.random.Generator:
+    """The citizens' sub-stream ``j`` (one per trait: case i's traits do not depend on how
+    many cases there are)."""
+    return stream(draws.seed, draws.replication, "citizens", j)
 
 
 def _gamma(rng: np.random.Generator, mean: float, cv: float, size: int) -> np.ndarray:
@@ -154,31 +182,28 @@ def draw_world(scenario: Scenario, seed: int, replication: int) -> WorldDraws:
                             int(mask.sum()))
 
     # one sub-stream per trait: case i's traits do not depend on how many cases there are
+    # (traits 0 and 2, and the surface stream, are drawn when first read: see WorldDraws)
     c = world.citizens
 
     def trait(j: int) -> np.random.Generator:
         return stream(seed, replication, "citizens", j)
 
-    patience = trait(0).exponential(c.patience_days * 24.0, (n, K_DRAWS))
     tolerance = _geometric_failures(trait(1), c.give_up_prob, n)
-    climb_u = trait(2).random((n, K_DRAWS))
     knows = trait(3).random(n) < c.knows_owner_prob
     satisfied_within = trait(4).exponential(c.satisfied_within_days * 24.0, n)
     discovery = trait(5).exponential(c.false_closure_discovery_days * 24.0, n)
-
-    rng_s = stream(seed, replication, "surface")
     hold_mean = np.array([cat.surface_fix_holds_days * 24.0 for cat in world.categories.values()])
-    hold = rng_s.exponential(1.0, (n, K_DRAWS)) * hold_mean[category][:, None] if n else np.empty((0, K_DRAWS))
 
     return WorldDraws(
         arrival_h=arrival,
         category=category,
         work_hours=work,
-        patience_h=patience,
-        surface_hold_h=hold,
         tolerance=tolerance,
-        climb_u=climb_u,
         knows_owner=knows,
         satisfied_within_h=satisfied_within,
         discovery_h=discovery,
+        seed=seed,
+        replication=replication,
+        patience_mean_h=c.patience_days * 24.0,
+        hold_mean_h=hold_mean,
     )

@@ -92,17 +92,20 @@ def check_executor(executor: Any, scheduler: str | None = None) -> None:
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    """Stop a process pool now: cancel what is queued and end the running workers."""
-    processes = list(getattr(pool, "_processes", {}).values())  # no public way to reach them
+    """Stop a process pool now: cancel what is queued, end the running workers, and wait until
+    every future is done (no public way to reach the workers or the pool's manager thread)."""
+    processes = list(getattr(pool, "_processes", {}).values())
+    # the thread that sees the dead workers and fails their running tasks; shutdown() forgets
+    # it, so take it first
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in processes:
         if proc.is_alive():
             proc.terminate()
     for proc in processes:
         proc.join(timeout=5)
-    # the pool's manager thread sees the dead workers and fails their running tasks; wait for
-    # it, so that when this returns every future is done (none is left pending for ever)
-    pool.shutdown(wait=True)
+    if manager is not None:
+        manager.join(timeout=10)
 
 
 def _govsim_version() -> str:

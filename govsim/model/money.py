@@ -12,6 +12,7 @@ from typing import Any
 
 from govsim.model.log import Act
 from govsim.model.log import Money as Kind
+from govsim.model.runner import start
 from govsim.model.state import CategoryState
 
 __all__ = ["Money"]
@@ -42,7 +43,7 @@ class Money:
         self.log.event(c, Act.ADVANCE, self.env.now, advancer)
         if self.rng.random() < funding.recovery_prob:
             delay = self.rng.expovariate(1.0 / (funding.recovery_days * 24.0))
-            self.env.process(self._recover(c, cat, advancer, delay, share))
+            start(self._recover(c, cat, advancer, delay, share))
 
     def _recover(self, c: int, cat: CategoryState, advancer: int, delay: float,
                  share: float) -> Generator[Any, Any, None]:

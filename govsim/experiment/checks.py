@@ -19,9 +19,10 @@ __all__ = ["whole", "check_warmup", "resolve_scenario", "check_memory", "DEFAULT
 
 #: the memory one process may be expected to use, in GiB, unless ``memory_budget`` says more
 DEFAULT_MEMORY_BUDGET = 8.0
-# Rough memory per case, measured on the district scenario (benchmarks/ and the CHANGELOG):
-# 4-7 KiB while one regime runs, about 0.4 KiB of tables per regime kept (0.2 without events).
-_RUN_BYTES_PER_CASE = 8 * 1024
+# Rough memory per case, measured on the district scenario (benchmarks/bench_district_year.py):
+# about 1.0-1.4 KiB while one regime runs (kept at 4 KiB: scenarios with more cases in flight
+# hold more), about 0.4 KiB of tables per regime kept (0.2 without events).
+_RUN_BYTES_PER_CASE = 4 * 1024
 _TABLE_BYTES_PER_CASE = {True: 512, False: 256}
 
 

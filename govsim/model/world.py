@@ -139,14 +139,14 @@ def draw_world(scenario: Scenario, seed: int, replication: int) -> WorldDraws:
     """Draw one replication's arrivals, work content and citizen traits.
 
     Arrivals are a Poisson process per category whose rate may vary by calendar month
-    (``seasonal``): the count for each day is Poisson with that day's rate and arrival times are
-    uniform within the day, which is exact for a piecewise-constant rate. A category's
+    (``seasonal``), by day of the week (``weekday``) and from year to year (``trend_per_year``):
+    the count for each day is Poisson with that day's rate
+    (:meth:`~govsim.scenario.world.Category.daily_rates`) and arrival times are uniform within
+    the day, which is exact for a rate that is constant within each day. A category's
     ``arrivals`` dates add one problem each on those days (time of day uniform).
     """
     world = scenario.world
     n_days = world.horizon_days
-    days = np.arange(np.datetime64(world.start, "D"), np.datetime64(world.start, "D") + n_days)
-    month = days.astype("datetime64[M]").astype(int) % 12  # 0 = January
 
     times: list[np.ndarray] = []
     cats: list[np.ndarray] = []
@@ -154,10 +154,7 @@ def draw_world(scenario: Scenario, seed: int, replication: int) -> WorldDraws:
         # one sub-stream per category: a category's arrivals and work do not move when
         # another category's rate changes
         rng_a = stream(seed, replication, "arrivals", k)
-        rate = np.full(n_days, cat.rate_per_day)
-        if cat.seasonal is not None:
-            rate = rate * np.asarray(cat.seasonal)[month]
-        counts = rng_a.poisson(rate)
+        counts = rng_a.poisson(cat.daily_rates(world.start, n_days))
         # problems that arise on given dates (a case study), once each
         for d in cat.arrivals:
             counts[(np.datetime64(d, "D") - np.datetime64(world.start, "D")).astype(int)] += 1

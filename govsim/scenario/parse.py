@@ -16,12 +16,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from pydantic import ValidationError
 
 from govsim.calendar import working_day_table
 from govsim.errors import GovsimError
-from govsim.scenario.base import FrozenMap, Name, Strict
+from govsim.scenario.base import LIMITS, FrozenMap, Name, Strict
 from govsim.scenario.like import drop_inherited, likes_of, resolve_like
 from govsim.scenario.rules import Regime
 from govsim.scenario.world import World
@@ -46,16 +45,12 @@ class Scenario(Strict):
         return list(self.regimes)
 
     def expected_cases(self) -> float:
-        """The expected number of cases in one replication: each category's daily rate times
-        its seasonal factor, summed over the horizon's days, plus its dated arrivals."""
+        """The expected number of cases in one replication: each category's daily rates
+        (:meth:`~govsim.scenario.world.Category.daily_rates`) summed over the horizon, plus its
+        dated arrivals."""
         w = self.world
-        days = np.arange(np.datetime64(w.start, "D"), np.datetime64(w.start, "D") + w.horizon_days)
-        month = days.astype("datetime64[M]").astype(np.int64) % 12
-        total = 0.0
-        for cat in w.categories.values():
-            factors = np.asarray(cat.seasonal if cat.seasonal is not None else (1.0,) * 12)
-            total += cat.rate_per_day * float(factors[month].sum()) + len(cat.arrivals)
-        return total
+        return sum(float(cat.daily_rates(w.start, w.horizon_days).sum()) + len(cat.arrivals)
+                   for cat in w.categories.values())
 
     def check_regimes(self, names: Sequence[str] | None = None, *, where: str = "regimes",
                       minimum: int = 1) -> tuple[str, ...]:
@@ -157,6 +152,12 @@ def _check_references(s: Scenario) -> list[tuple[str, str]]:
             unit_ref(f"world.categories.{cname}.owners[{i}]", owner)
         if len(set(cat.owners)) != len(cat.owners):
             problems.append((f"world.categories.{cname}.owners", "an owner is listed twice"))
+        if cat.trend_per_year > 0.0:
+            growth = (1.0 + cat.trend_per_year) ** (w.horizon_days / 365.25)
+            if growth > LIMITS["factor"]:
+                problems.append((f"world.categories.{cname}.trend_per_year",
+                                 f"would multiply the rate by {growth:.3g} over the horizon "
+                                 f"(at most {LIMITS['factor']:g})"))
         if cat.fix_money_source is not None and cat.fix_money_source not in funds:
             problems.append(
                 (f"world.categories.{cname}.fix_money_source", f"unknown fund {cat.fix_money_source!r}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import Field, ValidationInfo, field_validator
 
 from govsim.calendar import FIRST_DAY, LAST_DAY, parse_hours
@@ -112,6 +113,10 @@ class Category(Strict):
     rate_per_day: Rate = 0.0
     arrivals: tuple[dt.date, ...] = ()
     seasonal: tuple[Factor, ...] | None = None
+    #: weekday factors, Monday first (7 values)
+    weekday: tuple[Factor, ...] | None = None
+    #: relative change of the rate per year, compounding (0.18: +18% a year)
+    trend_per_year: Annotated[float, Field(gt=-1.0, le=LIMITS["factor"])] = 0.0
     owners: tuple[Name, ...] = Field(min_length=1)
     work_hours: PositiveHours = 1.0
     work_cv: Factor = 1.0
@@ -131,9 +136,34 @@ class Category(Strict):
             raise ValueError(f"seasonal must list 12 monthly factors, not {len(value)}")
         return value
 
+    @field_validator("weekday")
+    @classmethod
+    def _weekdays(cls, value: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if value is not None and len(value) != 7:
+            raise ValueError(f"weekday must list 7 factors, Monday first, not {len(value)}")
+        return value
+
     @property
     def overlapping(self) -> bool:
         return len(self.owners) > 1
+
+    def daily_rates(self, start: dt.date, n_days: int) -> np.ndarray:
+        """The expected number of problems on each of ``n_days`` days from ``start`` (without
+        the dated ``arrivals``): ``rate_per_day`` × the month's ``seasonal`` factor × the
+        ``weekday`` factor × (1 + ``trend_per_year``) to the power of the years from ``start``
+        to the day's middle. With none of them set, every day's rate is ``rate_per_day``."""
+        days = np.arange(np.datetime64(start, "D"), np.datetime64(start, "D") + n_days)
+        rate = np.full(n_days, self.rate_per_day)
+        if self.seasonal is not None:
+            month = days.astype("datetime64[M]").astype(np.int64) % 12  # 0 = January
+            rate = rate * np.asarray(self.seasonal)[month]
+        if self.weekday is not None:
+            weekday = (days.astype(np.int64) - 4) % 7  # 1970-01-01 was a Thursday; 0 = Monday
+            rate = rate * np.asarray(self.weekday)[weekday]
+        if self.trend_per_year:
+            years = (np.arange(n_days) + 0.5) / 365.25
+            rate = rate * (1.0 + self.trend_per_year) ** years
+        return rate
 
 
 class Citizens(Strict):

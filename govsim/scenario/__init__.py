@@ -39,6 +39,7 @@ from govsim.scenario.rules import (
     Rung,
     Supervision,
 )
+from govsim.scenario.toml_text import scenario_toml, to_toml
 from govsim.scenario.world import PUBLIC_KINDS, CalendarSpec, Category, Citizens, Fund, Unit, World
 
 __all__ = [
@@ -71,6 +72,8 @@ __all__ = [
     "with_overrides",
     "with_values",
     "scenario_data",
+    "scenario_toml",
+    "to_toml",
     "check_path",
     "set_path",
     "mmc_scenario",

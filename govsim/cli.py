@@ -1,7 +1,7 @@
 """The ``govsim`` command line.
 
-Layer: interfaces. ``govsim validate``, ``run``, ``compare``, ``journey``, ``sweep`` and
-``decompose`` (:mod:`govsim.cli_decompose`). User
+Layer: interfaces. ``govsim validate``, ``run``, ``compare``, ``journey``, ``sweep``,
+``decompose`` (:mod:`govsim.cli_decompose`) and ``calibrate`` (:mod:`govsim.cli_calibrate`). User
 errors print one sentence naming the bad key or flag and exit with status 2; files already
 written are never removed or half-written (each output file is written to a temporary name and
 renamed).
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from govsim import cli_decompose
+from govsim import cli_calibrate, cli_decompose
 from govsim.analysis.metrics import HEADLINE, METRICS
 from govsim.atomic import check_destination, frame_writer, text_writer, write_files
 from govsim.cli_flags import at_least, executor_flags, int_at_least, memory_flag
@@ -112,7 +112,9 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
                    help="save the swimlane figure here (.png or .svg)")
     memory_flag(j)
     d = cli_decompose.add_parser(sub)
-    return p, {"validate": v, "run": r, "compare": c, "sweep": w, "journey": j, "decompose": d}
+    k = cli_calibrate.add_parser(sub)
+    return p, {"validate": v, "run": r, "compare": c, "sweep": w, "journey": j, "decompose": d,
+               "calibrate": k}
 
 
 def _flag_names(sp: argparse.ArgumentParser) -> dict[str, str]:
@@ -309,6 +311,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_sweep(args)
         if args.command == "decompose":
             return cli_decompose.run(args)
+        if args.command == "calibrate":
+            return cli_calibrate.run(args)
         return _cmd_simulate(args)
     except GovsimError as exc:
         problems = getattr(exc, "problems", None) or [(exc.path, exc.message)]

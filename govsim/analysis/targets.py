@@ -143,8 +143,18 @@ def _target(row: Any, at: str) -> Target:
     else:
         raise GovsimError("must be 'mean' or 'rank'", f"{at}.statistic")
     informs = row.get("informs", [])
-    if not isinstance(informs, list) or not all(isinstance(k, str) for k in informs):
-        raise GovsimError("must be a list of key paths", f"{at}.informs")
+    if not isinstance(informs, list):
+        raise GovsimError("must be a list of PATH=LOW:HIGH", f"{at}.informs")
+    for j, spec in enumerate(informs):
+        path, eq, bounds = spec.partition("=") if isinstance(spec, str) else ("", "", "")
+        low, colon, high = bounds.partition(":")
+        try:
+            ok = bool(path and eq and colon) and float(low) < float(high)
+        except ValueError:
+            ok = False
+        if not ok:
+            raise GovsimError(f"must be PATH=LOW:HIGH with LOW < HIGH, got {spec!r}",
+                              f"{at}.informs[{j}]")
     return Target(name=row["name"], scenario=row["scenario"], regime=row["regime"], value=value,
                   source=row["source"], role=row["role"], statistic=statistic,
                   observe=_observation(row.get("observe"), f"{at}.observe"),

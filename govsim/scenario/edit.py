@@ -19,7 +19,7 @@ import numpy as np
 from govsim.errors import GovsimError
 from govsim.scenario.parse import Scenario, parse_scenario
 
-__all__ = ["scenario_data", "check_path", "set_path", "with_values", "with_overrides", "plain"]
+__all__ = ["scenario_data", "check_path", "get_path", "set_path", "with_values", "with_overrides", "plain"]
 
 _SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 _NOT_A_PATH = "is not a key path (use dots between keys and [i] for list items)"
@@ -111,6 +111,12 @@ def check_path(data: Mapping[str, Any], path: str, where: str | None = None) -> 
     value in the scenario mapping ``data`` (as :func:`scenario_data` gives it); return its
     canonical spelling (``[i]`` for list items, so two spellings of one key compare equal)."""
     return _locate(data, path, path if where is None else where)[2]
+
+
+def get_path(data: Mapping[str, Any], path: str, where: str | None = None) -> Any:
+    """The value at ``path`` in the plain scenario data ``data``."""
+    parent, key, _ = _locate(data, path, path if where is None else where)
+    return parent[key]
 
 
 def set_path(data: dict[str, Any], path: str, value: Any, where: str | None = None) -> None:

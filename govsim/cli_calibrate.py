@@ -1,0 +1,78 @@
+"""``govsim calibrate``: fit a scenario's parameters to the case study's figures.
+
+Layer: interfaces. Prints the targets table (figure | before | fitted mean [95% CI] or rank |
+met) and the fitted parameters; ``--out DIR`` also writes the table, the trace of every point,
+the fitted scenario as TOML, a JSON summary and the trace figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from govsim.atomic import check_destination
+from govsim.cli_flags import executor_flags, int_at_least, memory_flag
+from govsim.progress import ProgressReporter
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    c = sub.add_parser("calibrate", help="fit scenario parameters to the case study's figures "
+                       "(targets file), with common random numbers")
+    c.add_argument("targets", metavar="TARGETS", help="targets file, e.g. calibration/targets.toml")
+    c.add_argument("--scenario", required=True, metavar="FILE", help="scenario TOML file")
+    c.add_argument("--regime", required=True, metavar="REGIME", help="the regime to fit")
+    c.add_argument("--params", action="append", default=None, metavar="PATH=LOW:HIGH",
+                   help="a parameter to fit and its bounds; '*' in a path sets every key of a "
+                   "table (may be given more than once; default: what the targets say they "
+                   "inform)")
+    c.add_argument("--budget", type=int_at_least("--budget", 2), default=20,
+                   help="points to evaluate (default 20)")
+    c.add_argument("--replications", "-n", type=int_at_least("--replications", 2), default=5,
+                   help="replications per point, the same seeds for every point (default 5)")
+    c.add_argument("--seed", type=int_at_least("--seed", 0), default=0,
+                   help="root random seed (default 0)")
+    c.add_argument("--jobs", "-j", type=int_at_least("--jobs", 1), default=None,
+                   help="worker processes (default: one per core)")
+    executor_flags(c, "local, or serial with -j 1")
+    memory_flag(c)
+    c.add_argument("--out", metavar="DIR", default=None,
+                   help="write targets.csv, trace.csv, fitted.toml, calibration.json and "
+                   "trace.png here")
+    c.add_argument("--json", action="store_true", help="print a JSON summary instead")
+    return c
+
+
+def run(args: argparse.Namespace) -> int:
+    from govsim.experiment.calibration_search import calibrate
+    from govsim.experiment.executors import check_executor
+
+    check_executor(args.executor or "local", args.scheduler)
+    out = []
+
+    def ready() -> None:  # every input checked: try the directory before any simulation
+        if args.out is not None:
+            out.append(check_destination(args.out, "out", 1 << 20))
+
+    progress = ProgressReporter("govsim calibrate", 1, noun="runs")
+    try:
+        cal = calibrate(args.targets, args.scenario, args.regime, args.params,
+                        budget=args.budget, replications=args.replications, seed=args.seed,
+                        executor=args.executor, jobs=args.jobs, scheduler=args.scheduler,
+                        memory_budget=args.memory_budget, progress=progress, ready=ready)
+    finally:
+        progress.close()
+    if out:
+        cal.write(out[0])
+    if args.json:
+        payload = {"best": cal.best, "start": cal.start,
+                   "targets": json.loads(cal.table.to_json(orient="records"))}
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+    else:
+        print(cal.summary())
+    if out:
+        print(f"calibration written to {out[0]}/", file=sys.stderr)
+    return 0

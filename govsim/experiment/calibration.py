@@ -1,0 +1,255 @@
+"""Calibration: scenario parameters chosen so that a regime reproduces the case study's figures.
+
+Layer: experiment. A calibration holds one scenario and one regime, a list of targets
+(:mod:`govsim.analysis.targets`) and a few parameters, each a key path with bounds (a ``*``
+segment sets every key of a table at once: ``world.categories.*.trend_per_year``). A point is
+one value per parameter; it is *evaluated* by running ``replications`` replications of the
+regime on the scenario with those values set, under seeds that are the same for every point
+(common random numbers: two points differ only by their parameters), and measuring every
+target in every replication. Replications run on any executor.
+
+The distance of a point is the sum over the targets that count (emergent and fitted ones) of a
+squared standardised miss: ``(mean - value) / tolerance`` for a ``mean`` target, and for a
+``rank`` target the distance of the figure's rank among the replications from the middle of
+its band, over the band's half-width. A target is met when its miss is at most 1 (the mean
+within tolerance; the rank inside the band).
+
+The search itself is in :mod:`govsim.experiment.calibration_search`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from govsim.analysis.intervals import mean_ci
+from govsim.analysis.targets import Target, check_against, observe, rank_of
+from govsim.errors import GovsimError
+from govsim.experiment.checks import check_memory, whole
+from govsim.experiment.executors import Executor, run_all
+from govsim.experiment.replication import run_replication
+from govsim.scenario import Scenario, scenario_data, with_values
+from govsim.scenario.edit import check_path
+
+__all__ = ["Parameter", "parse_parameters", "Evaluator", "distance", "target_table",
+           "needs_events"]
+
+_EVENT_KINDS = {"contacts_per_day", "contacts_within_years", "years_to_first"}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A parameter to fit: a key path (``*`` segments allowed), its bounds, and the concrete
+    paths it sets."""
+
+    path: str
+    low: float
+    high: float
+    paths: tuple[str, ...]
+
+    def values(self, x: float) -> dict[str, float]:
+        return {p: float(x) for p in self.paths}
+
+
+def parse_parameters(specs: Sequence[str] | Mapping[str, tuple[float, float]],
+                     scenario: Scenario, where: str = "params") -> list[Parameter]:
+    """Parameters from ``["PATH=LOW:HIGH", ...]`` or ``{PATH: (LOW, HIGH)}``, each path
+    checked against ``scenario`` (a ``*`` segment expands to every key of that table)."""
+    if isinstance(specs, Mapping):
+        items = [(str(k), v) for k, v in specs.items()]
+    elif isinstance(specs, str) or not isinstance(specs, Sequence):
+        raise GovsimError(f"must be a list of PATH=LOW:HIGH, got {specs!r}", where)
+    else:
+        items = []
+        for spec in specs:
+            path, sep, bounds = str(spec).partition("=")
+            low, sep2, high = bounds.partition(":")
+            try:
+                items.append((path.strip(), (float(low), float(high))))
+            except ValueError:
+                sep = ""
+            if not (sep and sep2):
+                raise GovsimError(f"must be PATH=LOW:HIGH, got {spec!r}", where) from None
+    if not items:
+        raise GovsimError("name at least one parameter to fit (PATH=LOW:HIGH)", where)
+    data = scenario_data(scenario)
+    out: list[Parameter] = []
+    for path, bounds in items:
+        if not (isinstance(bounds, Sequence) and len(bounds) == 2):
+            raise GovsimError(f"{path}: bounds must be (low, high)", where)
+        low, high = (float(b) for b in bounds)
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise GovsimError(f"{path}: bounds must be finite with low < high, got "
+                              f"{low:g}:{high:g}", where)
+        try:
+            paths = tuple(check_path(data, p) for p in _expand(data, path, where))
+            par = Parameter(path, low, high, paths)
+            for bound in (low, high):  # both ends of the box must make a valid scenario
+                with_values(scenario, par.values(bound))
+        except GovsimError as exc:
+            raise GovsimError(f"{path}={low:g}:{high:g}: {exc.message}", where) from None
+        out.append(par)
+    claimed = [p for par in out for p in par.paths]
+    if len(set(claimed)) != len(claimed):
+        raise GovsimError("two parameters set the same key", where)
+    return out
+
+
+def _expand(data: Mapping[str, Any], path: str, where: str) -> list[str]:
+    """``a.*.b`` → ``a.x.b``, ``a.y.b`` for every key ``x``, ``y`` of table ``a``."""
+    head, star, tail = path.partition("*")
+    if not star:
+        return [path]
+    if not head.endswith(".") or (tail and not tail.startswith(".")):
+        raise GovsimError(f"{path}: '*' stands for a whole key between dots", where)
+    table = data
+    for seg in head[:-1].split("."):
+        if not isinstance(table, Mapping) or seg not in table:
+            raise GovsimError(f"{path}: the scenario has no table {head[:-1]!r}", where)
+        table = table[seg]
+    if not isinstance(table, Mapping) or not table:
+        raise GovsimError(f"{path}: {head[:-1]!r} is not a table of keys", where)
+    return [p for key in table for p in _expand(data, f"{head}{key}{tail}", where)]
+
+
+def needs_events(targets: Sequence[Target]) -> bool:
+    """Whether any target's observation reads the event log."""
+    return any(t.observe["kind"] in _EVENT_KINDS for t in targets)
+
+
+# ------------------------------------------------------------------------------ evaluation
+def _observe_task(args: tuple[Scenario, str, int, int, bool, tuple[Target, ...]]) -> np.ndarray:
+    """One replication of one point: every target's quantity (run in a worker)."""
+    scenario, regime, seed, replication, events, targets = args
+    out = run_replication(scenario, (regime,), seed, replication, record_events=events)
+    metrics = pd.DataFrame(out.metrics)
+    cases = out.cases[0]
+    ev = out.events[0]
+    return np.array([observe(t, scenario, cases, ev, metrics)[0] for t in targets])
+
+
+class Evaluator:
+    """Evaluates points (arrays of parameter values) on one scenario and regime, every point
+    under the same seeds, and keeps every evaluation in :attr:`trace`."""
+
+    def __init__(self, scenario: Scenario, regime: str, targets: Sequence[Target],
+                 parameters: Sequence[Parameter], *, replications: int = 5, seed: int = 0,
+                 executor: str | Executor | None = None, jobs: int | None = None,
+                 scheduler: str | None = None, memory_budget: float | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> None:
+        scenario.check_regime(regime)
+        whole(replications, 2, "replications")
+        whole(seed, 0, "seed")
+        mine = [t for t in targets if t.scenario == scenario.name and t.regime == regime]
+        if not mine:
+            raise GovsimError(f"no target is a figure of scenario {scenario.name!r} under "
+                              f"regime {regime!r} (targets name the scenario they belong to)",
+                              "targets")
+        check_against(mine, scenario)
+        check_memory(scenario, 1, 0, needs_events(mine), memory_budget)
+        self.scenario, self.regime, self.targets = scenario, regime, tuple(mine)
+        self.parameters = list(parameters)
+        self.replications, self.seed = replications, seed
+        self.executor = executor if executor is not None else (
+            "serial" if jobs == 1 else "local")
+        self.jobs, self.scheduler, self.progress = jobs, scheduler, progress
+        self.events = needs_events(mine)
+        self.trace: list[dict[str, Any]] = []
+        #: simulations run so far, and how many the caller expects in all (for progress)
+        self.runs_done = 0
+        self.runs_expected = 0
+
+    def scenario_at(self, x: Sequence[float]) -> Scenario:
+        values: dict[str, float] = {}
+        for par, v in zip(self.parameters, x, strict=True):
+            values.update(par.values(v))
+        return with_values(self.scenario, values, source="<calibration point>")
+
+    def evaluate(self, points: np.ndarray, *, seed: int | None = None, stage: str = "search",
+                 replications: int | None = None, as_is: bool = False) -> np.ndarray:
+        """Observations of ``points`` (k × parameters): an array k × replications × targets.
+        Each point's distance and per-target means are added to :attr:`trace`. ``as_is``:
+        run the scenario unchanged (``points`` only label the trace)."""
+        points = np.atleast_2d(np.asarray(points, dtype=float))
+        seed = self.seed if seed is None else seed
+        reps = self.replications if replications is None else replications
+        scenarios = [self.scenario if as_is else self.scenario_at(x) for x in points]
+        tasks = ((k * reps + r, (scenarios[k], self.regime, seed, r, self.events, self.targets))
+                 for k in range(len(points)) for r in range(reps))
+        n = len(points) * reps
+        progress = self.progress
+        report = None if progress is None else (
+            lambda done, _total: progress(self.runs_done + done,
+                                          max(self.runs_expected, self.runs_done + n)))
+        flat = run_all(_observe_task, tasks, n, executor=self.executor, jobs=self.jobs,
+                       scheduler=self.scheduler, progress=report)
+        self.runs_done += n
+        obs = np.asarray(flat, dtype=float).reshape(len(points), reps, len(self.targets))
+        for x, o in zip(points, obs, strict=True):
+            row: dict[str, Any] = {"evaluation": len(self.trace), "stage": stage, "seed": seed}
+            row.update({par.path: float(v) for par, v in zip(self.parameters, x, strict=True)})
+            row["distance"] = distance(self.targets, o)
+            row.update({f"mean:{t.name}": _finite_mean(o[:, j])
+                        for j, t in enumerate(self.targets)})
+            self.trace.append(row)
+        return obs
+
+
+def _finite_mean(values: np.ndarray) -> float:
+    kept = values[~np.isnan(values)]
+    return float(np.mean(kept)) if len(kept) else math.nan
+
+
+def _miss(target: Target, values: np.ndarray) -> float:
+    """The target's standardised miss: |miss| <= 1 means met."""
+    if target.statistic == "rank":
+        below, at_or_below = rank_of(target.value, values)
+        if math.isnan(below):
+            return math.inf
+        low, high = target.rank_band
+        mid, half = (low + high) / 2.0, (high - low) / 2.0
+        return (0.5 * (below + at_or_below) - mid) / half
+    mean = _finite_mean(values)
+    if math.isnan(mean):
+        return math.inf
+    if target.tolerance == 0.0:
+        return 0.0 if mean == target.value else math.inf
+    return (mean - target.value) / target.tolerance
+
+
+def distance(targets: Sequence[Target], obs: np.ndarray) -> float:
+    """Sum of squared standardised misses of the targets that count (replications × targets)."""
+    return float(sum(_miss(t, obs[:, j]) ** 2 for j, t in enumerate(targets) if t.counts))
+
+
+def target_table(targets: Sequence[Target], obs: np.ndarray) -> pd.DataFrame:
+    """One row per target: the figure, what the simulation gives (mean with its 95% CI, or the
+    figure's rank among the replications with the median and 10th/90th percentiles), and
+    whether it is met."""
+    rows = []
+    for j, t in enumerate(targets):
+        v = obs[:, j]
+        kept = v[~np.isnan(v)]
+        finite = kept[np.isfinite(kept)]
+        # an infinite value (an event that never happened) has no mean: only ranks then
+        mean, lo, hi, n = mean_ci(kept) if len(kept) and len(finite) == len(kept) else (
+            math.inf if len(kept) else math.nan, math.nan, math.nan, len(kept))
+        below, at_or_below = rank_of(t.value, v)
+        p10, p50, p90 = (np.quantile(kept, [0.1, 0.5, 0.9], method="inverted_cdf")
+                         if len(kept) else (math.nan,) * 3)
+        miss = _miss(t, v)
+        rows.append({
+            "target": t.name, "role": t.role, "statistic": t.statistic, "value": t.value,
+            "simulated_mean": mean,
+            "ci_low": lo, "ci_high": hi, "rank_low": below, "rank_high": at_or_below,
+            "p10": p10, "median": p50, "p90": p90,
+            "tolerance": t.tolerance, "band_low": t.rank_band[0], "band_high": t.rank_band[1],
+            "met": bool(abs(miss) <= 1.0), "miss": miss, "counts": t.counts, "n": int(n),
+            "source": t.source,
+        })
+    return pd.DataFrame(rows)

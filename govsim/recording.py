@@ -37,7 +37,7 @@ from govsim.model.log import (
     Money,
     Work,
 )
-from govsim.model.state import ABANDONED, OPEN, RESOLVED, RawRun
+from govsim.model.state import ABANDONED, NOT_FILED, OPEN, RESOLVED, RawRun
 
 __all__ = ["Tables", "tables", "STATES", "EVENT_COLUMNS"]
 
@@ -113,10 +113,12 @@ def tables(raw: RawRun, release: bool = False) -> Tables:
     case_hours = np.bincount(st_case, weights=st_hours, minlength=n) if n else np.zeros(0)
     case_money = np.bincount(m_case, weights=m_amount, minlength=n) if n else np.zeros(0)
 
-    # a warm-up period: cases that arrive before it, and everything done for them, are left out
-    warm = raw.warmup_h > 0.0
+    # a warm-up period: cases that arrive before it, and everything done for them, are left
+    # out; so are problems their citizens never filed (responsive demand): they are not cases
+    filed = state != NOT_FILED
+    warm = raw.warmup_h > 0.0 or not filed.all()
     if warm:
-        keep_case = arrival >= raw.warmup_h
+        keep_case = (arrival >= raw.warmup_h) & filed
         st = _kept(keep_case, st_case)
         st_case, st_unit, st_hours, st_share, st_seat, st_purpose = (
             st_case[st], st_unit[st], st_hours[st], st_share[st], st_seat[st], st_purpose[st])
@@ -130,7 +132,9 @@ def tables(raw: RawRun, release: bool = False) -> Tables:
         "category": pd.Categorical.from_codes(c["category"], categories=raw.category_names),
         "first_filing": cal.to_datetime(arrival),
         "channel": pd.Categorical.from_codes(c["channel"], categories=raw.channel_names),
-        "state": pd.Categorical.from_codes(state.astype(np.int64), categories=list(STATES)),
+        # (an unfiled problem's row is dropped below; its code is never shown)
+        "state": pd.Categorical.from_codes(np.where(filed, state, OPEN).astype(np.int64),
+                                           categories=list(STATES)),
         "ended": cal.to_datetime(end),
         "resolved": resolved,
         "resolution_days": np.where(resolved, (end - arrival) / 24.0, np.nan),

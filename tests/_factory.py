@@ -57,10 +57,11 @@ def consolidated(**kw: Any) -> dict[str, Any]:
 
 def world_dict(categories: dict[str, Any] | None = None, *, units: dict[str, Any] | None = None,
                citizens: dict[str, Any] | None = None, funds: dict[str, Any] | None = None,
-               horizon_days: int = 60, country: str = "none") -> dict[str, Any]:
+               horizon_days: int = 60, country: str = "none",
+               demand: dict[str, Any] | None = None) -> dict[str, Any]:
     c = dict(CITIZENS)
     c.update(citizens or {})
-    return {
+    world = {
         "start": dt.date(2025, 3, 3),
         "horizon_days": horizon_days,
         "calendar": {"country": country},
@@ -69,6 +70,9 @@ def world_dict(categories: dict[str, Any] | None = None, *, units: dict[str, Any
         "funds": funds or {},
         "categories": categories if categories is not None else {"leak": category()},
     }
+    if demand is not None:
+        world["demand"] = demand
+    return world
 
 
 def scenario(regimes: dict[str, Any], **world_kw: Any) -> Scenario:

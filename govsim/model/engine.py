@@ -20,10 +20,12 @@ import numpy as np
 import simpy
 
 from govsim.calendar import WorkCalendar, parse_hours
+from govsim.model.demand import Trust
 from govsim.model.log import Act, Log, Work
 from govsim.model.runner import gc_paused, start
 from govsim.model.state import (
     ABANDONED,
+    NOT_FILED,
     OPEN,
     RESOLVED,
     CategoryState,
@@ -141,6 +143,9 @@ class Engine:
         self.funded = per_case("b", 0, n)  # the fix's money was found (0/1)
         self.rating = per_case("b", -1, n)  # last callback rating: -1 none, 0 no, 1 satisfied
         self.unit_tickets = [0] * len(self.units)
+        # responsive demand (world.demand): what citizens have learnt decides what they file
+        self.trust = Trust(world.demand) if world.demand.on else None
+        self.file_u = self.draws.views["file_u"] if self.trust is not None else None
 
     # ------------------------------------------------------------------ run
     def run(self) -> RawRun:
@@ -176,7 +181,10 @@ class Engine:
                 self.env.timeout(t - self._last_arrival).callbacks.append(self._arrive)
                 self._last_arrival = t
                 return
-            start(self.case(c))
+            if self.trust is not None and not self.trust.files(t, self.file_u[c]):
+                self.state[c] = NOT_FILED  # the problem arose; its citizen did not file it
+            else:
+                start(self.case(c))
             if not c & 4095:
                 self.log.compact()
             c += 1
@@ -281,14 +289,19 @@ class Engine:
         return first * 24.0 + (t - day * 24.0) - now
 
     def resolve(self, c: int, unit: int) -> None:
+        now = self.env.now
         self.state[c] = RESOLVED
-        self.end_h[c] = self.env.now
-        self.log.event(c, Act.RESOLVED, self.env.now, unit)
+        self.end_h[c] = now
+        self.log.event(c, Act.RESOLVED, now, unit)
+        if self.trust is not None:
+            self.trust.outcome(now, float(now - self.arrival[c] <= self.satisfied_within[c]))
 
     def abandon(self, c: int) -> None:
         self.state[c] = ABANDONED
         self.end_h[c] = self.env.now
         self.log.event(c, Act.ABANDON, self.env.now, -1)
+        if self.trust is not None:
+            self.trust.outcome(self.env.now, 0.0)
 
     def open_ticket(self, c: int, u: UnitState) -> None:
         self.tickets[c] += 1
@@ -299,6 +312,8 @@ class Engine:
     def failed_attempt(self, c: int) -> bool:
         """Count a failed attempt; ``True`` when the citizen now gives up."""
         self.failures[c] += 1
+        if self.trust is not None:
+            self.trust.outcome(self.env.now, 0.0)
         if self.failures[c] >= self.tolerance[c]:
             self.abandon(c)
             return True

@@ -19,11 +19,12 @@ from govsim.model.staff import StaffPool
 from govsim.scenario import Category, Scenario
 
 __all__ = ["RawRun", "build_calendar", "per_case", "UnitState", "CategoryState", "CallCentreState",
-           "OPEN", "RESOLVED", "ABANDONED", "OK", "FAILED", "QUIETED", "FALSELY_CLOSED",
+           "OPEN", "RESOLVED", "ABANDONED", "NOT_FILED", "OK", "FAILED", "QUIETED", "FALSELY_CLOSED",
            "ANSWERED", "NOT_THROUGH", "RELAY_KINDS"]
 
-# final states of a case
-OPEN, RESOLVED, ABANDONED = 0, 1, 2
+# final states of a case; NOT_FILED: a problem whose citizen did not file it (responsive
+# demand), left out of the tables
+OPEN, RESOLVED, ABANDONED, NOT_FILED = 0, 1, 2, 3
 
 # outcomes of one attempt, as seen by the citizen
 OK, FAILED, QUIETED, FALSELY_CLOSED = 0, 1, 2, 3

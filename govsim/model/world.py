@@ -31,6 +31,7 @@ STREAMS = {
     "work": 1,
     "citizens": 2,
     "surface": 3,
+    "demand": 4,
     "regime": 10,
 }
 
@@ -68,6 +69,9 @@ class WorldDraws:
     replication: int
     patience_mean_h: float  # mean wait before re-filing
     hold_mean_h: np.ndarray  # per category: mean time a surface fix holds
+    #: responsive demand only: a uniform per problem; it is filed when below the regime's
+    #: propensity to file at that moment over ``max_factor``
+    file_u: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -97,9 +101,10 @@ class WorldDraws:
         """The one-dimensional draws as memoryviews (made once, shared by every regime's
         engine): indexing one gives a Python number at nearly the speed of a list, without a
         Python object per value. The ``(n, K_DRAWS)`` draws are read with ``.item``."""
-        return {name: memoryview(np.ascontiguousarray(getattr(self, name)))
-                for name in ("arrival_h", "category", "work_hours", "tolerance", "knows_owner",
-                             "satisfied_within_h", "discovery_h")}
+        names = ["arrival_h", "category", "work_hours", "tolerance", "knows_owner",
+                 "satisfied_within_h", "discovery_h"] + (["file_u"] if self.file_u is not None
+                                                         else [])
+        return {name: memoryview(np.ascontiguousarray(getattr(self, name))) for name in names}
 
 
 def _trait(draws: WorldDraws, j: int) -> np.random.Generator:
@@ -147,6 +152,9 @@ def draw_world(scenario: Scenario, seed: int, replication: int) -> WorldDraws:
     """
     world = scenario.world
     n_days = world.horizon_days
+    # responsive demand: problems at the highest rate filings can reach; each regime files a
+    # share of them (by the world's uniform `file_u`), so regimes share the same problems
+    oversample = world.demand.max_factor if world.demand.on else 1.0
 
     times: list[np.ndarray] = []
     cats: list[np.ndarray] = []
@@ -154,7 +162,7 @@ def draw_world(scenario: Scenario, seed: int, replication: int) -> WorldDraws:
         # one sub-stream per category: a category's arrivals and work do not move when
         # another category's rate changes
         rng_a = stream(seed, replication, "arrivals", k)
-        counts = rng_a.poisson(cat.daily_rates(world.start, n_days))
+        counts = rng_a.poisson(cat.daily_rates(world.start, n_days) * oversample)
         # problems that arise on given dates (a case study), once each
         for d in cat.arrivals:
             counts[(np.datetime64(d, "D") - np.datetime64(world.start, "D")).astype(int)] += 1
@@ -190,6 +198,7 @@ def draw_world(scenario: Scenario, seed: int, replication: int) -> WorldDraws:
     satisfied_within = trait(4).exponential(c.satisfied_within_days * 24.0, n)
     discovery = trait(5).exponential(c.false_closure_discovery_days * 24.0, n)
     hold_mean = np.array([cat.surface_fix_holds_days * 24.0 for cat in world.categories.values()])
+    file_u = stream(seed, replication, "demand").random(n) if world.demand.on else None
 
     return WorldDraws(
         arrival_h=arrival,
@@ -203,4 +212,5 @@ def draw_world(scenario: Scenario, seed: int, replication: int) -> WorldDraws:
         replication=replication,
         patience_mean_h=c.patience_days * 24.0,
         hold_mean_h=hold_mean,
+        file_u=file_u,
     )

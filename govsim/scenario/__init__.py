@@ -40,7 +40,16 @@ from govsim.scenario.rules import (
     Supervision,
 )
 from govsim.scenario.toml_text import scenario_toml, to_toml
-from govsim.scenario.world import PUBLIC_KINDS, CalendarSpec, Category, Citizens, Fund, Unit, World
+from govsim.scenario.world import (
+    PUBLIC_KINDS,
+    CalendarSpec,
+    Category,
+    Citizens,
+    Demand,
+    Fund,
+    Unit,
+    World,
+)
 
 __all__ = [
     "PRESETS",
@@ -53,6 +62,7 @@ __all__ = [
     "Unit",
     "Category",
     "Citizens",
+    "Demand",
     "Fund",
     "CalendarSpec",
     "Channel",

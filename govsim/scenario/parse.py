@@ -49,8 +49,10 @@ class Scenario(Strict):
         (:meth:`~govsim.scenario.world.Category.daily_rates`) summed over the horizon, plus its
         dated arrivals."""
         w = self.world
-        return sum(float(cat.daily_rates(w.start, w.horizon_days).sum()) + len(cat.arrivals)
-                   for cat in w.categories.values())
+        # with responsive demand, problems are drawn at the highest rate filings can reach
+        factor = w.demand.max_factor if w.demand.on else 1.0
+        return sum(factor * float(cat.daily_rates(w.start, w.horizon_days).sum())
+                   + len(cat.arrivals) for cat in w.categories.values())
 
     def check_regimes(self, names: Sequence[str] | None = None, *, where: str = "regimes",
                       minimum: int = 1) -> tuple[str, ...]:

@@ -31,7 +31,7 @@ from govsim.scenario.base import (
     check_hours,
 )
 
-__all__ = ["World", "Unit", "Category", "Citizens", "Fund", "CalendarSpec", "UnitKind",
+__all__ = ["World", "Unit", "Category", "Citizens", "Demand", "Fund", "CalendarSpec", "UnitKind",
            "PUBLIC_KINDS"]
 
 UnitKind = Literal[
@@ -181,6 +181,29 @@ class Citizens(Strict):
     value_of_time_yuan_per_hour: Yuan = 20.0
 
 
+class Demand(Strict):
+    """Demand that responds to the regime (world: how citizens decide whether to file).
+
+    Problems arise whatever the regime; whether a citizen files one depends on trust, the
+    exponentially weighted share of good outcomes among recent outcomes (a result that
+    satisfied the citizen counts 1; a failed attempt, a late result or giving up count 0). The
+    propensity to file is ``exp(responsiveness × (trust − reference_trust))``, at most
+    ``max_factor``: the rate of filings is the categories' rate times that propensity. Off
+    (``responsiveness = 0``) the categories' rates are the filings' rates.
+    """
+
+    responsiveness: Annotated[float, Field(ge=-LIMITS["factor"], le=LIMITS["factor"])] = 0.0
+    reference_trust: Probability = 0.5
+    #: trust when the run starts (default: the reference, so the first filings come at the rate)
+    initial_trust: Probability | None = None
+    memory_days: PositiveDays = 90.0
+    max_factor: Annotated[float, Field(ge=1.0, le=LIMITS["factor"])] = 2.0
+
+    @property
+    def on(self) -> bool:
+        return self.responsiveness != 0.0
+
+
 class World(Strict):
     """A city as it is: calendar, citizens, units, funds and complaint categories."""
 
@@ -188,6 +211,7 @@ class World(Strict):
     horizon_days: Annotated[int, Field(ge=1, le=int(LIMITS["days"]))]
     calendar: CalendarSpec = CalendarSpec()
     citizens: Citizens = Citizens()
+    demand: Demand = Demand()
     units: FrozenMap(Unit, min_length=1)
     funds: FrozenMap(Fund) = FrozenDict()
     categories: FrozenMap(Category, min_length=1)

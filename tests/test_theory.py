@@ -9,7 +9,13 @@ import pytest
 
 import govsim
 from govsim.analysis.intervals import mean_ci
-from govsim.analysis.theory import erlang_a, erlang_c, mmc_mean_wait
+from govsim.analysis.theory import (
+    erlang_a,
+    erlang_c,
+    mmc_mean_wait,
+    mmc_wait_quantile,
+    mmc_wait_tail,
+)
 from govsim.scenario import mmc_scenario
 
 
@@ -29,6 +35,40 @@ def test_erlang_c_formula(lam, mu, c):
 def test_erlang_c_refuses_unstable_queue():
     with pytest.raises(ValueError, match="unstable"):
         erlang_c(3.0, 1.0, 3)
+
+
+@pytest.mark.parametrize(("lam", "mu", "c"), [(0.5, 1.0, 1), (2.4, 1.0, 3), (40.0, 2.0, 25)])
+def test_mmc_wait_tail_is_the_erlang_c_distribution(lam, mu, c):
+    """P(W > 0) is Erlang C, the tail integrates to the mean wait, and the quantile inverts it."""
+    from scipy.integrate import quad
+
+    assert mmc_wait_tail(lam, mu, c, 0.0) == pytest.approx(erlang_c(lam, mu, c), rel=1e-15)
+    area, _ = quad(lambda t: mmc_wait_tail(lam, mu, c, t), 0.0, math.inf)
+    assert area == pytest.approx(mmc_mean_wait(lam, mu, c), rel=1e-9)
+    for p in (0.5, 0.9, 0.99):
+        t = mmc_wait_quantile(lam, mu, c, p)
+        if t > 0.0:
+            assert 1.0 - mmc_wait_tail(lam, mu, c, t) == pytest.approx(p, rel=1e-12)
+        else:  # at least p of arrivals are served at once
+            assert 1.0 - erlang_c(lam, mu, c) >= p
+
+
+def test_mm1_wait_tail_closed_form():
+    # M/M/1: P(W > t) = rho exp(-mu (1 - rho) t)
+    lam, mu = 0.6, 1.0
+    for t in (0.0, 0.5, 3.0):
+        assert mmc_wait_tail(lam, mu, 1, t) == pytest.approx(0.6 * math.exp(-0.4 * t), rel=1e-12)
+    assert mmc_wait_quantile(lam, mu, 1, 0.3) == 0.0  # 40% are served at once
+    assert mmc_wait_quantile(lam, mu, 1, 0.9) == pytest.approx(math.log(6.0) / 0.4, rel=1e-12)
+
+
+def test_wait_tail_refuses_bad_arguments():
+    with pytest.raises(ValueError, match="t must be"):
+        mmc_wait_tail(0.5, 1.0, 1, -1.0)
+    with pytest.raises(ValueError, match="quantile"):
+        mmc_wait_quantile(0.5, 1.0, 1, 1.0)
+    with pytest.raises(ValueError, match="unstable"):
+        mmc_wait_tail(3.0, 1.0, 3, 1.0)
 
 
 def _waits(res) -> np.ndarray:

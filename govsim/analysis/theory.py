@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["erlang_c", "mmc_mean_wait", "erlang_a"]
+__all__ = ["erlang_c", "mmc_mean_wait", "mmc_wait_tail", "mmc_wait_quantile", "erlang_a"]
 
 
 def erlang_c(arrival_rate: float, service_rate: float, servers: int) -> float:
@@ -29,6 +29,33 @@ def mmc_mean_wait(arrival_rate: float, service_rate: float, servers: int) -> flo
     """Mean time in queue (before service starts) of an M/M/c queue: ``C / (c mu - lambda)``."""
     c = erlang_c(arrival_rate, service_rate, servers)
     return c / (servers * service_rate - arrival_rate)
+
+
+def mmc_wait_tail(arrival_rate: float, service_rate: float, servers: int, t: float) -> float:
+    """``P(W > t)`` for the time ``W`` an arrival waits in queue in a FIFO M/M/c queue.
+
+    An arrival finds all ``c`` servers busy with probability ``C`` (Erlang C); while they
+    are, the servers finish at rate ``c mu``, so the wait of one who queues is exponential
+    with rate ``c mu - lambda``: ``P(W > t) = C exp(-(c mu - lambda) t)`` for ``t >= 0``
+    (``P(W > 0) = C``; the rest wait exactly 0).
+    """
+    if t < 0.0:
+        raise ValueError(f"the wait's tail is asked at t = {t!r}; t must be >= 0")
+    c = erlang_c(arrival_rate, service_rate, servers)
+    return c * math.exp(-(servers * service_rate - arrival_rate) * t)
+
+
+def mmc_wait_quantile(arrival_rate: float, service_rate: float, servers: int,
+                      p: float) -> float:
+    """The ``p``-quantile of the wait in queue of a FIFO M/M/c queue: the smallest ``t`` with
+    ``P(W <= t) >= p``, which is 0 when ``p <= 1 - C`` and otherwise
+    ``ln(C / (1 - p)) / (c mu - lambda)`` (the inverse of :func:`mmc_wait_tail`)."""
+    if not 0.0 <= p < 1.0:
+        raise ValueError(f"quantile level p = {p!r} must lie in [0, 1)")
+    c = erlang_c(arrival_rate, service_rate, servers)
+    if p <= 1.0 - c:
+        return 0.0
+    return math.log(c / (1.0 - p)) / (servers * service_rate - arrival_rate)
 
 
 def erlang_a(arrival_rate: float, service_rate: float, patience_rate: float, servers: int,

@@ -48,3 +48,8 @@ def test_special_floats_and_none() -> None:
     assert back["a"] == math.inf and back["b"] == -math.inf and "c" not in back
     assert back["d"] == [1.5]
     assert math.isnan(tomllib.loads(to_toml({"x": math.nan}))["x"])
+
+
+def test_keys_that_need_quotes() -> None:
+    data = {"0\n": {}, "a b": 1, "名": "值", "x-y_z": [1, 2]}
+    assert tomllib.loads(to_toml(data)) == data

@@ -265,7 +265,8 @@ def calibrate(targets: str | Path | Sequence[Target], scenario: str | Path | Sce
                                     np.nan for p in pars]]), seed=check_seed, stage="start",
                          replications=reps, as_is=True)[0]
     notes = []
-    if ev.trace[-1]["distance"] > best_row["distance"] * 1.5 + 1.0:
+    checked = next(r for r in ev.trace if r["stage"] == "check")
+    if checked["distance"] > best_row["distance"] * 1.5 + 1.0:
         notes.append("note: under fresh seeds the best point is much further from the targets "
                      "than during the search (more replications per point would help)")
     return Calibration(scenario=s, regime=regime, parameters=pars, targets=list(ev.targets),

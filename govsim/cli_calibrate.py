@@ -35,6 +35,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="replications per point, the same seeds for every point (default 5)")
     c.add_argument("--seed", type=int_at_least("--seed", 0), default=0,
                    help="root random seed (default 0)")
+    c.add_argument("--horizon-days", type=int_at_least("--horizon-days", 1), default=None,
+                   help="override the scenario's horizon (targets whose windows need longer)")
     c.add_argument("--jobs", "-j", type=int_at_least("--jobs", 1), default=None,
                    help="worker processes (default: one per core)")
     executor_flags(c, "local, or serial with -j 1")
@@ -61,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         cal = calibrate(args.targets, args.scenario, args.regime, args.params,
                         budget=args.budget, replications=args.replications, seed=args.seed,
+                        horizon_days=args.horizon_days,
                         executor=args.executor, jobs=args.jobs, scheduler=args.scheduler,
                         memory_budget=args.memory_budget, progress=progress, ready=ready)
     finally:

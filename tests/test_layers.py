@@ -24,6 +24,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("model", ("govsim.model",)),
     ("recording", ("govsim.recording",)),
     ("analysis", ("govsim.analysis",)),
+    ("data", ("govsim.data",)),
     ("experiment", ("govsim.experiment",)),
     ("interfaces", ("govsim.cli", "govsim")),
 )
@@ -141,6 +142,7 @@ def test_the_checks_catch_what_they_look_for() -> None:
 
 @pytest.mark.parametrize("module, layer", [
     ("govsim.errors", "shared utilities"), ("govsim.scenario.edit", "scenario"),
-    ("govsim.experiment.executors", "experiment"), ("govsim", "interfaces")])
+    ("govsim.experiment.executors", "experiment"), ("govsim.data.rates", "data"),
+    ("govsim", "interfaces")])
 def test_layer_names(module: str, layer: str) -> None:
     assert LAYERS[layer_of(module)][0] == layer

@@ -53,3 +53,10 @@ def test_special_floats_and_none() -> None:
 def test_keys_that_need_quotes() -> None:
     data = {"0\n": {}, "a b": 1, "名": "值", "x-y_z": [1, 2]}
     assert tomllib.loads(to_toml(data)) == data
+
+
+def test_numpy_numbers_are_written_as_plain_numbers() -> None:
+    import numpy as np
+
+    data = {"f": np.float64(1.5), "i": np.int64(3), "b": np.bool_(True), "l": [np.float32(0.25)]}
+    assert tomllib.loads(to_toml(data)) == {"f": 1.5, "i": 3, "b": True, "l": [0.25]}

@@ -30,7 +30,7 @@ from govsim.analysis.targets import Target, load_targets
 from govsim.errors import GovsimError
 from govsim.experiment.calibration import Evaluator, Parameter, parse_parameters, target_table
 from govsim.experiment.checks import whole
-from govsim.scenario import Scenario, load_scenario, scenario_data, scenario_toml
+from govsim.scenario import Scenario, load_scenario, scenario_data, scenario_toml, with_overrides
 from govsim.scenario.edit import get_path
 
 __all__ = ["Calibration", "calibrate", "METHODS"]
@@ -204,6 +204,7 @@ def calibrate(targets: str | Path | Sequence[Target], scenario: str | Path | Sce
               regime: str,
               parameters: Sequence[str] | Mapping[str, tuple[float, float]] | None = None, *,
               method: str = "crn", budget: int = 20, replications: int = 5, seed: int = 0,
+              horizon_days: int | None = None,
               executor: str | Executor | None = None, jobs: int | None = None,
               scheduler: str | None = None, memory_budget: float | None = None,
               progress: Callable[[int, int], None] | None = None,
@@ -225,6 +226,9 @@ def calibrate(targets: str | Path | Sequence[Target], scenario: str | Path | Sce
         The search (:data:`METHODS`) and how many points it evaluates.
     replications, seed:
         Replications per point, under seeds shared by every point.
+    horizon_days:
+        Run every point over this horizon instead of the scenario's (the fitted scenario keeps
+        it).
     executor, jobs, scheduler, memory_budget, progress:
         As for :func:`govsim.run`.
     ready:
@@ -236,6 +240,8 @@ def calibrate(targets: str | Path | Sequence[Target], scenario: str | Path | Sce
                           "method")
     whole(budget, 2, "budget")
     s = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if horizon_days is not None:
+        s = with_overrides(s, horizon_days=whole(horizon_days, 1, "horizon_days"))
     ts = list(targets) if not isinstance(targets, str | Path) else load_targets(targets)
     s.check_regime(regime)
     if parameters is None:

@@ -43,7 +43,7 @@ def _value(value: Any) -> str:
             return "nan"
         if math.isinf(value):
             return "inf" if value > 0 else "-inf"
-        return repr(value)
+        return repr(float(value))  # a numpy float is a float whose repr is not TOML
     if isinstance(value, str):
         return _string(value)
     if isinstance(value, dt.datetime | dt.date):

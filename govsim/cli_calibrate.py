@@ -29,9 +29,13 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="a parameter to fit and its bounds; '*' in a path sets every key of a "
                    "table (may be given more than once; default: what the targets say they "
                    "inform)")
+    c.add_argument("--method", choices=("crn", "abc"), default="crn",
+                   help="crn: Latin hypercube then Nelder-Mead under common random numbers "
+                   "(default); abc: ABC-SMC with pyabc, a posterior (pip install "
+                   "'govsim[abc]')")
     c.add_argument("--budget", type=int_at_least("--budget", 2), default=20,
-                   help="points to evaluate (default 20)")
-    c.add_argument("--replications", "-n", type=int_at_least("--replications", 2), default=5,
+                   help="points to evaluate (default 20; under abc, particles simulated)")
+    c.add_argument("--replications", "-n", type=int_at_least("--replications", 1), default=5,
                    help="replications per point, the same seeds for every point (default 5)")
     c.add_argument("--seed", type=int_at_least("--seed", 0), default=0,
                    help="root random seed (default 0)")
@@ -43,7 +47,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     memory_flag(c)
     c.add_argument("--out", metavar="DIR", default=None,
                    help="write targets.csv, trace.csv, fitted.toml, calibration.json and "
-                   "trace.png here")
+                   "trace.png here (under abc also posterior.csv, posterior_summary.csv and "
+                   "posterior.png)")
     c.add_argument("--json", action="store_true", help="print a JSON summary instead")
     return c
 
@@ -62,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     progress = ProgressReporter("govsim calibrate", 1, noun="runs")
     try:
         cal = calibrate(args.targets, args.scenario, args.regime, args.params,
-                        budget=args.budget, replications=args.replications, seed=args.seed,
+                        method=args.method, budget=args.budget, replications=args.replications, seed=args.seed,
                         horizon_days=args.horizon_days,
                         executor=args.executor, jobs=args.jobs, scheduler=args.scheduler,
                         memory_budget=args.memory_budget, progress=progress, ready=ready)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-__all__ = ["plot_trace"]
+__all__ = ["plot_trace", "plot_posterior"]
 
 _STAGES = {"start": "0.2", "design": "#4393c3", "simplex": "#d6604d", "check": "#1b7837"}
 
@@ -45,4 +45,30 @@ def plot_trace(trace: pd.DataFrame, parameters: Sequence[str]) -> Figure:
         ax.set_xlabel(name, fontsize=8)
         ax.legend(fontsize=7)
     fig.suptitle("calibration: distance by evaluation and by parameter", fontsize=10)
+    return fig
+
+
+def plot_posterior(posterior: pd.DataFrame, summary: pd.DataFrame) -> Figure:
+    """One panel per parameter: the weighted histogram of the last ABC population over the
+    parameter's box, its median (solid) and 5% and 95% quantiles (dashed). ``posterior`` and
+    ``summary`` are :attr:`~govsim.experiment.calibration_search.Calibration.posterior` and
+    ``posterior_summary``."""
+    n = len(summary)
+    fig = Figure(figsize=(3.6 * max(n, 1), 3.2), layout="constrained")
+    axes = fig.subplots(1, max(n, 1), squeeze=False)[0]
+    weights = posterior["weight"].to_numpy(dtype=float)
+    for ax, row in zip(axes, summary.itertuples(), strict=False):
+        values = posterior[row.parameter].to_numpy(dtype=float)
+        bins = np.linspace(row.low, row.high, 21)
+        ax.hist(values, bins=bins, weights=weights, density=True, color="#92c5de",
+                edgecolor="white")
+        ax.axvline(row.median, color="k", lw=1.5, label="median")
+        for q in (row.q05, row.q95):
+            ax.axvline(q, color="k", lw=1, ls="--")
+        ax.set_xlim(row.low, row.high)
+        ax.set_xlabel(row.parameter, fontsize=8)
+        ax.set_ylabel("posterior density")
+        ax.legend(fontsize=7)
+    fig.suptitle("calibration: marginal posteriors (ABC-SMC, last population; "
+                 "dashed: 5% and 95%)", fontsize=10)
     return fig

@@ -143,7 +143,7 @@ class Evaluator:
                  scheduler: str | None = None, memory_budget: float | None = None,
                  progress: Callable[[int, int], None] | None = None) -> None:
         scenario.check_regime(regime)
-        whole(replications, 2, "replications")
+        whole(replications, 1, "replications")
         whole(seed, 0, "seed")
         mine = [t for t in targets if t.scenario == scenario.name and t.regime == regime]
         if not mine:

@@ -9,6 +9,10 @@ Layer: experiment. :func:`calibrate` builds an
     them, still under those seeds (common random numbers make the distance a smooth enough
     function of the parameters for a simplex). ``budget`` is the number of points evaluated.
 
+``method = "abc"`` (the optional extra ``govsim[abc]``)
+    pyabc's ABC-SMC: a posterior over the parameters (:mod:`~govsim.experiment.calibration_abc`);
+    the best point is the posterior median, ``budget`` the number of particles simulated.
+
 Whatever the method, the best point is then run again under *fresh* seeds, with twice the
 replications: the table reports that run, not the one the search was tuned on, so a fit that
 only matched its own seeds shows.
@@ -35,7 +39,7 @@ from govsim.scenario.edit import get_path
 
 __all__ = ["Calibration", "calibrate", "METHODS"]
 
-METHODS = ("crn",)
+METHODS = ("crn", "abc")
 #: fresh seeds for the check of the best point: far from any seed a user is likely to pass
 _CHECK_SEED_OFFSET = 1_000_003
 
@@ -80,10 +84,16 @@ class Calibration:
     start_table: pd.DataFrame
     fitted: Scenario
     notes: list[str] = field(default_factory=list)
+    #: method "abc": the last population (parameters, weight, distance) and, per parameter,
+    #: the weighted median and 5%/95% quantiles
+    posterior: pd.DataFrame | None = None
+    posterior_summary: pd.DataFrame | None = None
 
     def summary(self) -> str:
         """A plain-text report: the parameters and the targets, before and after."""
-        searched = int((self.trace["stage"] != "check").sum())
+        searched = int((~self.trace["stage"].isin(["check", "start"])).sum())
+        if self.posterior_summary is not None:
+            searched = int(self.posterior_summary["simulations"].iloc[0])
         lines = [f"calibration of {self.scenario.name!r}, regime {self.regime!r}: method "
                  f"{self.method}, {searched} points x {self.replications} replications; "
                  f"the table is the best point under fresh seeds, "
@@ -92,6 +102,13 @@ class Calibration:
         for p in self.parameters:
             lines.append(f"{p.path:40s} {self.start[p.path]:>9.4g} {self.best[p.path]:>13.4g}   "
                          f"[{p.low:g}, {p.high:g}]")
+        if self.posterior_summary is not None:
+            lines.append("")
+            lines.append("posterior (ABC-SMC, last population): median [5%, 95%]")
+            for r in self.posterior_summary.itertuples():
+                lines.append(f"{r.parameter:40s} {r.median:>9.4g} [{r.q05:.4g}, {r.q95:.4g}]"
+                             f"   {r.particles} particles, {r.populations} populations, "
+                             f"{r.simulations} simulated points")
         lines.append("")
         lines.append(_table_text(self.table, self.start_table))
         lines.extend(self.notes)
@@ -119,14 +136,24 @@ class Calibration:
                 "budget": self.budget, "replications": self.replications, "seed": self.seed,
                 "best": self.best, "start": self.start,
                 "met": {r.target: bool(r.met) for r in self.table.itertuples()}}
-        fig = plot_trace(self.trace, [p.path for p in self.parameters])
-        write_files(root, [
+        names = [p.path for p in self.parameters]
+        fig = plot_trace(self.trace, names)
+        files = [
             ("targets.csv", text_writer(both.to_csv(index=False))),
             ("trace.csv", text_writer(self.trace.to_csv(index=False))),
             ("fitted.toml", text_writer(scenario_toml(self.fitted, header=header))),
             ("calibration.json", text_writer(json.dumps(meta, indent=2, default=float))),
             ("trace.png", lambda fh: fig.savefig(fh, format="png", dpi=100)),
-        ], "out")
+        ]
+        if self.posterior is not None and self.posterior_summary is not None:
+            from govsim.analysis.calibration_plots import plot_posterior
+
+            post = plot_posterior(self.posterior, self.posterior_summary)
+            files += [("posterior.csv", text_writer(self.posterior.to_csv(index=False))),
+                      ("posterior_summary.csv",
+                       text_writer(self.posterior_summary.to_csv(index=False))),
+                      ("posterior.png", lambda fh: post.savefig(fh, format="png", dpi=100))]
+        write_files(root, files, "out")
         return root
 
 
@@ -258,10 +285,20 @@ def calibrate(targets: str | Path | Sequence[Target], scenario: str | Path | Sce
     ev.runs_expected = budget * replications + 2 * (2 * replications)
     if ready is not None:
         ready()
-    _search_crn(ev, budget, seed, np.array([start[p.path] for p in pars]))
-    trace = pd.DataFrame(ev.trace)
-    best_row = trace.loc[trace["distance"].idxmin()]
-    best = {p.path: float(best_row[p.path]) for p in pars}
+    posterior = posterior_summary = None
+    if method == "crn":
+        _search_crn(ev, budget, seed, np.array([start[p.path] for p in pars]))
+        trace = pd.DataFrame(ev.trace)
+        best_row = trace.loc[trace["distance"].idxmin()]
+        best = {p.path: float(best_row[p.path]) for p in pars}
+        searched = float(best_row["distance"])
+    else:
+        from govsim.experiment.calibration_abc import search_abc
+
+        posterior, posterior_summary = search_abc(ev, budget, seed)
+        best = dict(zip(posterior_summary["parameter"], posterior_summary["median"],
+                        strict=True))
+        searched = math.nan
     fitted = ev.scenario_at([best[p.path] for p in pars])
     check_seed = seed + _CHECK_SEED_OFFSET
     reps = 2 * replications
@@ -272,11 +309,24 @@ def calibrate(targets: str | Path | Sequence[Target], scenario: str | Path | Sce
                          replications=reps, as_is=True)[0]
     notes = []
     checked = next(r for r in ev.trace if r["stage"] == "check")
-    if checked["distance"] > best_row["distance"] * 1.5 + 1.0:
+    if checked["distance"] > searched * 1.5 + 1.0:
         notes.append("note: under fresh seeds the best point is much further from the targets "
                      "than during the search (more replications per point would help)")
     return Calibration(scenario=s, regime=regime, parameters=pars, targets=list(ev.targets),
                        method=method, budget=budget, replications=replications, seed=seed,
-                       best=best, start=start, trace=pd.DataFrame(ev.trace),
+                       best=best, start=start, trace=_trace(ev, posterior),
                        table=target_table(ev.targets, after),
-                       start_table=target_table(ev.targets, before), fitted=fitted, notes=notes)
+                       start_table=target_table(ev.targets, before), fitted=fitted, notes=notes,
+                       posterior=posterior, posterior_summary=posterior_summary)
+
+
+def _trace(ev: Evaluator, posterior: pd.DataFrame | None) -> pd.DataFrame:
+    """Every point evaluated; under ABC, the last population's particles first (stage
+    ``posterior``, with their weights)."""
+    evaluated = pd.DataFrame(ev.trace)
+    if posterior is None:
+        return evaluated
+    particles = posterior.drop(columns=["population"]).assign(stage="posterior", seed=ev.seed)
+    both = pd.concat([particles, evaluated], ignore_index=True)
+    both["evaluation"] = np.arange(len(both))
+    return both

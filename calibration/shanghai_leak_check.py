@@ -2,7 +2,8 @@
 
 Runs ``scenarios/shanghai_leak.toml`` (fragmented regime) for many replications and reports,
 for each figure of the seed's case A, its percentile rank among the replications. Nothing here
-tunes the scenario: this is a check of the hand-set defaults, not a calibration.
+tunes the scenario: the scenario's fitted parameters come from ``govsim calibrate`` (see its
+header and ``docs/calibration.md``); this script shows the whole distributions.
 
     .venv/bin/python calibration/shanghai_leak_check.py --replications 200 --seed 1
 """

@@ -81,6 +81,7 @@ def test_observations_measure_what_they_say() -> None:
         {"name": "perday", "observe": {"kind": "contacts_per_day", "unit": "owner",
                                        "from_day": 0, "to_day": 40}},
         {"name": "fix", "observe": {"kind": "years_to_first", "activity": "resolved"}},
+        {"name": "meet", "observe": {"kind": "largest_meeting"}},
     ]
     base = {"scenario": "x", "regime": "f", "value": 1.0, "source": "test", "role": "emergent",
             "statistic": "mean", "tolerance": 1.0}
@@ -102,6 +103,11 @@ def test_observations_measure_what_they_say() -> None:
         files = ev[(ev["replication"] == rep) & (ev["concept:name"] == "file")]
         assert got["perday"] == pytest.approx(len(files) / 40)
         years = c.loc[mine, "resolution_days"].to_numpy() / 365.25
+        held = mine & (c["meetings"] > 0).to_numpy()
+        if held.any():
+            assert got["meet"] == pytest.approx(c.loc[held, "largest_meeting"].mean())
+        else:
+            assert np.isnan(got["meet"])
         # every case's first resolved event is its resolution; unresolved ones are infinite
         assert got["fix"] == pytest.approx(np.mean(np.where(np.isnan(years), np.inf, years)))
 

@@ -22,6 +22,7 @@ Observation kinds (each gives one number per replication; days count from ``worl
 ``years_to_first``         per case, years from its first filing to its first ``activity`` event
                            (infinite when it never happens; mean over cases)
 ``unrecovered_yuan``       money advanced and not recovered by the horizon, per case
+``largest_meeting``        units at a case's largest meeting, over the cases that had one
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ OBSERVATIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "contacts_within_years": (("years",), ()),
     "years_to_first": (("activity",), ()),
     "unrecovered_yuan": ((), ()),
+    "largest_meeting": ((), ()),
 }
 _KEYS = {"name", "scenario", "regime", "value", "source", "role", "statistic", "tolerance",
          "rank_band", "observe", "note", "informs"}
@@ -253,6 +255,9 @@ def observe(target: Target, scenario: Scenario, cases: pd.DataFrame, events: pd.
     if kind == "unrecovered_yuan":
         values = (cases["advanced_yuan"] - cases["recovered_yuan"]).to_numpy(dtype=float)
         return per_rep(np.ones(len(cases), dtype=bool), values, "mean")
+    if kind == "largest_meeting":
+        held = cases["meetings"].to_numpy() > 0
+        return per_rep(held, cases["largest_meeting"].to_numpy(dtype=float), "mean")
     if kind == "contacts_per_day":
         return _contacts_per_day(obs, events, reps, world.start)
     if kind == "contacts_within_years":

@@ -207,9 +207,16 @@ def _search_crn(ev: Evaluator, budget: int, seed: int, start: np.ndarray) -> Non
     best = ev.trace[int(np.argmin([r["distance"] for r in ev.trace]))]
     x0 = (np.array([best[p.path] for p in ev.parameters]) - low) / (high - low)
 
+    seen = {tuple(np.round([r[p.path] for p in ev.parameters], 12)): r["distance"]
+            for r in ev.trace}
+
     def objective(u: np.ndarray) -> float:
-        ev.evaluate(low + np.clip(u, 0.0, 1.0) * (high - low), stage="simplex")
-        return float(ev.trace[-1]["distance"])
+        x = low + np.clip(u, 0.0, 1.0) * (high - low)
+        key = tuple(np.round(x, 12))
+        if key not in seen:  # the simplex starts at a point already run: not twice
+            ev.evaluate(x, stage="simplex")
+            seen[key] = float(ev.trace[-1]["distance"])
+        return seen[key]
 
     simplex = [x0] + [np.clip(x0 + 0.15 * np.eye(d)[i] * (1 if x0[i] < 0.5 else -1), 0, 1)
                       for i in range(d)]

@@ -76,9 +76,11 @@ def run(args: argparse.Namespace) -> int:
     if out:
         cal.write(out[0])
     if args.json:
+        from govsim.experiment.calibration_search import plain_json
+
         payload = {"best": cal.best, "start": cal.start,
-                   "targets": json.loads(cal.table.to_json(orient="records"))}
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+                   "targets": cal.table.to_dict(orient="records")}
+        sys.stdout.write(json.dumps(plain_json(payload), indent=2, allow_nan=False) + "\n")
     else:
         print(cal.summary())
     if out:

@@ -76,6 +76,9 @@ def tables(raw: RawRun, release: bool = False) -> Tables:
 
     ``release``: empty each of the run's log lists as soon as it has been read into an array,
     so the lists and the tables are never all in memory at once (the run's log is then spent).
+    The cases table shares the arrays of ``raw.cases`` (no copy): writing into the table
+    writes into ``raw`` too, so build the tables again from a fresh run, not from the same
+    ``raw`` after editing them.
     """
     c = raw.cases
     n = len(c["arrival_h"])

@@ -3,6 +3,7 @@ whose true value is known."""
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -95,6 +96,12 @@ def test_calibrate_command_writes_a_loadable_fit(tmp_path: Path, capsys) -> None
     assert fitted.world.categories["a"].trend_per_year == fitted.world.categories["b"].trend_per_year
     assert "calibrated by govsim calibrate" in (out / "fitted.toml").read_text()
     assert tomllib.loads((out / "fitted.toml").read_text())["world"]["horizon_days"] == 456
+    # standard JSON: the start value of a '*' path whose keys differ is null, not NaN
+    def refuse(name: str) -> None:
+        raise AssertionError(f"not standard JSON: {name}")
+
+    meta = json.loads((out / "calibration.json").read_text(), parse_constant=refuse)
+    assert meta["start"]["world.categories.*.trend_per_year"] is None
 
 
 @pytest.mark.parametrize(("argv", "flag"), [
@@ -118,3 +125,15 @@ def test_calibrate_command_names_the_bad_flag(tmp_path: Path, capsys, argv, flag
     err = capsys.readouterr().err
     assert "error" in err and flag in err.strip().splitlines()[-1], err
     assert not out.exists()
+
+
+def test_the_whole_box_must_fit_in_memory_and_abc_needs_a_budget() -> None:
+    s = _world()
+    with pytest.raises(GovsimError) as err:
+        calibrate(_targets(s.name), s, "f", ["world.categories.*.rate_per_day=1:5000000"],
+                  budget=4, replications=1, executor="serial", memory_budget=1.0)
+    assert err.value.path == "memory_budget"
+    with pytest.raises(GovsimError) as err:
+        calibrate(_targets(s.name), s, "f", ["world.categories.*.trend_per_year=0:0.5"],
+                  method="abc", budget=20, executor="serial")
+    assert err.value.path == "budget"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -87,3 +88,29 @@ def test_bad_demand_keys_are_named(demand, path) -> None:
     with pytest.raises(GovsimError) as err:
         _world(1.0, **demand)
     assert err.value.path == path
+
+
+def test_a_case_studys_dated_problem_is_always_filed() -> None:
+    s = scenario({"f": fragmented()}, horizon_days=30, categories={
+        "leak": category(rate_per_day=0.0, arrivals=[dt.date(2025, 3, 10)] * 2),
+        "noise": category(rate_per_day=3.0)},
+        demand={"responsiveness": -20.0, "max_factor": 5.0, "initial_trust": 1.0})
+    for rep in range(5):
+        raw = simulate(s, "f", seed=1, replication=rep)
+        leak = raw.cases["category"] == 0
+        assert leak.sum() == 2 and (raw.cases["state"][leak] != NOT_FILED).all()
+        # the random ones are thinned hard (propensity exp(-20 * 0.5) of 5)
+        assert (raw.cases["state"][~leak] == NOT_FILED).mean() > 0.9
+
+
+def test_draws_pickle_after_a_run() -> None:
+    import pickle
+
+    from govsim.model import draw_world
+
+    s = _world(0.5, responsiveness=1.0)
+    d = draw_world(s, 3, 0)
+    simulate(s, "f", seed=3, draws=d)
+    back = pickle.loads(pickle.dumps(d))
+    np.testing.assert_array_equal(back.file_u, d.file_u)
+    assert back.views["file_u"][0] == d.file_u[0]

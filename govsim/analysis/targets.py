@@ -8,8 +8,9 @@ observation model (which simulated quantity, over which window) and how it is co
     the mean over replications of the observed quantity, with a 95% confidence interval, must
     lie within ``tolerance`` of ``value`` (a district-scale figure);
 ``statistic = "rank"``
-    the figure is one draw from the model's distribution (one household's leak): the share of
-    replications whose quantity lies below ``value`` must fall in ``rank_band``.
+    the figure is one draw from the model's distribution (one household's leak): its mid-rank
+    among the replications (the share below it plus half the share equal to it) must fall in
+    ``rank_band``.
 
 Observation kinds (each gives one number per replication; days count from ``world.start``):
 
@@ -185,10 +186,15 @@ def _observation(obs: Any, at: str) -> dict[str, Any]:
         if key not in obs:
             raise GovsimError(f"kind {kind!r} needs it", f"{at}.{key}")
     out = dict(obs)
+    for key in ("metric", "activity", "unit", "category_kind"):
+        if key in out and (not isinstance(out[key], str) or not out[key]):
+            raise GovsimError(f"must be a name, got {out[key]!r}", f"{at}.{key}")
     if "from_day" in out:
         lo, hi = _number(out["from_day"], f"{at}.from_day"), _number(out["to_day"], f"{at}.to_day")
-        if not 0 <= lo < hi:
-            raise GovsimError("must be after from_day (both >= 0)", f"{at}.to_day")
+        if lo < 0:
+            raise GovsimError("must be >= 0", f"{at}.from_day")
+        if not lo < hi:
+            raise GovsimError("must be after from_day", f"{at}.to_day")
     for key in ("base", "later"):
         if key in out:
             win = out[key]
@@ -284,6 +290,9 @@ def check_against(targets: Sequence[Target], scenario: Scenario) -> None:
             raise GovsimError(f"{at}: scenario {scenario.name!r} has no category of kind "
                               f"{kind!r}", "targets")
         horizon = scenario.world.horizon_days
+        years = t.observe.get("years", t.value if t.observe["kind"] == "years_to_first" else None)
+        if years is not None:
+            _followed_long_enough(t, scenario, float(years))
         ends = [t.observe[k][1] for k in ("base", "later") if k in t.observe]
         ends += [t.observe["to_day"]] if "to_day" in t.observe else []
         if any(end > horizon for end in ends):
@@ -294,6 +303,25 @@ def check_against(targets: Sequence[Target], scenario: Scenario) -> None:
 def _days(stamps: pd.Series, start: Any) -> np.ndarray:
     origin = np.datetime64(pd.Timestamp(start).to_datetime64(), "ms")
     return (stamps.to_numpy(dtype="datetime64[ms]") - origin).astype(np.int64) / (_DAY * 1000.0)
+
+
+def _followed_long_enough(t: Target, scenario: Scenario, years: float) -> None:
+    """A per-case observation over ``years`` after the first filing needs every case to be
+    followed that long: only problems on given dates (a case study), each at least that long
+    before the horizon. Otherwise late cases would be cut off (censored) and counted as if
+    they had ended."""
+    w = scenario.world
+    if any(c.rate_per_day > 0 for c in w.categories.values()):
+        raise GovsimError(f"target {t.name!r} follows each case for {years:g} years, which only "
+                          "a case-study scenario (problems on given dates only, no "
+                          "rate_per_day) allows", "targets")
+    last = max((d for c in w.categories.values() for d in c.arrivals), default=w.start)
+    followed = w.horizon_days - (last - w.start).days - 1
+    if followed < years * _YEAR_DAYS:
+        raise GovsimError(f"target {t.name!r} follows each case for {years:g} years, but the "
+                          f"last problem arises {followed / _YEAR_DAYS:.2f} years before the "
+                          f"horizon of scenario {scenario.name!r}: lengthen the horizon",
+                          "targets")
 
 
 def _contacts_per_day(obs: Mapping[str, Any], events: pd.DataFrame, reps: np.ndarray,

@@ -151,7 +151,13 @@ class Evaluator:
                               f"regime {regime!r} (targets name the scenario they belong to)",
                               "targets")
         check_against(mine, scenario)
-        check_memory(scenario, 1, 0, needs_events(mine), memory_budget)
+        # the whole box must fit in memory, not only the starting point: every corner is checked
+        # (up to 8 parameters; beyond, each parameter's ends with the others as they are)
+        corners = _corners(parameters) if len(parameters) <= 8 else [
+            p.values(b) for p in parameters for b in (p.low, p.high)]
+        for values in corners or [{}]:
+            check_memory(with_values(scenario, values), 1, 0, needs_events(mine),
+                         memory_budget)
         self.scenario, self.regime, self.targets = scenario, regime, tuple(mine)
         self.parameters = list(parameters)
         self.replications, self.seed = replications, seed
@@ -198,6 +204,13 @@ class Evaluator:
                         for j, t in enumerate(self.targets)})
             self.trace.append(row)
         return obs
+
+
+def _corners(parameters: Sequence[Parameter]) -> list[dict[str, float]]:
+    out: list[dict[str, float]] = [{}]
+    for p in parameters:
+        out = [{**c, **p.values(b)} for c in out for b in (p.low, p.high)]
+    return out if parameters else []
 
 
 def _finite_mean(values: np.ndarray) -> float:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,7 +35,10 @@ from govsim.experiment.calibration import Evaluator, Parameter, _observe_task
 from govsim.experiment.executors import open_executor
 from govsim.scenario import Scenario, with_values
 
-__all__ = ["search_abc", "weighted_quantile"]
+__all__ = ["search_abc", "weighted_quantile", "MIN_BUDGET"]
+
+#: the fewest simulated points an ABC-SMC run can take (initial sample and one population)
+MIN_BUDGET = 50
 
 _YEAR_DAYS = 365.25
 
@@ -63,11 +65,12 @@ class _Model:
         seed = self.seed + int.from_bytes(digest, "big")
         obs = np.array([_observe_task((scenario, self.regime, seed, r, self.events,
                                        self.targets)) for r in range(self.replications)])
-        obs = np.where(np.isinf(obs), self.cap, obs)  # never happened: the horizon
+        # an event that never happened (years_to_first) counts the horizon; any other value
+        # that is not a number stays missing and the particle is not accepted on it
+        obs = np.where(np.isposinf(obs), self.cap, obs)
         with np.errstate(all="ignore"):
             means = np.nanmean(obs, axis=0) if len(obs) else np.full(len(self.targets), np.nan)
-        return {f"s{j}": float(means[j]) if math.isfinite(means[j]) else self.cap
-                for j in range(len(self.targets))}
+        return {f"s{j}": float(means[j]) for j in range(len(self.targets))}
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
@@ -89,6 +92,10 @@ def search_abc(ev: Evaluator, budget: int, seed: int,
     except ImportError:
         raise GovsimError("method 'abc' needs pyabc: pip install 'govsim[abc]'",
                           "method") from None
+    if budget < MIN_BUDGET:
+        raise GovsimError(f"method 'abc' needs a budget of at least {MIN_BUDGET} simulated "
+                          "points (pyabc's initial sample and one population of 10 particles "
+                          f"already take about 50), got {budget}", "budget")
     counted = [t for t in ev.targets if t.counts]
     prior = pyabc.Distribution(**{f"p{i}": pyabc.RV("uniform", p.low, p.high - p.low)
                                   for i, p in enumerate(ev.parameters)})

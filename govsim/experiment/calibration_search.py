@@ -142,7 +142,8 @@ class Calibration:
             ("targets.csv", text_writer(both.to_csv(index=False))),
             ("trace.csv", text_writer(self.trace.to_csv(index=False))),
             ("fitted.toml", text_writer(scenario_toml(self.fitted, header=header))),
-            ("calibration.json", text_writer(json.dumps(meta, indent=2, default=float))),
+            ("calibration.json", text_writer(json.dumps(plain_json(meta), indent=2,
+                                                        allow_nan=False))),
             ("trace.png", lambda fh: fig.savefig(fh, format="png", dpi=100)),
         ]
         if self.posterior is not None and self.posterior_summary is not None:
@@ -155,6 +156,19 @@ class Calibration:
                       ("posterior.png", lambda fh: post.savefig(fh, format="png", dpi=100))]
         write_files(root, files, "out")
         return root
+
+
+def plain_json(value: Any) -> Any:
+    """``value`` with every number that is not finite as ``None`` (standard JSON has no NaN)."""
+    if isinstance(value, dict):
+        return {k: plain_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_json(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer | np.bool_):
+        return value.item()
+    return value
 
 
 def _table_text(table: pd.DataFrame, before: pd.DataFrame) -> str:
@@ -226,8 +240,8 @@ def _search_crn(ev: Evaluator, budget: int, seed: int, start: np.ndarray) -> Non
 
 
 def _informed(targets: Sequence[Target], scenario: str, regime: str) -> list[str]:
-    specs = [p for t in targets if t.scenario == scenario and t.regime == regime and t.counts
-             for p in t.informs]
+    specs = [p for t in targets if t.scenario == scenario and t.regime == regime
+             and t.role == "fitted" for p in t.informs]
     if not specs:
         raise GovsimError("name the parameters to fit (PATH=LOW:HIGH): no target of this "
                           "scenario and regime says which parameters it informs", "params")
@@ -273,6 +287,13 @@ def calibrate(targets: str | Path | Sequence[Target], scenario: str | Path | Sce
         raise GovsimError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}",
                           "method")
     whole(budget, 2, "budget")
+    if method == "abc":
+        from govsim.experiment.calibration_abc import MIN_BUDGET
+
+        if budget < MIN_BUDGET:
+            raise GovsimError(f"method 'abc' needs a budget of at least {MIN_BUDGET} simulated "
+                              "points (pyabc's initial sample and one population of 10 "
+                              f"particles already take about 50), got {budget}", "budget")
     s = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if horizon_days is not None:
         s = with_overrides(s, horizon_days=whole(horizon_days, 1, "horizon_days"))

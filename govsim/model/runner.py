@@ -8,7 +8,8 @@ year starts 150,000 case processes, so those two steps are a fifth of the event 
 :func:`start` runs a generator at once, up to its first ``yield``, and from then on resumes it
 as a callback of each event it yields, exactly as SimPy resumes a process: the events yielded
 are ordinary SimPy events (timeouts, a staff pool's hand-over, conditions), processed in the
-same order. What a driven generator cannot do is be waited on, be interrupted, or report a
+same order -- except that the generator's first segment runs at once rather than one urgent
+step later, so events due at exactly the same instant may be taken in another order. What a driven generator cannot do is be waited on, be interrupted, or report a
 return value: the case process and the recovery of an advance need none of these. An exception
 inside it propagates out of :meth:`simpy.Environment.run` at once.
 

@@ -77,6 +77,12 @@ class WorldDraws:
     def n(self) -> int:
         return len(self.arrival_h)
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without the memoryviews (they cannot be; they are made again when read)."""
+        state = dict(self.__dict__)
+        state.pop("views", None)
+        return state
+
     @cached_property
     def patience_h(self) -> np.ndarray:
         """float (n, K_DRAWS): waits before each re-filing."""
@@ -158,16 +164,22 @@ def draw_world(scenario: Scenario, seed: int, replication: int) -> WorldDraws:
 
     times: list[np.ndarray] = []
     cats: list[np.ndarray] = []
+    dated: list[np.ndarray] = []
     for k, cat in enumerate(world.categories.values()):
         # one sub-stream per category: a category's arrivals and work do not move when
         # another category's rate changes
         rng_a = stream(seed, replication, "arrivals", k)
         counts = rng_a.poisson(cat.daily_rates(world.start, n_days) * oversample)
-        # problems that arise on given dates (a case study), once each
+        # problems that arise on given dates (a case study), once each; they come after the
+        # day's random ones in the day's slots, and are marked (always filed)
+        extra = np.zeros(n_days, dtype=np.int64)
         for d in cat.arrivals:
-            counts[(np.datetime64(d, "D") - np.datetime64(world.start, "D")).astype(int)] += 1
+            extra[(np.datetime64(d, "D") - np.datetime64(world.start, "D")).astype(int)] += 1
+        counts += extra
         total = int(counts.sum())
         day_of = np.repeat(np.arange(n_days), counts)
+        slot = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        dated.append(slot >= np.repeat(counts - extra, counts))
         # times of day from their own sub-stream, so the first d days' arrivals are the same
         # whatever the horizon (a short run is the opening of a longer one)
         times.append((day_of + stream(seed, replication, "arrivals", k, 1).random(total)) * 24.0)
@@ -175,6 +187,7 @@ def draw_world(scenario: Scenario, seed: int, replication: int) -> WorldDraws:
     arrival = np.concatenate(times) if times else np.empty(0)
     category = np.concatenate(cats) if cats else np.empty(0, dtype=np.int64)
     order = np.argsort(arrival, kind="stable")
+    is_dated = (np.concatenate(dated) if dated else np.zeros(0, dtype=bool))[order]
     arrival = arrival[order]
     category = category[order]
     n = len(arrival)
@@ -198,7 +211,10 @@ def draw_world(scenario: Scenario, seed: int, replication: int) -> WorldDraws:
     satisfied_within = trait(4).exponential(c.satisfied_within_days * 24.0, n)
     discovery = trait(5).exponential(c.false_closure_discovery_days * 24.0, n)
     hold_mean = np.array([cat.surface_fix_holds_days * 24.0 for cat in world.categories.values()])
-    file_u = stream(seed, replication, "demand").random(n) if world.demand.on else None
+    file_u = None
+    if world.demand.on:
+        file_u = stream(seed, replication, "demand").random(n)
+        file_u[is_dated] = 0.0  # a case study's problem is filed whatever citizens have learnt
 
     return WorldDraws(
         arrival_h=arrival,

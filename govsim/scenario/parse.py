@@ -47,7 +47,8 @@ class Scenario(Strict):
     def expected_cases(self) -> float:
         """The expected number of cases in one replication: each category's daily rates
         (:meth:`~govsim.scenario.world.Category.daily_rates`) summed over the horizon, plus its
-        dated arrivals."""
+        dated arrivals. With responsive demand (``world.demand``) it counts the problems the
+        world draws, ``max_factor`` times the rate: an upper bound on the cases filed."""
         w = self.world
         # with responsive demand, problems are drawn at the highest rate filings can reach
         factor = w.demand.max_factor if w.demand.on else 1.0

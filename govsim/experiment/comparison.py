@@ -72,6 +72,16 @@ class Results:
         return summarise(self.metrics, "regime", names, _level(confidence, self.confidence),
                          FEASIBLE)
 
+    def to_xes(self, path: str | os.PathLike[str]) -> int:
+        """Write the event log as IEEE XES (one trace per case of each regime and
+        replication, the standard concept, time, org and lifecycle extensions) for
+        process-mining tools; returns the number of traces. See :mod:`govsim.experiment.xes`."""
+        from govsim.experiment.xes import write_xes
+
+        if not len(self.events):
+            raise GovsimError("the run kept no event log (record_events=False)", "events")
+        return write_xes(self.events, self.cases, path, name=f"govsim {self.scenario.name}")
+
 
 @dataclass
 class Comparison(Results):

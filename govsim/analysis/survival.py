@@ -13,7 +13,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["km_median", "km_quantile"]
+__all__ = ["km_median", "km_quantile", "km_survival"]
 
 # Absolute slack used when comparing an estimated survival probability with a
 # target level. The Kaplan-Meier estimate is a running product, so a value
@@ -105,6 +105,23 @@ def _product_limit(resolved: np.ndarray, censored: np.ndarray) -> tuple[np.ndarr
     n = at_risk[first]
     d = np.diff(np.cumsum(died)[last], prepend=0)
     return times[first], np.cumprod((n - d) / n)
+
+
+def km_survival(durations: npt.ArrayLike, observed: npt.ArrayLike,
+                at: npt.ArrayLike) -> np.ndarray:
+    """Kaplan-Meier survival S(t) at each time of ``at``: the share of cases still without
+    the event just after t (1 before the first event; right-continuous steps). Beyond the
+    last time anyone was followed it is 0 if everyone had the event, else NaN (the estimate
+    says nothing there)."""
+    times = np.asarray(durations, dtype=float)
+    events = np.asarray(observed, dtype=bool)
+    grid = np.asarray(at, dtype=float)
+    if times.size == 0:
+        return np.full(grid.shape, np.nan)
+    t, sf = _product_limit(times[events], times[~events])
+    idx = np.searchsorted(t, grid, side="right") - 1
+    out = np.where(idx >= 0, sf[np.maximum(idx, 0)], 1.0)
+    return np.where((grid > times.max()) & (sf[-1] > 0.0), np.nan, out)
 
 
 def km_median(durations: npt.ArrayLike, observed: npt.ArrayLike) -> float:

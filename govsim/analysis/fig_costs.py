@@ -1,0 +1,93 @@
+"""Who pays: each regime's cost stacked by payer, the street office's shifted part split into
+its components.
+
+Layer: analysis (matplotlib only when drawing). Per replication, every unit's cost is its
+capacity cost (staff hours, or every open hour for a salaried unit) plus the money it paid; the
+street office's is split into the five parts of its shifted cost (handling filings it does not
+own, coordination meetings, unrecovered advances, adjudication, other) and the rest, its own
+duty. Public funds' money is a payer of its own. Bars are means over replications; the error
+bar is the confidence interval of each regime's total.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from govsim.analysis.intervals import mean_ci
+from govsim.analysis.style import figure_style
+
+__all__ = ["cost_table", "plot_costs", "PAYERS"]
+
+#: the stacked parts, bottom to top
+PAYERS = ("street office: shifted handling", "street office: shifted meetings",
+          "street office: unrecovered advances", "street office: shifted adjudication",
+          "street office: other shifted", "street office: own duty", "other public units",
+          "private units", "public funds")
+_SHIFTED = ("handling", "meeting", "advance", "adjudication", "other")
+_COLOURS = ("#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#e7d4e8", "#4393c3", "#92c5de",
+            "#bababa", "#1b7837")
+
+
+def cost_table(units: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
+    """One row per regime, replication and payer part (columns ``regime, replication, payer,
+    yuan``), from a results' ``units`` and ``metrics`` tables."""
+    rows = []
+    u = units.assign(regime=units["regime"].astype(str),
+                     total=units["capacity_cost_yuan"] + units["money_paid_yuan"])
+    m = metrics.assign(regime=metrics["regime"].astype(str)).set_index(["regime", "replication"])
+    for (regime, rep), g in u.groupby(["regime", "replication"], sort=False):
+        street = g["kind"] == "street_office"
+        public = g["public"].astype(bool)
+        shifted = [float(m.loc[(regime, rep), f"street_office_shifted_{p}_yuan"])
+                   for p in _SHIFTED]
+        parts = [*shifted, float(g.loc[street, "total"].sum()) - sum(shifted),
+                 float(g.loc[public & ~street, "total"].sum()),
+                 float(g.loc[~public, "total"].sum()),
+                 float(m.loc[(regime, rep), "fund_money_yuan"])]
+        rows += [{"regime": regime, "replication": rep, "payer": p, "yuan": v}
+                 for p, v in zip(PAYERS, parts, strict=True)]
+    return pd.DataFrame(rows)
+
+
+def plot_costs(units: pd.DataFrame, metrics: pd.DataFrame, title: str | None = None) -> Figure:
+    """Stacked bars of each regime's mean cost by payer (``Results.units``,
+    ``Results.metrics``), the street office's shifted part in reds at the bottom."""
+    table = cost_table(units, metrics)
+    regimes = list(dict.fromkeys(table["regime"]))
+    means = table.groupby(["regime", "payer"], sort=False)["yuan"].mean().unstack()
+    means = means.reindex(index=regimes, columns=list(PAYERS))
+    totals = table.groupby(["regime", "replication"], sort=False)["yuan"].sum()
+    with figure_style():
+        fig = Figure(figsize=(9.6, 4.4), layout="constrained")
+        ax, street = fig.subplots(1, 2, width_ratios=(1.0, 0.8))
+        x = np.arange(len(regimes))
+        _stack(ax, x, means, PAYERS, 1e6)
+        for i, r in enumerate(regimes):
+            mean, lo, hi, n = mean_ci(totals.loc[r].to_numpy(dtype=float), 0.95, (0.0, np.inf))
+            if n > 1:
+                ax.errorbar(i, mean / 1e6, yerr=[[(mean - lo) / 1e6], [(hi - mean) / 1e6]],
+                            color="k", capsize=4, lw=1)
+        ax.set_xticks(x, regimes)
+        ax.set_ylabel("cost, million yuan (mean over replications)")
+        ax.set_title("every payer (error bar: 95% CI of the total)")
+        # the street office alone, at its own scale: what it bears for others, part by part
+        _stack(street, x, means, PAYERS[:6], 1e3)
+        street.set_xticks(x, regimes)
+        street.set_ylabel("thousand yuan")
+        street.set_title("the street office: shifted cost and own duty")
+        handles, labels = ax.get_legend_handles_labels()
+        fig.legend(handles[::-1], labels[::-1], fontsize=7, loc="outside right upper")
+        fig.suptitle(title or "Who pays: cost by payer")
+    return fig
+
+
+def _stack(ax, x: np.ndarray, means: pd.DataFrame, payers: tuple[str, ...],
+           scale: float) -> None:  # type: ignore[no-untyped-def]
+    bottom = np.zeros(len(x))
+    for payer in payers:
+        values = means[payer].to_numpy(dtype=float) / scale
+        ax.bar(x, values, bottom=bottom, color=_COLOURS[PAYERS.index(payer)], label=payer,
+               width=0.6)
+        bottom += values

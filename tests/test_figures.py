@@ -1,0 +1,82 @@
+"""Figures drawn from real results: their data, axes and labels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import govsim
+from govsim.analysis.fig_costs import PAYERS
+from govsim.analysis.survival import km_survival
+from tests._factory import category, consolidated, fragmented, scenario
+
+
+@pytest.fixture(scope="module")
+def results():
+    s = scenario({"f": fragmented(), "c": consolidated()}, horizon_days=30, categories={
+        "a": category(rate_per_day=4.0, work_hours=20.0), "b": category(rate_per_day=2.0)})
+    return govsim.compare(s, ["f", "c"], replications=3, seed=5, executor="serial")
+
+
+def test_km_survival_steps() -> None:
+    s = km_survival([1.0, 2.0, 2.0, 5.0], [True, True, False, True], [0.0, 1.0, 1.5, 2.0, 4.9, 5.0, 6.0])
+    # 4 at risk: 1 falls at t=1 (3/4); at t=2 one of 3 falls (1/2); at t=5 the last (0)
+    np.testing.assert_allclose(s[:6], [1.0, 0.75, 0.75, 0.5, 0.5, 0.0])
+    assert s[6] == 0.0  # everyone had the event by 5
+    censored = km_survival([1.0, 4.0], [True, False], [3.0, 5.0])
+    assert censored[0] == 0.5 and np.isnan(censored[1])  # nobody was followed past 4
+
+
+def test_survival_figure_shows_each_regimes_mean_curve(results) -> None:
+    import govsim.plot as gp
+
+    days = np.linspace(0, 30, 31)
+    table = gp.survival_table(results.cases, days)
+    assert set(table["regime"]) == {"f", "c"} and (table["n"] == 3).all()
+    for r, t in table.groupby("regime"):
+        # by hand: the mean over replications of each replication's Kaplan-Meier curve
+        mine = results.cases[results.cases["regime"].astype(str) == r]
+        curves = [km_survival(g["duration_days"], g["resolved"], days)
+                  for _, g in mine.groupby("replication")]
+        np.testing.assert_allclose(t["mean"], np.nanmean(curves, axis=0))
+        assert (np.diff(t["mean"]) <= 1e-12).all()
+        assert ((t["ci_low"] <= t["mean"] + 1e-12) & (t["mean"] <= t["ci_high"] + 1e-12)).all()
+        assert (t["ci_low"] >= 0).all() and (t["ci_high"] <= 1).all()
+    fig = gp.plot_survival(results.cases, days)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "days since the first filing"
+    assert ax.get_ylabel() == "share not yet truly resolved"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["f", "c"]
+    lines = [ln for ln in ax.get_lines() if ln.get_label() in ("f", "c")]
+    assert len(lines) == 2
+    f = table[table["regime"] == "f"]
+    np.testing.assert_allclose(lines[0].get_ydata(), f["mean"])
+    assert "3 replications" in ax.get_title()
+
+
+def test_cost_figure_adds_up(results) -> None:
+    import govsim.plot as gp
+
+    table = gp.cost_table(results.units, results.metrics)
+    assert set(table["payer"]) == set(PAYERS)
+    for (regime, rep), t in table.groupby(["regime", "replication"]):
+        u = results.units[(results.units["regime"].astype(str) == regime)
+                          & (results.units["replication"] == rep)]
+        m = results.metrics[(results.metrics["regime"].astype(str) == regime)
+                            & (results.metrics["replication"] == rep)]
+        everything = (u["capacity_cost_yuan"] + u["money_paid_yuan"]).sum() \
+            + m["fund_money_yuan"].item()
+        assert t["yuan"].sum() == pytest.approx(everything)
+        shifted = t[t["payer"].str.contains("shifted|unrecovered")]["yuan"].sum()
+        assert shifted == pytest.approx(m["street_office_shifted_cost_yuan"].item())
+    fig = gp.plot_costs(results.units, results.metrics)
+    left, right = fig.axes[:2]
+    assert [t.get_text() for t in left.get_xticklabels()] == ["f", "c"]
+    assert len(left.patches) == len(PAYERS) * 2 and len(right.patches) == 6 * 2
+    heights = {}
+    for patch in left.patches:
+        heights.setdefault(round(patch.get_x(), 6), []).append(patch.get_height())
+    means = table.groupby(["regime", "replication"])["yuan"].sum().groupby("regime").mean()
+    for x, regime in zip(sorted(heights), ["f", "c"], strict=True):
+        assert sum(heights[x]) == pytest.approx(means[regime] / 1e6)
+    assert "million yuan" in left.get_ylabel() and right.get_ylabel() == "thousand yuan"

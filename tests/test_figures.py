@@ -80,3 +80,48 @@ def test_cost_figure_adds_up(results) -> None:
     for x, regime in zip(sorted(heights), ["f", "c"], strict=True):
         assert sum(heights[x]) == pytest.approx(means[regime] / 1e6)
     assert "million yuan" in left.get_ylabel() and right.get_ylabel() == "thousand yuan"
+
+
+def test_directly_follows_counts_by_hand() -> None:
+    import pandas as pd
+
+    from govsim.analysis.fig_process import directly_follows, plot_process_map
+
+    t0 = np.datetime64("2025-01-01T00:00")
+    rows = [  # (replication, case, activity, hours) -- logged out of time order on purpose
+        (0, 1, "file", 0.0), (0, 1, "resolved", 5.0), (0, 1, "ticket", 1.0),
+        (0, 2, "file", 2.0), (0, 2, "ticket", 4.0), (0, 2, "ticket", 7.0),
+        (1, 1, "file", 0.5), (1, 1, "ticket", 1.5), (1, 1, "resolved", 3.5)]
+    events = pd.DataFrame({
+        "regime": "f", "replication": [r[0] for r in rows],
+        "case:concept:name": [r[1] for r in rows], "concept:name": [r[2] for r in rows],
+        "time:timestamp": [t0 + np.timedelta64(int(r[3] * 60), "m") for r in rows],
+        "org:resource": "u"})
+    g = directly_follows(events).set_index(["source", "target"])
+    assert g.loc[("start", "file"), "count"] == 3
+    assert g.loc[("file", "ticket"), "count"] == 3
+    assert g.loc[("file", "ticket"), "median_hours"] == pytest.approx(1.0)  # 1, 2, 1 hours
+    assert g.loc[("ticket", "resolved"), "count"] == 2
+    assert g.loc[("ticket", "resolved"), "median_hours"] == pytest.approx(3.0)  # 4 and 2
+    assert g.loc[("ticket", "ticket"), "count"] == 1
+    assert g.loc[("resolved", "end"), "count"] == 2 and g.loc[("ticket", "end"), "count"] == 1
+    assert int(g["count"].sum()) == len(rows) + 3  # every event once as a target, plus ends
+    fig = plot_process_map(events, min_share=0.0)
+    ax = fig.axes[0]
+    labels = {t.get_text() for t in ax.texts}
+    assert {"start", "file", "ticket", "resolved", "end"} <= labels
+    assert len(ax.patches) == len(g)  # one arrow per edge kept
+    assert "12 transitions" in ax.get_title()
+
+
+def test_process_map_of_a_real_run(results) -> None:
+    from govsim.analysis.fig_process import directly_follows, plot_process_map
+
+    g = directly_follows(results.events, "c")
+    n_cases = len(results.events[results.events["regime"].astype(str) == "c"]
+                  .groupby(["replication", "case:concept:name"]))
+    assert g.loc[g["source"] == "start", "count"].sum() == n_cases
+    assert g.loc[g["target"] == "end", "count"].sum() == n_cases
+    fig = plot_process_map(results.events, "c", min_share=0.05)
+    kept = g[g["count"] >= 0.05 * g["count"].sum()]
+    assert len(fig.axes[0].patches) == len(kept)

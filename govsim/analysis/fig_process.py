@@ -1,0 +1,107 @@
+"""The process map: the directly-follows graph of the event log, drawn without Graphviz.
+
+Layer: analysis (matplotlib only when drawing). Within each case (of each replication), events
+are put in time order (ties in the order they were logged) and every pair of consecutive
+events is a transition ``a -> b``; a case's first event follows ``start`` and its last is
+followed by ``end``. Each edge carries how often it was taken and the median time between
+the two events. The drawing places activities left to right by where they sit in cases on
+average, and draws the edges that carry at least ``min_share`` of all transitions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch
+
+from govsim.analysis.style import figure_style
+
+__all__ = ["directly_follows", "plot_process_map", "START", "END"]
+
+START, END = "start", "end"
+
+
+def directly_follows(events: pd.DataFrame, regime: str | None = None) -> pd.DataFrame:
+    """The directly-follows graph of ``events`` (one regime's, or all): one row per edge with
+    ``source, target, count, median_hours`` and ``position`` (the source's mean relative
+    position in its cases, 0 first, 1 last), most frequent first."""
+    ev = events if regime is None else events[events["regime"].astype(str) == regime]
+    ev = ev.assign(_order=np.arange(len(ev))).sort_values(
+        ["replication", "case:concept:name", "time:timestamp", "_order"], kind="stable")
+    act = ev["concept:name"].astype(str).to_numpy()
+    t = ev["time:timestamp"].to_numpy(dtype="datetime64[ms]").astype(np.int64) / 3.6e6
+    key = ev["replication"].to_numpy() * (1 << 32) + ev["case:concept:name"].to_numpy()
+    first = np.ones(len(ev), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    last = np.roll(first, -1)
+    if len(last):
+        last[-1] = True
+    # position of each event within its case, 0 (first) to 1 (last)
+    starts = np.maximum.accumulate(np.where(first, np.arange(len(ev)), 0))
+    ends = np.minimum.accumulate(np.where(last, np.arange(len(ev)), len(ev))[::-1])[::-1]
+    span = np.maximum(ends - starts, 1)
+    position = (np.arange(len(ev)) - starts) / span
+    src = np.concatenate([np.full(first.sum(), START), act[:-1][~first[1:]], act[last]])
+    dst = np.concatenate([act[first], act[1:][~first[1:]], np.full(last.sum(), END)])
+    gap = np.concatenate([np.zeros(first.sum()), np.diff(t)[~first[1:]], np.zeros(last.sum())])
+    edges = pd.DataFrame({"source": src, "target": dst, "hours": gap})
+    out = edges.groupby(["source", "target"], sort=False)["hours"].agg(["size", "median"])
+    out = out.rename(columns={"size": "count", "median": "median_hours"}).reset_index()
+    where = pd.Series(position).groupby(act).mean().to_dict()
+    where[START], where[END] = -0.1, 1.1
+    out["position"] = out["source"].map(where)
+    return out.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def plot_process_map(events: pd.DataFrame, regime: str | None = None,
+                     min_share: float = 0.01, title: str | None = None) -> Figure:
+    """Draw the directly-follows graph: activities as boxes left to right by their mean
+    position in cases, edges as arrows as thick as they are frequent, labelled with the count
+    and the median hours between the two events; edges below ``min_share`` of all
+    transitions are left out (the title says how many)."""
+    graph = directly_follows(events, regime)
+    total = int(graph["count"].sum())
+    kept = graph[graph["count"] >= min_share * total]
+    nodes = pd.unique(pd.concat([kept["source"], kept["target"]]))
+    where = dict(zip(graph["source"], graph["position"], strict=False))
+    where.setdefault(END, 1.1)
+    order = sorted(nodes, key=lambda a: (where.get(a, 0.5), a))
+    # layers: activities whose mean positions are close share a column; rows within a column
+    columns: list[list[str]] = []
+    for a in order:
+        if columns and where.get(a, 0.5) - where.get(columns[-1][0], 0.5) < 0.08:
+            columns[-1].append(a)
+        else:
+            columns.append([a])
+    xy = {a: (float(i), float(j) - (len(col) - 1) / 2.0)
+          for i, col in enumerate(columns) for j, a in enumerate(col)}
+    with figure_style():
+        fig = Figure(figsize=(max(6.0, 1.6 * len(columns)), 4.8), layout="constrained")
+        ax = fig.add_subplot()
+        ax.set_axis_off()
+        top = max(kept["count"]) if len(kept) else 1
+        for row in kept.itertuples():
+            (x0, y0), (x1, y1) = xy[row.source], xy[row.target]
+            bend = 0.25 if x1 <= x0 else 0.08
+            ax.add_patch(FancyArrowPatch(
+                (x0, y0), (x1, y1), connectionstyle=f"arc3,rad={bend}", arrowstyle="-|>",
+                mutation_scale=10, lw=0.6 + 4.0 * row.count / top, color="#4d4d4d",
+                alpha=0.7, shrinkA=18, shrinkB=18))
+            label = f"{row.count:,}" + (f"\n{row.median_hours:.3g} h"
+                                        if row.source != START and row.target != END else "")
+            ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.12 * (1 if x1 > x0 else -1), label,
+                    fontsize=6, ha="center", va="center", color="#b2182b")
+        for a, (x, y) in xy.items():
+            ax.text(x, y, a, ha="center", va="center", fontsize=7,
+                    bbox={"boxstyle": "round,pad=0.3", "fc": "#deebf7" if a not in (START, END)
+                          else "#f0f0f0", "ec": "#2166ac"})
+        xs = [p[0] for p in xy.values()] or [0.0]
+        ys = [p[1] for p in xy.values()] or [0.0]
+        ax.set_xlim(min(xs) - 0.7, max(xs) + 0.7)
+        ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
+        left_out = len(graph) - len(kept)
+        ax.set_title(title or f"Process map{' of ' + regime if regime else ''}: "
+                     f"{total:,} transitions; {left_out} rarer edges (< {min_share:.0%}) "
+                     "left out; labels: count and median hours between the events")
+    return fig

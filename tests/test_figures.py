@@ -125,3 +125,29 @@ def test_process_map_of_a_real_run(results) -> None:
     fig = plot_process_map(results.events, "c", min_share=0.05)
     kept = g[g["count"] >= 0.05 * g["count"].sum()]
     assert len(fig.axes[0].patches) == len(kept)
+
+
+def test_sweep_plot_draws_each_point_with_its_interval(tmp_path) -> None:
+    import sys
+
+    import govsim.plot as gp
+    from govsim.experiment.sweeper import sweep
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
+    from _sweeps import small_experiment
+
+    res = sweep(small_experiment(keep=()), tmp_path / "s", executor="serial")
+    summary = res.summary(["resolution_days_median"])
+    fig = gp.plot_sweep(summary, "regimes.consolidated.accuracy", "resolution_days_median",
+                        "days")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "regimes.consolidated.accuracy"
+    assert ax.get_ylabel() == "resolution_days_median (days)"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["fragmented", "consolidated"]
+    # a factorial design: one joined line per regime and staff level, through both accuracies
+    lines = [ln for ln in ax.get_lines() if ln.get_marker() == "o" and ln.get_linestyle() == "-"]
+    assert len(lines) == 2 * 2
+    plotted = sorted(float(y) for ln in lines for y in ln.get_ydata())
+    assert plotted == pytest.approx(sorted(summary["mean"]))
+    with pytest.raises(ValueError, match="no factor"):
+        gp.plot_sweep(summary, "nothing", "resolution_days_median")

@@ -78,7 +78,7 @@ def plot_costs(units: pd.DataFrame, metrics: pd.DataFrame, title: str | None = N
         street.set_ylabel("thousand yuan")
         street.set_title("the street office: shifted cost and own duty")
         handles, labels = ax.get_legend_handles_labels()
-        fig.legend(handles[::-1], labels[::-1], fontsize=7, loc="outside right upper")
+        fig.legend(handles[::-1], labels[::-1], fontsize=7, loc="outside right center")
         fig.suptitle(title or "Who pays: cost by payer")
     return fig
 

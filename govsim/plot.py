@@ -4,6 +4,8 @@ Layer: interfaces. ``import govsim`` does not load matplotlib; ``import govsim.p
 
 - :func:`plot_survival` -- resolution-time survival curves per regime, bands over replications
 - :func:`plot_costs` -- cost by payer, stacked, the street office's shifted part split up
+- :func:`plot_workload` -- staff hours and tickets of the busiest units, per regime
+- :func:`plot_lights` -- yellow and red lights per month, where limits exist
 - :func:`plot_process_map` -- the directly-follows graph of the event log (no Graphviz)
 - :func:`plot_sweep` -- a metric against a factor of a sweep, one line per regime, with CIs
 - :func:`plot_waterfall` -- the decomposition of a gap rule by rule
@@ -18,9 +20,11 @@ from govsim.analysis.fig_costs import cost_table, plot_costs
 from govsim.analysis.fig_process import directly_follows, plot_process_map
 from govsim.analysis.fig_survival import plot_survival, survival_table
 from govsim.analysis.fig_sweep import plot_sweep
+from govsim.analysis.fig_workload import plot_lights, plot_workload, workload_table
 from govsim.analysis.plots import plot_swimlane
 from govsim.analysis.waterfall import plot_waterfall
 
 __all__ = ["plot_survival", "survival_table", "plot_costs", "cost_table", "plot_process_map",
-           "directly_follows", "plot_sweep", "plot_waterfall",
+           "directly_follows", "plot_sweep", "plot_workload", "workload_table", "plot_lights",
+           "plot_waterfall",
            "plot_swimlane", "plot_trace", "plot_posterior"]

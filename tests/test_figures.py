@@ -151,3 +151,27 @@ def test_sweep_plot_draws_each_point_with_its_interval(tmp_path) -> None:
     assert plotted == pytest.approx(sorted(summary["mean"]))
     with pytest.raises(ValueError, match="no factor"):
         gp.plot_sweep(summary, "nothing", "resolution_days_median")
+
+
+def test_workload_and_lights_figures(results) -> None:
+    import govsim.plot as gp
+
+    table = gp.workload_table(results.units, top=3)
+    assert table["unit"].nunique() <= 3 and set(table["regime"]) == {"f", "c"}
+    for r in table.itertuples():
+        u = results.units[(results.units["regime"].astype(str) == r.regime)
+                          & (results.units["unit"] == r.unit)]
+        assert r.staff_hours == pytest.approx(u["staff_hours"].mean())
+        assert r.tickets == pytest.approx(u["tickets"].mean())
+    fig = gp.plot_workload(results.units, top=3)
+    top, bottom = fig.axes[:2]
+    assert len(top.patches) == len(bottom.patches) == len(table)
+    assert sorted(p.get_height() for p in bottom.patches) == pytest.approx(sorted(table["tickets"]))
+    assert [t.get_text() for t in bottom.get_xticklabels()] == list(dict.fromkeys(table["unit"]))
+    if len(results.lights):
+        fig = gp.plot_lights(results.lights)
+        total = sum(float(np.sum(ln.get_ydata())) for ax in fig.axes for ln in ax.get_lines())
+        assert total == pytest.approx(len(results.lights) / 3)  # mean over 3 replications
+    else:
+        with pytest.raises(ValueError, match="no monitoring lights"):
+            gp.plot_lights(results.lights)

@@ -1,0 +1,90 @@
+"""Workload per unit, and the monitoring lights over time.
+
+Layer: analysis (matplotlib only when drawing). :func:`plot_workload` shows, for the units that
+worked most, their staff hours and tickets per regime (means over replications, with 95%
+intervals); :func:`plot_lights` the yellow and red lights turned per month, summed over units
+(mean over replications), where a regime has working-day limits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from govsim.analysis.intervals import mean_ci
+from govsim.analysis.style import figure_style, regime_colours
+from govsim.analysis.supervision import lights_over_time
+
+__all__ = ["workload_table", "plot_workload", "plot_lights"]
+
+
+def workload_table(units: pd.DataFrame, top: int = 12) -> pd.DataFrame:
+    """Per regime and unit (the ``top`` units by mean staff hours over all regimes): the mean
+    and 95% interval over replications of ``staff_hours`` and ``tickets``."""
+    u = units.assign(regime=units["regime"].astype(str))
+    busiest = u.groupby("unit", sort=False)["staff_hours"].mean().nlargest(top).index
+    rows = []
+    for (regime, unit), g in u[u["unit"].isin(busiest)].groupby(["regime", "unit"], sort=False):
+        row: dict[str, object] = {"regime": regime, "unit": unit}
+        for col in ("staff_hours", "tickets"):
+            mean, lo, hi, n = mean_ci(g[col].to_numpy(dtype=float), 0.95, (0.0, np.inf))
+            row.update({col: mean, f"{col}_low": lo, f"{col}_high": hi, "n": n})
+        rows.append(row)
+    order = {name: i for i, name in enumerate(busiest)}
+    return pd.DataFrame(rows).sort_values(["unit", "regime"], key=lambda c: c.map(order)
+                                          if c.name == "unit" else c, kind="stable")
+
+
+def plot_workload(units: pd.DataFrame, top: int = 12, title: str | None = None) -> Figure:
+    """Grouped bars, one group per unit (the busiest ``top``), one bar per regime: staff hours
+    (left) and tickets (right), with 95% intervals over replications."""
+    table = workload_table(units, top)
+    regimes = list(dict.fromkeys(units["regime"].astype(str)))
+    names = list(dict.fromkeys(table["unit"]))
+    colours = regime_colours(regimes)
+    width = 0.8 / max(len(regimes), 1)
+    with figure_style():
+        fig = Figure(figsize=(max(7.0, 0.9 * len(names) + 2.0), 6.0), layout="constrained")
+        axes = fig.subplots(2, 1, sharex=True)
+        for ax, col, label in zip(axes, ("staff_hours", "tickets"),
+                                  ("staff hours", "tickets"), strict=True):
+            for k, regime in enumerate(regimes):
+                t = table[table["regime"] == regime].set_index("unit").reindex(names)
+                y = t[col].to_numpy(dtype=float)
+                err = np.vstack([y - t[f"{col}_low"].to_numpy(dtype=float),
+                                 t[f"{col}_high"].to_numpy(dtype=float) - y])
+                ax.bar(np.arange(len(names)) + (k - (len(regimes) - 1) / 2) * width, y,
+                       width=width, color=colours[regime], label=regime,
+                       yerr=np.nan_to_num(err), capsize=2, error_kw={"lw": 0.8})
+            ax.set_ylabel(f"{label} (mean over replications)")
+        axes[1].set_xticks(np.arange(len(names)), names, rotation=35, ha="right")
+        axes[0].legend(title="regime")
+        fig.suptitle(title or f"Workload of the {len(names)} busiest units")
+    return fig
+
+
+def plot_lights(lights: pd.DataFrame, title: str | None = None) -> Figure:
+    """Yellow and red lights turned per month (all units, mean over replications), one panel
+    per regime that turned any (``Results.lights``)."""
+    per = lights_over_time(lights)
+    if per.empty:
+        raise ValueError("no monitoring lights: the regimes set no working-day limits")
+    per = per.assign(regime=per["regime"].astype(str), colour=per["colour"].astype(str))
+    reps = per.groupby("regime")["replication"].nunique()
+    monthly = (per.groupby(["regime", "period", "colour"], observed=True)["lights"].sum()
+               .div(reps, level="regime").rename("lights").reset_index())
+    regimes = list(dict.fromkeys(monthly["regime"]))
+    with figure_style():
+        fig = Figure(figsize=(6.4, 2.6 * len(regimes) + 0.6), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(len(regimes), 1, sharex=True, squeeze=False)[:, 0])
+        for ax, regime in zip(axes, regimes, strict=True):
+            m = monthly[monthly["regime"] == regime]
+            for colour, shade in (("yellow", "#E69F00"), ("red", "#D55E00")):
+                c = m[m["colour"] == colour]
+                ax.plot(c["period"], c["lights"], "-o", ms=3, color=shade, label=colour)
+            ax.set_ylabel("lights a month")
+            ax.set_title(regime)
+            ax.legend()
+        fig.suptitle(title or "Monitoring lights over time (mean over replications)")
+    return fig

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from govsim import cli_calibrate, cli_decompose
+from govsim import cli_calibrate, cli_decompose, cli_scenarios
 from govsim.analysis.metrics import HEADLINE, METRICS
 from govsim.atomic import check_destination, frame_writer, text_writer, write_files
 from govsim.cli_flags import at_least, executor_flags, int_at_least, memory_flag
@@ -114,7 +114,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     d = cli_decompose.add_parser(sub)
     k = cli_calibrate.add_parser(sub)
     return p, {"validate": v, "run": r, "compare": c, "sweep": w, "journey": j, "decompose": d,
-               "calibrate": k}
+               "calibrate": k, "scenarios": cli_scenarios.add_parser(sub)}
 
 
 def _flag_names(sp: argparse.ArgumentParser) -> dict[str, str]:
@@ -313,6 +313,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_decompose.run(args)
         if args.command == "calibrate":
             return cli_calibrate.run(args)
+        if args.command == "scenarios":
+            return cli_scenarios.run(args)
         return _cmd_simulate(args)
     except GovsimError as exc:
         problems = getattr(exc, "problems", None) or [(exc.path, exc.message)]

@@ -1,10 +1,11 @@
 """A scenario: one world and its regimes, read from TOML and validated once.
 
-Layer: scenario (no SimPy here). :func:`load_scenario` reads a file, :func:`parse_scenario` a
-mapping (the parsed TOML, or plain Python data). Validation is strict (``base.Strict``), then
-cross-references (owners, channel units, funds, attendees, dates inside the horizon) and the
-working-day calendar of the horizon are checked, so a scenario that parses can run. Every problem
-is reported as ``(key path, sentence)`` in one :class:`~govsim.errors.GovsimError`.
+Layer: scenario (no SimPy here). :func:`load_scenario` reads a file (or a shipped scenario by
+name), :func:`parse_scenario` a mapping (the parsed TOML, or plain Python data). Validation is
+strict (``base.Strict``), then cross-references (owners, channel units, funds, attendees, dates
+inside the horizon) and the working-day calendar of the horizon are checked, so a scenario that
+parses can run. Every problem is reported as ``(key path, sentence)`` in one
+:class:`~govsim.errors.GovsimError`.
 """
 
 from __future__ import annotations
@@ -14,16 +15,20 @@ import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from govsim.calendar import working_day_table
 from govsim.errors import GovsimError
 from govsim.scenario.base import LIMITS, FrozenMap, Name, Strict
+from govsim.scenario.catalogue import shipped_by_name
 from govsim.scenario.like import drop_inherited, likes_of, resolve_like
 from govsim.scenario.rules import Regime
 from govsim.scenario.world import World
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 __all__ = ["Scenario", "parse_scenario", "load_scenario", "check_baseline", "MAX_DEPTH"]
 
@@ -251,17 +256,24 @@ def _error(problems: list[tuple[str, str]], source: str) -> GovsimError:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario TOML file (problems with the file itself are reported at
-    the key path ``scenario``).
+    """Read and validate a scenario TOML file, or a shipped scenario given by name (problems
+    with the file itself are reported at the key path ``scenario``).
+
+    A string with no path separator and no ``.toml`` suffix that is not an existing file --
+    ``"district"`` -- names one of the scenarios shipped with govsim
+    (:mod:`govsim.scenario.catalogue`; ``govsim scenarios`` lists them). An existing file
+    always comes first.
 
     Raises
     ------
     GovsimError
-        When the file is missing, is not valid TOML, or fails validation.
+        When the file is missing (for a name: listing the shipped names), is not valid TOML, or
+        fails validation.
     """
     if not isinstance(path, str | os.PathLike):
         raise GovsimError(f"must be the path of a scenario file, got {path!r}", "scenario")
-    p = Path(path)
+    shipped = shipped_by_name(path)  # "district": not a file, so a shipped scenario's name
+    p: Path | Traversable = Path(path) if shipped is None else shipped
     try:
         raw = p.read_bytes()
     except FileNotFoundError:

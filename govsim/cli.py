@@ -61,8 +61,9 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
         memory_flag(sp)
         sp.add_argument("--out", metavar="DIR", default=None,
                         help="write cases, events, units, ledger, lights, metrics and summary tables here")
-        sp.add_argument("--format", choices=("parquet", "csv"), default="parquet",
-                        help="file format for --out (default parquet)")
+        sp.add_argument("--format", choices=("parquet", "csv", "xes"), default="parquet",
+                        help="file format for --out (default parquet; xes: the tables as CSV "
+                        "and the event log as IEEE XES for process-mining tools)")
         sp.add_argument("--no-events", action="store_true",
                         help="do not keep the per-event log (saves memory)")
         sp.add_argument("--warmup-days", type=at_least("--warmup-days", 0.0, float), default=0.0,
@@ -134,8 +135,15 @@ def _write_outputs(res: Any, out: Path, fmt: str, metrics: list[str]) -> None:
     from govsim.experiment.report import results_json
 
     ext = "parquet" if fmt == "parquet" else "csv"
-    files = [(f"{name}.{ext}", frame_writer(getattr(res, name), fmt))
-             for name in ("cases", "events", "units", "ledger", "lights", "metrics")]
+    table_fmt = "csv" if fmt == "xes" else fmt
+    files = [(f"{name}.{ext}", frame_writer(getattr(res, name), table_fmt))
+             for name in ("cases", "events", "units", "ledger", "lights", "metrics")
+             if not (fmt == "xes" and name == "events")]
+    if fmt == "xes":
+        from govsim.experiment.xes import xes_writer
+
+        files.append(("events.xes", xes_writer(res.events, res.cases,
+                                               f"govsim {res.scenario.name}")[0]))
     files.append(("summary.csv", frame_writer(res.summary(), "csv")))
     if hasattr(res, "differences"):
         files.append(("differences.csv", frame_writer(res.differences(), "csv")))
@@ -189,6 +197,8 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     check_warmup(args.warmup_days, sized)
     check_memory(sized, len(regimes), 2 * args.replications, not args.no_events,
                  args.memory_budget)
+    if args.format == "xes" and args.no_events:
+        raise GovsimError("an XES file is the event log: drop --no-events", "format")
     out = None
     if args.out is not None:  # after the cheap checks, before the long run
         need = output_bytes(sized, len(regimes), args.replications, not args.no_events,

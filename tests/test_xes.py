@@ -83,3 +83,24 @@ def test_pm4py_reads_it_and_finds_the_process(results, tmp_path: Path) -> None:
     assert len(log) == len(results.events)
     dfg, start, end = pm4py.discover_dfg(log)
     assert "file" in start and dfg
+
+
+def test_compare_writes_xes_with_format_xes(tmp_path: Path, capsys) -> None:
+    from govsim.cli import main
+    from govsim.scenario import scenario_toml
+
+    s = scenario({"f": fragmented(), "c": consolidated()}, horizon_days=5)
+    path = tmp_path / "s.toml"
+    path.write_text(scenario_toml(s))
+    out = tmp_path / "out"
+    assert main(["compare", str(path), "-n", "2", "-j", "1", "--out", str(out),
+                 "--format", "xes"]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert "events.xes" in names and "events.csv" not in names and "cases.csv" in names
+    root = ET.parse(out / "events.xes").getroot()
+    assert root.findall("x:trace", NS)
+    # no event log, no XES: refused before anything runs or is written
+    bad = tmp_path / "never"
+    assert main(["compare", str(path), "-n", "2", "--out", str(bad), "--format", "xes",
+                 "--no-events"]) == 2
+    assert "--format" in capsys.readouterr().err and not bad.exists()

@@ -15,7 +15,9 @@ without an offset.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 from xml.sax.saxutils import quoteattr
 
 import numpy as np
@@ -23,7 +25,7 @@ import pandas as pd
 
 from govsim.atomic import atomic_write
 
-__all__ = ["write_xes", "XES_EXTENSIONS"]
+__all__ = ["write_xes", "xes_writer", "XES_EXTENSIONS"]
 
 #: (name, prefix, uri) of the standard extensions the log declares
 XES_EXTENSIONS = (
@@ -64,6 +66,15 @@ def write_xes(events: pd.DataFrame, cases: pd.DataFrame, path: str | os.PathLike
     """Write ``events`` (with ``cases`` for the trace attributes) to ``path`` as XES; the
     file is complete or absent. Returns the number of traces written (cases with at least
     one event)."""
+    write, traces = xes_writer(events, cases, name)
+    atomic_write(Path(path), write)
+    return traces
+
+
+def xes_writer(events: pd.DataFrame, cases: pd.DataFrame,
+               name: str = "govsim") -> tuple[Callable[[IO[bytes]], None], int]:
+    """A function writing the XES log into an open binary file (for
+    :func:`govsim.atomic.write_files`), and the number of traces it writes."""
     if not len(events):
         raise ValueError("the events table is empty; was the run made with record_events=False?")
     ev = events[["regime", "replication", "case:concept:name", "concept:name",
@@ -108,7 +119,7 @@ def write_xes(events: pd.DataFrame, cases: pd.DataFrame, path: str | os.PathLike
                 '      <string key="lifecycle:transition" value="complete"/>\n'
                 "    </event>\n")
 
-    def write(fh) -> None:  # type: ignore[no-untyped-def]
+    def write(fh: IO[bytes]) -> None:
         fh.write(_head(name).encode("utf-8"))
         parts: list[str] = []
         size = 0
@@ -123,5 +134,4 @@ def write_xes(events: pd.DataFrame, cases: pd.DataFrame, path: str | os.PathLike
         parts.append("</log>\n")
         fh.write("".join(parts).encode("utf-8"))
 
-    atomic_write(Path(path), write)
-    return len(starts)
+    return write, len(starts)

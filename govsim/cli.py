@@ -1,7 +1,8 @@
 """The ``govsim`` command line.
 
 Layer: interfaces. ``govsim validate``, ``run``, ``compare``, ``journey``, ``sweep``,
-``decompose`` (:mod:`govsim.cli_decompose`) and ``calibrate`` (:mod:`govsim.cli_calibrate`). User
+``decompose`` (:mod:`govsim.cli_decompose`), ``calibrate`` (:mod:`govsim.cli_calibrate`) and
+``scenarios`` (:mod:`govsim.cli_scenarios`). User
 errors print one sentence naming the bad key or flag and exit with status 2; files already
 written are never removed or half-written (each output file is written to a temporary name and
 renamed).
@@ -49,7 +50,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     v.add_argument("scenario", metavar="FILE")
 
     def common(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
+        sp.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file, or a shipped scenario's name (govsim scenarios)")
         sp.add_argument("--replications", "-n", type=int_at_least("--replications", 1), default=10,
                         help="independent replications (default 10)")
         sp.add_argument("--seed", type=int_at_least("--seed", 0), default=0, help="root random seed (default 0)")
@@ -101,7 +102,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
                    "street_office_shifted_cost_yuan)")
 
     j = sub.add_parser("journey", help="one case's journey: the contacts table and a swimlane figure")
-    j.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
+    j.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file, or a shipped scenario's name (govsim scenarios)")
     j.add_argument("--regime", default=None, help="regime name (default: the first one)")
     j.add_argument("--case", type=int_at_least("--case", 0), default=None,
                    help="case number (default: the case with the most contacts)")

@@ -23,7 +23,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     c = sub.add_parser("calibrate", help="fit scenario parameters to the case study's figures "
                        "(targets file), with common random numbers")
     c.add_argument("targets", metavar="TARGETS", help="targets file, e.g. calibration/targets.toml")
-    c.add_argument("--scenario", required=True, metavar="FILE", help="scenario TOML file")
+    c.add_argument("--scenario", required=True, metavar="FILE", help="scenario TOML file, or a shipped scenario's name (govsim scenarios)")
     c.add_argument("--regime", required=True, metavar="REGIME", help="the regime to fit")
     c.add_argument("--params", action="append", default=None, metavar="PATH=LOW:HIGH",
                    help="a parameter to fit and its bounds; '*' in a path sets every key of a "

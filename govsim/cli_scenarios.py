@@ -19,7 +19,8 @@ __all__ = ["add_parser", "run"]
 
 #: where the tutorials are: they run against a checkout (and its scenarios/), so they are not
 #: installed with the package
-TUTORIALS = "notebooks/ in govsim's source repository (01_compare_regimes, 02_sweeps)"
+TUTORIALS = ("notebooks/ in govsim's source repository (01_quickstart, 02_policy_what_if, "
+             "03_classroom_shanghai_vs_shishi, 04_sweeps)")
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:

@@ -86,5 +86,6 @@ def plot_lights(lights: pd.DataFrame, title: str | None = None) -> Figure:
             ax.set_ylabel("lights a month")
             ax.set_title(regime)
             ax.legend()
+            ax.tick_params(axis="x", labelrotation=30)
         fig.suptitle(title or "Monitoring lights over time (mean over replications)")
     return fig

@@ -24,7 +24,15 @@ from typing import Any
 from govsim import cli_calibrate, cli_decompose, cli_scenarios
 from govsim.analysis.metrics import HEADLINE, METRICS
 from govsim.atomic import check_destination, frame_writer, text_writer, write_files
-from govsim.cli_flags import at_least, executor_flags, int_at_least, memory_flag
+from govsim.cli_flags import (
+    at_least,
+    executor_flags,
+    horizon_flag,
+    int_at_least,
+    jobs_flag,
+    memory_flag,
+    seed_flag,
+)
 from govsim.errors import GovsimError
 from govsim.experiment.executors import WorkersDied
 from govsim.progress import ProgressReporter
@@ -53,11 +61,9 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
         sp.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file, or a shipped scenario's name (govsim scenarios)")
         sp.add_argument("--replications", "-n", type=int_at_least("--replications", 1), default=10,
                         help="independent replications (default 10)")
-        sp.add_argument("--seed", type=int_at_least("--seed", 0), default=0, help="root random seed (default 0)")
-        sp.add_argument("--horizon-days", type=int_at_least("--horizon-days", 1), default=None,
-                        help="override the scenario's horizon")
-        sp.add_argument("--jobs", "-j", type=int_at_least("--jobs", 1), default=None,
-                        help="worker processes (default: one per core)")
+        seed_flag(sp)
+        horizon_flag(sp)
+        jobs_flag(sp)
         executor_flags(sp, "local, or serial with -j 1 or one replication")
         memory_flag(sp)
         sp.add_argument("--out", metavar="DIR", default=None,
@@ -95,8 +101,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
                    help="complete the sweep already in --out (skip what is on disk)")
     w.add_argument("--replications", "-n", type=int_at_least("--replications", 1), default=None,
                    help="override the experiment's replications")
-    w.add_argument("--seed", type=int_at_least("--seed", 0), default=None,
-                   help="override the experiment's seed")
+    seed_flag(w, default=None, help="override the experiment's seed")
     w.add_argument("--metrics", default=None,
                    help="comma-separated metrics to print (default: resolution_days_median,"
                    "street_office_shifted_cost_yuan)")
@@ -108,8 +113,8 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
                    help="case number (default: the case with the most contacts)")
     j.add_argument("--replication", type=int_at_least("--replication", 0), default=0,
                    help="which replication of --seed to draw (default 0)")
-    j.add_argument("--seed", type=int_at_least("--seed", 0), default=0, help="root random seed")
-    j.add_argument("--horizon-days", type=int_at_least("--horizon-days", 1), default=None)
+    seed_flag(j, help="root random seed (default 0)")
+    horizon_flag(j)
     j.add_argument("--figure", metavar="FILE", default=None,
                    help="save the swimlane figure here (.png or .svg)")
     memory_flag(j)

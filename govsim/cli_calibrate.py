@@ -13,7 +13,14 @@ import sys
 from typing import Any
 
 from govsim.atomic import check_destination
-from govsim.cli_flags import executor_flags, int_at_least, memory_flag
+from govsim.cli_flags import (
+    executor_flags,
+    horizon_flag,
+    int_at_least,
+    jobs_flag,
+    memory_flag,
+    seed_flag,
+)
 from govsim.progress import ProgressReporter
 
 __all__ = ["add_parser", "run"]
@@ -37,12 +44,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="points to evaluate (default 20; under abc, particles simulated)")
     c.add_argument("--replications", "-n", type=int_at_least("--replications", 1), default=5,
                    help="replications per point, the same seeds for every point (default 5)")
-    c.add_argument("--seed", type=int_at_least("--seed", 0), default=0,
-                   help="root random seed (default 0)")
-    c.add_argument("--horizon-days", type=int_at_least("--horizon-days", 1), default=None,
-                   help="override the scenario's horizon (targets whose windows need longer)")
-    c.add_argument("--jobs", "-j", type=int_at_least("--jobs", 1), default=None,
-                   help="worker processes (default: one per core)")
+    seed_flag(c)
+    horizon_flag(c, "override the scenario's horizon (targets whose windows need longer)")
+    jobs_flag(c)
     executor_flags(c, "local, or serial with -j 1")
     memory_flag(c)
     c.add_argument("--out", metavar="DIR", default=None,

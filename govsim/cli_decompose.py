@@ -13,7 +13,15 @@ from typing import Any
 
 from govsim.analysis.metrics import METRICS
 from govsim.atomic import check_destination, frame_writer, text_writer, write_files
-from govsim.cli_flags import at_least, executor_flags, int_at_least, memory_flag
+from govsim.cli_flags import (
+    at_least,
+    executor_flags,
+    horizon_flag,
+    int_at_least,
+    jobs_flag,
+    memory_flag,
+    seed_flag,
+)
 from govsim.errors import GovsimError
 from govsim.progress import ProgressReporter
 
@@ -33,10 +41,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    "street_office_shifted_cost_yuan)")
     d.add_argument("--replications", "-n", type=int_at_least("--replications", 2), default=10,
                    help="independent replications (default 10)")
-    d.add_argument("--seed", type=int_at_least("--seed", 0), default=0,
-                   help="root random seed (default 0)")
-    d.add_argument("--horizon-days", type=int_at_least("--horizon-days", 1), default=None,
-                   help="override the scenario's horizon")
+    seed_flag(d)
+    horizon_flag(d)
     d.add_argument("--warmup-days", type=at_least("--warmup-days", 0.0, float), default=0.0,
                    help="leave out cases arriving in the first DAYS days (default 0)")
     d.add_argument("--together", action="append", default=[], metavar="RULE,RULE",
@@ -48,8 +54,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     how.add_argument("--orders", type=int_at_least("--orders", 2), default=None,
                      help="sample this many orders of the rules, an even number (default 8 when "
                      "more than 5 rules differ)")
-    d.add_argument("--jobs", "-j", type=int_at_least("--jobs", 1), default=None,
-                   help="worker processes (default: one per core)")
+    jobs_flag(d)
     executor_flags(d, "local, or serial with -j 1")
     memory_flag(d)
     d.add_argument("--out", metavar="DIR", default=None,

@@ -48,3 +48,19 @@ def executor_flags(sp: argparse.ArgumentParser, default: str) -> None:
                     f"(--scheduler) or a LocalCluster on 127.0.0.1 (default: {default})")
     sp.add_argument("--scheduler", metavar="ADDRESS", default=None,
                     help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask)")
+
+
+def seed_flag(sp: argparse.ArgumentParser, default: int | None = 0,
+              help: str = "root random seed (default 0)") -> None:
+    sp.add_argument("--seed", type=int_at_least("--seed", 0), default=default, help=help)
+
+
+def horizon_flag(sp: argparse.ArgumentParser,
+                 help: str | None = "override the scenario's horizon") -> None:
+    sp.add_argument("--horizon-days", type=int_at_least("--horizon-days", 1), default=None,
+                    help=help)
+
+
+def jobs_flag(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--jobs", "-j", type=int_at_least("--jobs", 1), default=None,
+                    help="worker processes (default: one per core)")

@@ -31,6 +31,7 @@ from govsim.cli_flags import (
     int_at_least,
     jobs_flag,
     memory_flag,
+    scenario_arg,
     seed_flag,
 )
 from govsim.errors import GovsimError
@@ -58,7 +59,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     v.add_argument("scenario", metavar="FILE")
 
     def common(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file, or a shipped scenario's name (govsim scenarios)")
+        scenario_arg(sp)
         sp.add_argument("--replications", "-n", type=int_at_least("--replications", 1), default=10,
                         help="independent replications (default 10)")
         seed_flag(sp)
@@ -107,7 +108,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
                    "street_office_shifted_cost_yuan)")
 
     j = sub.add_parser("journey", help="one case's journey: the contacts table and a swimlane figure")
-    j.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file, or a shipped scenario's name (govsim scenarios)")
+    scenario_arg(j)
     j.add_argument("--regime", default=None, help="regime name (default: the first one)")
     j.add_argument("--case", type=int_at_least("--case", 0), default=None,
                    help="case number (default: the case with the most contacts)")

@@ -20,6 +20,7 @@ from govsim.cli_flags import (
     int_at_least,
     jobs_flag,
     memory_flag,
+    scenario_arg,
     seed_flag,
 )
 from govsim.errors import GovsimError
@@ -31,7 +32,7 @@ __all__ = ["add_parser", "run"]
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     d = sub.add_parser("decompose", help="attribute the paired difference between two regimes "
                        "to each rule that differs (Shapley values, with CIs)")
-    d.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file, or a shipped scenario's name (govsim scenarios)")
+    scenario_arg(d)
     d.add_argument("--from", dest="source", required=True, metavar="REGIME",
                    help="the regime the gap is measured from (A)")
     d.add_argument("--to", dest="target", required=True, metavar="REGIME",

@@ -64,3 +64,9 @@ def horizon_flag(sp: argparse.ArgumentParser,
 def jobs_flag(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--jobs", "-j", type=int_at_least("--jobs", 1), default=None,
                     help="worker processes (default: one per core)")
+
+
+def scenario_arg(sp: argparse.ArgumentParser) -> None:
+    """The positional SCENARIO: a file, or a shipped scenario's name."""
+    sp.add_argument("scenario", metavar="SCENARIO",
+                    help="scenario TOML file, or a shipped scenario's name (govsim scenarios)")

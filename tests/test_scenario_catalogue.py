@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 import govsim
-from govsim.cli import main
 from govsim.errors import GovsimError
 from govsim.experiment.checks import resolve_scenario
 from govsim.scenario import load_scenario
@@ -25,19 +24,11 @@ from govsim.scenario.catalogue import (
     shipped_names,
     shipped_scenarios,
 )
+from tests.test_cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted(p.stem for p in (ROOT / "scenarios").glob("*.toml"))
 ERROR_LINE = re.compile(r"^govsim: error: (\S+): (\S.*)$")
-
-
-def cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = main(argv)
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def error_of(err: str) -> tuple[str, str]:

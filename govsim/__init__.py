@@ -22,6 +22,10 @@ happens -- with replications, confidence intervals and common random numbers::
     dec = govsim.decompose("scenarios/district.toml", "fragmented", "consolidated",
                            replications=10, horizon_days=60)
     print(dec.table())                                     # the gap, rule by rule, with CIs
+    print(dec.table(lang="zh"))                            # ... in Chinese
+
+    govsim.make_report("scenarios/district.toml", replications=6,
+                       horizon_days=90).save("report.html")  # one self-contained page
 
 ``run``, ``compare`` and ``sweep`` take ``executor="serial" | "local" | "dask"`` (or any
 ``concurrent.futures.Executor``) and give the same bytes on each.
@@ -83,12 +87,19 @@ __all__ = [
     "plot_swimlane",
     "save_swimlane",
     "plot_waterfall",
+    "make_report",
+    "Report",
 ]
 
-_LAZY = {"plot_swimlane", "save_swimlane", "plot_waterfall"}  # matplotlib only when drawing
+_LAZY = {"plot_swimlane", "save_swimlane", "plot_waterfall",  # matplotlib only when drawing
+         "make_report", "Report"}
 
 
 def __getattr__(name: str) -> Any:
+    if name in ("make_report", "Report"):
+        from govsim.experiment import html_report
+
+        return getattr(html_report, name)
     if name == "plot_waterfall":
         from govsim.analysis import waterfall
 

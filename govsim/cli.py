@@ -1,8 +1,8 @@
 """The ``govsim`` command line.
 
 Layer: interfaces. ``govsim validate``, ``run``, ``compare``, ``journey``, ``sweep``,
-``decompose`` (:mod:`govsim.cli_decompose`), ``calibrate`` (:mod:`govsim.cli_calibrate`) and
-``scenarios`` (:mod:`govsim.cli_scenarios`). User
+``decompose`` (:mod:`govsim.cli_decompose`), ``calibrate`` (:mod:`govsim.cli_calibrate`),
+``scenarios`` (:mod:`govsim.cli_scenarios`) and ``report`` (:mod:`govsim.cli_report`). User
 errors print one sentence naming the bad key or flag and exit with status 2; files already
 written are never removed or half-written (each output file is written to a temporary name and
 renamed).
@@ -21,18 +21,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from govsim import cli_calibrate, cli_decompose, cli_scenarios
+from govsim import cli_calibrate, cli_decompose, cli_report, cli_scenarios
 from govsim.analysis.metrics import HEADLINE, METRICS
 from govsim.atomic import check_destination, frame_writer, text_writer, write_files
 from govsim.cli_flags import (
-    at_least,
     executor_flags,
     horizon_flag,
     int_at_least,
     jobs_flag,
+    lang_flag,
     memory_flag,
     scenario_arg,
     seed_flag,
+    warmup_flag,
 )
 from govsim.errors import GovsimError
 from govsim.experiment.executors import WorkersDied
@@ -74,10 +75,10 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
                         "and the event log as IEEE XES for process-mining tools)")
         sp.add_argument("--no-events", action="store_true",
                         help="do not keep the per-event log (saves memory)")
-        sp.add_argument("--warmup-days", type=at_least("--warmup-days", 0.0, float), default=0.0,
-                        help="leave out cases arriving in the first DAYS days (default 0)")
+        warmup_flag(sp)
         sp.add_argument("--json", action="store_true",
                         help="print a machine-readable summary on stdout instead of the table")
+        lang_flag(sp)
 
     r = sub.add_parser("run", help="run one regime over several replications")
     common(r)
@@ -118,11 +119,13 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     horizon_flag(j)
     j.add_argument("--figure", metavar="FILE", default=None,
                    help="save the swimlane figure here (.png or .svg)")
+    lang_flag(j, "swimlane figure")
     memory_flag(j)
     d = cli_decompose.add_parser(sub)
     k = cli_calibrate.add_parser(sub)
     return p, {"validate": v, "run": r, "compare": c, "sweep": w, "journey": j, "decompose": d,
-               "calibrate": k, "scenarios": cli_scenarios.add_parser(sub)}
+               "calibrate": k, "scenarios": cli_scenarios.add_parser(sub),
+               "report": cli_report.add_parser(sub)}
 
 
 def _flag_names(sp: argparse.ArgumentParser) -> dict[str, str]:
@@ -230,13 +233,13 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         json.dump(results_json(res, metrics), sys.stdout, indent=2)
         sys.stdout.write("\n")
     elif args.command == "run":
-        print(summary_table(res, HEADLINE))
+        print(summary_table(res, HEADLINE, args.lang))
         if len(res.cases) <= CASE_STUDY_MAX_CASES * args.replications:
             # a case study (a household, a leak): show each case's outcome distribution
             print()
             print(case_distribution_table(res))
     else:
-        print(comparison_table(res, HEADLINE))
+        print(comparison_table(res, HEADLINE, args.lang))
     if out is not None:
         print(f"tables written to {out}/", file=sys.stderr)
     return 0
@@ -252,8 +255,12 @@ def _cmd_journey(args: argparse.Namespace) -> int:
     check_memory(scenario, 1, 1, True, args.memory_budget)
     if args.figure is not None and Path(args.figure).suffix.lower() not in {".png", ".svg"}:
         raise GovsimError(f"the figure must be a .png or .svg file, not {args.figure!r}", "figure")
-    if args.figure is not None:  # its directory is tried before the run
+    if args.figure is not None:  # its directory, and a font for Chinese, before the run
         check_destination(Path(args.figure).resolve().parent, "figure", 2**22)
+        if args.lang == "zh":
+            from govsim.analysis.style import require_cjk_font
+
+            require_cjk_font()
     # replication r of seed s depends on (s, r) only: run just that one
     out = run_replication(scenario, (regime,), args.seed, args.replication)
     cases, events = out.cases[0], out.events[0]
@@ -264,16 +271,24 @@ def _cmd_journey(args: argparse.Namespace) -> int:
         case = int(cases.loc[cases["contacts"].idxmax(), "case"])
     elif case >= len(cases):
         raise GovsimError(f"replication {args.replication} has cases 0 to {len(cases) - 1}", "case")
-    journey = govsim.case_journey(events, case, args.replication, regime)
+    # with the money ledger, the cases table and the scenario: money in yuan, meetings with
+    # their invitees and attendance, filings outside office hours
+    journey = govsim.case_journey(events, case, args.replication, regime, ledger=out.ledger[0],
+                                  cases=cases, scenario=scenario)
     row = cases[cases["case"] == case].iloc[0]
     print(f"case {case} ({row['category']}), replication {args.replication}, regime {regime!r}: "
           f"{row['state']}, {row['contacts']} contacts, {row['units_touched']} units")
     print()
     print(govsim.contacts_table(journey).to_string(index=False))
     if args.figure is not None:
+        from govsim.scenario import display_names
+
+        names = display_names(scenario, args.lang)
+        title = (f"{scenario.name}：{names.regime(regime)}下的案件 {case}" if args.lang == "zh"
+                 else f"{scenario.name}: case {case} under {regime}")
         try:
-            path = govsim.save_swimlane(journey, args.figure,
-                                        title=f"{scenario.name}: case {case} under {regime}")
+            path = govsim.save_swimlane(journey, args.figure, title=title, lang=args.lang,
+                                        names=names)
         except OSError as exc:
             raise GovsimError(f"writing {args.figure!r} failed ({exc.strerror or exc}); the "
                               "contacts table above is complete", "figure") from None
@@ -319,6 +334,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``govsim`` console script; returns the exit status."""
     parser, commands = _parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for a report's provenance
     try:
         if args.command == "validate":
             return _cmd_validate(args)
@@ -332,6 +348,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_calibrate.run(args)
         if args.command == "scenarios":
             return cli_scenarios.run(args)
+        if args.command == "report":
+            return cli_report.run(args)
         return _cmd_simulate(args)
     except GovsimError as exc:
         problems = getattr(exc, "problems", None) or [(exc.path, exc.message)]

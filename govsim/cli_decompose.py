@@ -14,16 +14,17 @@ from typing import Any
 from govsim.analysis.metrics import METRICS
 from govsim.atomic import check_destination, frame_writer, text_writer, write_files
 from govsim.cli_flags import (
-    at_least,
     executor_flags,
     horizon_flag,
     int_at_least,
     jobs_flag,
+    lang_flag,
     memory_flag,
+    orders_type,
     scenario_arg,
     seed_flag,
+    warmup_flag,
 )
-from govsim.errors import GovsimError
 from govsim.progress import ProgressReporter
 
 __all__ = ["add_parser", "run"]
@@ -44,15 +45,14 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="independent replications (default 10)")
     seed_flag(d)
     horizon_flag(d)
-    d.add_argument("--warmup-days", type=at_least("--warmup-days", 0.0, float), default=0.0,
-                   help="leave out cases arriving in the first DAYS days (default 0)")
+    warmup_flag(d)
     d.add_argument("--together", action="append", default=[], metavar="RULE,RULE",
                    help="rules to switch and attribute as one, e.g. routing,non_owner "
                    "(may be given more than once)")
     how = d.add_mutually_exclusive_group()
     how.add_argument("--exact", action="store_true", default=None,
                      help="run every subset of the differing rules (default when at most 5 differ)")
-    how.add_argument("--orders", type=int_at_least("--orders", 2), default=None,
+    how.add_argument("--orders", type=orders_type, default=None,
                      help="sample this many orders of the rules, an even number (default 8 when "
                      "more than 5 rules differ)")
     jobs_flag(d)
@@ -63,6 +63,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    "and waterfall-METRIC.png here")
     d.add_argument("--json", action="store_true",
                    help="print the decomposition as JSON instead of the table")
+    lang_flag(d, "table and figures")
     return d
 
 
@@ -75,9 +76,6 @@ def run(args: argparse.Namespace) -> int:
     metrics = None
     if args.metrics is not None:
         metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
-    if args.orders is not None and args.orders % 2:
-        raise GovsimError(f"must be even (orders come in reversed pairs), got {args.orders}",
-                          "orders")
     check_executor(args.executor or "local", args.scheduler)
     # every check, and every variant built, before the directory is touched
     p = plan(scenario, args.source, args.target, metrics=metrics,
@@ -110,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(dec.to_json() + "\n")
     else:
-        print(dec.table())
+        print(dec.table(args.lang))
     if out is not None:
         print(f"decomposition written to {out}/", file=sys.stderr)
     return 0

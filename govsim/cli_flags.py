@@ -10,8 +10,11 @@ import math
 from typing import Any
 
 from govsim.experiment.executors import EXECUTORS
+from govsim.lang import LANGS
 
-__all__ = ["at_least", "int_at_least", "memory_flag", "executor_flags"]
+__all__ = ["at_least", "int_at_least", "memory_flag", "executor_flags", "seed_flag",
+           "horizon_flag", "jobs_flag", "scenario_arg", "lang_flag", "orders_type",
+           "warmup_flag"]
 
 
 def at_least(flag: str, minimum: float, kind: type = int):
@@ -33,6 +36,21 @@ def at_least(flag: str, minimum: float, kind: type = int):
 def int_at_least(flag: str, minimum: int):
     """An argparse type: a whole number >= ``minimum``, with an error naming ``flag``."""
     return at_least(flag, minimum, int)
+
+
+def orders_type(text: str) -> int:
+    """An argparse type for ``--orders``: an even whole number >= 2 (orders come in reversed
+    pairs)."""
+    value = int_at_least("--orders", 2)(text)
+    if value % 2:
+        raise argparse.ArgumentTypeError(
+            f"--orders must be even (orders come in reversed pairs), got {value}")
+    return int(value)
+
+
+def warmup_flag(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--warmup-days", type=at_least("--warmup-days", 0.0, float), default=0.0,
+                    help="leave out cases arriving in the first DAYS days (default 0)")
 
 
 def memory_flag(sp: argparse.ArgumentParser) -> None:
@@ -70,3 +88,11 @@ def scenario_arg(sp: argparse.ArgumentParser) -> None:
     """The positional SCENARIO: a file, or a shipped scenario's name."""
     sp.add_argument("scenario", metavar="SCENARIO",
                     help="scenario TOML file, or a shipped scenario's name (govsim scenarios)")
+
+
+def lang_flag(sp: argparse.ArgumentParser, what: str = "tables") -> None:
+    """``--lang en|zh``: the language of the text and figures (never of machine-readable
+    files)."""
+    sp.add_argument("--lang", choices=LANGS, default="en",
+                    help=f"language of the {what}: en (default) or zh (Chinese, with the "
+                    "scenario's label_zh names)")

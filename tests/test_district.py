@@ -42,7 +42,7 @@ def test_the_two_presets_differ_only_in_the_rules_the_file_names():
     b = s.regimes["consolidated"].model_dump()
     differing = {k for k in a if a[k] != b[k]}
     assert differing == {
-        "preset", "label",
+        "preset", "label", "label_zh",
         "intake", "centre", "channels",                   # 36 numbers merged into one
         "record",                                         # a tracking number per demand
         "routing", "kb_coverage", "accuracy",             # triage and dispatch

@@ -3,6 +3,8 @@ Python and from TOML."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -107,3 +109,106 @@ def test_a_horizon_factor_must_leave_room_for_the_warmup() -> None:
     with pytest.raises(GovsimError, match="design point 0") as err:
         Experiment(tiny(), factors={"world.horizon_days": [5, 20]}, warmup_days=10)
     assert err.value.path == "warmup_days"
+
+
+# ---------------------------------------------------------------------------
+# scenario = a path next to the experiment file, or a shipped scenario's name
+# ---------------------------------------------------------------------------
+
+DISTRICT = ROOT / "scenarios" / "district.toml"
+
+
+def _exp_file(folder: Path, scenario: str, extra: str = "") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "e.toml"
+    path.write_text(f'scenario = "{scenario}"\nhorizon_days = 3\nreplications = 1\n{extra}',
+                    encoding="utf-8")
+    return path
+
+
+def _renamed_district(name: str) -> str:
+    """The shipped district under another name (its top-level ``name`` key replaced)."""
+    text, n = re.subn(r'^name = "[^"\n]*"$', f'name = "{name}"',
+                      DISTRICT.read_text(encoding="utf-8"), count=1, flags=re.MULTILINE)
+    assert n == 1
+    return text
+
+
+def test_a_bare_name_is_a_shipped_scenario(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            ) -> None:
+    exp_file = _exp_file(tmp_path / "exps", "district")
+    # neither the working directory nor a local district.toml captures the bare name: only a
+    # file named exactly "district" next to the experiment file would (as everywhere else)
+    (tmp_path / "exps" / "district.toml").write_text(_renamed_district("local"), encoding="utf-8")
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    (cwd / "district").write_text("not a scenario [", encoding="utf-8")
+    monkeypatch.chdir(cwd)
+    exp = Experiment.from_toml(exp_file)
+    assert exp.scenario_source == "shipped:district"
+    assert exp.config()["scenario_source"] == "shipped:district"
+    assert exp.scenario.name == "district"
+    assert exp.config()["scenario"] == Experiment(DISTRICT, horizon_days=3).config()["scenario"]
+
+
+@pytest.mark.parametrize("written, local", [("district.toml", "district.toml"),
+                                            ("district", "district")])
+def test_a_file_next_to_the_experiment_file_comes_first(tmp_path: Path, written: str,
+                                                        local: str) -> None:
+    exp_file = _exp_file(tmp_path, written)
+    (tmp_path / local).write_text(_renamed_district("local district"), encoding="utf-8")
+    exp = Experiment.from_toml(exp_file)
+    assert exp.scenario.name == "local district"
+    assert exp.scenario_source == str(tmp_path / local)
+
+
+@pytest.mark.parametrize("written, fragment", [
+    ("distrct", "no scenario file .*distrct.* next to the experiment file, and no shipped "
+                "scenario is named 'distrct' \\(did you mean 'district'\\?\\); the shipped "
+                "scenarios are .*district"),
+    ("mine", "'mine.toml' is there: give its suffix"),
+    ("sub", "'.*sub' is a directory, not a scenario file, and no shipped scenario"),
+])
+def test_an_unknown_scenario_name_is_refused_at_scenario(tmp_path: Path, written: str,
+                                                         fragment: str) -> None:
+    exp_file = _exp_file(tmp_path, written)
+    (tmp_path / "mine.toml").write_text(DISTRICT.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    with pytest.raises(GovsimError, match=fragment) as err:
+        Experiment.from_toml(exp_file)
+    assert err.value.path == "scenario"
+
+
+def test_sweep_refuses_an_unknown_scenario_name_with_status_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    exp_file = _exp_file(tmp_path, "no_such_scenario")
+    out = tmp_path / "out"
+    assert main(["sweep", str(exp_file), "--out", str(out), "--jobs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("govsim: error: scenario: there is no scenario file")
+    assert "shipped scenarios are" in err
+    assert not out.exists()
+
+
+def test_a_sweep_of_a_shipped_name_records_it_and_resumes_from_the_same_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    regimes = 'regimes = ["fragmented", "consolidated"]\n'
+    by_name = _exp_file(tmp_path / "a", "district", regimes)
+    out = tmp_path / "out"
+    argv = ["--out", str(out), "--jobs", "1", "--executor", "serial"]
+    assert main(["sweep", str(by_name), *argv]) == 0
+    assert json.loads((out / "experiment.json").read_text())["scenario_source"] == \
+        "shipped:district"
+    # the same scenario reached by a path is the same experiment: how it was named does not
+    # matter to a resume (the scenario itself is compared)
+    by_path = _exp_file(tmp_path / "b", str(DISTRICT), regimes)
+    assert main(["sweep", str(by_path), *argv, "--resume", "--replications", "2"]) == 0
+    assert json.loads((out / "manifest.json").read_text())["tasks_done"] == 2
+    capsys.readouterr()
+
+
+def test_a_shipped_name_given_in_python_is_recorded_as_shipped(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert Experiment("district", horizon_days=3).scenario_source == "shipped:district"
+    assert Experiment(DISTRICT, horizon_days=3).scenario_source == str(DISTRICT)

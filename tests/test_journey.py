@@ -24,6 +24,7 @@ from govsim.analysis.journey import (
     describe,
 )
 from govsim.analysis.plots import plot_swimlane, save_swimlane
+from govsim.analysis.swimlane_marks import TEXT
 
 
 @pytest.fixture(scope="module")
@@ -213,7 +214,8 @@ def test_plot_swimlane_lanes(worst):
         ax = fig.axes[0]
         lanes = [t.get_text() for t in ax.get_yticklabels()]
         first_seen = list(dict.fromkeys(u for u in journey["unit"] if u != CITIZEN))
-        assert lanes == [CITIZEN, *first_seen]
+        # the contact numbers' strip on top, then the citizen, then units as they appear
+        assert lanes == [TEXT["lane.contacts"], CITIZEN, *first_seen]
         assert ax.get_legend() is not None
         assert ax.get_title(loc="left").startswith("One case's journey")
     finally:

@@ -64,7 +64,7 @@ def test_every_rule_group_is_covered_here():
     assert set(RULES) == {"intake", "case_record", "routing", "non_owner", "overlap",
                           "false_closure", "time_limits", "callbacks", "funding", "escalation",
                           "learning", "staffing"}
-    assert NOT_RULES == ("preset", "label")
+    assert NOT_RULES == ("preset", "label", "label_zh")
 
 
 # ----------------------------------------------------------------------------- intake

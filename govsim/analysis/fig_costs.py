@@ -17,6 +17,8 @@ from matplotlib.figure import Figure
 
 from govsim.analysis.intervals import mean_ci
 from govsim.analysis.style import figure_style
+from govsim.lang import tr
+from govsim.scenario.names import Names
 
 __all__ = ["cost_table", "plot_costs", "PAYERS"]
 
@@ -51,43 +53,47 @@ def cost_table(units: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def plot_costs(units: pd.DataFrame, metrics: pd.DataFrame, title: str | None = None) -> Figure:
+def plot_costs(units: pd.DataFrame, metrics: pd.DataFrame, title: str | None = None,
+               lang: str = "en", names: Names | None = None) -> Figure:
     """Stacked bars of each regime's mean cost by payer (``Results.units``,
-    ``Results.metrics``), the street office's shifted part in reds at the bottom."""
+    ``Results.metrics``), the street office's shifted part in reds at the bottom.
+    ``lang="zh"`` labels it in Chinese, naming regimes by ``names``."""
+    names = names or Names()
     table = cost_table(units, metrics)
     regimes = list(dict.fromkeys(table["regime"]))
     means = table.groupby(["regime", "payer"], sort=False)["yuan"].mean().unstack()
     means = means.reindex(index=regimes, columns=list(PAYERS))
     totals = table.groupby(["regime", "replication"], sort=False)["yuan"].sum()
-    with figure_style():
+    with figure_style(lang):
         fig = Figure(figsize=(9.6, 4.4), layout="constrained")
         ax, street = fig.subplots(1, 2, width_ratios=(1.0, 0.8))
         x = np.arange(len(regimes))
-        _stack(ax, x, means, PAYERS, 1e6)
+        shown = [names.regime(r) for r in regimes]
+        _stack(ax, x, means, PAYERS, 1e6, lang)
         for i, r in enumerate(regimes):
             mean, lo, hi, n = mean_ci(totals.loc[r].to_numpy(dtype=float), 0.95, (0.0, np.inf))
             if n > 1:
                 ax.errorbar(i, mean / 1e6, yerr=[[(mean - lo) / 1e6], [(hi - mean) / 1e6]],
                             color="k", capsize=4, lw=1)
-        ax.set_xticks(x, regimes)
-        ax.set_ylabel("cost, million yuan (mean over replications)")
-        ax.set_title("every payer (error bar: 95% CI of the total)")
+        ax.set_xticks(x, shown)
+        ax.set_ylabel(tr("fig.cost.y", lang))
+        ax.set_title(tr("fig.cost.all", lang))
         # the street office alone, at its own scale: what it bears for others, part by part
-        _stack(street, x, means, PAYERS[:6], 1e3)
-        street.set_xticks(x, regimes)
-        street.set_ylabel("thousand yuan")
-        street.set_title("the street office: shifted cost and own duty")
+        _stack(street, x, means, PAYERS[:6], 1e3, lang)
+        street.set_xticks(x, shown)
+        street.set_ylabel(tr("fig.cost.y_street", lang))
+        street.set_title(tr("fig.cost.street", lang))
         handles, labels = ax.get_legend_handles_labels()
         fig.legend(handles[::-1], labels[::-1], fontsize=7, loc="outside right center")
-        fig.suptitle(title or "Who pays: cost by payer")
+        fig.suptitle(title or tr("fig.cost.title", lang))
     return fig
 
 
 def _stack(ax, x: np.ndarray, means: pd.DataFrame, payers: tuple[str, ...],
-           scale: float) -> None:  # type: ignore[no-untyped-def]
+           scale: float, lang: str = "en") -> None:  # type: ignore[no-untyped-def]
     bottom = np.zeros(len(x))
     for payer in payers:
         values = means[payer].to_numpy(dtype=float) / scale
-        ax.bar(x, values, bottom=bottom, color=_COLOURS[PAYERS.index(payer)], label=payer,
+        ax.bar(x, values, bottom=bottom, color=_COLOURS[PAYERS.index(payer)], label=tr(f"payer.{payer}", lang),
                width=0.6)
         bottom += values

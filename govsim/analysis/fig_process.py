@@ -16,6 +16,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
 from govsim.analysis.style import figure_style
+from govsim.lang import activity_name, tr
+from govsim.scenario.names import Names
 
 __all__ = ["directly_follows", "plot_process_map", "START", "END"]
 
@@ -55,11 +57,14 @@ def directly_follows(events: pd.DataFrame, regime: str | None = None) -> pd.Data
 
 
 def plot_process_map(events: pd.DataFrame, regime: str | None = None,
-                     min_share: float = 0.01, title: str | None = None) -> Figure:
+                     min_share: float = 0.01, title: str | None = None, lang: str = "en",
+                     names: Names | None = None) -> Figure:
     """Draw the directly-follows graph: activities as boxes left to right by their mean
     position in cases, edges as arrows as thick as they are frequent, labelled with the count
     and the median hours between the two events; edges below ``min_share`` of all
-    transitions are left out (the title says how many)."""
+    transitions are left out (the title says how many). ``lang="zh"`` labels activities and
+    the title in Chinese, naming the regime by ``names``."""
+    shown = names or Names()
     graph = directly_follows(events, regime)
     total = int(graph["count"].sum())
     kept = graph[graph["count"] >= min_share * total]
@@ -76,7 +81,7 @@ def plot_process_map(events: pd.DataFrame, regime: str | None = None,
             columns.append([a])
     xy = {a: (float(i), float(j) - (len(col) - 1) / 2.0)
           for i, col in enumerate(columns) for j, a in enumerate(col)}
-    with figure_style():
+    with figure_style(lang):
         fig = Figure(figsize=(max(6.0, 1.6 * len(columns)), 4.8), layout="constrained")
         ax = fig.add_subplot()
         ax.set_axis_off()
@@ -88,12 +93,12 @@ def plot_process_map(events: pd.DataFrame, regime: str | None = None,
                 (x0, y0), (x1, y1), connectionstyle=f"arc3,rad={bend}", arrowstyle="-|>",
                 mutation_scale=10, lw=0.6 + 4.0 * row.count / top, color="#4d4d4d",
                 alpha=0.7, shrinkA=18, shrinkB=18))
-            label = f"{row.count:,}" + (f"\n{row.median_hours:.3g} h"
+            label = f"{row.count:,}" + ("\n" + tr("fig.pm.hours", lang, h=row.median_hours)
                                         if row.source != START and row.target != END else "")
             ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.12 * (1 if x1 > x0 else -1), label,
                     fontsize=6, ha="center", va="center", color="#b2182b")
         for a, (x, y) in xy.items():
-            ax.text(x, y, a, ha="center", va="center", fontsize=7,
+            ax.text(x, y, activity_name(a, lang), ha="center", va="center", fontsize=7,
                     bbox={"boxstyle": "round,pad=0.3", "fc": "#deebf7" if a not in (START, END)
                           else "#f0f0f0", "ec": "#2166ac"})
         xs = [p[0] for p in xy.values()] or [0.0]
@@ -101,7 +106,7 @@ def plot_process_map(events: pd.DataFrame, regime: str | None = None,
         ax.set_xlim(min(xs) - 0.7, max(xs) + 0.7)
         ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
         left_out = len(graph) - len(kept)
-        ax.set_title(title or f"Process map{' of ' + regime if regime else ''}: "
-                     f"{total:,} transitions; {left_out} rarer edges (< {min_share:.0%}) "
-                     "left out; labels: count and median hours between the events")
+        of = tr("fig.pm.of", lang, regime=shown.regime(regime)) if regime else ""
+        ax.set_title(title or tr("fig.pm.title", lang, of=of, total=total, k=left_out,
+                                 share=min_share))
     return fig

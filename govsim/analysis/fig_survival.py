@@ -19,6 +19,8 @@ from matplotlib.figure import Figure
 from govsim.analysis.intervals import mean_ci
 from govsim.analysis.style import figure_style, regime_colours
 from govsim.analysis.survival import km_survival
+from govsim.lang import tr
+from govsim.scenario.names import Names
 
 __all__ = ["survival_table", "plot_survival"]
 
@@ -49,28 +51,30 @@ def survival_table(cases: pd.DataFrame, days: Sequence[float] | None = None,
 
 
 def plot_survival(cases: pd.DataFrame, days: Sequence[float] | None = None,
-                  confidence: float = 0.95, title: str | None = None) -> Figure:
+                  confidence: float = 0.95, title: str | None = None, lang: str = "en",
+                  names: Names | None = None) -> Figure:
     """One curve per regime of the share of problems not yet truly resolved after each day,
     with its band; the median (where the curve crosses 0.5) is marked. ``cases`` is a
-    results' cases table (``Results.cases``)."""
+    results' cases table (``Results.cases``). ``lang="zh"`` labels it in Chinese, naming
+    regimes by ``names`` (``Results.names("zh")``)."""
+    names = names or Names()
     table = survival_table(cases, days, confidence)
     regimes = list(dict.fromkeys(table["regime"]))
     colours = regime_colours(regimes)
-    with figure_style():
+    with figure_style(lang):
         fig = Figure(figsize=(6.4, 4.0), layout="constrained")
         ax = fig.add_subplot()
         for r in regimes:
             t = table[table["regime"] == r]
-            ax.step(t["day"], t["mean"], where="post", color=colours[r], label=r)
+            ax.step(t["day"], t["mean"], where="post", color=colours[r], label=names.regime(r))
             ax.fill_between(t["day"], t["ci_low"], t["ci_high"], step="post",
                             color=colours[r], alpha=0.2, linewidth=0)
         ax.axhline(0.5, color="0.5", lw=0.8, ls=":")
         ax.set_ylim(0.0, 1.02)
         ax.set_xlim(left=0.0)
-        ax.set_xlabel("days since the first filing")
-        ax.set_ylabel("share not yet truly resolved")
+        ax.set_xlabel(tr("fig.surv.x", lang))
+        ax.set_ylabel(tr("fig.surv.y", lang))
         reps = int(table["n"].max()) if len(table) else 0
-        ax.set_title(title or f"Resolution time by regime (Kaplan–Meier; band: "
-                     f"{confidence:.0%} CI over {reps} replications)")
-        ax.legend(title="regime")
+        ax.set_title(title or tr("fig.surv.title", lang, pct=round(confidence * 100), n=reps))
+        ax.legend(title=tr("fig.regime", lang))
     return fig

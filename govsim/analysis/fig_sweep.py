@@ -14,15 +14,20 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from govsim.analysis.style import figure_style, regime_colours
+from govsim.lang import metric_label, metric_name, tr
+from govsim.scenario.names import Names
 
 __all__ = ["plot_sweep"]
 
 
 def plot_sweep(summary: pd.DataFrame, factor: str, metric: str, unit: str = "",
-               title: str | None = None) -> Figure:
+               title: str | None = None, lang: str = "en",
+               names: Names | None = None) -> Figure:
     """``summary`` is ``SweepResults.summary([metric])``: its ``metric`` against ``factor``,
     one colour per regime, error bars for the replication CIs. Points that share the other
-    factors' values are joined by lines (a factorial design); otherwise they stand alone."""
+    factors' values are joined by lines (a factorial design); otherwise they stand alone.
+    ``lang="zh"`` labels it in Chinese, naming regimes by ``names``."""
+    shown = names or Names()
     rows = summary[summary["metric"] == metric]
     if rows.empty:
         raise ValueError(f"the summary holds no metric {metric!r}")
@@ -34,7 +39,7 @@ def plot_sweep(summary: pd.DataFrame, factor: str, metric: str, unit: str = "",
     colours = regime_colours(regimes)
     groups = rows.groupby(others, sort=True, dropna=False) if others else [((), rows)]
     joined = all(len(g) > len(regimes) for _, g in groups) if others else True
-    with figure_style():
+    with figure_style(lang):
         fig = Figure(figsize=(6.4, 4.2), layout="constrained")
         ax = fig.add_subplot()
         for regime in regimes:
@@ -47,12 +52,12 @@ def plot_sweep(summary: pd.DataFrame, factor: str, metric: str, unit: str = "",
                                  mine["ci_high"].to_numpy(dtype=float) - y])
                 ax.errorbar(x, y, yerr=np.nan_to_num(err), color=colours[regime],
                             fmt="-o" if joined else "o", ms=4, capsize=3, lw=1,
-                            label=regime if first else None, alpha=0.9)
+                            label=shown.regime(regime) if first else None, alpha=0.9)
                 first = False
         ax.set_xlabel(factor)
-        ax.set_ylabel(f"{metric} ({unit})" if unit else metric)
-        ax.set_title(title or f"{metric} against {factor}\n(mean and 95% CI over "
-                     "replications" + ("" if joined else "; the other factors vary") + ")",
-                     fontsize=9)
-        ax.legend(title="regime")
+        ax.set_ylabel(metric_label(metric, unit, lang))
+        vary = "" if joined else tr("fig.sweep.vary", lang)
+        ax.set_title(title or tr("fig.sweep.title", lang, metric=metric_name(metric, lang),
+                                 factor=factor, vary=vary), fontsize=9)
+        ax.legend(title=tr("fig.regime", lang))
     return fig

@@ -15,6 +15,8 @@ from matplotlib.figure import Figure
 from govsim.analysis.intervals import mean_ci
 from govsim.analysis.style import figure_style, regime_colours
 from govsim.analysis.supervision import lights_over_time
+from govsim.lang import tr
+from govsim.scenario.names import Names
 
 __all__ = ["workload_table", "plot_workload", "plot_lights"]
 
@@ -36,37 +38,44 @@ def workload_table(units: pd.DataFrame, top: int = 12) -> pd.DataFrame:
                                           if c.name == "unit" else c, kind="stable")
 
 
-def plot_workload(units: pd.DataFrame, top: int = 12, title: str | None = None) -> Figure:
+def plot_workload(units: pd.DataFrame, top: int = 12, title: str | None = None,
+                  lang: str = "en", names: Names | None = None) -> Figure:
     """Grouped bars, one group per unit (the busiest ``top``), one bar per regime: staff hours
-    (left) and tickets (right), with 95% intervals over replications."""
+    (left) and tickets (right), with 95% intervals over replications. ``lang="zh"`` labels it
+    in Chinese, naming regimes and units by ``names``."""
+    shown = names or Names()
     table = workload_table(units, top)
     regimes = list(dict.fromkeys(units["regime"].astype(str)))
     names = list(dict.fromkeys(table["unit"]))
     colours = regime_colours(regimes)
     width = 0.8 / max(len(regimes), 1)
-    with figure_style():
+    with figure_style(lang):
         fig = Figure(figsize=(max(7.0, 0.9 * len(names) + 2.0), 6.0), layout="constrained")
         axes = fig.subplots(2, 1, sharex=True)
         for ax, col, label in zip(axes, ("staff_hours", "tickets"),
-                                  ("staff hours", "tickets"), strict=True):
+                                  (tr("fig.work.hours", lang), tr("fig.work.tickets", lang)),
+                                  strict=True):
             for k, regime in enumerate(regimes):
                 t = table[table["regime"] == regime].set_index("unit").reindex(names)
                 y = t[col].to_numpy(dtype=float)
                 err = np.vstack([y - t[f"{col}_low"].to_numpy(dtype=float),
                                  t[f"{col}_high"].to_numpy(dtype=float) - y])
                 ax.bar(np.arange(len(names)) + (k - (len(regimes) - 1) / 2) * width, y,
-                       width=width, color=colours[regime], label=regime,
+                       width=width, color=colours[regime], label=shown.regime(regime),
                        yerr=np.nan_to_num(err), capsize=2, error_kw={"lw": 0.8})
-            ax.set_ylabel(f"{label} (mean over replications)")
-        axes[1].set_xticks(np.arange(len(names)), names, rotation=35, ha="right")
-        axes[0].legend(title="regime")
-        fig.suptitle(title or f"Workload of the {len(names)} busiest units")
+            ax.set_ylabel(label)
+        axes[1].set_xticks(np.arange(len(names)), [shown.unit(u) for u in names], rotation=35,
+                           ha="right")
+        axes[0].legend(title=tr("fig.regime", lang))
+        fig.suptitle(title or tr("fig.work.title", lang, n=len(names)))
     return fig
 
 
-def plot_lights(lights: pd.DataFrame, title: str | None = None) -> Figure:
+def plot_lights(lights: pd.DataFrame, title: str | None = None, lang: str = "en",
+                names: Names | None = None) -> Figure:
     """Yellow and red lights turned per month (all units, mean over replications), one panel
-    per regime that turned any (``Results.lights``)."""
+    per regime that turned any (``Results.lights``). ``lang="zh"`` labels it in Chinese."""
+    shown = names or Names()
     per = lights_over_time(lights)
     if per.empty:
         raise ValueError("no monitoring lights: the regimes set no working-day limits")
@@ -75,17 +84,18 @@ def plot_lights(lights: pd.DataFrame, title: str | None = None) -> Figure:
     monthly = (per.groupby(["regime", "period", "colour"], observed=True)["lights"].sum()
                .div(reps, level="regime").rename("lights").reset_index())
     regimes = list(dict.fromkeys(monthly["regime"]))
-    with figure_style():
+    with figure_style(lang):
         fig = Figure(figsize=(6.4, 2.6 * len(regimes) + 0.6), layout="constrained")
         axes = np.atleast_1d(fig.subplots(len(regimes), 1, sharex=True, squeeze=False)[:, 0])
         for ax, regime in zip(axes, regimes, strict=True):
             m = monthly[monthly["regime"] == regime]
             for colour, shade in (("yellow", "#E69F00"), ("red", "#D55E00")):
                 c = m[m["colour"] == colour]
-                ax.plot(c["period"], c["lights"], "-o", ms=3, color=shade, label=colour)
-            ax.set_ylabel("lights a month")
-            ax.set_title(regime)
+                ax.plot(c["period"], c["lights"], "-o", ms=3, color=shade,
+                        label=tr(f"fig.lights.{colour}", lang))
+            ax.set_ylabel(tr("fig.lights.y", lang))
+            ax.set_title(shown.regime(regime))
             ax.legend()
             ax.tick_params(axis="x", labelrotation=30)
-        fig.suptitle(title or "Monitoring lights over time (mean over replications)")
+        fig.suptitle(title or tr("fig.lights.title", lang))
     return fig

@@ -5,22 +5,42 @@ Layer: analysis. A teaching view of the event log: :func:`case_journey` picks on
 sentence per step; :func:`contacts_table` folds that list into one row per contact (filing).
 :func:`govsim.analysis.plots.plot_swimlane` draws it.
 
+Given more of the run than its event log, the journey also says what the event log cannot:
+the money each step moved (from the money ledger, :attr:`govsim.Results.ledger`), who was
+invited to each meeting and how many came (from the scenario's escalation ladder and the cases
+table), and whether each step fell within the city's office hours (from the scenario's
+working-day calendar). :func:`journey_from` passes all of it from a :class:`govsim.Results`.
+
 Example
 -------
 >>> res = govsim.run("scenarios/district.toml", replications=1)      # doctest: +SKIP
 >>> worst = int(res.cases.sort_values("contacts").iloc[-1]["case"])    # doctest: +SKIP
 >>> journey = case_journey(res.events, worst)                          # doctest: +SKIP
+>>> journey = journey_from(res, worst)      # with money, meetings, office hours  # doctest: +SKIP
 >>> contacts_table(journey)                                            # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from govsim.analysis.journey_extras import (
+    CASE_COLUMNS,
+    LEDGER_COLUMNS,
+    ladder,
+    office_hours_mask,
+    rows_of,
+    step_amounts,
+    step_meetings,
+)
 from govsim.recording import EVENT_COLUMNS
+
+if TYPE_CHECKING:
+    from govsim.scenario import Scenario
 
 __all__ = [
     "CITIZEN",
@@ -29,6 +49,8 @@ __all__ = [
     "CONTACT_COLUMNS",
     "describe",
     "case_journey",
+    "journey_from",
+    "office_hours_mask",
     "contacts_table",
 ]
 
@@ -39,7 +61,11 @@ CITIZEN = "citizen"
 FUND = "fund"
 
 #: Columns of the table returned by :func:`case_journey`, in order.
-JOURNEY_COLUMNS = ("step", "time", "day", "contact", "unit", "activity", "what")
+JOURNEY_COLUMNS = ("step", "time", "day", "contact", "unit", "activity", "what",
+                   "amount_yuan", "invited", "attendees", "office_hours")
+#: The columns :func:`contacts_table` needs (a journey table made by hand, or before the money,
+#: meeting and office-hours columns were added, has them).
+_CORE = JOURNEY_COLUMNS[:6]
 
 #: Columns of the table returned by :func:`contacts_table`, in order.
 CONTACT_COLUMNS = ("contact", "time", "day", "unit", "outcome", "units", "steps")
@@ -124,7 +150,9 @@ def _values(column: pd.Series) -> list[object]:
 
 
 def case_journey(events: pd.DataFrame, case: int, replication: int = 0,
-                 regime: str | None = None) -> pd.DataFrame:
+                 regime: str | None = None, *, ledger: pd.DataFrame | None = None,
+                 cases: pd.DataFrame | None = None,
+                 scenario: Scenario | None = None) -> pd.DataFrame:
     """The ordered list of what happened to one case.
 
     Parameters
@@ -139,6 +167,16 @@ def case_journey(events: pd.DataFrame, case: int, replication: int = 0,
         The replication the case belongs to.
     regime:
         The regime to look in. May be left out when the table holds only one regime.
+    ledger:
+        The run's money ledger (:attr:`govsim.Results.ledger`), for ``amount_yuan``.
+    cases:
+        The run's cases table (:attr:`govsim.Results.cases`), for how many units came to
+        meetings whose invitees may stay away (``attendees``).
+    scenario:
+        The scenario that was run (:attr:`govsim.Results.scenario`), for who was invited to
+        each meeting (its regime's escalation ladder) and for the office hours and working
+        days of its calendar (``office_hours``). Without it, office hours are the scenario
+        default (08:30-17:30) on Monday to Friday, with no public holidays.
 
     Returns
     -------
@@ -160,12 +198,31 @@ def case_journey(events: pd.DataFrame, case: int, replication: int = 0,
             the activity name (``concept:name``).
         ``what``
             a short plain-English sentence (:data:`DESCRIPTIONS`).
+        ``amount_yuan``
+            the money the step moved, in yuan: a patch's cost (``surface_fix``), an advance
+            (``advance``), the advance paid back (``recovery``), the money for the real fix
+            (``fund_release``, ``share_done``, or ``resolved`` when the fixer paid as it
+            finished); NaN where no money moved or without ``ledger``.
+        ``invited``
+            for a ``meeting`` step, the units invited to it (a tuple of names, the convener
+            among them when the scenario lists it); None elsewhere or without ``scenario``.
+        ``attendees``
+            for a ``meeting`` step, how many units came (float); NaN elsewhere, or where the
+            run's records do not tell (the cases table keeps the attendance of each case's
+            meetings summed, so it is known for every meeting only where at most one of them
+            may be missed by an invitee).
+        ``office_hours``
+            whether the step's time falls within office hours on a working day of the
+            scenario's calendar (``world.calendar``: the official working-day clock of the
+            model). A filing with ``False`` was made in the evening, at night, at a weekend or
+            on a public holiday.
 
     Raises
     ------
     ValueError
         If the table is empty or lacks a column; if ``regime`` is needed (several regimes)
-        or unknown; if the replication or the case is not in the table.
+        or unknown; if the replication or the case is not in the table; if ``ledger`` or
+        ``cases`` lacks a column, or ``scenario`` does not have the regime.
     """
     missing = [c for c in ("replication", *EVENT_COLUMNS) if c not in events.columns]
     if missing:
@@ -183,6 +240,7 @@ def case_journey(events: pd.DataFrame, case: int, replication: int = 0,
                 raise ValueError(
                     "the events table holds several regimes (" + ", ".join(regimes)
                     + "); choose one with regime=...")
+            regime = regimes[0] if regimes else None
         elif regime not in regimes:
             raise ValueError(
                 f"regime {regime!r} is not in the events table; it holds "
@@ -199,10 +257,10 @@ def case_journey(events: pd.DataFrame, case: int, replication: int = 0,
         shown = ", ".join(str(r) for r in reps[:20]) + (", ..." if len(reps) > 20 else "")
         raise ValueError(f"replication {replication} is not in the events table; "
                          f"it holds replication(s) {shown}")
-    cases = events[CASE].to_numpy()
-    sel = in_rep & (cases == case)
+    case_ids = events[CASE].to_numpy()
+    sel = in_rep & (case_ids == case)
     if not sel.any():
-        known = cases[in_rep]
+        known = case_ids[in_rep]
         raise ValueError(f"case {case} is not in replication {replication} of the events table; "
                          f"its cases run from {known.min()} to {known.max()}")
 
@@ -222,6 +280,10 @@ def case_journey(events: pd.DataFrame, case: int, replication: int = 0,
     start = time[is_file].iloc[0] if is_file.any() else time.iloc[0]
     day = ((time - start) / pd.Timedelta(days=1)).to_numpy(dtype=float)
     n = len(activity)
+    where = (regime, replication, case)
+    amount = step_amounts(activity, rows_of(ledger, "ledger", where, LEDGER_COLUMNS))
+    case_row = rows_of(cases, "cases", where, CASE_COLUMNS)
+    invited, attendees = step_meetings(activity, unit, case_row, ladder(scenario, regime))
     return pd.DataFrame({
         "step": np.arange(1, n + 1, dtype=np.int64),
         "time": time.to_numpy(),
@@ -230,7 +292,33 @@ def case_journey(events: pd.DataFrame, case: int, replication: int = 0,
         "unit": unit,
         "activity": activity,
         "what": [describe(a) for a in activity],
+        "amount_yuan": amount,
+        "invited": invited,
+        "attendees": attendees,
+        "office_hours": office_hours_mask(time, scenario),
     }, columns=list(JOURNEY_COLUMNS))
+
+
+def journey_from(results: Any, case: int, replication: int = 0,
+                 regime: str | None = None) -> pd.DataFrame:
+    """:func:`case_journey` of one case of a run, with everything the run knows about it.
+
+    Parameters
+    ----------
+    results:
+        A :class:`govsim.Results` (or :class:`govsim.Comparison`): its ``events``,
+        ``ledger``, ``cases`` and ``scenario`` are passed on.
+    case, replication, regime:
+        As in :func:`case_journey`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The journey, with ``amount_yuan``, ``invited``, ``attendees`` and ``office_hours``
+        filled in.
+    """
+    return case_journey(results.events, case, replication, regime, ledger=results.ledger,
+                        cases=results.cases, scenario=results.scenario)
 
 
 def _outcome(activities: list[str]) -> str:
@@ -274,7 +362,7 @@ def contacts_table(journey: pd.DataFrame) -> pd.DataFrame:
 
     Steps before the first filing (contact 0; not produced by the model) are left out.
     """
-    missing = [c for c in JOURNEY_COLUMNS[:-1] if c not in journey.columns]
+    missing = [c for c in _CORE if c not in journey.columns]
     if missing:
         raise ValueError("not a journey table (missing " + ", ".join(missing)
                          + "); build one with case_journey")

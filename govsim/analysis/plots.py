@@ -4,7 +4,9 @@ Layer: analysis. Uses matplotlib's object-oriented API only; nothing here select
 (``matplotlib.use`` is never called), so the caller's choice (Jupyter inline, Agg in tests, a
 desktop window) is respected.
 
-The input is a journey table from :func:`govsim.analysis.journey.case_journey`.
+The input is a journey table from :func:`govsim.analysis.journey.case_journey`; the words
+shown, the contact numbers and the notes (money, meetings) are in
+:mod:`govsim.analysis.swimlane_marks`.
 """
 
 from __future__ import annotations
@@ -13,21 +15,36 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import matplotlib as mpl
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
 
-from govsim.analysis.journey import CITIZEN
+from govsim.analysis import swimlane_layout as layout
+from govsim.analysis.journey import CITIZEN, FUND, office_hours_mask
+from govsim.analysis.style import font_for
+from govsim.analysis.swimlane_marks import (
+    SwimlaneMarks,
+    activity_label,
+    meeting_marks,
+    money_notes,
+    plural,
+    text,
+)
+from govsim.analysis.swimlane_text import language
 from govsim.atomic import atomic_write
+from govsim.scenario.names import Names
 
 if TYPE_CHECKING:
     import os
 
     from matplotlib.axes import Axes
 
-__all__ = ["FAMILIES", "ACTIVITY_STYLES", "activity_family", "plot_swimlane", "save_swimlane"]
+__all__ = ["FAMILIES", "ACTIVITY_STYLES", "activity_family", "plot_swimlane", "save_swimlane",
+           "swimlane_figure"]
 
 
 @dataclass(frozen=True)
@@ -40,14 +57,14 @@ class Family:
 
 
 #: Activity families in legend order (colours from the Okabe–Ito colour-blind-safe palette).
-FAMILIES: tuple[Family, ...] = (
-    Family("filing", "filing & intake", "#0072B2"),
-    Family("deflection", "deflection & referral", "#D55E00"),
-    Family("repair", "repair", "#009E73"),
-    Family("money", "money", "#E69F00"),
-    Family("escalation", "escalation, meetings & rulings", "#CC79A7"),
-    Family("other", "other", "#4D4D4D"),
-)
+FAMILIES: tuple[Family, ...] = tuple(Family(key, text(f"family.{key}"), colour) for key, colour in (
+    ("filing", "#0072B2"),
+    ("deflection", "#D55E00"),
+    ("repair", "#009E73"),
+    ("money", "#E69F00"),
+    ("escalation", "#CC79A7"),
+    ("other", "#4D4D4D"),
+))
 _FAMILY = {f.key: f for f in FAMILIES}
 
 #: Family and marker of each known activity, in legend order within a family. Activities not
@@ -90,9 +107,9 @@ _DEFAULT_STYLE = ("other", ".")
 _ORDER = {a: k for k, a in enumerate(ACTIVITY_STYLES)}
 _BIG = {"resolved": 2.2, "abandon": 1.6, "file": 1.25}  # marker area multipliers
 
-_FONT = 12  # projected on a wall: larger than matplotlib's default
+_FONT = layout.FONT
 _MARKER_AREA = 90.0
-_STACK = 0.26  # vertical spacing of simultaneous steps in one lane (lane height 1)
+_MONEY_INK = "#8F5B00"  # the money family's orange, dark enough for text on white
 
 
 def activity_family(activity: str) -> str:
@@ -121,77 +138,99 @@ def _check(journey: pd.DataFrame) -> None:
         raise ValueError("the journey has no steps to draw")
 
 
-def _lanes(units: list[str]) -> list[str]:
-    """Lane order: the citizen on top, then units in order of first appearance."""
-    order = list(dict.fromkeys(units))
-    if CITIZEN in order:
-        order.remove(CITIZEN)
-    return [CITIZEN, *order]
+def _lane_label(lane: str, names: Names) -> str:
+    return {CITIZEN: text("lane.citizen"), FUND: text("lane.fund")}.get(lane) or names.unit(lane)
 
 
-def _stacked(x: np.ndarray, lane: np.ndarray, eps: float) -> np.ndarray:
-    """Lane positions with steps that would overlap (same lane, nearly the same time) spread
-    vertically around the lane's centre, in step order from top to bottom."""
-    y = lane.astype(float).copy()
-    for k in np.unique(lane):
-        idx = np.flatnonzero(lane == k)
-        start = 0
-        while start < len(idx):
-            end = start + 1
-            while end < len(idx) and x[idx[end]] - x[idx[start]] <= eps:
-                end += 1
-            m = end - start
-            if m > 1:
-                gap = min(_STACK, 0.76 / (m - 1))
-                y[idx[start:end]] = k + (np.arange(m) - (m - 1) / 2.0) * gap
-            start = end
-    return y
+def _draw(journey: pd.DataFrame, ax: Axes, title: str | None, lang: str = "en",
+          names: Names | None = None) -> SwimlaneMarks:
+    with font_for(lang), language(lang):
+        marks = _draw_in(journey, ax, title, names or Names())
+        if lang != "en":  # texts made before (axes given) or after (date ticks) this block
+            family = mpl.rcParams["font.family"]
+            for axes in (ax, *ax.child_axes):
+                axes.tick_params(axis="both", which="both", labelfontfamily=family)
+                for text_artist in axes.findobj(Text):
+                    text_artist.set_fontfamily(family)
+        return marks
 
 
-def _date_axis(ax: Axes, lo: float, hi: float, x0: float) -> None:
-    """Dates below (limits ``lo``..``hi`` padded), days since ``x0`` (first filing) on top."""
-    pad = max((hi - lo) * 0.04, 1.0 / 24.0)
-    ax.set_xlim(lo - pad, hi + pad)
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
-    ax.xaxis.set_major_locator(locator)
-    # day ticks read "15 Mar" (not a bare "15"); the offset names only what the ticks leave out
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(
-        locator,
-        formats=["%Y", "%b", "%d %b", "%H:%M", "%H:%M", "%S.%f"],
-        offset_formats=["", "%Y", "%Y", "%d %b %Y", "%d %b %Y", "%d %b %Y %H:%M"],
-    ))
-    ax.tick_params(axis="x", labelsize=_FONT - 1)
-    ax.xaxis.get_offset_text().set_fontsize(_FONT - 1)
-    # the same axis in days since the first filing, on top
-    top = ax.secondary_xaxis("top", functions=(lambda v: v - x0, lambda d: d + x0))
-    top.set_xlabel("days since the first filing", fontsize=_FONT)
-    top.tick_params(labelsize=_FONT - 1)
-
-
-def _draw(journey: pd.DataFrame, ax: Axes, title: str | None) -> None:
+def _draw_in(journey: pd.DataFrame, ax: Axes, title: str | None, names: Names) -> SwimlaneMarks:
     _check(journey)
     activity = journey["activity"].astype(str).to_numpy()
     units = journey["unit"].astype(str).tolist()
-    lanes = _lanes(units)
+    invited = layout.invited(journey)
+    lanes = layout.lanes(units, invited)
     lane_of = {u: k for k, u in enumerate(lanes)}
     lane = np.array([lane_of[u] for u in units])
     x = np.asarray(mdates.date2num(pd.to_datetime(journey["time"]).to_numpy()), dtype=float)
-    x0 = x[activity == "file"].min() if (activity == "file").any() else x.min()
+    is_file = activity == "file"
+    x0 = x[is_file].min() if is_file.any() else x.min()
     x1 = x.max()
     span = max(x1 - min(x0, x.min()), 1.0 / 24.0)
-    y = _stacked(x, lane, eps=span * 0.012)
+    y = layout.stacked(x, lane, eps=span * 0.012)
 
-    # lanes: alternate shading, names on the left, citizen on top
+    # lanes: alternate shading, names on the left, citizen on top; above it, when the case
+    # has filings, a strip for their numbers
+    top = -1 if is_file.any() else 0
     for k in range(len(lanes)):
         if k % 2 == 0:
             ax.axhspan(k - 0.5, k + 0.5, color="0.94", zorder=0, lw=0)
-    ax.set_yticks(range(len(lanes)), lanes, fontsize=_FONT)
-    ax.set_ylim(len(lanes) - 0.5, -0.5)
+    shown = [_lane_label(u, names) for u in lanes]
+    ticks = list(range(top, len(lanes)))
+    ax.set_yticks(ticks, ([text("lane.contacts")] if top < 0 else []) + shown, fontsize=_FONT)
+    if top < 0:
+        ax.get_yticklabels()[0].set_color(_FAMILY["filing"].colour)
+        ax.axhline(-0.5, color="0.75", lw=0.8, zorder=0)
+    ax.set_ylim(len(lanes) - 0.5, top - 0.5)
     ax.tick_params(axis="y", length=0)
 
     # the path of the case from step to step
     ax.plot(x, y, color="0.55", lw=0.9, zorder=1, solid_joinstyle="round")
 
+    outside = ~_in_office_hours(journey) & is_file
+    amount = (journey["amount_yuan"].to_numpy(dtype=float) if "amount_yuan" in journey.columns
+              else np.full(len(journey), np.nan))
+    handles = _markers(ax, activity, x, y, outside, amount)
+    came = (journey["attendees"].to_numpy(dtype=float) if "attendees" in journey.columns
+            else np.full(len(journey), np.nan))
+    notes, extra, clear = meeting_marks(ax, activity, x, y, lane, lane_of, invited, came,
+                                        colour=_FAMILY["escalation"].colour,
+                                        size=_MARKER_AREA * 0.85)
+    handles += extra
+    notes += money_notes(activity, x, y, amount, colour=_MONEY_INK)
+
+    numbers = journey["contact"].to_numpy()[is_file]
+    obstacles = np.vstack([np.column_stack([x, y, x, y]), clear])
+    marks = SwimlaneMarks(ax, x[is_file], numbers, (top - 0.5, top + 0.5) if top < 0 else None,
+                          notes, obstacles, fontsize=_FONT - 2, colour=_FAMILY["filing"].colour)
+    ax.add_artist(marks)
+
+    layout.date_axis(ax, min(x0, x.min()), x1, x0)
+    ax.grid(axis="x", color="0.85", lw=0.6, zorder=0)
+    ax.set_axisbelow(True)
+    for side in ("right", "left"):
+        ax.spines[side].set_visible(False)
+    _legend(ax, handles)
+    if title is None:
+        n_contacts = int(journey["contact"].max())
+        title = text("title", contacts=plural("contacts", n_contacts),
+                     steps=plural("steps", len(journey)), days=plural("days", float(x1 - x0)))
+    ax.set_title(title, fontsize=_FONT + 2, loc="left", pad=10)
+    return marks
+
+
+def _in_office_hours(journey: pd.DataFrame) -> np.ndarray:
+    """The journey's ``office_hours`` column, or -- for a table without it -- the default
+    calendar's answer (:func:`govsim.analysis.journey.office_hours_mask`)."""
+    if "office_hours" in journey.columns:
+        return journey["office_hours"].fillna(True).to_numpy(dtype=bool)
+    return office_hours_mask(journey["time"])
+
+
+def _markers(ax: Axes, activity: np.ndarray, x: np.ndarray, y: np.ndarray,
+             outside: np.ndarray, amount: np.ndarray) -> list[Line2D]:
+    """One marker per step; filings outside office hours hollow. Returns legend handles."""
     present = sorted(set(activity), key=lambda a: (
         [f.key for f in FAMILIES].index(activity_family(a)), _ORDER.get(a, len(_ORDER)), a))
     handles: list[Line2D] = []
@@ -199,71 +238,74 @@ def _draw(journey: pd.DataFrame, ax: Axes, title: str | None) -> None:
         acts = [a for a in present if activity_family(a) == fam.key]
         if not acts:
             continue
-        handles.append(Line2D([], [], linestyle="none", label=fam.label.upper()))
+        # the words are looked up as drawn (not fam.label): one place to translate them
+        handles.append(Line2D([], [], linestyle="none", label=text(f"family.{fam.key}").upper()))
         for a in acts:
             marker = ACTIVITY_STYLES.get(a, _DEFAULT_STYLE)[1]
             sel = activity == a
             size = _MARKER_AREA * _BIG.get(a, 1.0)
-            ax.scatter(x[sel], y[sel], s=size, marker=marker, c=fam.colour,
+            hollow = sel & outside
+            full = sel & ~hollow
+            ax.scatter(x[full], y[full], s=size, marker=marker, c=fam.colour,
                        edgecolors="white", linewidths=0.6, zorder=3)
             n = int(sel.sum())
+            paid = amount[sel][np.isfinite(amount[sel])]
+            label = text("legend.entry_money", activity=activity_label(a), n=n,
+                         money=text("money", amount=paid.sum())) if len(paid) else \
+                text("legend.entry", activity=activity_label(a), n=n)
             handles.append(Line2D([], [], linestyle="none", marker=marker, color=fam.colour,
-                                  markeredgecolor="white", markersize=np.sqrt(size),
-                                  label=f"{a.replace('_', ' ')} ({n})"))
+                                  markeredgecolor="white", markersize=np.sqrt(size), label=label))
+            if hollow.any():
+                ax.scatter(x[hollow], y[hollow], s=size * 0.85, marker=marker, c="white",
+                           edgecolors=fam.colour, linewidths=1.6, zorder=3)
+                handles.append(Line2D([], [], linestyle="none", marker=marker, color="white",
+                                      markeredgecolor=fam.colour, markeredgewidth=1.6,
+                                      markersize=np.sqrt(size * 0.85),
+                                      label="  " + text("legend.outside", n=int(hollow.sum()))))
+    return handles
 
-    # number the filings, so contacts can be counted and read off the table; where filings
-    # crowd one lane, only the first of a crowd is numbered so the numbers stay legible
-    contact = journey["contact"].to_numpy()
-    last_label: dict[int, float] = {}
-    for i in np.flatnonzero(activity == "file"):
-        if x[i] - last_label.get(int(lane[i]), -np.inf) < span * 0.03:
-            continue
-        last_label[int(lane[i])] = x[i]
-        ax.annotate(str(int(contact[i])), (x[i], y[i]), xytext=(0, 8), textcoords="offset points",
-                    ha="center", va="bottom", fontsize=_FONT - 2, color=_FAMILY["filing"].colour,
-                    fontweight="bold", zorder=4)
 
-    _date_axis(ax, min(x0, x.min()), x1, x0)
-    ax.grid(axis="x", color="0.85", lw=0.6, zorder=0)
-    ax.set_axisbelow(True)
-    for side in ("right", "left"):
-        ax.spines[side].set_visible(False)
+def _legend(ax: Axes, handles: list[Line2D]) -> None:
     leg = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
                     fontsize=_FONT - 1, frameon=False, handletextpad=0.4, borderaxespad=0.0,
-                    title="step (number of times)", title_fontsize=_FONT - 1, alignment="left")
-    for text, handle in zip(leg.get_texts(), handles, strict=True):
+                    title=text("legend.title"), title_fontsize=_FONT - 1, alignment="left")
+    for label, handle in zip(leg.get_texts(), handles, strict=True):
         if not handle.get_marker() or handle.get_marker() == "None":
-            text.set_fontweight("bold")
-            text.set_fontsize(_FONT - 2)
-            text.set_color("0.3")
-    if title is None:
-        n_contacts = int(journey["contact"].max())
-        days = x1 - x0
-        title = (f"One case's journey: {_count(n_contacts, 'contact')}, "
-                 f"{_count(len(journey), 'step')}, {_count(float(days), 'day')}")
-    ax.set_title(title, fontsize=_FONT + 2, loc="left", pad=10)
-
-
-def _count(n: float, noun: str) -> str:
-    text = f"{n:.1f}" if isinstance(n, float) else str(n)
-    return f"{text} {noun}" + ("" if n == 1 else "s")
-
-
-def _figsize(journey: pd.DataFrame) -> tuple[float, float]:
-    n_lanes = len(_lanes(journey["unit"].astype(str).tolist()))
-    return (13.0, 2.6 + 0.85 * n_lanes)
+            label.set_fontweight("bold")
+            label.set_fontsize(_FONT - 2)
+            label.set_color("0.3")
 
 
 def plot_swimlane(journey: pd.DataFrame, ax: Axes | None = None,
-                  title: str | None = None) -> Figure:
+                  title: str | None = None, lang: str = "en",
+                  names: Names | None = None) -> Figure:
     """Draw one case's journey as a swimlane diagram.
 
     One horizontal lane per unit (the citizen on top, then units in order of first
-    appearance), time on the x axis (dates below, days since the first filing on top), one
-    marker per step coloured by activity family (:data:`FAMILIES`) and shaped by activity
-    (:data:`ACTIVITY_STYLES`), and a thin grey line joining consecutive steps so the path
-    between units can be followed. Filings are numbered. Steps at nearly the same time in one
-    lane are stacked vertically, in step order from top to bottom.
+    appearance; a meeting's invitees appear at the meeting), time on the x axis (dates below,
+    days since the first filing on top), one marker per step coloured by activity family
+    (:data:`FAMILIES`) and shaped by activity (:data:`ACTIVITY_STYLES`), and a thin grey line
+    joining consecutive steps so the path between units can be followed. Steps at nearly the
+    same time in one lane are stacked vertically, in step order from top to bottom.
+
+    Over the lanes:
+
+    - the contact numbers, in a strip on top over a rug of the filings: every contact is
+      numbered once, and filings too close together to be numbered one by one share a range
+      ("12–30") with a bracket over their time span, so that no two numbers overlap whatever
+      the figure's size (see :func:`govsim.analysis.swimlane_marks.contact_groups`);
+    - filings outside office hours (column ``office_hours``; for a table without it, the
+      default of :func:`govsim.analysis.journey.office_hours_mask`) drawn hollow, counted in
+      the legend;
+    - each meeting as a bracket across its invitees' lanes (column ``invited``) with a hollow
+      hexagon on each, and a note of how many units came (``attendees``);
+    - money in yuan (``amount_yuan``): a note on each step that moved money, the patches'
+      total in the legend.
+
+    The journey's extra columns come from :func:`govsim.analysis.journey.journey_from` (or
+    :func:`~govsim.analysis.journey.case_journey` given the ledger, cases table and
+    scenario); without them the figure has no money or meeting notes. The words shown are
+    those of :data:`govsim.analysis.swimlane_marks.TEXT`.
 
     Parameters
     ----------
@@ -274,6 +316,9 @@ def plot_swimlane(journey: pd.DataFrame, ax: Axes | None = None,
         so that it shows in notebooks and with ``plt.show()``).
     title:
         The title; by default a summary (contacts, steps, days).
+    lang, names:
+        ``"zh"`` draws every word in Chinese (:data:`govsim.analysis.swimlane_text.TEXT_ZH`)
+        and names the lanes by ``names`` (``Results.names("zh")``).
 
     Returns
     -------
@@ -289,9 +334,9 @@ def plot_swimlane(journey: pd.DataFrame, ax: Axes | None = None,
     if ax is None:
         import matplotlib.pyplot as plt
 
-        fig = plt.figure(figsize=_figsize(journey), layout="constrained")
+        fig = plt.figure(figsize=layout.figsize(journey), layout="constrained")
         ax = fig.add_subplot()
-    _draw(journey, ax, title)
+    _draw(journey, ax, title, lang, names)
     figure = ax.get_figure()
     if figure is not None and not isinstance(figure, Figure):
         figure = figure.figure  # a SubFigure: its root figure
@@ -300,11 +345,22 @@ def plot_swimlane(journey: pd.DataFrame, ax: Axes | None = None,
     return figure
 
 
+def swimlane_figure(journey: pd.DataFrame, title: str | None = None, lang: str = "en",
+                    names: Names | None = None) -> Figure:
+    """:func:`plot_swimlane` in a figure of its own made outside :mod:`matplotlib.pyplot`
+    (nothing is left open: for files and reports)."""
+    _check(journey)
+    fig = Figure(figsize=layout.figsize(journey), layout="constrained")
+    _draw(journey, fig.add_subplot(), title, lang, names)
+    return fig
+
+
 _FORMATS = {".png": "png", ".svg": "svg"}
 
 
 def save_swimlane(journey: pd.DataFrame, path: str | os.PathLike[str],
-                  title: str | None = None) -> Path:
+                  title: str | None = None, lang: str = "en",
+                  names: Names | None = None) -> Path:
     """Draw :func:`plot_swimlane` and save it as PNG or SVG.
 
     The figure is made outside :mod:`matplotlib.pyplot` (nothing is left open) and only the
@@ -316,7 +372,7 @@ def save_swimlane(journey: pd.DataFrame, path: str | os.PathLike[str],
         A table from :func:`govsim.analysis.journey.case_journey`.
     path:
         Where to write; the suffix (``.png`` or ``.svg``, any case) picks the format.
-    title:
+    title, lang, names:
         As in :func:`plot_swimlane`.
 
     Returns
@@ -334,9 +390,7 @@ def save_swimlane(journey: pd.DataFrame, path: str | os.PathLike[str],
     if fmt is None:
         shown = repr(out.suffix) if out.suffix else "no suffix"
         raise ValueError(f"cannot save a swimlane as {shown}: use .png or .svg")
-    _check(journey)
-    fig = Figure(figsize=_figsize(journey), layout="constrained")
-    _draw(journey, fig.add_subplot(), title)
+    fig = swimlane_figure(journey, title, lang, names)
     atomic_write(out, lambda fh: fig.savefig(
         fh, format=fmt, dpi=150 if fmt == "png" else None,
         metadata={"Software": None} if fmt == "png" else {"Date": None}))

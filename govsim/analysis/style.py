@@ -5,12 +5,16 @@ Layer: analysis (matplotlib, imported only when drawing).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import matplotlib as mpl
 
-__all__ = ["PALETTE", "regime_colours", "figure_style"]
+from govsim.errors import GovsimError
+
+__all__ = ["PALETTE", "regime_colours", "figure_style", "cjk_font", "require_cjk_font",
+           "missing_glyphs", "font_for", "CJK_FAMILIES", "CJK_HELP"]
 
 #: colour-blind-safe (Okabe-Ito), in the order regimes are listed
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -27,8 +31,116 @@ def regime_colours(regimes: Sequence[str]) -> dict[str, str]:
     return {r: PALETTE[i % len(PALETTE)] for i, r in enumerate(regimes)}
 
 
+#: font families that cover simplified Chinese, the most preferred first
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+                "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC",
+                "Hiragino Sans GB", "Heiti SC", "STHeiti", "SimHei", "Noto Sans CJK JP",
+                "Noto Sans CJK TC", "AR PL UMing CN", "Droid Sans Fallback", "Arial Unicode MS")
+
+#: characters a font must draw to serve Chinese figures (a common sample, not a guarantee:
+#: :func:`missing_glyphs` checks a figure's own text)
+_PROBE = "中文图表天元比例街道热线解决"
+
+CJK_HELP = ("no installed font has Chinese characters, so a Chinese figure would show empty "
+            "boxes instead of text. Install one and run again: on Debian or Ubuntu "
+            "'sudo apt-get install fonts-noto-cjk' (or the smaller fonts-wqy-microhei), on "
+            "Fedora 'sudo dnf install google-noto-sans-cjk-sc-fonts'; macOS and Windows ship one "
+            "(PingFang SC, Microsoft YaHei). Or set GOVSIM_CJK_FONT to the path of any .ttf, .otf "
+            "or .ttc font file with Chinese characters.")
+
+
+def _covers(path: str) -> bool:
+    from matplotlib.ft2font import FT2Font
+
+    try:
+        font = FT2Font(path)
+    except (OSError, RuntimeError, ValueError):
+        return False
+    return all(font.get_char_index(ord(ch)) for ch in _PROBE)
+
+
+def cjk_font() -> str | None:
+    """The family name of an installed font that draws Chinese, or None.
+
+    ``GOVSIM_CJK_FONT`` (a font file's path) wins; then the first of :data:`CJK_FAMILIES`
+    matplotlib knows; then any system font file that draws Chinese and that matplotlib's font
+    cache does not list yet (a font installed after the cache was built)."""
+    from matplotlib import font_manager as fm
+
+    path = os.environ.get("GOVSIM_CJK_FONT")
+    if path:
+        if not os.path.isfile(path) or not _covers(path):
+            raise GovsimError(f"GOVSIM_CJK_FONT={path!r} is no font file with Chinese "
+                              "characters", "lang")
+        fm.fontManager.addfont(path)
+        return str(fm.FontProperties(fname=path).get_name())
+    known = {f.name: f.fname for f in fm.fontManager.ttflist}
+    for family in CJK_FAMILIES:
+        if family in known and _covers(known[family]):
+            return family
+    listed = set(known.values())
+    for candidate in sorted(fm.findSystemFonts()):
+        if candidate not in listed and _covers(candidate):
+            fm.fontManager.addfont(candidate)
+            return str(fm.FontProperties(fname=candidate).get_name())
+    return None
+
+
+def require_cjk_font() -> str:
+    """:func:`cjk_font`, or a :class:`GovsimError` at ``lang`` saying how to install one."""
+    family = cjk_font()
+    if family is None:
+        raise GovsimError(CJK_HELP, "lang")
+    return family
+
+
+def missing_glyphs(fig: object) -> set[str]:
+    """Characters in ``fig``'s text that the font chosen to draw them lacks (empty: no boxes).
+    Draws the figure once."""
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import findfont
+    from matplotlib.ft2font import FT2Font
+    from matplotlib.text import Text
+
+    assert isinstance(fig, Figure)
+    fig.draw_without_rendering()  # every text placed, also those made at draw time
+    missing: set[str] = set()
+    fonts: dict[str, FT2Font] = {}
+    for text in fig.findobj(Text):
+        content = text.get_text()
+        if not content or not text.get_visible():
+            continue
+        families = text.get_fontproperties().get_family()
+        paths = []
+        for family in families:  # matplotlib falls back along the family list, glyph by glyph
+            props = text.get_fontproperties().copy()
+            props.set_family(family)
+            paths.append(findfont(props, fallback_to_default=True))
+        for ch in set(content) - set(" \n\t$"):
+            if not any((fonts.setdefault(p, FT2Font(p))).get_char_index(ord(ch)) for p in paths):
+                missing.add(ch)
+    return missing
+
+
 @contextmanager
-def figure_style() -> Iterator[None]:
-    """Draw inside this block for govsim's look (restored afterwards)."""
-    with mpl.rc_context(_RC):
+def font_for(lang: str = "en") -> Iterator[None]:
+    """Inside this block text is drawn in a font for ``lang``: for ``"zh"`` one that has
+    Chinese characters (or a :class:`GovsimError` saying how to install one); for English the
+    caller's settings."""
+    if lang != "zh":
+        yield
+        return
+    # concrete family names: a generic "sans-serif" would be looked up when the figure is
+    # drawn, after this block has restored the caller's settings
+    with mpl.rc_context({"font.family": [require_cjk_font(), "DejaVu Sans"],
+                         "axes.unicode_minus": False}):
+        yield
+
+
+@contextmanager
+def figure_style(lang: str = "en") -> Iterator[None]:
+    """Draw inside this block for govsim's look (restored afterwards); ``lang="zh"`` draws
+    text in a font that has Chinese characters, or raises :class:`GovsimError` (never empty
+    boxes)."""
+    with mpl.rc_context(_RC), font_for(lang):
         yield

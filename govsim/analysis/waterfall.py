@@ -11,17 +11,30 @@ import math
 import pandas as pd
 from matplotlib.figure import Figure
 
+from govsim.analysis.style import figure_style
+from govsim.lang import metric_label, metric_name, rule_name, tr
+from govsim.scenario.names import Names
+
 __all__ = ["plot_waterfall"]
 
 
 def plot_waterfall(contributions: pd.DataFrame, totals: pd.DataFrame, metric: str,
-                   source: str, target: str, unit: str = "") -> Figure:
+                   source: str, target: str, unit: str = "", lang: str = "en",
+                   names: Names | None = None) -> Figure:
     """A waterfall of ``metric``: regime ``source``'s mean, each rule's contribution (with its
     interval as an error bar) and regime ``target``'s mean.
 
     ``contributions`` and ``totals`` are the frames of a
-    :class:`~govsim.experiment.decomposition.Decomposition`.
+    :class:`~govsim.experiment.decomposition.Decomposition`. ``lang="zh"`` labels it in
+    Chinese, naming the regimes by ``names``.
     """
+    with figure_style(lang):
+        return _waterfall(contributions, totals, metric, source, target, unit, lang,
+                          names or Names())
+
+
+def _waterfall(contributions: pd.DataFrame, totals: pd.DataFrame, metric: str, source: str,
+               target: str, unit: str, lang: str, names: Names) -> Figure:
     rows = contributions[contributions["metric"] == metric]
     total = totals[totals["metric"] == metric]
     if rows.empty or total.empty:
@@ -30,7 +43,7 @@ def plot_waterfall(contributions: pd.DataFrame, totals: pd.DataFrame, metric: st
     end = float(total["target"].iloc[0])
     fig = Figure(figsize=(max(6.0, 0.8 * len(rows) + 3.0), 4.5), layout="constrained")
     ax = fig.add_subplot()
-    labels = [source]
+    labels = [names.regime(source)]
     ax.bar(0, start, color="0.55")
     level = start
     for i, row in enumerate(rows.itertuples(index=False), start=1):
@@ -42,11 +55,12 @@ def plot_waterfall(contributions: pd.DataFrame, totals: pd.DataFrame, metric: st
             ax.errorbar(i, level + c, yerr=[[c - low], [high - c]], color="black",
                         capsize=3, linewidth=1)
         level += c
-        labels.append(str(row.rule))
-    labels.append(target)
+        labels.append(rule_name(str(row.rule), lang))
+    labels.append(names.regime(target))
     ax.bar(len(labels) - 1, end, color="0.35")
     ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right")
     ax.axhline(0.0, color="black", linewidth=0.6)
-    ax.set_ylabel(f"{metric} ({unit})" if unit else metric)
-    ax.set_title(f"{metric}: {source} → {target}, rule by rule")
+    ax.set_ylabel(metric_label(metric, unit, lang))
+    ax.set_title(tr("fig.wf.title", lang, metric=metric_name(metric, lang),
+                    a=names.regime(source), b=names.regime(target)))
     return fig

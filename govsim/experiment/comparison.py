@@ -22,7 +22,8 @@ from govsim.errors import GovsimError
 from govsim.experiment.checks import check_memory, check_warmup, resolve_scenario, whole
 from govsim.experiment.executors import run_all
 from govsim.experiment.replication import TABLES, ReplicationOutput, run_replication
-from govsim.scenario import Scenario, check_baseline
+from govsim.lang import check_lang
+from govsim.scenario import Names, Scenario, check_baseline, display_names
 
 __all__ = ["Results", "Comparison", "run", "compare"]
 
@@ -72,6 +73,11 @@ class Results:
         return summarise(self.metrics, "regime", names, _level(confidence, self.confidence),
                          FEASIBLE)
 
+    def names(self, lang: str = "en") -> Names:
+        """What the scenario's regimes, units and categories are called in ``lang``, for the
+        figures' ``names=`` (Chinese: each thing's ``label_zh``)."""
+        return display_names(self.scenario, lang)
+
     def to_xes(self, path: str | os.PathLike[str]) -> int:
         """Write the event log as IEEE XES (one trace per case of each regime and
         replication, the standard concept, time, org and lifecycle extensions) for
@@ -100,11 +106,13 @@ class Comparison(Results):
         return paired_differences(self.metrics, "regime", "replication", _metric_names(metrics),
                                   self.baseline, _level(confidence, self.confidence), FEASIBLE)
 
-    def table(self, metrics: Sequence[str] | None = None) -> str:
-        """A plain-text comparison table: each regime's mean [CI] and the paired difference."""
+    def table(self, metrics: Sequence[str] | None = None, lang: str = "en") -> str:
+        """A plain-text comparison table: each regime's mean [CI] and the paired difference;
+        ``lang="zh"`` writes it in Chinese, with the scenario's Chinese labels."""
         from govsim.experiment.report import comparison_table
 
-        return comparison_table(self, list(metrics) if metrics is not None else HEADLINE)
+        return comparison_table(self, list(metrics) if metrics is not None else HEADLINE,
+                                check_lang(lang))
 
 
 def _metric_names(metrics: Sequence[str] | None) -> list[str]:

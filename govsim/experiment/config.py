@@ -4,8 +4,10 @@ Layer: experiment. :class:`Experiment` names a scenario, the regimes, the factor
 design (:mod:`govsim.experiment.design`), replications, a root seed, the warm-up, the tables to
 keep and an optional precision target (:mod:`govsim.experiment.sequential`). It is made in
 Python or read from an experiment TOML file (:meth:`Experiment.from_toml`; the format is in
-``docs/experiments.md``). Every design point is validated as a scenario when the experiment is
-made, so a sweep never starts on a point that cannot run.
+``docs/experiments.md``), whose ``scenario`` is a path relative to the file or, as everywhere
+else, the name of a shipped scenario (:mod:`govsim.scenario.catalogue`). Every design point is
+validated as a scenario when the experiment is made, so a sweep never starts on a point that
+cannot run.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib.resources import as_file
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +27,8 @@ from govsim.experiment.checks import check_warmup, resolve_scenario, whole
 from govsim.experiment.design import Design, Factor, apply_factors, design_points
 from govsim.experiment.replication import TABLES
 from govsim.experiment.sequential import Precision
-from govsim.scenario import Scenario, check_baseline, check_path, scenario_data
+from govsim.scenario import Scenario, check_baseline, check_path, load_scenario, scenario_data
+from govsim.scenario.catalogue import is_dir, is_file, is_scenario_name, shipped_file
 from govsim.version import __version__
 
 __all__ = ["Experiment", "KEEPABLE"]
@@ -44,7 +48,9 @@ class Experiment:
     Parameters
     ----------
     scenario:
-        A :class:`~govsim.scenario.Scenario`, a plain mapping or the path of a scenario file.
+        A :class:`~govsim.scenario.Scenario`, a plain mapping, the path of a scenario file or
+        the name of a shipped scenario (``"district"``: a string with no path separator and no
+        ``.toml`` suffix that is not an existing file).
     factors:
         ``{path: levels}`` or ``{path: {"low": .., "high": .., "integer": ..}}``, or a sequence
         of :class:`~govsim.experiment.design.Factor`.
@@ -69,6 +75,9 @@ class Experiment:
         for a fixed number of replications.
     name:
         A label for reports.
+    scenario_source:
+        Where the scenario came from, as recorded in ``experiment.json`` (default: the path as
+        given, ``shipped:NAME`` for a shipped scenario's name, empty for a scenario object).
     """
 
     scenario: Scenario
@@ -98,7 +107,7 @@ class Experiment:
         if horizon_days is not None and whole(horizon_days, 1, "horizon_days") == s.world.horizon_days:
             horizon_days = None  # the scenario's own: the same experiment either way
         s = resolve_scenario(s, horizon_days)
-        source = scenario_source or ("" if isinstance(scenario, Scenario | Mapping) else str(scenario))
+        source = scenario_source or _source(scenario)
         names = s.check_regimes(regimes)
         put(self, "scenario", s)
         put(self, "scenario_source", source)
@@ -149,8 +158,9 @@ class Experiment:
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str], **overrides: Any) -> Experiment:
         """Read an experiment file (format in ``docs/experiments.md``); ``scenario`` is a path
-        relative to the experiment file. ``overrides`` replace top-level keys of the file
-        (``replications=20``, ``seed=3``); ``None`` values are ignored."""
+        relative to the experiment file or a shipped scenario's name (see :meth:`from_dict`).
+        ``overrides`` replace top-level keys of the file (``replications=20``, ``seed=3``);
+        ``None`` values are ignored."""
         p = Path(path)
         try:
             data = tomllib.loads(p.read_text(encoding="utf-8"))
@@ -170,15 +180,23 @@ class Experiment:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], base: str | os.PathLike[str] = ".") -> Experiment:
-        """An experiment from parsed TOML (see :meth:`from_toml`)."""
+        """An experiment from parsed TOML (see :meth:`from_toml`).
+
+        ``scenario`` is read as a path relative to ``base`` (the experiment file's folder)
+        when that file exists; otherwise a string with no path separator and no ``.toml``
+        suffix names a shipped scenario (``"district"``), as everywhere else; otherwise it is a
+        :class:`GovsimError` at ``scenario``. ``scenario_source`` records which: the path read
+        or ``shipped:NAME``."""
         for key in data:
             if key not in _FILE_KEYS:
                 raise GovsimError(f"unknown key; expected some of {', '.join(sorted(_FILE_KEYS))}",
                                   key)
         if "scenario" not in data:
-            raise GovsimError("is required (the path of a scenario file)", "scenario")
-        if not isinstance(data["scenario"], str):
-            raise GovsimError("must be the path of a scenario file", "scenario")
+            raise GovsimError("is required (the path of a scenario file or a shipped scenario's "
+                              "name)", "scenario")
+        if not isinstance(data["scenario"], str) or not data["scenario"]:
+            raise GovsimError("must be the path of a scenario file or a shipped scenario's name",
+                              "scenario")
         design = data.get("design", {})
         if not isinstance(design, Mapping):
             raise GovsimError("must be a table with kind (and points)", "design")
@@ -192,8 +210,9 @@ class Experiment:
                           ("name", str), ("baseline", str)):
             if key in data and not isinstance(data[key], kind):
                 raise GovsimError(f"has the wrong type ({type(data[key]).__name__})", key)
+        scenario, source = _file_scenario(data["scenario"], Path(base))
         return cls(
-            Path(base) / data["scenario"],
+            scenario,
             factors=_flatten_factors(factors),
             design=Design(design.get("kind", "factorial"), design.get("points")),
             regimes=data.get("regimes"),
@@ -205,8 +224,38 @@ class Experiment:
             keep=data.get("keep", ()),
             precision=data.get("precision"),
             name=data.get("name", ""),
-            scenario_source=str(data["scenario"]),
+            scenario_source=source,
         )
+
+
+def _file_scenario(written: str, base: Path) -> tuple[Path | Scenario, str]:
+    """The scenario an experiment file's ``scenario`` names and its ``scenario_source``: the
+    file ``base / written`` when it exists (an existing file comes first) or ``written`` is
+    written as a path; else the shipped scenario of that name (``shipped:NAME``); else a
+    :class:`GovsimError` at ``scenario`` listing the shipped names."""
+    path = base / written
+    if not is_scenario_name(written) or is_file(path):
+        return path, str(path)  # a missing file is refused when it is read, at "scenario"
+    try:
+        found = shipped_file(written, "scenario")
+    except GovsimError as exc:  # its message lists the shipped names
+        what = (f"{str(path)!r} is a directory, not a scenario file" if is_dir(path)
+                else f"there is no scenario file {str(path)!r} next to the experiment file")
+        if is_file(base / (written + ".toml")):
+            what += f" (but {written + '.toml'!r} is there: give its suffix)"
+        raise GovsimError(f"{what}, and {exc.message}", "scenario") from None
+    # read from the installation itself, never through the working directory
+    with as_file(found) as shipped:
+        return load_scenario(shipped), f"shipped:{written}"
+
+
+def _source(scenario: object) -> str:
+    """How a scenario given in Python is recorded: its path, ``shipped:NAME``, or empty."""
+    if isinstance(scenario, Scenario | Mapping):
+        return ""
+    if is_scenario_name(scenario) and not is_file(Path(scenario)):
+        return f"shipped:{scenario}"  # load_scenario has read the shipped one
+    return str(scenario)
 
 
 def _factors(factors: Mapping[str, Any] | Sequence[Factor], s: Scenario) -> tuple[Factor, ...]:

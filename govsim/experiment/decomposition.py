@@ -32,6 +32,7 @@ from govsim.experiment.checks import check_memory, check_warmup, resolve_scenari
 from govsim.experiment.comparison import ScenarioLike
 from govsim.experiment.executors import run_all
 from govsim.experiment.replication import ReplicationOutput, run_replication
+from govsim.lang import check_lang
 from govsim.scenario import Scenario, differing_rules, hybrid
 
 __all__ = ["decompose", "plan", "execute", "Plan", "Decomposition", "DECOMPOSE_METRICS",
@@ -83,11 +84,12 @@ class Decomposition:
     #: the sampled orders of the rules (empty when exact)
     order_list: list[list[str]] = field(default_factory=list)
 
-    def table(self) -> str:
-        """A plain-text table: for each metric, each rule's contribution with its interval."""
+    def table(self, lang: str = "en") -> str:
+        """A plain-text table: for each metric, each rule's contribution with its interval;
+        ``lang="zh"`` writes it in Chinese."""
         from govsim.experiment.report import decomposition_table
 
-        return decomposition_table(self)
+        return decomposition_table(self, check_lang(lang))
 
     def to_json(self) -> str:
         """The decomposition as JSON (contributions and totals; NaN as null)."""

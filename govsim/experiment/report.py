@@ -13,14 +13,17 @@ import pandas as pd
 
 from govsim.analysis.intervals import SMALL_SAMPLE
 from govsim.analysis.metrics import METRICS
+from govsim.lang import display_width, metric_label, metric_name, pad, rule_name, tr
+from govsim.scenario.names import display_names
 
 if TYPE_CHECKING:
     from govsim.experiment.comparison import Comparison, Results
     from govsim.experiment.decomposition import Decomposition
     from govsim.experiment.results import SweepResults
 
-__all__ = ["comparison_table", "summary_table", "results_json", "case_distribution_table",
-           "sweep_table", "decomposition_table"]
+__all__ = ["comparison_table", "comparison_rows", "table_notes", "results_header", "summary_table",
+           "results_json", "case_distribution_table", "sweep_table", "decomposition_table",
+           "decomposition_parts"]
 
 
 def _fmt(x: float) -> str:
@@ -48,59 +51,67 @@ def _cell(s: pd.Series, mean: str = "mean") -> str:
     return f"{_fmt(value)} [{_fmt(low)}, {_fmt(high)}]{flag}"
 
 
-_METHOD = ("CI: Student t over replications, clipped to what the metric can be (a share lies "
-           "in [0, 1], a difference of shares in [-1, 1]; counts, times and costs are >= 0).")
-
-
-def _notes(rows: list[list[str]], *more: str) -> str:
+def _notes(rows: list[list[str]], *more: str, lang: str = "en") -> str:
     """Footnotes under a table: how its intervals are made, flagged ones, and ``more``."""
-    cells = [cell for row in rows[1:] for cell in row[1:]]
-    lines = []
-    if any(cell.endswith(("]", "]*")) for cell in cells):
-        lines.append(_METHOD)
-    if any(cell.endswith("]*") for cell in cells):
-        lines.append(f"*: an interval from fewer than {SMALL_SAMPLE} replications is rough (it "
-                     "leans on near-normal per-replication values): run more replications.")
-    lines.extend(more)
+    lines = table_notes(rows, *more, lang=lang)
     return "\n\n" + "\n".join(lines) if lines else ""
 
 
-def _header(res: Results) -> str:
+def table_notes(rows: list[list[str]], *more: str, lang: str = "en") -> list[str]:
+    """The footnotes a table of cells needs, one a line: how its intervals are made (if it
+    has any), what ``*`` means (if any cell has one), then ``more``."""
+    cells = [cell for row in rows[1:] for cell in row[1:]]
+    lines = []
+    if any(cell.endswith(("]", "]*")) for cell in cells):
+        lines.append(tr("note.ci", lang))
+    if any(cell.endswith("]*") for cell in cells):
+        lines.append(tr("note.small", lang, k=SMALL_SAMPLE))
+    lines.extend(more)
+    return lines
+
+
+def results_header(res: Results, lang: str = "en") -> str:
+    """The line above a results table: scenario, replications, seed, horizon, what is shown."""
     w = res.scenario.world
-    head = f"scenario {res.scenario.name!r}: "
-    tail = f"seed {res.seed}, horizon {w.horizon_days} days from {w.start}; "
+    head = tr("head.scenario", lang, name=res.scenario.name)
+    tail = tr("head.horizon", lang, seed=res.seed, days=w.horizon_days, start=w.start)
     if res.replications == 1:
-        return (head + "1 replication, " + tail + "values of that one replication (no "
-                "confidence interval: run at least 2 replications)")
+        return head + tr("head.one", lang) + tail + tr("head.one_tail", lang)
     pct = round(res.confidence * 100)
-    return (head + f"{res.replications} replications, " + tail
-            + f"mean [{pct}% CI] over replications")
+    return (head + tr("head.many", lang, n=res.replications) + tail
+            + tr("head.mean_ci", lang, pct=pct))
 
 
 def _render(rows: list[list[str]]) -> str:
-    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
+    """Columns aligned in a terminal (a Chinese character takes two columns)."""
+    widths = [max(display_width(r[k]) for r in rows) for k in range(len(rows[0]))]
     lines = []
     for i, r in enumerate(rows):
-        lines.append("  ".join(cell.ljust(widths[k]) if k == 0 else cell.rjust(widths[k])
+        lines.append("  ".join(pad(cell, widths[k], right=k > 0)
                                for k, cell in enumerate(r)).rstrip())
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
-def summary_table(res: Results, metrics: list[str]) -> str:
-    """Each regime's mean and CI per metric."""
+def _metric_label(metric: str, lang: str) -> str:
+    """``metric (unit)``, in ``lang``."""
+    return metric_label(metric, METRICS[metric][0], lang)
+
+
+def summary_table(res: Results, metrics: list[str], lang: str = "en") -> str:
+    """Each regime's mean and CI per metric; ``lang`` as in :mod:`govsim.lang`."""
     metrics = _defined(res, metrics)
+    names = display_names(res.scenario, lang)
     summ = res.summary(metrics).set_index(["regime", "metric"])
-    rows = [["metric", *res.regimes]]
+    rows = [[tr("metric", lang), *(names.regime(r) for r in res.regimes)]]
     for m in metrics:
-        unit = METRICS[m][0]
-        row = [f"{m} ({unit})"]
+        row = [_metric_label(m, lang)]
         for r in res.regimes:
             s = summ.loc[(r, m)]
             row.append(_cell(s))
         rows.append(row)
-    return _header(res) + "\n\n" + _render(rows) + _notes(rows)
+    return results_header(res, lang) + "\n\n" + _render(rows) + _notes(rows, lang=lang)
 
 
 def _defined(res: Results, metrics: list[str]) -> list[str]:
@@ -109,15 +120,30 @@ def _defined(res: Results, metrics: list[str]) -> list[str]:
     return [k for k in metrics if k in m and m[k].notna().any()]
 
 
-def comparison_table(res: Comparison, metrics: list[str]) -> str:
-    """Each regime's mean and CI, then the paired difference of each regime to the baseline."""
+def comparison_table(res: Comparison, metrics: list[str], lang: str = "en") -> str:
+    """Each regime's mean and CI, then the paired difference of each regime to the baseline;
+    ``lang`` as in :mod:`govsim.lang`."""
+    rows = comparison_rows(res, metrics, lang)
+    note = _notes(rows, *COMPARISON_NOTES[lang], lang=lang)
+    return results_header(res, lang) + "\n\n" + _render(rows) + note
+
+
+#: the notes every comparison table carries, by language
+COMPARISON_NOTES = {lang: (tr("note.km", lang), tr("note.na", lang)) for lang in ("en", "zh")}
+
+
+def comparison_rows(res: Comparison, metrics: list[str], lang: str = "en") -> list[list[str]]:
+    """The cells of :func:`comparison_table`, its header row first."""
     metrics = _defined(res, metrics)
+    names = display_names(res.scenario, lang)
     summ = res.summary(metrics).set_index(["regime", "metric"])
     diff = res.differences(metrics).set_index(["regime", "metric"])
     others = [r for r in res.regimes if r != res.baseline]
-    rows = [["metric", *res.regimes, *(f"{o} - {res.baseline} (paired)" for o in others)]]
+    rows = [[tr("metric", lang), *(names.regime(r) for r in res.regimes),
+             *(tr("paired", lang, a=names.regime(o), b=names.regime(res.baseline))
+               for o in others)]]
     for m in metrics:
-        row = [f"{m} ({METRICS[m][0]})"]
+        row = [_metric_label(m, lang)]
         for r in res.regimes:
             s = summ.loc[(r, m)]
             row.append(_cell(s))
@@ -125,10 +151,7 @@ def comparison_table(res: Comparison, metrics: list[str]) -> str:
             d = diff.loc[(o, m)] if (o, m) in diff.index else None
             row.append("n/a" if d is None else _cell(d, "mean_diff"))
         rows.append(row)
-    note = _notes(rows, "resolution_days_median is a Kaplan-Meier median: cases unresolved at "
-                  "the horizon are censored, not dropped.", "n/a: the metric is undefined under "
-                  "those rules (e.g. no working-day limits).")
-    return _header(res) + "\n\n" + _render(rows) + note
+    return rows
 
 
 def _num(x: Any) -> float | int | None:
@@ -243,42 +266,51 @@ def sweep_table(res: SweepResults, metric: str, confidence: float = 0.95) -> str
     return title + "\n\n" + _render(rows) + _notes(rows)
 
 
-def decomposition_table(dec: Decomposition) -> str:
+def decomposition_table(dec: Decomposition, lang: str = "en") -> str:
     """Rule × metric: each rule's Shapley contribution to the paired difference, with its
-    interval; the total it adds up to; and each rule switched alone and switched last."""
+    interval; the total it adds up to; and each rule switched alone and switched last.
+    ``lang`` as in :mod:`govsim.lang`."""
+    head, rows, inter_title, inter, more = decomposition_parts(dec, lang)
+    return (head + "\n\n" + _render(rows) + "\n\n" + inter_title + "\n\n" + _render(inter)
+            + _notes(rows, *more, lang=lang))
+
+
+def decomposition_parts(dec: Decomposition, lang: str = "en") -> tuple[
+        str, list[list[str]], str, list[list[str]], list[str]]:
+    """The pieces of :func:`decomposition_table`: its heading, the contributions' cells, the
+    interactions' heading and cells, and the notes particular to it."""
     metrics = list(dict.fromkeys(dec.contributions["metric"]))
     contrib = dec.contributions.set_index(["metric", "rule"])
     totals = dec.totals.set_index("metric")
-    pct = round(dec.confidence * 100)
+    names = display_names(dec.scenario, lang)
+    src, tgt = names.regime(dec.source), names.regime(dec.target)
     w = dec.scenario.world
-    how = (f"exact Shapley values over {len(dec.rules)} differing rules" if dec.exact else
-           f"Shapley values on {dec.orders} sampled orders of {len(dec.rules)} differing rules")
-    head = (f"scenario {dec.scenario.name!r}: {dec.target} - {dec.source} (paired), attributed "
-            f"rule by rule; {how}; {dec.replications} replications, seed {dec.seed}, horizon "
-            f"{w.horizon_days} days; mean [{pct}% CI] over replications")
-    rows = [["rule", *(f"{m} ({METRICS[m][0]})" for m in metrics)]]
+    how = (tr("dec.exact", lang, k=len(dec.rules)) if dec.exact else
+           tr("dec.sampled", lang, orders=dec.orders, k=len(dec.rules)))
+    head = tr("dec.head", lang, name=dec.scenario.name, a=src, b=tgt, how=how,
+              n=dec.replications, seed=dec.seed, days=w.horizon_days,
+              pct=round(dec.confidence * 100))
+    rows = [[tr("rule", lang), *(_metric_label(m, lang) for m in metrics)]]
     for rule in dec.rules:
-        rows.append([rule, *(_cell(contrib.loc[(m, rule)], "contribution") for m in metrics)])
-    rows.append([f"total = {dec.target} - {dec.source}",
+        rows.append([rule_name(rule, lang),
+                     *(_cell(contrib.loc[(m, rule)], "contribution") for m in metrics)])
+    rows.append([tr("dec.total", lang, a=src, b=tgt),
                  *(_cell(totals.loc[m], "difference") for m in metrics)])
-    rows.append([dec.source, *(_fmt(totals.loc[m, "source"]) for m in metrics)])
-    rows.append([dec.target, *(_fmt(totals.loc[m, "target"]) for m in metrics)])
-    inter = [["rule", *(f"{m}: alone / last" for m in metrics)]]
+    rows.append([src, *(_fmt(totals.loc[m, "source"]) for m in metrics)])
+    rows.append([tgt, *(_fmt(totals.loc[m, "target"]) for m in metrics)])
+    inter = [[tr("rule", lang),
+              *(tr("dec.alone_last", lang, metric=metric_name(m, lang)) for m in metrics)]]
     for rule in dec.rules:
-        inter.append([rule, *(f"{_fmt(contrib.loc[(m, rule), 'alone'])} / "
-                              f"{_fmt(contrib.loc[(m, rule), 'last'])}" for m in metrics)])
-    more = ["Contributions add up to the total in every replication. A rule whose settings "
-            "differ but that changes nothing gets exactly 0 (common random numbers)."]
+        inter.append([rule_name(rule, lang),
+                      *(f"{_fmt(contrib.loc[(m, rule), 'alone'])} / "
+                        f"{_fmt(contrib.loc[(m, rule), 'last'])}" for m in metrics)])
+    more = [tr("dec.adds_up", lang)]
     for m in metrics:
         dropped = int(totals.loc[m, "left_out"]) if "left_out" in totals else 0
         if dropped:
-            more.append(f"{m}: {dropped} of {dec.replications} replications left out (the "
-                        "metric is undefined in some variant there); the rest add up.")
+            more.append(tr("dec.left_out", lang, metric=metric_name(m, lang), k=dropped,
+                           n=dec.replications))
     if not dec.exact:
         se = dec.contributions["sampling_se"]
-        more.append(f"Orders were sampled: each contribution also carries a sampling standard "
-                    f"error (largest here {_fmt(float(se.max()))}); run with more orders, or "
-                    "exact, to shrink it.")
-    return (head + "\n\n" + _render(rows) + "\n\nInteractions -- each rule switched alone (from "
-            f"{dec.source}) and switched last (into {dec.target}); where they differ the rule "
-            "interacts with others:\n\n" + _render(inter) + _notes(rows, *more))
+        more.append(tr("dec.sampling", lang, se=_fmt(float(se.max()))))
+    return head, rows, tr("dec.inter", lang, a=src, b=tgt), inter, more

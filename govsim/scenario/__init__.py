@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from govsim.scenario.edit import check_path, scenario_data, set_path, with_overrides, with_values
 from govsim.scenario.examples import mmc_scenario
+from govsim.scenario.names import Names, display_names
 from govsim.scenario.parse import Scenario, check_baseline, load_scenario, parse_scenario
 from govsim.scenario.presets import NOT_RULES, PRESETS, RULES, differing_rules, hybrid
 from govsim.scenario.rules import (
@@ -52,6 +53,8 @@ from govsim.scenario.world import (
 )
 
 __all__ = [
+    "Names",
+    "display_names",
     "PRESETS",
     "RULES",
     "NOT_RULES",

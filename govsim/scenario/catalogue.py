@@ -27,7 +27,7 @@ from govsim.errors import GovsimError
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
-__all__ = ["PACKAGE", "is_scenario_name", "shipped_by_name", "shipped_names", "shipped_scenarios",
+__all__ = ["PACKAGE", "is_file", "is_dir", "is_scenario_name", "shipped_by_name", "shipped_names", "shipped_scenarios",
            "shipped_file", "copy_shipped"]
 
 #: the package whose data files are the shipped scenarios
@@ -60,15 +60,15 @@ def shipped_by_name(arg: object, where: str = "scenario") -> Traversable | None:
     """The shipped file ``arg`` names, when it is written as a name (:func:`is_scenario_name`)
     and no file of that name exists; ``None`` when ``arg`` is to be read as a path. A name
     that is not shipped is a :class:`GovsimError` at ``where`` listing the shipped names."""
-    if not is_scenario_name(arg) or _is_file(Path(arg)):  # an existing file comes first
+    if not is_scenario_name(arg) or is_file(Path(arg)):  # an existing file comes first
         return None
     if arg in shipped_names():
         return _folder().joinpath(arg + SUFFIX)
-    if _is_dir(Path(arg)):
+    if is_dir(Path(arg)):
         what = f"{arg!r} is a directory, not a scenario file, and no shipped scenario has that name"
     else:
         what = f"there is no scenario file {arg!r} and no shipped scenario of that name"
-    if _is_file(Path(arg + SUFFIX)):
+    if is_file(Path(arg + SUFFIX)):
         what += f" (the file {arg + SUFFIX!r} exists: give its suffix)"
     raise _unknown(arg, what, where)
 
@@ -130,7 +130,7 @@ def copy_shipped(name: object, directory: str | os.PathLike[str]) -> Path:
     return target
 
 
-def _is_file(p: Path) -> bool:
+def is_file(p: Path) -> bool:
     """``p.is_file()``, false for a name the system cannot even look up (too long, ...)."""
     try:
         return p.is_file()
@@ -138,7 +138,8 @@ def _is_file(p: Path) -> bool:
         return False
 
 
-def _is_dir(p: Path) -> bool:
+def is_dir(p: Path) -> bool:
+    """``p.is_dir()``, false for a name the system cannot even look up."""
     try:
         return p.is_dir()
     except OSError:

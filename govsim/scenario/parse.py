@@ -42,6 +42,8 @@ class Scenario(Strict):
 
     name: Name
     description: str = ""
+    #: the description in Chinese reports (``lang="zh"``)
+    description_zh: str = ""
     world: World
     regimes: FrozenMap(Regime, min_length=1)
 

@@ -68,8 +68,8 @@ RULES: dict[str, tuple[str, ...]] = {
     "staffing": ("salaried",),
 }
 
-#: regime keys that are no rule: its preset's name and its label
-NOT_RULES = ("preset", "label")
+#: regime keys that are no rule: its preset's name and its labels
+NOT_RULES = ("preset", "label", "label_zh")
 
 
 def apply_preset(data: Any) -> Any:
@@ -124,4 +124,5 @@ def hybrid(a: R, b: R, rules: Iterable[str], label: str = "") -> R:
     if data["centre"] is None:
         data["centre"] = own_centre or other["centre"]
     data["label"] = label
+    data["label_zh"] = ""
     return type(a).model_validate(data)  # type: ignore[attr-defined, no-any-return]

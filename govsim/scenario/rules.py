@@ -165,6 +165,8 @@ class Regime(Strict):
 
     preset: Literal["fragmented", "consolidated"]
     label: str = ""
+    #: its name in Chinese tables, figures and reports (``lang="zh"``); empty: its key
+    label_zh: str = ""
     #: the unit that takes contacts under ``intake = "centre"``, and runs callbacks and
     #: supervision; a unit of the world that no rule uses changes nothing
     centre: Name | None = None

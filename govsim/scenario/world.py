@@ -81,6 +81,8 @@ class Unit(Strict):
     hourly_cost_yuan: Yuan = 0.0
     public: bool | None = None
     label: str = ""
+    #: its name in Chinese tables, figures and reports (``lang="zh"``); empty: its key
+    label_zh: str = ""
 
     @field_validator("hours")
     @classmethod
@@ -104,6 +106,7 @@ class Fund(Strict):
     #: whether money paid from it counts as public money (``public_cost_yuan``)
     public: bool = True
     label: str = ""
+    label_zh: str = ""
 
 
 class Category(Strict):
@@ -128,6 +131,7 @@ class Category(Strict):
     surface_fix_holds_days: PositiveDays = 90.0
     recurs_in_months: Annotated[tuple[Annotated[int, Field(ge=1, le=12)], ...], Field(min_length=1)] | None = None
     label: str = ""
+    label_zh: str = ""
 
     @field_validator("seasonal")
     @classmethod

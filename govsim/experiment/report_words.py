@@ -1,0 +1,182 @@
+"""The words of an HTML report: the scenario described, its rules side by side, provenance.
+
+Layer: experiment (used by :mod:`govsim.experiment.html_report`). Every sentence exists in
+English and Chinese (:data:`TEXT`); the scenario's things are named as
+:func:`govsim.scenario.display_names` names them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+from collections.abc import Mapping
+from importlib import metadata
+from typing import Any
+
+from govsim.lang import rule_name
+from govsim.scenario import RULES, Names, Scenario, scenario_toml
+from govsim.version import __version__
+
+__all__ = ["TEXT", "t", "scenario_words", "rules_rows", "scenario_hash", "provenance"]
+
+#: key -> (English, Chinese)
+TEXT: dict[str, tuple[str, str]] = {
+    "title": ("govsim report: scenario {name!r}", "govsim 报告：情景“{name}”"),
+    "lead": ("Regimes compared on one simulated world: {regimes}.", "在同一个模拟世界上比较的规则体系：{regimes}。"),
+    "s.scenario": ("The scenario", "情景"),
+    "s.comparison": ("Comparison", "比较"),
+    "s.decomposition": ("The gap, rule by rule", "差距的逐条规则分解"),
+    "s.figures": ("Figures", "图表"),
+    "s.provenance": ("Provenance", "来源与可重复性"),
+    "world": ("The world: {units} units and {cats} kinds of problem, about {rate:,.1f} new problems "
+              "a day ({cases:,.0f} expected over {days} days from {start}).",
+              "世界：{units} 个单位、{cats} 类诉求，平均每天约 {rate:,.1f} 件新问题（自 {start} 起 {days} "
+              "天内预计共 {cases:,.0f} 件）。"),
+    "citizens": ("Citizens file again about {patience:g} days after a failed attempt, give up with "
+                 "probability {give_up:g} after each failure, and know which unit owns their problem "
+                 "with probability {knows:g}.",
+                 "市民在一次反映未果后平均约 {patience:g} 天再次反映，每次未果后放弃的概率为 {give_up:g}，"
+                 "知道问题归哪个单位负责的概率为 {knows:g}。"),
+    "crn": ("Every replication draws one world and runs every regime on it (common random numbers), "
+            "so the differences between regimes are paired and come from the rules alone.",
+            "每次重复抽取同一个世界，并让每个规则体系都在其上运行（共同随机数），因此规则体系之间的差异是配对的，"
+            "且只来自规则本身。"),
+    "rules.caption": ("Each regime's rules, by rule group (only what differs between the regimes "
+                      "shown; every other setting is shared).",
+                      "各规则体系按规则组列出的设置（只列出所示规则体系之间不同的设置；其余设置相同）。"),
+    "rules.same": ("The regimes shown share every rule setting.", "所示规则体系的所有规则设置都相同。"),
+    "rule": ("rule", "规则"),
+    "categories": ("Kinds of problem", "诉求类别"),
+    "category": ("category", "类别"),
+    "per_day": ("new a day", "每天新增"),
+    "owners": ("owners", "责任单位"),
+    "dec.none": ("No decomposition was asked for.", "未要求分解。"),
+    "dec.lead": ("How much of the gap {b} − {a} each rule makes: Shapley values over the rules that "
+                 "differ, under common random numbers, with intervals over replications.",
+                 "差距 {b} − {a} 中每条规则各占多少：对不同规则计算 Shapley 值，采用共同随机数，并给出各次重复的置信区间。"),
+    "fig.survival": ("Resolution time: the share of problems not yet truly resolved, by day.",
+                     "解决用时：每天尚未真正解决的问题比例。"),
+    "fig.costs": ("Who pays, and what the street office bears for others.", "谁来付费，以及街道为他人承担了多少。"),
+    "fig.waterfall": ("{metric}, built up rule by rule.", "{metric}，逐条规则累积。"),
+    "fig.workload": ("Workload of the busiest units.", "工作量最大的单位。"),
+    "fig.lights": ("Monitoring lights per month.", "每月监控亮灯数。"),
+    "fig.process": ("Process map of {regime} (all replications pooled).",
+                    "{regime}的流程图（汇总所有重复）。"),
+    "fig.swimlane": ("The case with the most contacts under {regime} (replication 0, case {case}).",
+                     "{regime}下反映次数最多的案件（第 0 次重复，案件 {case}）。"),
+    "p.version": ("govsim version", "govsim 版本"),
+    "p.python": ("Python and libraries", "Python 与依赖库"),
+    "p.scenario": ("scenario", "情景"),
+    "p.source": ("scenario source", "情景来源"),
+    "p.hash": ("scenario SHA-256 (the resolved scenario as TOML)", "情景 SHA-256（解析后情景的 TOML 文本）"),
+    "p.seed": ("seed", "随机种子"),
+    "p.replications": ("replications", "重复次数"),
+    "p.horizon": ("horizon", "模拟时长"),
+    "p.horizon_value": ("{days} days from {start}", "自 {start} 起 {days} 天"),
+    "p.warmup": ("warm-up left out", "剔除的预热期"),
+    "p.regimes": ("regimes (baseline first)", "规则体系（基准在前）"),
+    "p.decomposition": ("decomposition", "分解"),
+    "p.command": ("command", "命令"),
+    "p.note": ("The page holds no time stamp: the same inputs give the same bytes.",
+               "本页不含时间戳：相同输入得到完全相同的文件。"),
+}
+
+
+def t(key: str, lang: str, **fields: object) -> str:
+    """The report's sentence ``key`` in ``lang``."""
+    en, zh = TEXT[key]
+    return (zh if lang == "zh" else en).format(**fields)
+
+
+def scenario_words(s: Scenario, names: Names, lang: str) -> list[str]:
+    """Paragraphs that say what the scenario is: its description, its world, its citizens,
+    and how regimes are compared on it."""
+    w = s.world
+    cases = s.expected_cases()
+    out = [names.description] if names.description else []
+    out.append(t("world", lang, units=len(w.units), cats=len(w.categories),
+                 rate=cases / w.horizon_days, cases=cases, days=w.horizon_days, start=w.start))
+    c = w.citizens
+    out.append(t("citizens", lang, patience=c.patience_days, give_up=c.give_up_prob,
+                 knows=c.knows_owner_prob))
+    out.append(t("crn", lang))
+    return out
+
+
+def category_rows(s: Scenario, names: Names, lang: str) -> list[list[str]]:
+    """One row per kind of problem: its name, mean new problems a day, its owners."""
+    w = s.world
+    rows = [[t("category", lang), t("per_day", lang), t("owners", lang)]]
+    for key, cat in w.categories.items():
+        rate = float(cat.daily_rates(w.start, w.horizon_days).mean()) if w.horizon_days else 0.0
+        rate += len(cat.arrivals) / max(w.horizon_days, 1)
+        rows.append([names.category(key), f"{rate:,.2f}",
+                     ", ".join(names.unit(o) for o in cat.owners)])
+    return rows
+
+
+def _short(value: Any, names: Names) -> str:
+    """A rule setting in a few words: lists of units by their names, tables key=value."""
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={_short(v, names)}" for k, v in value.items()
+                         if not isinstance(v, Mapping | list | tuple) and v is not None)
+    if isinstance(value, list | tuple):
+        if value and all(isinstance(v, Mapping) and "unit" in v for v in value):
+            return " → ".join(names.unit(str(v["unit"])) for v in value) if any(
+                "climb_prob" in v or "meeting" in v for v in value) else ", ".join(
+                names.unit(str(v["unit"])) for v in value)
+        return ", ".join(_short(v, names) for v in value) or "—"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "—" if value is None else str(value)
+
+
+def rules_rows(s: Scenario, regimes: list[str], names: Names, lang: str) -> list[list[str]]:
+    """Rule group × regime: each regime's settings in the groups where the regimes differ
+    (header row first; only the header when they share every setting)."""
+    dumps = {r: s.regimes[r].model_dump() for r in regimes}
+    rows = [[t("rule", lang), *(names.regime(r) for r in regimes)]]
+    for group, keys in RULES.items():
+        differing = [k for k in keys if len({repr(dumps[r][k]) for r in regimes}) > 1]
+        if not differing:
+            continue
+        rows.append([rule_name(group, lang), *(
+            "; ".join(f"{k}: {_short(dumps[r][k], names)}" for k in differing)
+            for r in regimes)])
+    return rows
+
+
+def scenario_hash(s: Scenario) -> str:
+    """SHA-256 of the resolved scenario written as TOML (every key, defaults included)."""
+    return hashlib.sha256(scenario_toml(s).encode("utf-8")).hexdigest()
+
+
+def _versions() -> str:
+    parts = [f"Python {platform.python_version()}"]
+    for package in ("numpy", "pandas", "scipy", "simpy", "matplotlib"):
+        try:
+            parts.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            continue
+    return ", ".join(parts)
+
+
+def provenance(s: Scenario, lang: str, *, source: str, seed: int, replications: int,
+               regimes: list[str], warmup_days: float, decomposition: str,
+               command: str) -> list[tuple[str, str]]:
+    """What it takes to make the page again: versions, inputs, the scenario's hash."""
+    w = s.world
+    items = [(t("p.version", lang), __version__), (t("p.python", lang), _versions()),
+             (t("p.scenario", lang), s.name)]
+    if source:
+        items.append((t("p.source", lang), source))
+    items += [(t("p.hash", lang), scenario_hash(s)), (t("p.seed", lang), str(seed)),
+              (t("p.replications", lang), str(replications)),
+              (t("p.horizon", lang), t("p.horizon_value", lang, days=w.horizon_days,
+                                       start=w.start)),
+              (t("p.warmup", lang), f"{warmup_days:g}"),
+              (t("p.regimes", lang), ", ".join(regimes)),
+              (t("p.decomposition", lang), decomposition or "—")]
+    if command:
+        items.append((t("p.command", lang), command))
+    return items

@@ -1,0 +1,63 @@
+"""What a scenario's regimes, units, categories and funds are called in one language.
+
+Layer: scenario. English output names everything by its key (``consolidated``,
+``street_office``), as the scenario file does; Chinese output uses each thing's ``label_zh``
+and falls back to the key where the file gives none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from govsim.lang import check_lang
+
+if TYPE_CHECKING:
+    from govsim.scenario.parse import Scenario
+
+__all__ = ["Names", "display_names"]
+
+
+@dataclass(frozen=True)
+class Names:
+    """Display names by key, per kind of thing; a key without one is shown as itself."""
+
+    lang: str = "en"
+    regimes: Mapping[str, str] = field(default_factory=dict)
+    units: Mapping[str, str] = field(default_factory=dict)
+    categories: Mapping[str, str] = field(default_factory=dict)
+    funds: Mapping[str, str] = field(default_factory=dict)
+    #: the scenario's description in this language ("" if it has none)
+    description: str = ""
+
+    def regime(self, key: str) -> str:
+        """The regime's display name."""
+        return self.regimes.get(key) or key
+
+    def unit(self, key: str) -> str:
+        """The unit's display name (``"citizen"`` and other non-units stay as they are)."""
+        return self.units.get(key) or key
+
+    def category(self, key: str) -> str:
+        """The category's display name."""
+        return self.categories.get(key) or key
+
+    def fund(self, key: str) -> str:
+        """The fund's display name."""
+        return self.funds.get(key) or key
+
+
+def display_names(scenario: Scenario, lang: str = "en") -> Names:
+    """The display names of ``scenario``'s things in ``lang`` (``"en"`` or ``"zh"``)."""
+    check_lang(lang)
+    if lang == "en":
+        return Names(description=scenario.description)
+    w = scenario.world
+    return Names(
+        lang=lang,
+        regimes={k: r.label_zh for k, r in scenario.regimes.items() if r.label_zh},
+        units={k: u.label_zh for k, u in w.units.items() if u.label_zh},
+        categories={k: c.label_zh for k, c in w.categories.items() if c.label_zh},
+        funds={k: f.label_zh for k, f in w.funds.items() if f.label_zh},
+        description=scenario.description_zh or scenario.description)

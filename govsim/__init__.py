@@ -36,7 +36,7 @@ from __future__ import annotations
 from typing import Any
 
 from govsim.analysis.casestudy import case_outcomes, distribution
-from govsim.analysis.journey import case_journey, contacts_table
+from govsim.analysis.journey import case_journey, contacts_table, journey_from
 from govsim.errors import GovsimError
 from govsim.experiment import (
     Comparison,
@@ -81,6 +81,7 @@ __all__ = [
     "load_experiment",
     "SweepResults",
     "case_journey",
+    "journey_from",
     "contacts_table",
     "case_outcomes",
     "distribution",

@@ -237,7 +237,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         if len(res.cases) <= CASE_STUDY_MAX_CASES * args.replications:
             # a case study (a household, a leak): show each case's outcome distribution
             print()
-            print(case_distribution_table(res))
+            print(case_distribution_table(res, lang=args.lang))
     else:
         print(comparison_table(res, HEADLINE, args.lang))
     if out is not None:
@@ -249,6 +249,9 @@ def _cmd_journey(args: argparse.Namespace) -> int:
     import govsim
     from govsim.experiment import run_replication
     from govsim.experiment.checks import check_memory, resolve_scenario
+    from govsim.experiment.report import contacts_text
+    from govsim.lang import tr
+    from govsim.scenario import display_names
 
     scenario = resolve_scenario(args.scenario, args.horizon_days)
     regime = scenario.check_regime(args.regime)
@@ -276,14 +279,14 @@ def _cmd_journey(args: argparse.Namespace) -> int:
     journey = govsim.case_journey(events, case, args.replication, regime, ledger=out.ledger[0],
                                   cases=cases, scenario=scenario)
     row = cases[cases["case"] == case].iloc[0]
-    print(f"case {case} ({row['category']}), replication {args.replication}, regime {regime!r}: "
-          f"{row['state']}, {row['contacts']} contacts, {row['units_touched']} units")
+    names = display_names(scenario, args.lang)
+    print(tr("jr.head", args.lang, case=case, category=names.category(str(row["category"])),
+             rep=args.replication, regime=names.regime(regime),
+             state=tr(f"state.{row['state']}", args.lang), contacts=row["contacts"],
+             units=row["units_touched"]))
     print()
-    print(govsim.contacts_table(journey).to_string(index=False))
+    print(contacts_text(govsim.contacts_table(journey), names, args.lang))
     if args.figure is not None:
-        from govsim.scenario import display_names
-
-        names = display_names(scenario, args.lang)
         title = (f"{scenario.name}：{names.regime(regime)}下的案件 {case}" if args.lang == "zh"
                  else f"{scenario.name}: case {case} under {regime}")
         try:

@@ -20,7 +20,8 @@ from collections.abc import Mapping
 from govsim.errors import GovsimError
 
 __all__ = ["LANGS", "check_lang", "tr", "metric_name", "unit_name", "rule_name",
-           "activity_name", "metric_label", "display_width", "pad", "labelled"]
+           "activity_name", "metric_label", "outcome_name", "outcome_meaning", "display_width",
+           "pad", "labelled"]
 
 #: the languages every table, figure and report can be written in
 LANGS = ("en", "zh")
@@ -97,6 +98,33 @@ _ACTIVITIES_ZH: dict[str, str] = {
     "call_abandoned": "来电未接通", "close_unresolved": "未解决即关闭", "share_done": "完成分担部分",
     "no_result": "无结果", "start": "开始", "end": "结束",
 }
+
+
+#: case-study quantity (``govsim.analysis.casestudy.OUTCOMES``) -> (Chinese name, meaning)
+_OUTCOMES_ZH: dict[str, tuple[str, str]] = {
+    "fixed_share": ("真正修好的比例", "到模拟结束时真正修好的案件比例"),
+    "years_to_fix": ("修好所用年数", "自首次反映到真正修好的年数（Kaplan–Meier；模拟结束时删失）"),
+    "reports": ("反映次数", "整个模拟期内的反映（投诉）次数"),
+    "reports_by": ("前 N 年反映次数", "首次反映后前 N 年内的反映次数"),
+    "surface_repairs": ("表面维修次数", "表面维修的次数"),
+    "false_closures": ("虚假办结次数", "问题仍在却被标记为已解决的工单数"),
+    "top_rung": ("最高反映层级", "逐级反映达到的最高层级（0 = 普通渠道）"),
+    "meeting_held": ("召开过协调会", "为该案件召开过协调会（案件比例）"),
+    "largest_meeting": ("最大会议单位数", "该案件最大一次会议（如有协调会即为协调会）的参会单位数"),
+    "attendee_hours": ("会议工时", "该案件所有会议耗费的工时"),
+    "advance_yuan": ("垫付金额（元）", "非责任单位垫付的资金"),
+    "unrecovered_yuan": ("未收回垫付（元）", "其中到模拟结束时仍未归还的部分"),
+}
+
+
+def outcome_name(quantity: str, lang: str = "en") -> str:
+    """A case-study quantity's name in ``lang`` (English: the quantity itself)."""
+    return _OUTCOMES_ZH.get(quantity, (quantity, ""))[0] if lang == "zh" else quantity
+
+
+def outcome_meaning(quantity: str, english: str, lang: str = "en") -> str:
+    """What a case-study quantity means, in ``lang`` (``english`` is its English meaning)."""
+    return _OUTCOMES_ZH.get(quantity, ("", english))[1] if lang == "zh" else english
 
 
 def activity_name(activity: str, lang: str = "en") -> str:
@@ -180,6 +208,21 @@ _TEXT: dict[str, tuple[str, str]] = {
     "dec.sampling": ("Orders were sampled: each contribution also carries a sampling standard error "
                      "(largest here {se}); run with more orders, or exact, to shrink it.",
                      "次序为抽样：每项贡献另有抽样标准误（此处最大为 {se}）；增加次序数或精确计算可减小它。"),
+    "cd.head": ("regime {regime!r}: each case's outcome over {n} replications (p10/median/p90 "
+                "across cases and replications)",
+                "规则体系“{regime}”：{n} 次重复中每个案件的结果（各案件与各次重复的第10百分位/中位数/第90百分位）"),
+    "cd.quantity": ("quantity", "指标"),
+    "cd.mean": ("mean", "均值"),
+    "cd.median": ("median", "中位数"),
+    "jr.head": ("case {case} ({category}), replication {rep}, regime {regime!r}: {state}, "
+                "{contacts} contacts, {units} units",
+                "案件 {case}（{category}），第 {rep} 次重复，规则体系“{regime}”：{state}，反映 "
+                "{contacts} 次，经手 {units} 个单位"),
+    "state.open": ("open", "未结"), "state.resolved": ("resolved", "已真正解决"),
+    "state.abandoned": ("abandoned", "市民已放弃"),
+    "ct.contact": ("contact", "反映序号"), "ct.time": ("time", "时间"), "ct.day": ("day", "天"),
+    "ct.unit": ("unit", "受理单位"), "ct.outcome": ("outcome", "结果"),
+    "ct.units": ("units", "经手单位"), "ct.steps": ("steps", "步骤数"),
     # figures
     "fig.regime": ("regime", "规则体系"),
     "fig.surv.x": ("days since the first filing", "自首次反映起的天数"),

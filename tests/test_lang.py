@@ -237,3 +237,28 @@ def test_chinese_process_map_and_lights_draw_every_character(district_cmp) -> No
     assert lights.axes[0].get_title() == names.regime("consolidated")
     for fig in (pm, lights):
         assert style.missing_glyphs(fig) == set()
+
+
+def test_case_study_table_in_chinese(capsys) -> None:
+    code, out, _ = cli(["run", "shanghai_leak", "-n", "2", "-j", "1", "--lang", "zh"], capsys)
+    assert code == 0
+    assert "前 6 年反映次数" in out and "未收回垫付（元）" in out and "reports_by" not in out
+    code, en, _ = cli(["run", "shanghai_leak", "-n", "2", "-j", "1"], capsys)
+    def figures(text: str) -> list[list[str]]:  # each table row's last five cells
+        return [line.split()[-5:] for line in text.splitlines()
+                if line.split() and line.split()[-1].isdigit()]
+
+    assert figures(out) == figures(en) and len(figures(en)) >= 12  # the same figures
+
+
+def test_journey_in_chinese(capsys, tmp_path) -> None:
+    figure = tmp_path / "j.png"
+    args = ["journey", "shanghai_leak", "--seed", "5", "--figure", str(figure)]
+    code, out, _ = cli([*args, "--lang", "zh"], capsys)
+    s = govsim.load_scenario("shanghai_leak")
+    names = display_names(s, "zh")
+    assert code == 0 and out.startswith("案件 0（" + names.category("roof_leak"))
+    assert "反映序号" in out and "推诿" in out and names.unit("mayors_hotline") in out
+    assert "deflect" not in out and figure.stat().st_size > 10_000
+    code, en, _ = cli(args, capsys)
+    assert code == 0 and en.startswith("case 0 (roof_leak)") and "deflect" in en

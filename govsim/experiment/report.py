@@ -13,8 +13,18 @@ import pandas as pd
 
 from govsim.analysis.intervals import SMALL_SAMPLE
 from govsim.analysis.metrics import METRICS
-from govsim.lang import display_width, metric_label, metric_name, pad, rule_name, tr
-from govsim.scenario.names import display_names
+from govsim.lang import (
+    activity_name,
+    display_width,
+    metric_label,
+    metric_name,
+    outcome_meaning,
+    outcome_name,
+    pad,
+    rule_name,
+    tr,
+)
+from govsim.scenario.names import Names, display_names
 
 if TYPE_CHECKING:
     from govsim.experiment.comparison import Comparison, Results
@@ -202,26 +212,53 @@ def results_json(res: Results, metrics: list[str]) -> dict[str, Any]:
     return out
 
 
-def case_distribution_table(res: Results, reports_within_years: float = 6.0) -> str:
-    """For case-study scenarios: the distribution of each case's outcome over replications."""
+def case_distribution_table(res: Results, reports_within_years: float = 6.0,
+                            lang: str = "en") -> str:
+    """For case-study scenarios: the distribution of each case's outcome over replications;
+    ``lang`` as in :mod:`govsim.lang`."""
     from govsim.analysis.casestudy import OUTCOMES, case_outcomes, distribution
 
     dist = distribution(case_outcomes(res.cases, res.events, reports_within_years))
     regimes = list(dict.fromkeys(dist["regime"]))
+    names = display_names(res.scenario, lang)
+    years = f"{reports_within_years:g}"
     lines = []
     for r in regimes:
         part = dist[dist["regime"] == r]
-        rows = [["quantity", "mean", "p10", "median", "p90", "n"]]
+        rows = [[tr("cd.quantity", lang), tr("cd.mean", lang), "p10", tr("cd.median", lang),
+                 "p90", "n"]]
         for row in part.itertuples():
-            name = row.quantity
-            if name == "reports_by":
-                name = f"reports_by_{reports_within_years:g}_years"
+            name = outcome_name(row.quantity, lang)
+            if row.quantity == "reports_by":
+                name = (f"reports_by_{years}_years" if lang == "en"
+                        else name.replace("N", years))
             rows.append([name, _fmt(row.mean), _fmt(row.p10), _fmt(row.p50), _fmt(row.p90),
                          str(row.n)])
-        lines.append(f"regime {r!r}: each case's outcome over {res.replications} replications "
-                     f"(p10/median/p90 across cases and replications)\n\n" + _render(rows))
-    notes = "\n".join(f"  {k}: {v}" for k, v in OUTCOMES.items())
+        lines.append(tr("cd.head", lang, regime=names.regime(str(r)), n=res.replications)
+                     + "\n\n" + _render(rows))
+    notes = "\n".join(f"  {outcome_name(k, lang)}: {outcome_meaning(k, v, lang)}"
+                      for k, v in OUTCOMES.items())
+    if lang == "zh":  # the window the table was made with, in place of N
+        notes = notes.replace("前 N 年", f"前 {years} 年")
     return "\n\n".join(lines) + "\n\n" + notes
+
+
+def contacts_text(table: pd.DataFrame, names: Names | None = None, lang: str = "en") -> str:
+    """A journey's contacts table (:func:`govsim.contacts_table`) as text; in Chinese its
+    columns, units and outcomes are named in Chinese."""
+    if lang != "zh":
+        return table.to_string(index=False)
+    names = names or Names()
+    shown = table.assign(
+        unit=[names.unit(str(u)) for u in table["unit"]],
+        outcome=[activity_name(str(o), lang) for o in table["outcome"]],
+        units=[[names.unit(str(u)) for u in us] for us in table["units"]])
+    return shown.rename(columns={k: tr(f"ct.{k}", lang) for k in table.columns
+                                 if f"ct.{k}" in CT_KEYS}).to_string(index=False)
+
+
+#: the contacts table's columns that have a Chinese name
+CT_KEYS = {f"ct.{k}" for k in ("contact", "time", "day", "unit", "outcome", "units", "steps")}
 
 
 def sweep_table(res: SweepResults, metric: str, confidence: float = 0.95) -> str:

@@ -85,6 +85,10 @@ def run(args: argparse.Namespace) -> int:
              orders=args.orders if args.orders is not None else 8,
              together=[[r.strip() for r in g.split(",") if r.strip()] for g in args.together],
              memory_budget=args.memory_budget)
+    if args.out is not None and args.lang == "zh":  # its waterfalls need a Chinese font
+        from govsim.analysis.style import require_cjk_font
+
+        require_cjk_font()
     out = check_destination(args.out, "out", 1 << 20) if args.out is not None else None
     progress = ProgressReporter("govsim decompose", 1, noun="tasks")
     try:
@@ -94,6 +98,9 @@ def run(args: argparse.Namespace) -> int:
         progress.close()
     if out is not None:
         from govsim.analysis.waterfall import plot_waterfall
+        from govsim.scenario import display_names
+
+        shown = display_names(scenario, args.lang)
 
         files = [("contributions.csv", frame_writer(dec.contributions, "csv")),
                  ("totals.csv", frame_writer(dec.totals, "csv")),
@@ -101,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
                  ("decomposition.json", text_writer(dec.to_json()))]
         for m in dict.fromkeys(dec.contributions["metric"]):
             fig = plot_waterfall(dec.contributions, dec.totals, m, dec.source, dec.target,
-                                 METRICS[m][0])
+                                 METRICS[m][0], lang=args.lang, names=shown)
             files.append((f"waterfall-{m}.png",
                           lambda fh, fig=fig: fig.savefig(fh, format="png", dpi=120)))
         write_files(out, files, "out")

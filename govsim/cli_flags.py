@@ -49,6 +49,7 @@ def orders_type(text: str) -> int:
 
 
 def warmup_flag(sp: argparse.ArgumentParser) -> None:
+    """``--warmup-days``: leave the first days' cases out of the statistics."""
     sp.add_argument("--warmup-days", type=at_least("--warmup-days", 0.0, float), default=0.0,
                     help="leave out cases arriving in the first DAYS days (default 0)")
 

@@ -35,6 +35,7 @@ _PAGE_BYTES = 8 << 20
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
+    """``govsim report``'s flags."""
     r = sub.add_parser("report", help="compare the regimes, decompose the gap and write it all "
                        "as one self-contained HTML page")
     scenario_arg(r)
@@ -65,8 +66,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Check, run, and write the page; the exit status."""
     from govsim.experiment.html_report import make_report
-    from govsim.scenario import load_scenario
+    from govsim.scenario import check_baseline, load_scenario
 
     scenario = load_scenario(args.scenario)
     if args.no_decomposition and (args.source or args.target):
@@ -78,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
     decompose: tuple[str, str] | bool = not args.no_decomposition
     if args.source or args.target:
         chosen = scenario.check_regimes(names, minimum=2)
+        check_baseline(chosen, args.baseline)
         base = args.baseline or chosen[0]
         source = args.source or base
         target = args.target or next((r for r in chosen if r != source), source)
@@ -86,21 +89,43 @@ def run(args: argparse.Namespace) -> int:
                 raise GovsimError(f"{name!r} is not among the regimes compared "
                                   f"({', '.join(chosen)})", where)
         decompose = (source, target)
-    # the destination is tried before the run; make_report checks everything else first
     out = Path(args.out)
     if out.is_dir():
         raise GovsimError(f"{args.out!r} is a directory: name the HTML file to write", "out")
-    check_destination(out.parent, "out", _PAGE_BYTES)
-    progress = ProgressReporter("govsim report", args.replications)
+    # every check of make_report first; then the destination (its folder may be made); then
+    # the runs
+    progress = ProgressReporter("govsim report", args.replications, noun="tasks")
     try:
         report = make_report(
             scenario, names, baseline=args.baseline, decompose=decompose, orders=args.orders,
             replications=args.replications, seed=args.seed, horizon_days=args.horizon_days,
             warmup_days=args.warmup_days, lang=args.lang, jobs=args.jobs, progress=progress,
             executor=args.executor, scheduler=args.scheduler, memory_budget=args.memory_budget,
-            source=args.scenario, command=shlex.join(["govsim", *getattr(args, "argv", sys.argv[1:])]))
+            source=args.scenario, command=_command(getattr(args, "argv", sys.argv[1:])),
+            ready=lambda: check_destination(out.parent, "out", _PAGE_BYTES))
     finally:
         progress.close()
     report.save(out)
     print(f"report written to {out}", file=sys.stderr)
     return 0
+
+
+#: flags that say where or how the page is made, not what it shows (left out of its command,
+#: so the same results give the same page)
+_HOW = {"--out", "--jobs", "-j", "--executor", "--scheduler", "--memory-budget"}
+
+
+def _command(argv: list[str]) -> str:
+    """The command as given, without the flags of :data:`_HOW` and their values."""
+    kept: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        flag = arg.split("=", 1)[0]
+        if flag in _HOW:
+            skip = "=" not in arg
+            continue
+        kept.append(arg)
+    return shlex.join(["govsim", *kept])

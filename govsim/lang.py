@@ -56,7 +56,7 @@ _METRICS_ZH: dict[str, str] = {
     "street_office_shifted_money_yuan": "转嫁成本中的资金",
     "street_office_shifted_hours": "转嫁给街道的工时",
     "public_cost_yuan": "公共成本",
-    "fix_money_yuan": "维修资金支出",
+    "fix_money_yuan": "维修费用（全部付费方）",
     "fund_money_yuan": "其中：基金支付",
     "cost_per_resolved_case_yuan": "每件真正解决诉求的公共成本",
     "citizen_hours_per_case": "每件诉求的市民耗时",
@@ -96,7 +96,7 @@ _ACTIVITIES_ZH: dict[str, str] = {
     "dispute": "权责争议", "adjudicate": "裁定", "fund_release": "基金启用",
     "callback": "满意度回访", "reopen": "重新办理", "finish": "办结", "work_start": "开始办理",
     "call_abandoned": "来电未接通", "close_unresolved": "未解决即关闭", "share_done": "完成分担部分",
-    "no_result": "无结果", "start": "开始", "end": "结束",
+    "no_result": "无结果", "adopted": "建议被采纳", "start": "开始", "end": "结束",
 }
 
 

@@ -262,3 +262,32 @@ def test_journey_in_chinese(capsys, tmp_path) -> None:
     assert "deflect" not in out and figure.stat().st_size > 10_000
     code, en, _ = cli(args, capsys)
     assert code == 0 and en.startswith("case 0 (roof_leak)") and "deflect" in en
+
+
+def test_swimlane_words_and_activities_exist_in_chinese() -> None:
+    from govsim.analysis import swimlane_text
+    from govsim.model.log import ACTIVITIES
+
+    assert set(swimlane_text.TEXT) == set(swimlane_text.TEXT_ZH)
+    for key, en in swimlane_text.TEXT.items():
+        assert _fields(en) == _fields(swimlane_text.TEXT_ZH[key]), key
+    assert set(ACTIVITIES) <= set(lang._ACTIVITIES_ZH)
+
+
+def test_two_things_may_not_share_a_chinese_name() -> None:
+    from tests._factory import consolidated, fragmented, scenario
+
+    with pytest.raises(GovsimError) as err:
+        scenario({"f": fragmented(label_zh="同名"), "c": consolidated(label_zh="同名")})
+    assert "regimes.c.label_zh" in str(err.value) or any(
+        p == "regimes.c.label_zh" for p, _ in getattr(err.value, "problems", []))
+
+
+def test_decompose_writes_chinese_waterfalls(tmp_path, capsys) -> None:
+    require_cjk_font()
+    out = tmp_path / "dec"
+    code, stdout, _ = cli(["decompose", "district", "--from", "consolidated", "--to",
+                           "consolidated_no_adjudication", "-n", "2", "--horizon-days", "4",
+                           "-j", "1", "--lang", "zh", "--out", str(out)], capsys)
+    assert code == 0 and "职责交叉" in stdout
+    assert (out / "waterfall-street_office_shifted_cost_yuan.png").stat().st_size > 5_000

@@ -188,3 +188,96 @@ def test_the_page_renders_in_headless_chromium(lang, report, tmp_path) -> None:
     assert seen.values["first_row"] == rows[1]  # the comparison table, as rendered
     assert len(seen.values["headings"]) == 5 and seen.values["height"] > 3000
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
+
+
+def _tiny(**regimes):
+    from tests._factory import consolidated, fragmented, scenario
+
+    return scenario(regimes or {"f": fragmented(), "c": consolidated()}, horizon_days=5)
+
+
+def test_rules_table_shows_every_setting_that_differs_even_deep_in_a_table() -> None:
+    from tests._factory import fragmented
+
+    s = _tiny(f=fragmented(), g=fragmented(deflection={"refer_prob": 0.7,
+                                                       "referral_lost_prob": 0.0}))
+    page = make_report(s, decompose=False, replications=2, seed=1, executor="serial")
+    rules = next(t for t in parse(page.html).tables if t[0] == ["rule", "f", "g"])
+    assert rules[1:] == [["non_owner", "deflection.refer_prob: 0", "deflection.refer_prob: 0.7"]]
+
+
+def test_decomposition_skips_a_regime_with_the_baselines_rules() -> None:
+    from tests._factory import consolidated, fragmented
+
+    s = _tiny(f=fragmented(), twin=fragmented(), c=consolidated())
+    page = make_report(s, replications=2, seed=1, executor="serial")
+    assert (page.decomposition.source, page.decomposition.target) == ("f", "c")
+    alike = make_report(s, ["f", "twin"], replications=2, seed=1, executor="serial")
+    assert alike.decomposition is None and "No decomposition on this page" in alike.html
+
+
+def test_one_regime_baseline_and_refusals_leave_nothing_behind(tmp_path, capsys) -> None:
+    from tests._factory import fragmented
+
+    with pytest.raises(GovsimError) as err:
+        make_report(_tiny(f=fragmented()), replications=2, executor="serial")
+    assert err.value.path == "scenario" and "has one" in err.value.message
+    out = tmp_path / "new" / "sub" / "r.html"
+    for argv, flag in ((["--baseline", "nonesuch"], "--baseline"),
+                       (["--from", "consolidated", "--to", "consolidated"], "--to"),
+                       (["--baseline", "nonesuch", "--from", "fragmented"], "--baseline")):
+        code, _, stderr = cli(["report", "district", "--out", str(out), "-n", "2",
+                               "--horizon-days", "3", "-j", "1", *argv], capsys)
+        assert code == 2 and flag in stderr, (argv, stderr)
+        assert not (tmp_path / "new").exists(), argv  # no folder made for a refused request
+
+
+def test_provenance_names_the_baseline_and_leaves_out_how_it_ran(tmp_path, capsys) -> None:
+    page = make_report("district", ["fragmented", "consolidated"], baseline="consolidated",
+                       decompose=False, **SMALL)
+    prov = parse(page.html)
+    text = unescape(page.html)
+    assert "baseline (differences are taken from it)</dt><dd>consolidated" in text
+    rows = comparison_rows(page.comparison, govsim.analysis.metrics.HEADLINE)
+    assert rows[0][-1] == "fragmented - consolidated (paired)" and rows in prov.tables
+    a, b = tmp_path / "a.html", tmp_path / "b" / "b.html"
+    common = ["report", "district", "--regimes", "fragmented,consolidated", "-n", "2",
+              "--horizon-days", "3", "--no-decomposition"]
+    assert cli([*common, "--out", str(a), "-j", "1"], capsys)[0] == 0
+    assert cli([*common, "--executor", "serial", "--out", str(b)], capsys)[0] == 0
+    assert a.read_bytes() == b.read_bytes()  # where and how it ran is not part of the page
+    assert "govsim report district --regimes" in unescape(a.read_text(encoding="utf-8"))
+
+
+def test_the_same_page_from_a_process_pool() -> None:
+    kw = {**SMALL, "executor": "local", "jobs": 2}
+    first = make_report("district", ["fragmented", "consolidated"], decompose=False, **kw)
+    serial = make_report("district", ["fragmented", "consolidated"], decompose=False, **SMALL)
+    assert first.html == serial.html
+
+
+def test_names_are_text_not_markup_or_mathematics() -> None:
+    from tests._factory import consolidated, fragmented
+
+    odd = "<script>alert(1)</script> $\\notacommand{x}$ & co"
+    s = _tiny(f=fragmented(label_zh="甲"), c=consolidated(label_zh=odd))
+    page = make_report(s, replications=2, seed=1, executor="serial", decompose=False)
+    assert "<script>" not in page.html and parse(page.html).scripts == 0
+    import govsim.plot as gp
+
+    res = page.comparison
+    names = res.names("en")
+    fig = gp.plot_survival(res.cases, names=govsim.scenario.Names(regimes={"c": odd}))
+    fig.draw_without_rendering()  # a "$" is a dollar sign: no mathtext error
+    assert odd in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert names.regime("c") == "c"
+
+
+def test_dated_problems_are_said_apart_from_the_daily_rate() -> None:
+    page = make_report("shanghai_leak", replications=2, seed=1, executor="serial",
+                       decompose=False)
+    text = unescape(page.html)
+    assert "1 problem(s) arise on given dates" in text
+    categories = next(t for t in parse(page.html).tables if t[0][0] == "category")
+    assert categories[0] == ["category", "new a day (at random)", "on given dates", "owners"]
+    assert categories[1][:3] == ["roof_leak", "0.00", "1"]

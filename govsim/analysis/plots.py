@@ -144,7 +144,8 @@ def _lane_label(lane: str, names: Names) -> str:
 
 def _draw(journey: pd.DataFrame, ax: Axes, title: str | None, lang: str = "en",
           names: Names | None = None) -> SwimlaneMarks:
-    with font_for(lang), language(lang):
+    # names come from scenario files: a "$" in a label is a dollar sign, not mathematics
+    with font_for(lang), language(lang), mpl.rc_context({"text.parse_math": False}):
         marks = _draw_in(journey, ax, title, names or Names())
         if lang != "en":  # texts made before (axes given) or after (date ticks) this block
             family = mpl.rcParams["font.family"]

@@ -5,6 +5,7 @@ Layer: analysis (matplotlib, imported only when drawing).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,6 +24,8 @@ _RC = {
     "font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "legend.fontsize": 8,
     "xtick.labelsize": 8, "ytick.labelsize": 8, "axes.grid": True, "grid.alpha": 0.3,
     "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 100,
+    # names come from scenario files: a "$" in a label is a dollar sign, not mathematics
+    "text.parse_math": False,
 }
 
 
@@ -49,7 +52,9 @@ CJK_HELP = ("no installed font has Chinese characters, so a Chinese figure would
             "or .ttc font file with Chinese characters.")
 
 
+@functools.cache
 def _covers(path: str) -> bool:
+    """Whether the font file draws :data:`_PROBE` (each file opened once per process)."""
     from matplotlib.ft2font import FT2Font
 
     try:
@@ -78,6 +83,9 @@ def cjk_font() -> str | None:
     for family in CJK_FAMILIES:
         if family in known and _covers(known[family]):
             return family
+    for family, fname in known.items():  # any other font matplotlib knows that draws Chinese
+        if not family.replace(" ", "").startswith("LastResort") and _covers(fname):
+            return family  # (Last Resort "draws" every character as a box: never that)
     listed = set(known.values())
     for candidate in sorted(fm.findSystemFonts()):
         if candidate not in listed and _covers(candidate):

@@ -86,6 +86,7 @@ def date_axis(ax: Axes, lo: float, hi: float, x0: float) -> None:
 
 
 def figsize(journey: pd.DataFrame) -> tuple[float, float]:
+    """Inches: wide enough for years of dates, tall enough for every lane and the strip."""
     n_lanes = len(lanes(journey["unit"].astype(str).tolist(), invited(journey)))
     strip = 1 if (journey["activity"].astype(str) == "file").any() else 0
     return (13.0, 2.6 + 0.85 * (n_lanes + strip))

@@ -84,6 +84,7 @@ def contact_groups(x: Sequence[float], width: Callable[[int, int], float], rows:
     groups = [(i, i) for i in range(len(pos))]
 
     def edges(g: tuple[int, int]) -> tuple[float, float]:
+        """A label's left and right ends, centred on its filings and kept inside."""
         half = width(*g) / 2.0
         centre = min(max((pos[g[0]] + pos[g[1]]) / 2.0, bounds[0] + half), bounds[1] - half)
         return centre - half, centre + half

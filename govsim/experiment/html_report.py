@@ -10,14 +10,16 @@ give the same bytes. ``lang="zh"`` writes it in Chinese.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govsim.analysis.metrics import HEADLINE, METRICS
 from govsim.atomic import atomic_write
+from govsim.errors import GovsimError
 from govsim.experiment import html_page as h
 from govsim.experiment.checks import resolve_scenario
 from govsim.experiment.comparison import Comparison, ScenarioLike, compare
@@ -37,7 +39,7 @@ from govsim.experiment.report_words import (
     t,
 )
 from govsim.lang import check_lang, metric_name
-from govsim.scenario import display_names
+from govsim.scenario import Scenario, check_baseline, differing_rules, display_names
 
 if TYPE_CHECKING:
     import os
@@ -72,7 +74,7 @@ def make_report(scenario: ScenarioLike, regimes: Sequence[str] | None = None, *,
                 jobs: int | None = None, progress: Progress | None = None,
                 executor: str | Executor | None = None, scheduler: str | None = None,
                 memory_budget: float | None = None, source: str = "",
-                command: str = "") -> Report:
+                command: str = "", ready: Callable[[], object] | None = None) -> Report:
     """Run the comparison behind a report and build its page.
 
     Parameters
@@ -82,8 +84,9 @@ def make_report(scenario: ScenarioLike, regimes: Sequence[str] | None = None, *,
         As in :func:`~govsim.experiment.compare` (the event log is kept: the process map and
         the swimlane are drawn from it).
     decompose:
-        ``True`` (default): decompose the gap from the baseline to the first other regime;
-        a pair ``(A, B)``: from A to B (both among ``regimes``); ``False``: no decomposition.
+        ``True`` (default): decompose the gap from the baseline to the first other regime
+        whose rules differ from it (none such: no decomposition, and the page says so); a
+        pair ``(A, B)``: from A to B (both among ``regimes``); ``False``: no decomposition.
     orders:
         Sampled orders when more than five rules differ (see :func:`govsim.decompose`).
     lang:
@@ -93,6 +96,9 @@ def make_report(scenario: ScenarioLike, regimes: Sequence[str] | None = None, *,
         Told of the comparison's replications, then of the decomposition's tasks.
     source, command:
         Where the scenario came from and the command that made the page, for the provenance.
+    ready:
+        Called once every check has passed, before anything runs (``govsim report`` tries
+        the page's destination there, so a refused request leaves nothing behind).
 
     Returns
     -------
@@ -101,9 +107,14 @@ def make_report(scenario: ScenarioLike, regimes: Sequence[str] | None = None, *,
     """
     lang = check_lang(lang)
     s = resolve_scenario(scenario, horizon_days)
+    if regimes is None and len(s.regimes) < 2:
+        raise GovsimError(f"a report compares regimes, and {s.name!r} has one "
+                          f"({', '.join(s.regimes)}): add another regime to the scenario",
+                          "scenario")
     chosen = s.check_regimes(regimes, minimum=2)
+    check_baseline(chosen, baseline)
     base = chosen[0] if baseline is None else baseline
-    pair = _pair(decompose, chosen, base)
+    pair = _pair(decompose, chosen, base, s)
     dec_plan = None
     if pair is not None:  # every check before the long runs
         dec_plan = plan(s, pair[0], pair[1], replications=replications, seed=seed,
@@ -112,6 +123,8 @@ def make_report(scenario: ScenarioLike, regimes: Sequence[str] | None = None, *,
         from govsim.analysis.style import require_cjk_font
 
         require_cjk_font()  # before the runs: a missing font is said at once
+    if ready is not None:
+        ready()
     cmp = compare(s, list(chosen), baseline=base, replications=replications, seed=seed,
                   record_events=True, jobs=jobs, progress=progress, executor=executor,
                   scheduler=scheduler, warmup_days=warmup_days, memory_budget=memory_budget)
@@ -122,20 +135,19 @@ def make_report(scenario: ScenarioLike, regimes: Sequence[str] | None = None, *,
     how = "" if pair is None else f"{pair[0]} → {pair[1]}"
     html = _page(cmp, dec, lang, provenance(
         cmp.scenario, lang, source=source, seed=seed, replications=replications,
-        regimes=list(cmp.regimes), warmup_days=warmup_days, decomposition=how,
-        command=command))
+        regimes=list(cmp.regimes), baseline=base, warmup_days=warmup_days, decomposition=how,
+        orders=orders, command=command))
     return Report(html=html, comparison=cmp, decomposition=dec)
 
 
-def _pair(decompose: tuple[str, str] | bool, chosen: Sequence[str],
-          base: str) -> tuple[str, str] | None:
-    from govsim.errors import GovsimError
-
+def _pair(decompose: tuple[str, str] | bool, chosen: Sequence[str], base: str,
+          s: Scenario) -> tuple[str, str] | None:
     if decompose is False:
         return None
-    if decompose is True:
-        others = [r for r in chosen if r != base]
-        return (base, others[0])
+    if decompose is True:  # the first other regime whose rules differ from the baseline's
+        others = [r for r in chosen if r != base
+                  and differing_rules(s.regimes[base], s.regimes[r])]
+        return (base, others[0]) if others else None
     if (not isinstance(decompose, Sequence) or isinstance(decompose, str)
             or len(decompose) != 2):
         raise GovsimError(f"must be true, false or a pair of regimes, got {decompose!r}",
@@ -162,7 +174,7 @@ def _page(cmp: Comparison, dec: Decomposition | None, lang: str,
     comparison = [h.paragraph(results_header(cmp, lang)),
                   h.table(rows, table_notes(rows, *COMPARISON_NOTES[lang], lang=lang))]
     return h.page(t("title", lang, name=s.name), lang,
-                  f"<h1>{_esc(t('title', lang, name=s.name))}</h1>",
+                  f"<h1>{escape(t('title', lang, name=s.name))}</h1>",
                   h.paragraph(t("lead", lang, regimes=", ".join(names.regime(r)
                                                                 for r in regimes))),
                   h.section(t("s.scenario", lang), *scenario_part, anchor="scenario"),
@@ -172,12 +184,6 @@ def _page(cmp: Comparison, dec: Decomposition | None, lang: str,
                   h.section(t("s.figures", lang), *_figures(cmp, dec, lang), anchor="figures"),
                   h.section(t("s.provenance", lang), h.definition_list(prov),
                             h.paragraph(t("p.note", lang)), anchor="provenance"))
-
-
-def _esc(text: str) -> str:
-    from html import escape
-
-    return escape(text)
 
 
 def _decomposition(dec: Decomposition | None, lang: str) -> list[str]:

@@ -39,7 +39,7 @@ TEXT: dict[str, tuple[str, str]] = {
                  "知道问题归哪个单位负责的概率为 {knows:g}。"),
     "crn": ("Every replication draws one world and runs every regime on it (common random numbers), "
             "so the differences between regimes are paired and come from the rules alone.",
-            "每次重复抽取同一个世界，并让每个规则体系都在其上运行（共同随机数），因此规则体系之间的差异是配对的，"
+            "每次重复抽取一个世界，并让所有规则体系都在这个世界上运行（共同随机数），因此规则体系之间的差异是配对的，"
             "且只来自规则本身。"),
     "rules.caption": ("Each regime's rules, by rule group (only what differs between the regimes "
                       "shown; every other setting is shared).",
@@ -48,9 +48,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "rule": ("rule", "规则"),
     "categories": ("Kinds of problem", "诉求类别"),
     "category": ("category", "类别"),
-    "per_day": ("new a day", "每天新增"),
+    "per_day": ("new a day (at random)", "每天新增（随机）"),
+    "on_dates": ("on given dates", "指定日期发生"),
+    "dated": ("Besides, {n} problem(s) arise on given dates (the case study's own).",
+              "此外，有 {n} 个问题在指定日期发生（案例本身的问题）。"),
     "owners": ("owners", "责任单位"),
-    "dec.none": ("No decomposition was asked for.", "未要求分解。"),
+    "dec.none": ("No decomposition on this page: none was asked for, or every regime compared "
+                 "shares the baseline's rules.", "本页没有分解：未要求分解，或所比较的规则体系与基准的规则完全相同。"),
     "dec.lead": ("How much of the gap {b} − {a} each rule makes: Shapley values over the rules that "
                  "differ, under common random numbers, with intervals over replications.",
                  "差距 {b} − {a} 中每条规则各占多少：对不同规则计算 Shapley 值，采用共同随机数，并给出各次重复的置信区间。"),
@@ -74,7 +78,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "p.horizon": ("horizon", "模拟时长"),
     "p.horizon_value": ("{days} days from {start}", "自 {start} 起 {days} 天"),
     "p.warmup": ("warm-up left out", "剔除的预热期"),
-    "p.regimes": ("regimes (baseline first)", "规则体系（基准在前）"),
+    "p.regimes": ("regimes", "规则体系"),
+    "p.baseline": ("baseline (differences are taken from it)", "基准（差值相对于它）"),
+    "p.orders": ("sampled orders (when more than 5 rules differ)", "抽样次序数（多于 5 条规则不同时）"),
     "p.decomposition": ("decomposition", "分解"),
     "p.command": ("command", "命令"),
     "p.note": ("The page holds no time stamp: the same inputs give the same bytes.",
@@ -92,10 +98,13 @@ def scenario_words(s: Scenario, names: Names, lang: str) -> list[str]:
     """Paragraphs that say what the scenario is: its description, its world, its citizens,
     and how regimes are compared on it."""
     w = s.world
-    cases = s.expected_cases()
+    dated = sum(len(cat.arrivals) for cat in w.categories.values())
+    drawn = s.expected_cases() - dated
     out = [names.description] if names.description else []
     out.append(t("world", lang, units=len(w.units), cats=len(w.categories),
-                 rate=cases / w.horizon_days, cases=cases, days=w.horizon_days, start=w.start))
+                 rate=drawn / w.horizon_days, cases=drawn, days=w.horizon_days, start=w.start))
+    if dated:
+        out.append(t("dated", lang, n=dated))
     c = w.citizens
     out.append(t("citizens", lang, patience=c.patience_days, give_up=c.give_up_prob,
                  knows=c.knows_owner_prob))
@@ -104,45 +113,80 @@ def scenario_words(s: Scenario, names: Names, lang: str) -> list[str]:
 
 
 def category_rows(s: Scenario, names: Names, lang: str) -> list[list[str]]:
-    """One row per kind of problem: its name, mean new problems a day, its owners."""
+    """One row per kind of problem: its name, mean new problems a day (drawn at random), the
+    problems that arise on given dates, its owners."""
     w = s.world
-    rows = [[t("category", lang), t("per_day", lang), t("owners", lang)]]
+    rows = [[t("category", lang), t("per_day", lang), t("on_dates", lang), t("owners", lang)]]
     for key, cat in w.categories.items():
-        rate = float(cat.daily_rates(w.start, w.horizon_days).mean()) if w.horizon_days else 0.0
-        rate += len(cat.arrivals) / max(w.horizon_days, 1)
-        rows.append([names.category(key), f"{rate:,.2f}",
+        rate = float(cat.daily_rates(w.start, w.horizon_days).mean())
+        rows.append([names.category(key), f"{rate:,.2f}", str(len(cat.arrivals)),
                      ", ".join(names.unit(o) for o in cat.owners)])
     return rows
 
 
-def _short(value: Any, names: Names) -> str:
-    """A rule setting in a few words: lists of units by their names, tables key=value."""
+def _leaves(value: Any, path: str = "") -> dict[str, Any]:
+    """Every scalar inside ``value`` by its path (``escalation[1].compel_prob``)."""
     if isinstance(value, Mapping):
-        return ", ".join(f"{k}={_short(v, names)}" for k, v in value.items()
-                         if not isinstance(v, Mapping | list | tuple) and v is not None)
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(_leaves(v, f"{path}.{k}" if path else str(k)))
+        return out
     if isinstance(value, list | tuple):
-        if value and all(isinstance(v, Mapping) and "unit" in v for v in value):
-            return " → ".join(names.unit(str(v["unit"])) for v in value) if any(
-                "climb_prob" in v or "meeting" in v for v in value) else ", ".join(
-                names.unit(str(v["unit"])) for v in value)
-        return ", ".join(_short(v, names) for v in value) or "—"
+        out = {}
+        for i, v in enumerate(value):
+            out.update(_leaves(v, f"{path}[{i}]"))
+        return out or {path: "—"}
+    return {path: value}
+
+
+def _shown(value: Any, s: Scenario, names: Names) -> str:
     if isinstance(value, float):
         return f"{value:g}"
-    return "—" if value is None else str(value)
+    if value is None or value == "—":
+        return "—"
+    if isinstance(value, str) and value in s.world.units:
+        return names.unit(value)
+    return str(value)
+
+
+def _element(v: Any, s: Scenario, names: Names) -> str:
+    """One channel or rung in a few words: its name and its unit."""
+    if not isinstance(v, Mapping):
+        return _shown(v, s, names)
+    name, unit = v.get("name"), v.get("unit")
+    if name and unit:
+        return f"{name} ({_shown(unit, s, names)})"
+    return _shown(name or unit, s, names)
+
+
+def _setting(key: str, values: dict[str, Any], s: Scenario, names: Names) -> dict[str, str]:
+    """How one regime key is shown for each regime: the leaves that differ (tables, and
+    lists of the same length), or the whole list in a few words when lengths differ."""
+    lists = [v for v in values.values() if isinstance(v, list | tuple)]
+    if lists and len({len(v) for v in lists}) > 1:
+        join = " → " if key == "escalation" else ", "
+        return {r: f"{key}: " + (join.join(_element(e, s, names) for e in v) or "—")
+                for r, v in values.items()}
+    leaves = {r: _leaves(v, key) for r, v in values.items()}
+    paths = dict.fromkeys(p for r in leaves for p in leaves[r])
+    differing = [p for p in paths if len({repr(leaves[r].get(p, "—")) for r in leaves}) > 1]
+    return {r: "; ".join(f"{p}: {_shown(leaves[r].get(p, '—'), s, names)}" for p in differing)
+            for r in values}
 
 
 def rules_rows(s: Scenario, regimes: list[str], names: Names, lang: str) -> list[list[str]]:
-    """Rule group × regime: each regime's settings in the groups where the regimes differ
-    (header row first; only the header when they share every setting)."""
+    """Rule group × regime: in each group where the regimes differ, every setting that
+    differs (by its key path; a list of channels or rungs of another length in a few words),
+    with each regime's value (header row first; only the header when they share every
+    setting)."""
     dumps = {r: s.regimes[r].model_dump() for r in regimes}
     rows = [[t("rule", lang), *(names.regime(r) for r in regimes)]]
     for group, keys in RULES.items():
-        differing = [k for k in keys if len({repr(dumps[r][k]) for r in regimes}) > 1]
-        if not differing:
-            continue
-        rows.append([rule_name(group, lang), *(
-            "; ".join(f"{k}: {_short(dumps[r][k], names)}" for k in differing)
-            for r in regimes)])
+        shown = [_setting(k, {r: dumps[r][k] for r in regimes}, s, names) for k in keys
+                 if len({repr(dumps[r][k]) for r in regimes}) > 1]
+        if shown:
+            rows.append([rule_name(group, lang),
+                         *("; ".join(x[r] for x in shown if x[r]) for r in regimes)])
     return rows
 
 
@@ -162,8 +206,8 @@ def _versions() -> str:
 
 
 def provenance(s: Scenario, lang: str, *, source: str, seed: int, replications: int,
-               regimes: list[str], warmup_days: float, decomposition: str,
-               command: str) -> list[tuple[str, str]]:
+               regimes: list[str], baseline: str, warmup_days: float, decomposition: str,
+               orders: int, command: str) -> list[tuple[str, str]]:
     """What it takes to make the page again: versions, inputs, the scenario's hash."""
     w = s.world
     items = [(t("p.version", lang), __version__), (t("p.python", lang), _versions()),
@@ -176,7 +220,9 @@ def provenance(s: Scenario, lang: str, *, source: str, seed: int, replications: 
                                        start=w.start)),
               (t("p.warmup", lang), f"{warmup_days:g}"),
               (t("p.regimes", lang), ", ".join(regimes)),
-              (t("p.decomposition", lang), decomposition or "—")]
+              (t("p.baseline", lang), baseline),
+              (t("p.decomposition", lang), decomposition or "—"),
+              (t("p.orders", lang), str(orders))]
     if command:
         items.append((t("p.command", lang), command))
     return items

@@ -197,6 +197,16 @@ def _check_references(s: Scenario) -> list[tuple[str, str]]:
         unit_ref(f"{base}.funding.advancer", funding.advancer)
         if funding.mode == "advance" and funding.advancer is None:
             problems.append((f"{base}.funding.advancer", "mode 'advance' needs an advancer unit"))
+    # Chinese names tell things apart in tables and legends: no two of a kind alike
+    for where, things in (("regimes", s.regimes), ("world.units", w.units),
+                          ("world.categories", w.categories), ("world.funds", w.funds)):
+        seen: dict[str, str] = {}
+        for name, thing in things.items():
+            label = thing.label_zh
+            if label and label in seen:
+                problems.append((f"{where}.{name}.label_zh",
+                                 f"is {seen[label]!r}'s too ({label!r}); give each its own"))
+            seen.setdefault(label, name)
     return problems
 
 

@@ -60,6 +60,7 @@ def _waterfall(contributions: pd.DataFrame, totals: pd.DataFrame, metric: str, s
     ax.bar(len(labels) - 1, end, color="0.35")
     ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right")
     ax.axhline(0.0, color="black", linewidth=0.6)
+    ax.margins(y=0.08)  # the tallest bar and its error bar clear of the frame
     ax.set_ylabel(metric_label(metric, unit, lang))
     ax.set_title(tr("fig.wf.title", lang, metric=metric_name(metric, lang),
                     a=names.regime(source), b=names.regime(target)))

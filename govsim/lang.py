@@ -21,7 +21,7 @@ from govsim.errors import GovsimError
 
 __all__ = ["LANGS", "check_lang", "tr", "metric_name", "unit_name", "rule_name",
            "activity_name", "metric_label", "outcome_name", "outcome_meaning", "display_width",
-           "pad", "labelled"]
+           "pad", "lookup"]
 
 #: the languages every table, figure and report can be written in
 LANGS = ("en", "zh")
@@ -265,10 +265,16 @@ _TEXT: dict[str, tuple[str, str]] = {
 }
 
 
-def tr(key: str, lang: str = "en", **fields: object) -> str:
-    """The sentence ``key`` in ``lang``, with ``fields`` filled in."""
-    en, zh = _TEXT[key]
+def lookup(catalogue: Mapping[str, tuple[str, str]], key: str, lang: str,
+           **fields: object) -> str:
+    """Sentence ``key`` of a catalogue of (English, Chinese) pairs, in ``lang``, filled in."""
+    en, zh = catalogue[key]
     return (zh if lang == "zh" else en).format(**fields)
+
+
+def tr(key: str, lang: str = "en", **fields: object) -> str:
+    """The sentence ``key`` of the tables and figures in ``lang``, with ``fields`` filled in."""
+    return lookup(_TEXT, key, lang, **fields)
 
 
 def display_width(text: str) -> int:
@@ -281,8 +287,3 @@ def pad(text: str, width: int, right: bool = False) -> str:
     """``text`` padded with spaces to ``width`` terminal columns (on the left if ``right``)."""
     fill = " " * max(0, width - display_width(text))
     return fill + text if right else text + fill
-
-
-def labelled(key: str, names: Mapping[str, str] | None) -> str:
-    """``names[key]`` where given and not empty, else ``key``."""
-    return (names or {}).get(key) or key

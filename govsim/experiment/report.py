@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from govsim.analysis.intervals import SMALL_SAMPLE
+from govsim.analysis.journey import CONTACT_COLUMNS
 from govsim.analysis.metrics import METRICS
 from govsim.lang import (
     activity_name,
@@ -253,12 +254,8 @@ def contacts_text(table: pd.DataFrame, names: Names | None = None, lang: str = "
         unit=[names.unit(str(u)) for u in table["unit"]],
         outcome=[activity_name(str(o), lang) for o in table["outcome"]],
         units=[[names.unit(str(u)) for u in us] for us in table["units"]])
-    return shown.rename(columns={k: tr(f"ct.{k}", lang) for k in table.columns
-                                 if f"ct.{k}" in CT_KEYS}).to_string(index=False)
-
-
-#: the contacts table's columns that have a Chinese name
-CT_KEYS = {f"ct.{k}" for k in ("contact", "time", "day", "unit", "outcome", "units", "steps")}
+    return shown.rename(columns={k: tr(f"ct.{k}", lang) for k in CONTACT_COLUMNS}).to_string(
+        index=False)
 
 
 def sweep_table(res: SweepResults, metric: str, confidence: float = 0.95) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from importlib import metadata
 from typing import Any
 
-from govsim.lang import rule_name
+from govsim.lang import lookup, rule_name
 from govsim.scenario import RULES, Names, Scenario, scenario_toml
 from govsim.version import __version__
 
@@ -90,8 +90,7 @@ TEXT: dict[str, tuple[str, str]] = {
 
 def t(key: str, lang: str, **fields: object) -> str:
     """The report's sentence ``key`` in ``lang``."""
-    en, zh = TEXT[key]
-    return (zh if lang == "zh" else en).format(**fields)
+    return lookup(TEXT, key, lang, **fields)
 
 
 def scenario_words(s: Scenario, names: Names, lang: str) -> list[str]:

@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TESTS  ?= tests notebooks
 
 .PHONY: demo test lint bench clean
 
@@ -18,7 +19,7 @@ demo: $(STAMP)
 	$(BIN)/govsim compare scenarios/district.toml --regimes fragmented,consolidated --replications 6 --horizon-days 90 --no-events --seed 2026
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --nbmake tests notebooks
+	$(BIN)/python -m pytest -q -n 2 --nbmake $(TESTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check govsim tests benchmarks calibration

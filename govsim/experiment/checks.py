@@ -1,4 +1,5 @@
-"""Argument checks shared by every study: scenarios given three ways, counts, seeds, warm-up.
+"""Argument checks shared by every study: scenarios given three ways, counts, seeds, warm-up,
+metrics, and the memory and time a study may be expected to take.
 
 Layer: experiment. Errors are :class:`~govsim.errors.GovsimError` at the parameter's own name
 (``replications``, ``warmup_days``, ...); the command line maps those names to its flags.
@@ -8,14 +9,25 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from govsim.analysis.metrics import METRICS
 from govsim.errors import GovsimError
 from govsim.scenario import Scenario, load_scenario, parse_scenario, with_overrides
 
-__all__ = ["whole", "check_warmup", "resolve_scenario", "check_memory", "DEFAULT_MEMORY_BUDGET",
-           "output_bytes"]
+__all__ = ["whole", "check_work", "MAX_REPLICATIONS", "MAX_CORE_HOURS", "check_warmup",
+           "resolve_scenario", "check_memory", "DEFAULT_MEMORY_BUDGET", "output_bytes",
+           "metric_names"]
+
+#: the most replications any study runs (more is a typo, not a study)
+MAX_REPLICATIONS = 100_000
+#: a speed no run beats, in cases a second on one core (the district runs at about a fifth of
+#: it: benchmarks/bench_district_year.py), so a work estimate from it is a lower bound
+CASES_PER_SECOND = 100_000
+#: the most work a study may be expected to take, in core-hours (a week of one core); a larger
+#: request is refused before anything runs (:func:`check_work`)
+MAX_CORE_HOURS = 168
 
 #: the memory one process may be expected to use, in GiB, unless ``memory_budget`` says more
 DEFAULT_MEMORY_BUDGET = 8.0
@@ -26,12 +38,31 @@ _RUN_BYTES_PER_CASE = 4 * 1024
 _TABLE_BYTES_PER_CASE = {True: 512, False: 256}
 
 
-def whole(value: Any, minimum: int, where: str) -> int:
-    """``value`` if it is a whole number >= ``minimum`` (``bool`` is not one), else a
-    :class:`GovsimError` at ``where``."""
+def whole(value: Any, minimum: int, where: str, maximum: int | None = None) -> int:
+    """``value`` if it is a whole number >= ``minimum`` (and <= ``maximum`` when given;
+    ``bool`` is not one), else a :class:`GovsimError` at ``where``."""
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise GovsimError(f"must be a whole number >= {minimum}, got {value!r}", where)
+    if maximum is not None and value > maximum:
+        raise GovsimError(f"must be a whole number from {minimum} to {maximum:,}, got "
+                          f"{value:,}", where)
     return value
+
+
+def check_work(scenario: Scenario, runs: int, where: str, what: str = "") -> float:
+    """Refuse a study of ``runs`` simulation runs (a regime or variant over one replication
+    each) expected to take more than :data:`MAX_CORE_HOURS` of one core even at
+    :data:`CASES_PER_SECOND`, an optimistic speed; returns that estimate in core-hours.
+    ``what`` says what the runs are, for the sentence (``"10 replications x 2 regimes"``)."""
+    cases = scenario.expected_cases() * runs
+    hours = cases / CASES_PER_SECOND / 3600
+    if hours > MAX_CORE_HOURS:
+        raise GovsimError(
+            f"{what or f'{runs:,} runs'} of scenario {scenario.name!r} would simulate about "
+            f"{cases:,.0f} cases, at least {hours:,.0f} core-hours (at {CASES_PER_SECOND:,} "
+            f"cases a second), over the {MAX_CORE_HOURS:,} govsim starts at once: ask for "
+            "fewer, or split the study into several runs", where)
+    return hours
 
 
 def check_warmup(warmup_days: Any, scenario: Scenario, where: str = "warmup_days") -> float:
@@ -102,3 +133,19 @@ def resolve_scenario(scenario: Scenario | Mapping[str, Any] | str | os.PathLike[
         if horizon_days != s.world.horizon_days:
             s = with_overrides(s, horizon_days=horizon_days)
     return s
+
+
+def metric_names(metrics: Sequence[str] | None,
+                  default: Sequence[str] | None = None) -> list[str]:
+    """The metrics asked for (``None``: ``default``, or all), each checked by name, or a
+    :class:`GovsimError` at ``metrics``."""
+    if metrics is None:
+        return list(METRICS if default is None else default)
+    if isinstance(metrics, str) or not isinstance(metrics, Sequence) or not metrics:
+        raise GovsimError(f"must be a non-empty list of metric names, got {metrics!r}",
+                          "metrics")
+    for m in metrics:
+        if not isinstance(m, str) or m not in METRICS:
+            raise GovsimError(f"unknown metric {m!r} (the metrics are "
+                              f"{', '.join(METRICS)})", "metrics")
+    return list(metrics)

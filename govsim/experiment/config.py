@@ -13,7 +13,6 @@ cannot run.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.resources import as_file
@@ -27,6 +26,7 @@ from govsim.experiment.checks import check_warmup, resolve_scenario, whole
 from govsim.experiment.design import Design, Factor, apply_factors, design_points
 from govsim.experiment.replication import TABLES
 from govsim.experiment.sequential import Precision
+from govsim.inputs import read_toml
 from govsim.scenario import Scenario, check_baseline, check_path, load_scenario, scenario_data
 from govsim.scenario.catalogue import is_dir, is_file, is_scenario_name, shipped_file
 from govsim.version import __version__
@@ -161,15 +161,8 @@ class Experiment:
         relative to the experiment file or a shipped scenario's name (see :meth:`from_dict`).
         ``overrides`` replace top-level keys of the file (``replications=20``, ``seed=3``);
         ``None`` values are ignored."""
+        data = read_toml(path, "experiment file", "experiment")
         p = Path(path)
-        try:
-            data = tomllib.loads(p.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise GovsimError(f"experiment file {str(p)!r} does not exist", "experiment") from None
-        except IsADirectoryError:
-            raise GovsimError(f"experiment path {str(p)!r} is a directory", "experiment") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise GovsimError(f"{p} is not valid TOML ({exc})", "experiment") from None
         data.update({k: v for k, v in overrides.items() if v is not None})
         try:
             return cls.from_dict(data, base=p.parent)

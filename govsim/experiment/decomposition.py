@@ -25,10 +25,18 @@ import numpy as np
 import pandas as pd
 
 from govsim.analysis.intervals import difference_bounds, mean_ci
-from govsim.analysis.metrics import FEASIBLE, METRICS
+from govsim.analysis.metrics import FEASIBLE
 from govsim.analysis.shapley import contributions, sample_orders, shapley_exact, shapley_sampled
 from govsim.errors import GovsimError
-from govsim.experiment.checks import check_memory, check_warmup, resolve_scenario, whole
+from govsim.experiment.checks import (
+    MAX_REPLICATIONS,
+    check_memory,
+    check_warmup,
+    check_work,
+    metric_names,
+    resolve_scenario,
+    whole,
+)
 from govsim.experiment.comparison import ScenarioLike
 from govsim.experiment.executors import run_all
 from govsim.experiment.replication import ReplicationOutput, run_replication
@@ -43,6 +51,11 @@ DECOMPOSE_METRICS = ["resolution_days_median", "street_office_shifted_cost_yuan"
 
 #: with at most this many differing rules every subset is run (exact Shapley values)
 EXACT_MAX_RULES = 5
+#: the most subsets ``exact`` runs per replication (all subsets of 10 rules); more rules are
+#: sampled (``orders``) or grouped (``together``)
+MAX_EXACT_VARIANTS = 2**10
+#: the most sampled orders (each adds up to one variant per rule)
+MAX_ORDERS = 1_000
 
 #: variants run in one task (one replication's world is drawn once per task)
 _CHUNK = 8
@@ -149,8 +162,8 @@ def plan(scenario: ScenarioLike, source: str, target: str, *,
     b_name = s.check_regime(target, where="target")
     if a_name == b_name:
         raise GovsimError("must name a regime other than source", "target")
-    names = _metric_names(metrics)
-    whole(replications, 2, "replications")
+    names = metric_names(metrics, DECOMPOSE_METRICS)
+    whole(replications, 2, "replications", MAX_REPLICATIONS)
     whole(seed, 0, "seed")
     warm = check_warmup(warmup_days, s)
     if isinstance(confidence, bool) or not isinstance(confidence, float | int) \
@@ -168,8 +181,13 @@ def plan(scenario: ScenarioLike, source: str, target: str, *,
     k = len(rules)
     if exact is None:
         exact = k <= EXACT_MAX_RULES
+    if exact and 2**k > MAX_EXACT_VARIANTS:
+        raise GovsimError(f"{k} rules differ, and every subset of them is {2**k:,} variants per "
+                          f"replication ({2**k * replications:,} runs), over the "
+                          f"{MAX_EXACT_VARIANTS:,} an exact decomposition runs: sample orders "
+                          "instead, or attribute some rules together", "exact")
     if not exact:
-        whole(orders, 2, "orders")
+        whole(orders, 2, "orders", MAX_ORDERS)
         if orders % 2:
             raise GovsimError(f"must be even (orders come in reversed pairs), got {orders}",
                               "orders")
@@ -191,6 +209,8 @@ def plan(scenario: ScenarioLike, source: str, target: str, *,
                             label=key or a_name) for key, x in zip(keys, ordered, strict=True)}
     world = s.model_copy(update={"regimes": variants})
     check_memory(world, 1, 0, False, memory_budget)
+    check_work(s, len(keys) * replications, "replications",
+               f"{replications:,} replications of {len(keys):,} variants")
     return Plan(scenario=s, world=world, source=a_name, target=b_name, rules=rules, exact=exact,
                 orders=0 if exact else orders, order_list=order_list, keys=keys, metrics=names,
                 replications=replications, seed=seed, warmup_days=warm,
@@ -312,9 +332,11 @@ def _players(differing: list[str], together: Sequence[Sequence[str]]) -> dict[st
         if isinstance(group, str) or not isinstance(group, Sequence) or len(group) < 2:
             raise GovsimError(f"each group names two or more rules, got {group!r}", "together")
         for rule in group:
-            if rule not in differing:
+            if not isinstance(rule, str) or rule not in differing:
                 raise GovsimError(f"{rule!r} is not a rule in which the two regimes differ "
                                   f"(they differ in: {', '.join(differing)})", "together")
+            if group_of.get(rule) == i:
+                raise GovsimError(f"{rule!r} is named twice in one group", "together")
             if rule in group_of:
                 raise GovsimError(f"{rule!r} is named in two groups", "together")
             group_of[rule] = i
@@ -329,12 +351,3 @@ def _players(differing: list[str], together: Sequence[Sequence[str]]) -> dict[st
     return players
 
 
-def _metric_names(metrics: Sequence[str] | None) -> list[str]:
-    if metrics is None:
-        return list(DECOMPOSE_METRICS)
-    if isinstance(metrics, str) or not isinstance(metrics, Sequence) or not metrics:
-        raise GovsimError(f"must be a non-empty list of metric names, got {metrics!r}", "metrics")
-    for m in metrics:
-        if m not in METRICS:
-            raise GovsimError(f"unknown metric {m!r}", "metrics")
-    return list(metrics)

@@ -25,23 +25,33 @@ def resolve_like(data: Mapping[str, Any]) -> Mapping[str, Any] | GovsimError:
         return data
     done: dict[str, Any] = {}
 
-    def resolve(name: str, seen: tuple[str, ...]) -> Any:
-        table = regimes[name]
-        if name in done or not isinstance(table, Mapping) or "like" not in table:
-            return done.get(name, table)
-        base = table["like"]
-        where = f"regimes.{name}.like"
-        if not isinstance(base, str) or base not in regimes:
-            raise GovsimError(f"names no regime of this file (got {base!r})", where)
-        if base in seen:
-            raise GovsimError(f"regimes are 'like' each other in a circle: "
-                              f"{' -> '.join((*seen, base))}", where)
-        merged = _merge(resolve(base, (*seen, base)), {k: v for k, v in table.items() if k != "like"})
-        done[name] = merged
-        return merged
+    def resolve(name: str) -> Any:
+        # follow the chain of ``like`` down to a regime written in full, then lay each table
+        # over the one below it on the way back (a loop: a chain may be as long as the file)
+        chain: list[str] = []
+        while name not in done:
+            table = regimes[name]
+            if not isinstance(table, Mapping) or "like" not in table:
+                done[name] = table
+                break
+            base = table["like"]
+            if not isinstance(base, str) or base not in regimes:
+                raise GovsimError(f"names no regime of this file (got {base!r})",
+                                  f"regimes.{name}.like")
+            chain.append(name)
+            if base in chain:
+                loop = chain[chain.index(base):]
+                raise GovsimError(f"regimes are 'like' each other in a circle: "
+                                  f"{' -> '.join((*loop, base))}", f"regimes.{name}.like")
+            name = base
+        below = done[name]
+        for upper in reversed(chain):
+            below = done[upper] = _merge(below, {k: v for k, v in regimes[upper].items()
+                                                 if k != "like"})
+        return below
 
     try:
-        out = {name: resolve(name, (name,)) for name in regimes}
+        out = {name: resolve(name) for name in regimes}
     except GovsimError as exc:
         return exc
     return {**data, "regimes": out}

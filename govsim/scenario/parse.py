@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +20,7 @@ from pydantic import ValidationError
 
 from govsim.calendar import working_day_table
 from govsim.errors import GovsimError
+from govsim.inputs import MAX_DEPTH, data_depth, read_toml
 from govsim.scenario.base import LIMITS, FrozenMap, Name, Strict
 from govsim.scenario.catalogue import shipped_by_name
 from govsim.scenario.like import drop_inherited, likes_of, resolve_like
@@ -32,9 +32,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Scenario", "parse_scenario", "load_scenario", "check_baseline", "MAX_DEPTH"]
 
-#: how deeply tables and arrays may nest (the shipped scenarios need 5); deeper input is refused
-#: before any recursive step reads it
-MAX_DEPTH = 32
 
 
 class Scenario(Strict):
@@ -222,7 +219,7 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
     if not isinstance(data, Mapping):
         raise GovsimError(f"a scenario must be a table of keys (a mapping), not "
                           f"{type(data).__name__}", "scenario")
-    if _data_depth(data) > MAX_DEPTH:
+    if data_depth(data) > MAX_DEPTH:
         raise _error([("scenario", f"tables and arrays nest more than {MAX_DEPTH} deep")], source)
     likes = likes_of(data)
     data = resolve_like(data)
@@ -286,89 +283,5 @@ def load_scenario(path: str | Path) -> Scenario:
         raise GovsimError(f"must be the path of a scenario file, got {path!r}", "scenario")
     shipped = shipped_by_name(path)  # "district": not a file, so a shipped scenario's name
     p: Path | Traversable = Path(path) if shipped is None else shipped
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise GovsimError(f"scenario file {str(p)!r} does not exist", "scenario") from None
-    except IsADirectoryError:
-        raise GovsimError(f"scenario path {str(p)!r} is a directory", "scenario") from None
-    try:
-        text = raw.decode("utf-8")
-        if _bracket_depth(text) > MAX_DEPTH:
-            raise GovsimError(f"{p.name} nests arrays or inline tables more than {MAX_DEPTH} "
-                              "deep", "scenario")
-        data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise GovsimError(f"{p.name} is not valid TOML ({exc})", "scenario") from None
-    except RecursionError:  # a nesting the scan above did not see
-        raise GovsimError(f"{p.name} nests too deeply to be read", "scenario") from None
+    data = read_toml(p, "scenario file", "scenario")
     return parse_scenario(data, source=str(p))
-
-
-def _data_depth(data: Any) -> int:
-    """How deeply mappings and lists nest in ``data`` (without recursion)."""
-    worst, stack = 0, [(data, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, Mapping):
-            children = list(node.values())
-        elif isinstance(node, list | tuple):
-            children = list(node)
-        else:
-            continue
-        worst = max(worst, depth)
-        if depth <= MAX_DEPTH:  # deeper is refused anyway: stop looking
-            stack.extend((child, depth + 1) for child in children)
-    return worst
-
-
-def _bracket_depth(text: str) -> int:
-    """How deeply ``[`` and ``{`` nest in TOML text, outside strings and comments (a scan, so
-    the parser, which recurses on them, is never asked to read something too deep)."""
-    depth = worst = i = 0
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-        elif c in "\"'":
-            i = _string_end(text, i)
-        else:
-            if c in "[{":
-                depth += 1
-                worst = max(worst, depth)
-            elif c in "]}":
-                depth = max(0, depth - 1)
-            i += 1
-    return worst
-
-
-def _string_end(text: str, i: int) -> int:
-    """The position after the TOML string that starts at ``i`` (its end of line if unclosed)."""
-    quote = text[i]
-    if text.startswith(quote * 3, i):
-        j = i + 3
-        while True:
-            k = text.find(quote * 3, j)
-            if k < 0:
-                return len(text)
-            if quote == '"' and _escaped(text, k):
-                j = k + 1
-                continue
-            k += 3
-            while k < len(text) and text[k] == quote:  # up to two quotes may end the content
-                k += 1
-            return k
-    j = i + 1
-    while j < len(text) and text[j] not in (quote, "\n"):
-        j += 2 if quote == '"' and text[j] == "\\" else 1
-    return j + 1
-
-
-def _escaped(text: str, k: int) -> bool:
-    """Whether the character at ``k`` follows an odd number of backslashes."""
-    n = 0
-    while k - n - 1 >= 0 and text[k - n - 1] == "\\":
-        n += 1
-    return n % 2 == 1

@@ -27,6 +27,10 @@ happens -- with replications, confidence intervals and common random numbers::
     govsim.make_report("scenarios/district.toml", replications=6,
                        horizon_days=90).save("report.html")  # one self-contained page
 
+    cal = govsim.calibrate("calibration/targets.toml", "shishi_12345", "consolidated",
+                           budget=20, replications=5)      # parameters fitted to the figures
+    print(cal.summary())
+
 ``run``, ``compare`` and ``sweep`` take ``executor="serial" | "local" | "dask"`` (or any
 ``concurrent.futures.Executor``) and give the same bytes on each.
 """
@@ -69,6 +73,8 @@ __all__ = [
     "Comparison",
     "decompose",
     "Decomposition",
+    "calibrate",
+    "Calibration",
     "RULES",
     "PRESETS",
     "hybrid",
@@ -93,10 +99,14 @@ __all__ = [
 ]
 
 _LAZY = {"plot_swimlane", "save_swimlane", "plot_waterfall",  # matplotlib only when drawing
-         "make_report", "Report"}
+         "make_report", "Report", "calibrate", "Calibration"}
 
 
 def __getattr__(name: str) -> Any:
+    if name in ("calibrate", "Calibration"):
+        from govsim.experiment import calibration_search
+
+        return getattr(calibration_search, name)
     if name in ("make_report", "Report"):
         from govsim.experiment import html_report
 

@@ -14,6 +14,7 @@ The library reports errors at its own parameter names (``replications``, ``out``
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -23,7 +24,13 @@ from typing import Any
 
 from govsim import cli_calibrate, cli_decompose, cli_report, cli_scenarios
 from govsim.analysis.metrics import HEADLINE, METRICS
-from govsim.atomic import check_destination, frame_writer, text_writer, write_files
+from govsim.atomic import (
+    check_file,
+    destination,
+    frame_writer,
+    text_writer,
+    write_files,
+)
 from govsim.cli_flags import (
     executor_flags,
     horizon_flag,
@@ -209,26 +216,29 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
                  args.memory_budget)
     if args.format == "xes" and args.no_events:
         raise GovsimError("an XES file is the event log: drop --no-events", "format")
-    out = None
-    if args.out is not None:  # after the cheap checks, before the long run
-        need = output_bytes(sized, len(regimes), args.replications, not args.no_events,
-                            args.format)
-        out = check_destination(args.out, "out", need)
-    progress = ProgressReporter(f"govsim {args.command}", args.replications)
-    common = dict(replications=args.replications, seed=args.seed, horizon_days=args.horizon_days,
-                  record_events=not args.no_events, jobs=args.jobs, progress=progress,
-                  warmup_days=args.warmup_days, executor=args.executor,
-                  scheduler=args.scheduler, memory_budget=args.memory_budget)
-    try:
-        if args.command == "run":
-            res = govsim.run(scenario, args.regime, **common)
-        else:
-            res = govsim.compare(scenario, names, baseline=args.baseline, **common)
-    finally:
-        progress.close()
     metrics = list(METRICS)
-    if out is not None:
-        _write_outputs(res, out, args.format, metrics)
+    with contextlib.ExitStack() as stack:
+        out = None
+        if args.out is not None:  # after the cheap checks, before the long run; a run that
+            # fails leaves no folder this command made behind
+            need = output_bytes(sized, len(regimes), args.replications, not args.no_events,
+                                args.format)
+            out = stack.enter_context(destination(args.out, "out", need))
+        progress = ProgressReporter(f"govsim {args.command}", args.replications)
+        common = dict(replications=args.replications, seed=args.seed,
+                      horizon_days=args.horizon_days, record_events=not args.no_events,
+                      jobs=args.jobs, progress=progress, warmup_days=args.warmup_days,
+                      executor=args.executor, scheduler=args.scheduler,
+                      memory_budget=args.memory_budget)
+        try:
+            if args.command == "run":
+                res = govsim.run(scenario, args.regime, **common)
+            else:
+                res = govsim.compare(scenario, names, baseline=args.baseline, **common)
+        finally:
+            progress.close()
+        if out is not None:
+            _write_outputs(res, out, args.format, metrics)
     if args.json:
         json.dump(results_json(res, metrics), sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -259,7 +269,7 @@ def _cmd_journey(args: argparse.Namespace) -> int:
     if args.figure is not None and Path(args.figure).suffix.lower() not in {".png", ".svg"}:
         raise GovsimError(f"the figure must be a .png or .svg file, not {args.figure!r}", "figure")
     if args.figure is not None:  # its directory, and a font for Chinese, before the run
-        check_destination(Path(args.figure).resolve().parent, "figure", 2**22)
+        check_file(args.figure, "figure", 2**22)
         if args.lang == "zh":
             from govsim.analysis.style import require_cjk_font
 

@@ -8,11 +8,12 @@ figure per metric.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from typing import Any
 
 from govsim.analysis.metrics import METRICS
-from govsim.atomic import check_destination, frame_writer, text_writer, write_files
+from govsim.atomic import destination, frame_writer, text_writer, write_files
 from govsim.cli_flags import (
     executor_flags,
     horizon_flag,
@@ -89,29 +90,18 @@ def run(args: argparse.Namespace) -> int:
         from govsim.analysis.style import require_cjk_font
 
         require_cjk_font()
-    out = check_destination(args.out, "out", 1 << 20) if args.out is not None else None
-    progress = ProgressReporter("govsim decompose", 1, noun="tasks")
-    try:
-        dec = execute(p, jobs=args.jobs, progress=progress, executor=args.executor,
-                      scheduler=args.scheduler)
-    finally:
-        progress.close()
-    if out is not None:
-        from govsim.analysis.waterfall import plot_waterfall
-        from govsim.scenario import display_names
-
-        shown = display_names(scenario, args.lang)
-
-        files = [("contributions.csv", frame_writer(dec.contributions, "csv")),
-                 ("totals.csv", frame_writer(dec.totals, "csv")),
-                 ("variants.csv", frame_writer(dec.variants, "csv")),
-                 ("decomposition.json", text_writer(dec.to_json()))]
-        for m in dict.fromkeys(dec.contributions["metric"]):
-            fig = plot_waterfall(dec.contributions, dec.totals, m, dec.source, dec.target,
-                                 METRICS[m][0], lang=args.lang, names=shown)
-            files.append((f"waterfall-{m}.png",
-                          lambda fh, fig=fig: fig.savefig(fh, format="png", dpi=120)))
-        write_files(out, files, "out")
+    with contextlib.ExitStack() as folder:
+        # tried now, before the runs; removed again if they fail and it is still empty
+        out = (folder.enter_context(destination(args.out, "out", 1 << 20))
+               if args.out is not None else None)
+        progress = ProgressReporter("govsim decompose", 1, noun="tasks")
+        try:
+            dec = execute(p, jobs=args.jobs, progress=progress, executor=args.executor,
+                          scheduler=args.scheduler)
+        finally:
+            progress.close()
+        if out is not None:
+            write_files(out, _files(dec, scenario, args.lang), "out")
     if args.json:
         sys.stdout.write(dec.to_json() + "\n")
     else:
@@ -119,3 +109,21 @@ def run(args: argparse.Namespace) -> int:
     if out is not None:
         print(f"decomposition written to {out}/", file=sys.stderr)
     return 0
+
+
+def _files(dec: Any, scenario: Any, lang: str) -> list[tuple[str, Any]]:
+    """The files ``--out`` writes: the tables as CSV, the JSON and one waterfall a metric."""
+    from govsim.analysis.waterfall import plot_waterfall
+    from govsim.scenario import display_names
+
+    names = display_names(scenario, lang)
+    files = [("contributions.csv", frame_writer(dec.contributions, "csv")),
+             ("totals.csv", frame_writer(dec.totals, "csv")),
+             ("variants.csv", frame_writer(dec.variants, "csv")),
+             ("decomposition.json", text_writer(dec.to_json()))]
+    for m in dict.fromkeys(dec.contributions["metric"]):
+        fig = plot_waterfall(dec.contributions, dec.totals, m, dec.source, dec.target,
+                             METRICS[m][0], lang=lang, names=names)
+        files.append((f"waterfall-{m}.png",
+                      lambda fh, fig=fig: fig.savefig(fh, format="png", dpi=120)))
+    return files

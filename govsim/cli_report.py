@@ -7,12 +7,12 @@ the page is written atomically (complete or absent).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shlex
 import sys
-from pathlib import Path
 from typing import Any
 
-from govsim.atomic import check_destination
+from govsim.atomic import check_file, destination, save_file
 from govsim.cli_flags import (
     executor_flags,
     horizon_flag,
@@ -89,24 +89,26 @@ def run(args: argparse.Namespace) -> int:
                 raise GovsimError(f"{name!r} is not among the regimes compared "
                                   f"({', '.join(chosen)})", where)
         decompose = (source, target)
-    out = Path(args.out)
-    if out.is_dir():
-        raise GovsimError(f"{args.out!r} is a directory: name the HTML file to write", "out")
-    # every check of make_report first; then the destination (its folder may be made); then
-    # the runs
+    # the name first (one the system can hold, its temporary name too), then every check of
+    # make_report, then the destination (its folder may be made: removed again, still empty,
+    # if the runs fail), then the runs
+    out = check_file(args.out, "out", try_folder=False)
     progress = ProgressReporter("govsim report", args.replications, noun="tasks")
-    try:
-        report = make_report(
-            scenario, names, baseline=args.baseline, decompose=decompose, orders=args.orders,
-            replications=args.replications, seed=args.seed, horizon_days=args.horizon_days,
-            warmup_days=args.warmup_days, lang=args.lang, jobs=args.jobs, progress=progress,
-            executor=args.executor, scheduler=args.scheduler, memory_budget=args.memory_budget,
-            source=args.scenario, command=_command(getattr(args, "argv", sys.argv[1:])),
-            ready=lambda: check_destination(out.parent, "out", _PAGE_BYTES))
-    finally:
-        progress.close()
-    report.save(out)
-    print(f"report written to {out}", file=sys.stderr)
+    with contextlib.ExitStack() as folder:
+        try:
+            report = make_report(
+                scenario, names, baseline=args.baseline, decompose=decompose,
+                orders=args.orders, replications=args.replications, seed=args.seed,
+                horizon_days=args.horizon_days, warmup_days=args.warmup_days, lang=args.lang,
+                jobs=args.jobs, progress=progress, executor=args.executor,
+                scheduler=args.scheduler, memory_budget=args.memory_budget,
+                source=args.scenario, command=_command(getattr(args, "argv", sys.argv[1:])),
+                ready=lambda: folder.enter_context(destination(out.parent, "out", _PAGE_BYTES)))
+        finally:
+            progress.close()
+        page = report.html.encode("utf-8")
+        save_file(out, lambda fh: fh.write(page), "out")  # a failing disk: saved elsewhere
+    print(f"report written to {args.out}", file=sys.stderr)
     return 0
 
 

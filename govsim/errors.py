@@ -6,7 +6,7 @@ its message and exits with status 2. Programming errors stay ordinary exceptions
 
 from __future__ import annotations
 
-__all__ = ["GovsimError"]
+__all__ = ["GovsimError", "shown"]
 
 
 class GovsimError(Exception):
@@ -26,3 +26,18 @@ class GovsimError(Exception):
         self.path = path
         self.message = message
         super().__init__(f"{path}: {message}" if path else message)
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """``repr(value)`` for a sentence that quotes what it refuses: its middle left out when it
+    is long, and never an error itself (a list nested too deeply to print, an integer too long
+    to print: its type instead)."""
+    try:
+        text = repr(value)
+    except (RecursionError, ValueError):
+        text = f"a {type(value).__name__}"
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return text[:half] + "..." + text[-half:]
+

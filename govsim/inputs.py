@@ -46,10 +46,10 @@ def check_input_file(path: object, what: str, where: str, max_bytes: int) -> Pat
     if not isinstance(path, str | os.PathLike) or isinstance(path, bytes):
         raise GovsimError(f"must be the path of a {what}, got {type(path).__name__} {path!r}",
                           where)
+    if not os.fspath(path):
+        raise GovsimError(f"the {what}'s path is empty", where)
     p = Path(path)
     shown = repr(str(p))
-    if not str(p) or str(p) == ".":
-        raise GovsimError(f"{what} path {shown} is a directory", where)
     try:
         st = os.stat(p)
     except FileNotFoundError:

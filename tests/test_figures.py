@@ -172,6 +172,6 @@ def test_workload_and_lights_figures(results) -> None:
         fig = gp.plot_lights(results.lights)
         total = sum(float(np.sum(ln.get_ydata())) for ax in fig.axes for ln in ax.get_lines())
         assert total == pytest.approx(len(results.lights) / 3)  # mean over 3 replications
-    else:
-        with pytest.raises(ValueError, match="no monitoring lights"):
-            gp.plot_lights(results.lights)
+    else:  # an empty lights table is a result too: the figure says so
+        fig = gp.plot_lights(results.lights)
+        assert any("no monitoring lights" in t.get_text() for ax in fig.axes for t in ax.texts)

@@ -224,3 +224,105 @@ def test_together_names_each_rule_once(together: Any, says: str) -> None:
         plan("district", "fragmented", "consolidated", replications=2, horizon_days=3,
              together=together)
     assert e.value.path == "together"
+
+
+# -- found in review: writers never replace what is not a file; a deep value is still a sentence
+
+
+@pytest.mark.parametrize("kind", ["device", "pipe", "link"])
+def test_a_writer_never_replaces_a_device_a_pipe_or_a_link(kind: str, tmp_path: Path) -> None:
+    from govsim.atomic import check_file, save_file
+
+    if kind == "device":
+        target = Path(_device())
+    elif kind == "pipe":
+        target = tmp_path / "fifo"
+        os.mkfifo(target)
+    else:
+        (tmp_path / "real.html").write_text("mine", encoding="utf-8")
+        target = tmp_path / "link.html"
+        target.symlink_to(tmp_path / "real.html")
+    before = os.lstat(target)
+    for call in (lambda: check_file(target, "out"),
+                 lambda: save_file(target, lambda fh: fh.write(b"x"), "out")):
+        with pytest.raises(GovsimError, match="not a file govsim may replace") as e:
+            call()
+        assert e.value.path == "out"
+    after = os.lstat(target)
+    assert (after.st_mode, after.st_ino) == (before.st_mode, before.st_ino)
+
+
+def test_report_out_dev_null_is_refused_before_the_runs(capsys, monkeypatch) -> None:
+    import govsim.experiment.html_report as hr
+
+    def boom(*a: Any, **k: Any) -> None:
+        raise AssertionError("the runs started")
+
+    monkeypatch.setattr(hr, "compare", boom, raising=False)
+    code, _, err = cli(["report", "district", "-n", "2", "--horizon-days", "3",
+                        "--out", _device()], capsys)
+    assert_user_error(code, err, "--out")
+    assert "device" in err and os.path.exists("/dev/null")
+
+
+@pytest.mark.parametrize("command", ["decompose", "calibrate"])
+def test_a_failed_run_leaves_no_out_folder(command: str, capsys, tmp_path: Path,
+                                           monkeypatch) -> None:
+    out = tmp_path / "made" / "here"
+    if command == "decompose":
+        import govsim.experiment.decomposition as dec
+
+        monkeypatch.setattr(dec, "run_all", _interrupt)
+        argv = ["decompose", "district", "--from", "fragmented", "--to", "consolidated",
+                "-n", "2", "--horizon-days", "3", "--out", str(out)]
+    else:
+        import govsim.experiment.calibration as cal
+
+        monkeypatch.setattr(cal, "run_all", _interrupt)
+        argv = ["calibrate", "calibration/targets.toml", "--scenario", "shanghai_leak",
+                "--regime", "fragmented", "--params", "world.citizens.give_up_prob=0.01:0.2",
+                "--budget", "2", "-n", "1", "--out", str(out)]
+    code, _, err = cli(argv, capsys)
+    # the run started (every check passed, the folder was made) and was interrupted
+    assert code != 0 and "interrupted" in err, err
+    assert not (tmp_path / "made").exists()
+
+
+def _interrupt(*args: Any, **kwargs: Any) -> Any:
+    raise KeyboardInterrupt
+
+
+def test_an_empty_path_is_said_to_be_empty(capsys) -> None:
+    code, _, err = cli(["validate", ""], capsys)
+    assert_user_error(code, err, "empty")
+
+
+def test_a_figure_name_too_long_is_refused_before_the_run(capsys, tmp_path: Path,
+                                                          monkeypatch) -> None:
+    import govsim.experiment as ge
+
+    monkeypatch.setattr(ge, "run_replication", _interrupt)
+    code, _, err = cli(["journey", "shanghai_leak", "--figure",
+                        str(tmp_path / ("f" * 300 + ".png"))], capsys)
+    assert_user_error(code, err, "--figure")
+
+
+def test_a_value_nested_too_deeply_to_print_is_still_one_sentence() -> None:
+    deep: Any = []
+    for _ in range(200_000):
+        deep = [deep]
+    with pytest.raises(GovsimError) as e:
+        govsim.compare("district", replications=deep, horizon_days=3)
+    assert e.value.path == "replications" and len(e.value.message) < 200
+    with pytest.raises(GovsimError) as e:
+        checks.metric_names([deep])
+    assert e.value.path == "metrics"
+
+
+def test_numpy_integers_are_whole_numbers() -> None:
+    import numpy as np
+
+    assert checks.whole(np.int64(3), 1, "replications") == 3
+    assert type(checks.whole(np.int64(3), 1, "replications")) is int
+    with pytest.raises(GovsimError):
+        checks.whole(np.float64(3.0), 1, "replications")

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from govsim.analysis.intervals import mean_ci
-from govsim.analysis.style import figure_style
+from govsim.analysis.style import figure_style, say_empty
 from govsim.lang import tr
 from govsim.scenario.names import Names
 
@@ -57,7 +57,8 @@ def plot_costs(units: pd.DataFrame, metrics: pd.DataFrame, title: str | None = N
                lang: str = "en", names: Names | None = None) -> Figure:
     """Stacked bars of each regime's mean cost by payer (``Results.units``,
     ``Results.metrics``), the street office's shifted part in reds at the bottom.
-    ``lang="zh"`` labels it in Chinese, naming regimes by ``names``."""
+    ``lang="zh"`` labels it in Chinese, naming regimes by ``names``. With no cases (the
+    salaried units' capacity may still cost) the axes say so."""
     names = names or Names()
     table = cost_table(units, metrics)
     regimes = list(dict.fromkeys(table["regime"]))
@@ -86,6 +87,9 @@ def plot_costs(units: pd.DataFrame, metrics: pd.DataFrame, title: str | None = N
         handles, labels = ax.get_legend_handles_labels()
         fig.legend(handles[::-1], labels[::-1], fontsize=7, loc="outside right center")
         fig.suptitle(title or tr("fig.cost.title", lang))
+        if "cases" in metrics and not metrics["cases"].fillna(0).any():
+            for a in (ax, street):
+                say_empty(a, "cases", lang)
     return fig
 
 

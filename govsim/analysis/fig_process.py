@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
-from govsim.analysis.style import figure_style
+from govsim.analysis.style import figure_style, say_empty
 from govsim.lang import activity_name, tr
 from govsim.scenario.names import Names
 
@@ -63,7 +63,8 @@ def plot_process_map(events: pd.DataFrame, regime: str | None = None,
     position in cases, edges as arrows as thick as they are frequent, labelled with the count
     and the median hours between the two events; edges below ``min_share`` of all
     transitions are left out (the title says how many). ``lang="zh"`` labels activities and
-    the title in Chinese, naming the regime by ``names``."""
+    the title in Chinese, naming the regime by ``names``. No events (no case arose): the axes
+    say so."""
     shown = names or Names()
     graph = directly_follows(events, regime)
     total = int(graph["count"].sum())
@@ -109,4 +110,6 @@ def plot_process_map(events: pd.DataFrame, regime: str | None = None,
         of = tr("fig.pm.of", lang, regime=shown.regime(regime)) if regime else ""
         ax.set_title(title or tr("fig.pm.title", lang, of=of, total=total, k=left_out,
                                  share=min_share))
+        if not total:
+            say_empty(ax, "cases", lang)
     return fig

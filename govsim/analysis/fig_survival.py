@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from govsim.analysis.intervals import mean_ci
-from govsim.analysis.style import figure_style, regime_colours
+from govsim.analysis.style import figure_style, regime_colours, say_empty
 from govsim.analysis.survival import km_survival
 from govsim.lang import tr
 from govsim.scenario.names import Names
@@ -29,7 +29,8 @@ def survival_table(cases: pd.DataFrame, days: Sequence[float] | None = None,
                    confidence: float = 0.95) -> pd.DataFrame:
     """Per regime and day: the mean over replications of the Kaplan–Meier share still
     unresolved, its confidence interval and the replications behind it (columns ``regime,
-    day, mean, ci_low, ci_high, n``). ``days`` defaults to 0 to the longest duration seen."""
+    day, mean, ci_low, ci_high, n``; no rows when no case arose). ``days`` defaults to 0 to
+    the longest duration seen."""
     if days is None:
         top = float(np.nanmax(cases["duration_days"])) if len(cases) else 1.0
         days = np.linspace(0.0, top, 121)
@@ -47,7 +48,7 @@ def survival_table(cases: pd.DataFrame, days: Sequence[float] | None = None,
                 np.nan, np.nan, np.nan, 0)
             rows.append({"regime": regime, "day": float(day), "mean": mean, "ci_low": lo,
                          "ci_high": hi, "n": n})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["regime", "day", "mean", "ci_low", "ci_high", "n"])
 
 
 def plot_survival(cases: pd.DataFrame, days: Sequence[float] | None = None,
@@ -56,7 +57,7 @@ def plot_survival(cases: pd.DataFrame, days: Sequence[float] | None = None,
     """One curve per regime of the share of problems not yet truly resolved after each day,
     with its band; the median (where the curve crosses 0.5) is marked. ``cases`` is a
     results' cases table (``Results.cases``). ``lang="zh"`` labels it in Chinese, naming
-    regimes by ``names`` (``Results.names("zh")``)."""
+    regimes by ``names`` (``Results.names("zh")``). With no cases the axes say so."""
     names = names or Names()
     table = survival_table(cases, days, confidence)
     regimes = list(dict.fromkeys(table["regime"]))
@@ -76,5 +77,8 @@ def plot_survival(cases: pd.DataFrame, days: Sequence[float] | None = None,
         ax.set_ylabel(tr("fig.surv.y", lang))
         reps = int(table["n"].max()) if len(table) else 0
         ax.set_title(title or tr("fig.surv.title", lang, pct=round(confidence * 100), n=reps))
-        ax.legend(title=tr("fig.regime", lang))
+        if regimes:
+            ax.legend(title=tr("fig.regime", lang))
+        else:
+            say_empty(ax, "cases", lang)
     return fig

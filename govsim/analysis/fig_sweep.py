@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from govsim.analysis.style import figure_style, regime_colours
+from govsim.analysis.style import figure_style, regime_colours, say_empty
 from govsim.lang import metric_label, metric_name, tr
 from govsim.scenario.names import Names
 
@@ -26,7 +26,8 @@ def plot_sweep(summary: pd.DataFrame, factor: str, metric: str, unit: str = "",
     """``summary`` is ``SweepResults.summary([metric])``: its ``metric`` against ``factor``,
     one colour per regime, error bars for the replication CIs. Points that share the other
     factors' values are joined by lines (a factorial design); otherwise they stand alone.
-    ``lang="zh"`` labels it in Chinese, naming regimes by ``names``."""
+    ``lang="zh"`` labels it in Chinese, naming regimes by ``names``. No defined value (a
+    median when no case arose): the axes say so."""
     shown = names or Names()
     rows = summary[summary["metric"] == metric]
     if rows.empty:
@@ -60,4 +61,6 @@ def plot_sweep(summary: pd.DataFrame, factor: str, metric: str, unit: str = "",
         ax.set_title(title or tr("fig.sweep.title", lang, metric=metric_name(metric, lang),
                                  factor=factor, vary=vary), fontsize=9)
         ax.legend(title=tr("fig.regime", lang))
+        if not rows["mean"].notna().any():
+            say_empty(ax, "values", lang)
     return fig

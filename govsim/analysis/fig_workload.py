@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from govsim.analysis.intervals import mean_ci
-from govsim.analysis.style import figure_style, regime_colours
+from govsim.analysis.style import figure_style, regime_colours, say_empty
 from govsim.analysis.supervision import lights_over_time
 from govsim.lang import tr
 from govsim.scenario.names import Names
@@ -42,7 +42,8 @@ def plot_workload(units: pd.DataFrame, top: int = 12, title: str | None = None,
                   lang: str = "en", names: Names | None = None) -> Figure:
     """Grouped bars, one group per unit (the busiest ``top``), one bar per regime: staff hours
     (left) and tickets (right), with 95% intervals over replications. ``lang="zh"`` labels it
-    in Chinese, naming regimes and units by ``names``."""
+    in Chinese, naming regimes and units by ``names``. With no work at all (no case arose)
+    the axes say so."""
     shown = names or Names()
     table = workload_table(units, top)
     regimes = list(dict.fromkeys(units["regime"].astype(str)))
@@ -68,17 +69,27 @@ def plot_workload(units: pd.DataFrame, top: int = 12, title: str | None = None,
                            ha="right")
         axes[0].legend(title=tr("fig.regime", lang))
         fig.suptitle(title or tr("fig.work.title", lang, n=len(names)))
+        if not (units["staff_hours"].fillna(0).any() or units["tickets"].fillna(0).any()):
+            for ax in axes:
+                say_empty(ax, "cases", lang)
     return fig
 
 
 def plot_lights(lights: pd.DataFrame, title: str | None = None, lang: str = "en",
                 names: Names | None = None) -> Figure:
     """Yellow and red lights turned per month (all units, mean over replications), one panel
-    per regime that turned any (``Results.lights``). ``lang="zh"`` labels it in Chinese."""
+    per regime that turned any (``Results.lights``). ``lang="zh"`` labels it in Chinese. No
+    lights at all (no working-day limits, or no case arose): one panel that says so."""
     shown = names or Names()
     per = lights_over_time(lights)
     if per.empty:
-        raise ValueError("no monitoring lights: the regimes set no working-day limits")
+        with figure_style(lang):
+            fig = Figure(figsize=(6.4, 2.6), layout="constrained")
+            ax = fig.add_subplot()
+            ax.set_ylabel(tr("fig.lights.y", lang))
+            say_empty(ax, "lights", lang)
+            fig.suptitle(title or tr("fig.lights.title", lang))
+        return fig
     per = per.assign(regime=per["regime"].astype(str), colour=per["colour"].astype(str))
     reps = per.groupby("regime")["replication"].nunique()
     monthly = (per.groupby(["regime", "period", "colour"], observed=True)["lights"].sum()

@@ -230,7 +230,8 @@ def case_journey(events: pd.DataFrame, case: int, replication: int = 0,
             "the events table lacks the column(s) " + ", ".join(repr(c) for c in missing)
             + "; pass Results.events")
     if events.empty:
-        raise ValueError("the events table is empty; was the run made with record_events=False?")
+        raise ValueError("the events table is empty: no case arose in the run, or it was made "
+                         "with record_events=False")
 
     mask = np.ones(len(events), dtype=bool)
     if "regime" in events.columns:

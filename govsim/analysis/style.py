@@ -9,13 +9,14 @@ import functools
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import matplotlib as mpl
 
 from govsim.errors import GovsimError
 
 __all__ = ["PALETTE", "regime_colours", "figure_style", "cjk_font", "require_cjk_font",
-           "missing_glyphs", "font_for", "CJK_FAMILIES", "CJK_HELP"]
+           "missing_glyphs", "font_for", "say_empty", "EMPTY", "CJK_FAMILIES", "CJK_HELP"]
 
 #: colour-blind-safe (Okabe-Ito), in the order regimes are listed
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -27,6 +28,24 @@ _RC = {
     # names come from scenario files: a "$" in a label is a dollar sign, not mathematics
     "text.parse_math": False,
 }
+
+
+#: what an empty figure says in its axes, in English and Chinese: empty results are results
+EMPTY: dict[str, tuple[str, str]] = {
+    "cases": ("no cases", "没有案件"),
+    "lights": ("no monitoring lights", "没有亮灯"),
+    "values": ("no values: no case arose, or the metric is undefined under these rules",
+               "没有数值：没有案件，或该指标在这些规则下没有定义"),
+}
+
+
+def say_empty(ax: Any, what: str = "cases", lang: str = "en") -> None:
+    """Say in the middle of ``ax`` that there is nothing to draw (:data:`EMPTY`'s ``what``)."""
+    from govsim.lang import lookup
+
+    ax.text(0.5, 0.5, lookup(EMPTY, what, lang), transform=ax.transAxes, ha="center",
+            va="center", fontsize=11, color="0.3", wrap=True,
+            bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": "0.7"})
 
 
 def regime_colours(regimes: Sequence[str]) -> dict[str, str]:
@@ -67,12 +86,16 @@ def _covers(path: str) -> bool:
 def cjk_font() -> str | None:
     """The family name of an installed font that draws Chinese, or None.
 
-    ``GOVSIM_CJK_FONT`` (a font file's path) wins; then the first of :data:`CJK_FAMILIES`
-    matplotlib knows; then any system font file that draws Chinese and that matplotlib's font
-    cache does not list yet (a font installed after the cache was built)."""
+    ``GOVSIM_CJK_FONT`` (a font file's path) wins, and ``GOVSIM_CJK_FONT=none`` means none,
+    as on a machine without one (the test suite runs once so); then the first of
+    :data:`CJK_FAMILIES` matplotlib knows; then any system font file that draws Chinese and
+    that matplotlib's font cache does not list yet (a font installed after the cache was
+    built)."""
     from matplotlib import font_manager as fm
 
     path = os.environ.get("GOVSIM_CJK_FONT")
+    if path == "none":
+        return None
     if path:
         if not os.path.isfile(path) or not _covers(path):
             raise GovsimError(f"GOVSIM_CJK_FONT={path!r} is no font file with Chinese "

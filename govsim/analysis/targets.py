@@ -29,7 +29,6 @@ Observation kinds (each gives one number per replication; days count from ``worl
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +37,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from govsim.errors import GovsimError
+from govsim.errors import GovsimError, shown
+from govsim.inputs import read_toml
 from govsim.scenario import Scenario
 
 __all__ = ["Target", "load_targets", "parse_targets", "observe", "check_against", "rank_of",
@@ -88,22 +88,19 @@ class Target:
 
 def load_targets(path: str | Path) -> list[Target]:
     """Read and check a targets file (see the module's docstring)."""
-    p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise GovsimError(f"no such file: {p}", "targets") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise GovsimError(f"{p} is not valid TOML: {exc}", "targets") from None
+    data = read_toml(path, "targets file", "targets")
     return parse_targets(data)
 
 
 def parse_targets(data: Mapping[str, Any]) -> list[Target]:
     """Check a parsed targets table; a problem is a :class:`GovsimError` at its key path
     (``target[2].observe.metric``)."""
+    if not isinstance(data, Mapping):
+        raise GovsimError(f"a targets table must be a table of [[target]], got "
+                          f"{type(data).__name__}", "target")
     extra = set(data) - {"target"}
     if extra:
-        raise GovsimError("unknown key", sorted(extra)[0])
+        raise GovsimError("unknown key", sorted(str(k) for k in extra)[0])
     rows = data.get("target")
     if not isinstance(rows, list) or not rows:
         raise GovsimError("a targets file lists at least one [[target]]", "target")
@@ -152,22 +149,31 @@ def _target(row: Any, at: str) -> Target:
         path, eq, bounds = spec.partition("=") if isinstance(spec, str) else ("", "", "")
         low, colon, high = bounds.partition(":")
         try:
-            ok = bool(path and eq and colon) and float(low) < float(high)
+            ok = bool(path and eq and colon) and math.isfinite(float(low)) \
+                and math.isfinite(float(high)) and float(low) < float(high)
         except ValueError:
             ok = False
         if not ok:
-            raise GovsimError(f"must be PATH=LOW:HIGH with LOW < HIGH, got {spec!r}",
-                              f"{at}.informs[{j}]")
+            raise GovsimError(f"must be PATH=LOW:HIGH with finite LOW < HIGH, got "
+                              f"{shown(spec)}", f"{at}.informs[{j}]")
+    note = row.get("note", "")
+    if not isinstance(note, str):
+        raise GovsimError(f"must be text, got {shown(note)}", f"{at}.note")
     return Target(name=row["name"], scenario=row["scenario"], regime=row["regime"], value=value,
                   source=row["source"], role=row["role"], statistic=statistic,
                   observe=_observation(row.get("observe"), f"{at}.observe"),
-                  tolerance=tolerance, rank_band=band, note=str(row.get("note", "")),
+                  tolerance=tolerance, rank_band=band, note=note,
                   informs=tuple(informs))
 
 
 def _number(value: Any, at: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise GovsimError(f"must be a finite number, got {value!r}", at)
+    try:
+        ok = not isinstance(value, bool) and isinstance(value, int | float) \
+            and math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        ok = False
+    if not ok:
+        raise GovsimError(f"must be a finite number, got {shown(value)}", at)
     return float(value)
 
 
@@ -175,9 +181,9 @@ def _observation(obs: Any, at: str) -> dict[str, Any]:
     if not isinstance(obs, Mapping):
         raise GovsimError("must be a table with a 'kind'", at)
     kind = obs.get("kind")
-    if kind not in OBSERVATIONS:
-        raise GovsimError(f"unknown kind {kind!r}; expected one of {', '.join(OBSERVATIONS)}",
-                          f"{at}.kind")
+    if not isinstance(kind, str) or kind not in OBSERVATIONS:
+        raise GovsimError(f"unknown kind {shown(kind)}; expected one of "
+                          f"{', '.join(OBSERVATIONS)}", f"{at}.kind")
     required, optional = OBSERVATIONS[kind]
     for key in obs:
         if key != "kind" and key not in required + optional:
@@ -188,7 +194,7 @@ def _observation(obs: Any, at: str) -> dict[str, Any]:
     out = dict(obs)
     for key in ("metric", "activity", "unit", "category_kind"):
         if key in out and (not isinstance(out[key], str) or not out[key]):
-            raise GovsimError(f"must be a name, got {out[key]!r}", f"{at}.{key}")
+            raise GovsimError(f"must be a name, got {shown(out[key])}", f"{at}.{key}")
     if "from_day" in out:
         lo, hi = _number(out["from_day"], f"{at}.from_day"), _number(out["to_day"], f"{at}.to_day")
         if lo < 0:
@@ -198,19 +204,22 @@ def _observation(obs: Any, at: str) -> dict[str, Any]:
     for key in ("base", "later"):
         if key in out:
             win = out[key]
-            if not (isinstance(win, list) and len(win) == 2 and all(
-                    isinstance(x, int | float) and not isinstance(x, bool) for x in win)
-                    and 0 <= win[0] < win[1]):
+            if not (isinstance(win, list) and len(win) == 2):
+                raise GovsimError("must be [from_day, to_day] with 0 <= from_day < to_day",
+                                  f"{at}.{key}")
+            lo, hi = _number(win[0], f"{at}.{key}[0]"), _number(win[1], f"{at}.{key}[1]")
+            if not 0 <= lo < hi:
                 raise GovsimError("must be [from_day, to_day] with 0 <= from_day < to_day",
                                   f"{at}.{key}")
     if kind == "metric":
         from govsim.analysis.metrics import METRICS
         if out["metric"] not in METRICS:
-            raise GovsimError(f"unknown metric {out['metric']!r}", f"{at}.metric")
+            raise GovsimError(f"unknown metric {shown(out['metric'])}", f"{at}.metric")
     if kind == "years_to_first":
         from govsim.model.log import ACTIVITIES
         if out["activity"] not in ACTIVITIES:
-            raise GovsimError(f"unknown activity {out['activity']!r}", f"{at}.activity")
+            raise GovsimError(f"unknown activity {shown(out['activity'])}",
+                              f"{at}.activity")
     if kind == "contacts_within_years" and _number(out["years"], f"{at}.years") <= 0:
         raise GovsimError("must be > 0", f"{at}.years")
     return out

@@ -11,7 +11,7 @@ import math
 import pandas as pd
 from matplotlib.figure import Figure
 
-from govsim.analysis.style import figure_style
+from govsim.analysis.style import figure_style, say_empty
 from govsim.lang import metric_label, metric_name, rule_name, tr
 from govsim.scenario.names import Names
 
@@ -26,7 +26,8 @@ def plot_waterfall(contributions: pd.DataFrame, totals: pd.DataFrame, metric: st
 
     ``contributions`` and ``totals`` are the frames of a
     :class:`~govsim.experiment.decomposition.Decomposition`. ``lang="zh"`` labels it in
-    Chinese, naming the regimes by ``names``.
+    Chinese, naming the regimes by ``names``. A metric undefined in both regimes (a median
+    when no case arose) draws no bars and says so.
     """
     with figure_style(lang):
         return _waterfall(contributions, totals, metric, source, target, unit, lang,
@@ -64,4 +65,6 @@ def _waterfall(contributions: pd.DataFrame, totals: pd.DataFrame, metric: str, s
     ax.set_ylabel(metric_label(metric, unit, lang))
     ax.set_title(tr("fig.wf.title", lang, metric=metric_name(metric, lang),
                     a=names.regime(source), b=names.regime(target)))
+    if not (math.isfinite(start) and math.isfinite(end)):  # e.g. a median of no cases
+        say_empty(ax, "values", lang)
     return fig

@@ -11,6 +11,8 @@ imported only inside the fitting functions). ``docs/real-data.md`` walks through
     scenario = fit.scenario(name="nyc")                 # the world and two regimes, a dict
     open("nyc.toml", "w").write(fit.toml(name="nyc"))   # the same as a scenario file
 
+- :mod:`~govsim.data.arguments`: :func:`world_from_requests`' arguments checked (each wrong one a
+  ``GovsimError`` at its name), and the table read from a DataFrame or a CSV file's path;
 - :mod:`~govsim.data.columns`: the log's column names (:data:`NYC311`, :data:`OPEN311`) and
   its checks;
 - :mod:`~govsim.data.rates`: arrival rates with monthly and weekday profiles and a trend;

@@ -11,6 +11,7 @@ table and returns a :class:`Log` of numpy arrays. Every problem with the table i
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from govsim.data.arguments import check_moment, check_statuses, check_tz
 from govsim.errors import GovsimError
 
 __all__ = ["Columns", "NYC311", "OPEN311", "Log", "FORMATS", "resolve_columns", "read_log",
@@ -46,6 +48,8 @@ NYC311 = Columns()
 OPEN311 = Columns(created="requested_datetime", closed="updated_datetime",
                   agency="agency_responsible", category="service_name", status="status")
 PRESETS = {"nyc311": NYC311, "open311": OPEN311}
+#: the columns a log may go without
+OPTIONAL = ("closed", "status")
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,8 @@ def resolve_columns(df: pd.DataFrame, columns: Columns | Mapping[str, Any] | str
     Raises
     ------
     GovsimError
-        An unknown preset or key (path ``columns`` or ``columns.KEY``).
+        An unknown preset or key, or a name that is not text (path ``columns`` or
+        ``columns.KEY``).
     """
     if columns is None:
         for preset in (NYC311, OPEN311):
@@ -97,7 +102,7 @@ def resolve_columns(df: pd.DataFrame, columns: Columns | Mapping[str, Any] | str
                 return preset
         return NYC311  # read_log names the missing column
     if isinstance(columns, Columns):
-        return columns
+        return _named(columns)
     if isinstance(columns, str):
         if columns.lower() not in PRESETS:
             raise GovsimError(f"unknown column preset {columns!r}; expected one of "
@@ -109,9 +114,19 @@ def resolve_columns(df: pd.DataFrame, columns: Columns | Mapping[str, Any] | str
             if key not in fields:
                 raise GovsimError(f"unknown key {key!r}; expected some of {', '.join(sorted(fields))}",
                                   f"columns.{key}")
-        return dataclasses.replace(NYC311, **dict(columns))
+        return _named(dataclasses.replace(NYC311, **dict(columns)))
     raise GovsimError(f"must be a Columns, a mapping, 'nyc311' or 'open311', got {columns!r}",
                       "columns")
+
+
+def _named(columns: Columns) -> Columns:
+    """``columns`` if every name is non-empty text (``closed`` and ``status`` may be None)."""
+    for f in dataclasses.fields(Columns):
+        name = getattr(columns, f.name)
+        if not (isinstance(name, str) and name) and not (name is None and f.name in OPTIONAL):
+            raise GovsimError(f"must name a column (text{' or None' if f.name in OPTIONAL else ''}"
+                              f"), got {name!r}", f"columns.{f.name}")
+    return columns
 
 
 def _empty(values: pd.Series) -> np.ndarray:
@@ -124,7 +139,9 @@ def _empty(values: pd.Series) -> np.ndarray:
 
 def _first(values: pd.Series, mask: np.ndarray) -> str:
     k = int(np.flatnonzero(mask)[0])
-    return f"{values.iloc[k]!r} in row {values.index[k]!r}"
+    value = values.iloc[k]
+    value = value.item() if isinstance(value, np.generic) else value
+    return f"{value!r} in row {values.index[k]!r}"
 
 
 #: formats tried, in order, when none is given: NYC 311's exports, then ISO 8601 (Open311)
@@ -160,6 +177,20 @@ def guess_format(values: pd.Series) -> str | None:
     return None
 
 
+def _text_or_times(values: pd.Series, empty: np.ndarray, column: str) -> None:
+    """Refuse stamps that are neither text nor times: numbers (epoch counts in seconds,
+    milliseconds or nanoseconds are indistinguishable) and other objects."""
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty", "datetime",
+                                                         "datetime64", "date"):
+        return
+    bad = ~empty & np.fromiter((not isinstance(v, str | dt.date | np.datetime64)
+                                for v in values.array), dtype=bool, count=len(values))
+    if bad.any():
+        raise GovsimError(f"{int(bad.sum())} value(s) are numbers or other objects, not time "
+                          f"stamps, the first {_first(values, bad)}; epoch counts are not read, "
+                          "so convert them first (pandas.to_datetime(..., unit='s'))", column)
+
+
 def parse_times(values: pd.Series, column: str, *, date_format: str | None = None,
                 tz: str | None = None) -> np.ndarray:
     """Time stamps as naive local times.
@@ -185,13 +216,15 @@ def parse_times(values: pd.Series, column: str, *, date_format: str | None = Non
     Raises
     ------
     GovsimError
-        A value that is not a time stamp, or several UTC offsets without ``tz``.
+        A value that is not a time stamp (a number or another object is not one), or several
+        UTC offsets without ``tz``.
     """
     empty = _empty(values)
     kept = values.where(~empty)
     if pd.api.types.is_datetime64_any_dtype(kept):
         parsed = kept
     else:
+        _text_or_times(kept, empty, column)
         options: dict[str, Any] = {"errors": "coerce"}
         fmt = date_format or guess_format(kept)
         if fmt is not None:
@@ -227,15 +260,6 @@ def _labels(values: pd.Series) -> np.ndarray:
     return text.where(text != "").to_numpy(dtype=object, na_value=None)
 
 
-def _statuses(closed_statuses: Iterable[str]) -> frozenset[str]:
-    if isinstance(closed_statuses, str):
-        closed_statuses = (closed_statuses,)
-    out = frozenset(str(s).strip().lower() for s in closed_statuses)
-    if not out:
-        raise GovsimError("name at least one status that means closed", "closed_statuses")
-    return out
-
-
 def read_log(df: pd.DataFrame, columns: Columns, *, closed_statuses: Iterable[str] = ("closed",),
              as_of: Any = None, tz: str | None = None, date_format: str | None = None,
              drop_invalid: bool = False) -> Log:
@@ -269,11 +293,13 @@ def read_log(df: pd.DataFrame, columns: Columns, *, closed_statuses: Iterable[st
     Raises
     ------
     GovsimError
-        An empty table (path ``df``), a missing column, a value that is not a time stamp, a
-        close before creation (path: the column's name), a bad ``as_of``.
+        An empty table (path ``df``); a missing column, two columns of the name used, a value
+        that is not a time stamp (numbers included: epoch counts are not read), a close before
+        creation (path: the column's name); a bad ``as_of``, ``tz`` or ``closed_statuses``.
     """
     if not isinstance(df, pd.DataFrame):
         raise GovsimError(f"must be a pandas DataFrame, got {type(df).__name__}", "df")
+    tz = check_tz(tz)
     if len(df) == 0:
         raise GovsimError("the request log is empty", "df")
     for field in ("created", "closed", "agency", "category", "status"):
@@ -283,6 +309,9 @@ def read_log(df: pd.DataFrame, columns: Columns, *, closed_statuses: Iterable[st
                               f"columns= to name it); its columns are "
                               f"{', '.join(map(str, df.columns[:12]))}"
                               + (", ..." if len(df.columns) > 12 else ""), name)
+        if name is not None and int((df.columns == name).sum()) > 1:
+            raise GovsimError(f"the table has {int((df.columns == name).sum())} columns named "
+                              f"{name!r} (the {field} column); keep one of them", name)
     created = parse_times(df[columns.created], columns.created, date_format=date_format, tz=tz)
     n_rows = created.size
     if columns.closed is not None:
@@ -292,7 +321,7 @@ def read_log(df: pd.DataFrame, columns: Columns, *, closed_statuses: Iterable[st
     agency = _labels(df[columns.agency])
     category = _labels(df[columns.category])
     if columns.status is not None:
-        done = _statuses(closed_statuses)
+        done = check_statuses(closed_statuses)
         status = df[columns.status].astype("string").str.strip().str.lower()
         says_closed = status.isin(done).fillna(False).to_numpy(dtype=bool)
     else:
@@ -328,15 +357,13 @@ def read_log(df: pd.DataFrame, columns: Columns, *, closed_statuses: Iterable[st
     if as_of is None:
         end = last
     else:
+        moment = check_moment(as_of, "as_of")
+        if moment.tzinfo is not None:  # to the log's local wall-clock time
+            moment = (moment.tz_convert(tz) if tz is not None else moment).tz_localize(None)
         try:
-            moment = pd.Timestamp(as_of)
-            if moment.tzinfo is not None:  # to the log's local wall-clock time
-                moment = (moment.tz_convert(tz) if tz is not None else moment).tz_localize(None)
             end = moment.to_datetime64().astype("datetime64[s]")
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             raise GovsimError(f"must be a date or time, got {as_of!r} ({exc})", "as_of") from None
-        if np.isnat(end):
-            raise GovsimError(f"must be a date or time, got {as_of!r}", "as_of")
         late = created[keep].max()
         if late > end:
             raise GovsimError(f"requests were created after it (the last at {late}); cut the "

@@ -6,6 +6,8 @@ probability of lasting longer than ``c`` (right-censored); one closed within the
 resolution (closed "at once", often an automatic closure) contributes the probability of closing
 within it (interval-censored), since a zero duration has no density. Three two-parameter
 families are fitted -- gamma, lognormal, Weibull -- and the one with the smallest AIC is kept.
+The likelihood is summed over the distinct durations weighted by their counts (a :class:`Sample`),
+so a log stamped to the minute or the day costs what its distinct values cost.
 Standard errors come from the inverse of the numerically differentiated observed information,
 carried to the mean and the coefficient of variation by the delta method; intervals of positive
 quantities are built on the log scale.
@@ -22,7 +24,7 @@ import numpy as np
 from govsim.analysis.survival import km_median
 from govsim.errors import GovsimError
 
-__all__ = ["FAMILIES", "DurationFit", "fit_durations", "MIN_CLOSED"]
+__all__ = ["FAMILIES", "DurationFit", "Sample", "fit_durations", "MIN_CLOSED"]
 
 FAMILIES = ("gamma", "lognormal", "weibull")
 #: a group needs this many closed requests to be fitted
@@ -56,34 +58,84 @@ class DurationFit:
     rows: list[dict[str, object]] = field(repr=False)
 
 
-def _loglik(family: str, p: np.ndarray, exact: np.ndarray, log_exact: np.ndarray,
-            censored: np.ndarray, at_once: int, resolution: float) -> float:
+@dataclass(frozen=True)
+class Sample:
+    """A group's durations compressed to distinct values with counts (``w_*``), and the weighted
+    sums the log-likelihood needs, so that it costs one pass over the distinct values (none over
+    the exact times for gamma and lognormal, whose sufficient statistics are sums)."""
+
+    exact: np.ndarray
+    w_exact: np.ndarray
+    censored: np.ndarray
+    w_censored: np.ndarray
+    at_once: float
+    resolution: float
+    n_exact: float = field(init=False)
+    sum_exact: float = field(init=False)
+    sum_log: float = field(init=False)
+    mean_log: float = field(init=False)
+    ss_log: float = field(init=False)
+    log_censored: np.ndarray = field(init=False, repr=False)
+    log_all: np.ndarray = field(init=False, repr=False)
+    w_all: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        log_exact = np.log(self.exact)
+        n = float(self.w_exact.sum())
+        mean_log = float(self.w_exact @ log_exact) / n
+        put = object.__setattr__
+        put(self, "n_exact", n)
+        put(self, "sum_exact", float(self.w_exact @ self.exact))
+        put(self, "sum_log", float(self.w_exact @ log_exact))
+        put(self, "mean_log", mean_log)
+        put(self, "ss_log", float(self.w_exact @ (log_exact - mean_log) ** 2))
+        put(self, "log_censored", np.log(self.censored))
+        put(self, "log_all", np.concatenate([log_exact, self.log_censored]))
+        put(self, "w_all", np.concatenate([self.w_exact, self.w_censored]))
+
+
+def _distinct(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values (sorted) and the total weight of each."""
+    unique, where = np.unique(values, return_inverse=True)
+    return unique, np.bincount(where, weights=weights, minlength=unique.size)
+
+
+def _loglik(family: str, p: np.ndarray, s: Sample) -> float:
     """Log-likelihood: density at the exact times, survival beyond the censoring times and,
-    for the ``at_once`` requests, the probability of closing within ``resolution``."""
+    for the ``at_once`` requests, the probability of closing within ``resolution`` -- each
+    distinct value counted as often as it occurs."""
     from scipy import special
 
     a, b = float(p[0]), float(p[1])
     if family == "gamma":  # p = (log shape, log mean)
         k = math.exp(a)
         theta = math.exp(b) / k
-        total = ((k - 1.0) * log_exact - exact / theta).sum() \
-            - exact.size * (k * math.log(theta) + special.gammaln(k))
-        tail = np.log(np.maximum(special.gammaincc(k, censored / theta), 1e-300)).sum()
-        soon = math.log(max(float(special.gammainc(k, resolution / theta)), 1e-300))
+        total = (k - 1.0) * s.sum_log - s.sum_exact / theta \
+            - s.n_exact * (k * math.log(theta) + special.gammaln(k))
+        tail = (s.w_censored * np.log(np.maximum(special.gammaincc(k, s.censored / theta),
+                                                1e-300))).sum()
+        soon = math.log(max(float(special.gammainc(k, s.resolution / theta)), 1e-300))
     elif family == "lognormal":  # p = (mu, log sigma)
         sigma = math.exp(b)
-        zz = (log_exact - a) / sigma
-        total = (-log_exact - 0.5 * zz * zz).sum() - exact.size * (b + 0.5 * math.log(2 * math.pi))
-        tail = special.log_ndtr(-(np.log(censored) - a) / sigma).sum()
-        soon = float(special.log_ndtr((math.log(resolution) - a) / sigma))
-    else:  # weibull: p = (log shape, log scale)
+        squares = s.ss_log + s.n_exact * (s.mean_log - a) ** 2  # sum of (log x - mu)^2
+        total = -s.sum_log - 0.5 * squares / (sigma * sigma) \
+            - s.n_exact * (b + 0.5 * math.log(2 * math.pi))
+        tail = (s.w_censored * special.log_ndtr(-(s.log_censored - a) / sigma)).sum()
+        soon = float(special.log_ndtr((math.log(s.resolution) - a) / sigma))
+    else:  # weibull: p = (log shape, log scale); exact and censored share the exp term
         k = math.exp(a)
-        u = (log_exact - b) * k
-        total = (a - b + (k - 1.0) * (log_exact - b) - np.exp(u)).sum()
-        tail = -np.exp((np.log(censored) - b) * k).sum()
-        soon = math.log(max(-math.expm1(-math.exp((math.log(resolution) - b) * k)), 1e-300))
-    value = float(total + tail + at_once * soon)
+        with np.errstate(over="ignore"):
+            cumulative = (s.w_all * np.exp((s.log_all - b) * k)).sum()  # not BLAS: no threads
+        total = s.n_exact * (a - b) + (k - 1.0) * (s.sum_log - s.n_exact * b) - cumulative
+        tail = 0.0
+        soon = math.log(max(-math.expm1(-_exp((math.log(s.resolution) - b) * k)), 1e-300))
+    value = float(total + tail + s.at_once * soon)
     return value if math.isfinite(value) else -math.inf
+
+
+def _exp(x: float) -> float:
+    """``exp(x)``, infinite instead of an OverflowError."""
+    return math.exp(x) if x < 709.0 else math.inf
 
 
 def _median(family: str, p: np.ndarray) -> float:
@@ -107,10 +159,15 @@ def _summary(family: str, p: np.ndarray) -> np.ndarray:
         return np.array([b, -a / 2.0, a, b - a])
     if family == "lognormal":  # p = (mu, log sigma)
         s2 = math.exp(2.0 * b)
-        return np.array([a + s2 / 2.0, 0.5 * math.log(math.expm1(s2)), a, b])
+        return np.array([a + s2 / 2.0, 0.5 * _log_expm1(s2), a, b])
     k = math.exp(a)  # weibull: p = (log shape, log scale)
     g1, g2 = gammaln(1.0 + 1.0 / k), gammaln(1.0 + 2.0 / k)
-    return np.array([b + g1, 0.5 * math.log(math.expm1(g2 - 2.0 * g1)), a, b])
+    return np.array([b + g1, 0.5 * _log_expm1(max(g2 - 2.0 * g1, 1e-300)), a, b])
+
+
+def _log_expm1(x: float) -> float:
+    """``log(exp(x) - 1)`` for ``x > 0``, without overflow."""
+    return x + math.log(-math.expm1(-x)) if x > 1.0 else math.log(math.expm1(x))
 
 
 def _start(family: str, mean: float, cv: float) -> np.ndarray:
@@ -141,16 +198,14 @@ def _jacobian(g: Callable[[np.ndarray], np.ndarray], x: np.ndarray, h: float = 1
     return np.column_stack([(g(x + h * e) - g(x - h * e)) / (2 * h) for e in np.eye(x.size)])
 
 
-def _fit_family(family: str, exact: np.ndarray, censored: np.ndarray, at_once: int,
-                resolution: float, mean: float, cv: float) -> tuple[float, np.ndarray, np.ndarray]:
+def _fit_family(family: str, sample: Sample, mean: float,
+                cv: float) -> tuple[float, np.ndarray, np.ndarray]:
     from scipy import optimize
-
-    log_exact = np.log(exact)
 
     def nll(p: np.ndarray) -> float:
         if not np.all(np.abs(p) < 50.0):
             return math.inf
-        return -_loglik(family, p, exact, log_exact, censored, at_once, resolution)
+        return -_loglik(family, p, sample)
 
     x0 = _start(family, mean, cv)
     best = optimize.minimize(nll, x0, method="Nelder-Mead",
@@ -169,8 +224,13 @@ def _fit_family(family: str, exact: np.ndarray, censored: np.ndarray, at_once: i
 
 
 def fit_durations(days: np.ndarray, closed: np.ndarray, *, resolution: float = 1.0 / 1440.0,
-                  families: Sequence[str] = FAMILIES, z: float = 1.959964) -> DurationFit | None:
+                  families: Sequence[str] = FAMILIES, z: float = 1.959964,
+                  weights: np.ndarray | None = None) -> DurationFit | None:
     """Fit the time to close of one group of requests.
+
+    The log-likelihood is evaluated over the distinct durations, each weighted by how often it
+    occurs, so a log whose stamps repeat (whole days, whole minutes) fits as fast as its distinct
+    values; the estimates are those of the fit to every request, up to rounding.
 
     Parameters
     ----------
@@ -185,11 +245,21 @@ def fit_durations(days: np.ndarray, closed: np.ndarray, *, resolution: float = 1
         The families to try, among ``"gamma"``, ``"lognormal"``, ``"weibull"``.
     z : float
         The normal quantile of the intervals.
+    weights : numpy.ndarray of int, optional
+        How many requests each entry stands for (default one each): the fit equals the fit to
+        the entries repeated that many times.
 
     Returns
     -------
     DurationFit or None
-        ``None`` when fewer than :data:`MIN_CLOSED` requests were closed.
+        ``None`` when fewer than :data:`MIN_CLOSED` requests were closed, or the closed ones
+        took fewer than two distinct times (no spread can be fitted to them).
+
+    Raises
+    ------
+    GovsimError
+        An unknown family (path ``families``), or ``weights`` that are not one whole number
+        >= 0 a duration (path ``weights``).
     """
     unknown = [f for f in families if f not in FAMILIES]
     if unknown or not families:
@@ -197,23 +267,30 @@ def fit_durations(days: np.ndarray, closed: np.ndarray, *, resolution: float = 1
                           if unknown else "name at least one family", "families")
     days = np.asarray(days, dtype=float)
     closed = np.asarray(closed, dtype=bool)
+    counts = np.ones(days.size) if weights is None else np.asarray(weights, dtype=float)
+    if counts.shape != days.shape or not np.all((counts >= 0) & (counts == np.round(counts))):
+        raise GovsimError("must be one whole number >= 0 for each duration", "weights")
+    if weights is not None:  # an entry that stands for no request is no entry
+        days, closed, counts = days[counts > 0], closed[counts > 0], counts[counts > 0]
     soon = closed & (days < resolution)
-    exact = days[closed & ~soon]
-    censored = np.maximum(days[~closed], resolution)
-    if closed.sum() < MIN_CLOSED or exact.size < 2:
+    exact, w_exact = _distinct(days[closed & ~soon], counts[closed & ~soon])
+    censored, w_censored = _distinct(np.maximum(days[~closed], resolution), counts[~closed])
+    n_closed = float(counts[closed].sum())
+    if n_closed < MIN_CLOSED or exact.size < 2:
         return None
-    mean = float(exact.mean())
-    cv = float(exact.std() / mean) if mean > 0 else 1.0
+    sample = Sample(exact, w_exact, censored, w_censored, float(counts[soon].sum()), resolution)
+    mean = sample.sum_exact / sample.n_exact
+    cv = math.sqrt(float(w_exact @ (exact - mean) ** 2) / sample.n_exact) / mean
 
-    tried: list[dict[str, object]] = []
     fits: dict[str, tuple[float, np.ndarray, np.ndarray]] = {}
     for family in families:
-        fits[family] = _fit_family(family, exact, censored, int(soon.sum()), resolution, mean, cv)
+        fits[family] = _fit_family(family, sample, mean, cv)
     chosen = min(fits, key=lambda f: -2.0 * fits[f][0] + 4.0)
+    tried: list[dict[str, object]] = []
     for family, (loglik, p, _) in fits.items():
         summary = _summary(family, p)
         tried.append({"family": family, "loglik": loglik, "aic": 4.0 - 2.0 * loglik,
-                      "mean_days": math.exp(summary[0]), "cv": math.exp(summary[1]),
+                      "mean_days": _exp(summary[0]), "cv": _exp(summary[1]),
                       "median_days": _median(family, p),
                       "chosen": family == chosen})
     best_aic = min(float(t["aic"]) for t in tried)  # type: ignore[arg-type]
@@ -227,14 +304,14 @@ def fit_durations(days: np.ndarray, closed: np.ndarray, *, resolution: float = 1
     names = ("duration_mean_days", "duration_cv") + tuple(
         f"{chosen}_{name}" for name, _ in PARAMETERS[chosen])
     positive = (True, True) + tuple(pos for _, pos in PARAMETERS[chosen])
-    n = int(days.size)
+    n = int(counts.sum())
     rows: list[dict[str, object]] = []
     for name, pos, value, v in zip(names, positive, values, var, strict=True):
         se = math.sqrt(v) if v >= 0 else math.nan
         if pos:  # value and se are on the log scale
-            est = math.exp(value)
+            est = _exp(value)
             rows.append({"quantity": name, "level": chosen, "estimate": est, "se": est * se,
-                         "ci_low": math.exp(value - z * se), "ci_high": math.exp(value + z * se),
+                         "ci_low": _exp(value - z * se), "ci_high": _exp(value + z * se),
                          "n": n})
         else:
             rows.append({"quantity": name, "level": chosen, "estimate": float(value), "se": se,
@@ -243,6 +320,14 @@ def fit_durations(days: np.ndarray, closed: np.ndarray, *, resolution: float = 1
                        cv=float(rows[1]["estimate"]), se_mean=float(rows[0]["se"]),  # type: ignore[arg-type]
                        se_cv=float(rows[1]["se"]),  # type: ignore[arg-type]
                        median_days=_median(chosen, p),
-                       km_median_days=km_median(days, closed), requests=n,
-                       closed=int(closed.sum()), censored=int((~closed).sum()),
-                       at_once=int(soon.sum()), families=tried, rows=rows)
+                       km_median_days=_km_median(days, closed, None if weights is None else counts),
+                       requests=n,
+                       closed=int(n_closed), censored=int(counts[~closed].sum()),
+                       at_once=int(sample.at_once), families=tried, rows=rows)
+
+
+def _km_median(days: np.ndarray, closed: np.ndarray, weights: np.ndarray | None) -> float:
+    if weights is None:
+        return km_median(days, closed)
+    times = np.asarray(weights, dtype=np.int64)
+    return km_median(np.repeat(days, times), np.repeat(closed, times))

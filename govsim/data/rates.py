@@ -1,7 +1,8 @@
 """Arrival rates from daily request counts: a Poisson log-linear model fitted by maximum
 likelihood.
 
-Layer: data (numpy only). The count of one complaint type on day ``d`` is Poisson with mean
+Layer: data (numpy, and the scenario schema's limits). The count of one complaint type on day
+``d`` is Poisson with mean
 
     rate_per_day × seasonal[month(d)] × weekday[weekday(d)] × (1 + trend_per_year) ** t(d),
 
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from govsim.errors import GovsimError
+from govsim.scenario.base import LIMITS
 
 __all__ = ["RateFit", "fit_rates", "MONTHS", "WEEKDAYS"]
 
@@ -79,6 +81,24 @@ def _newton(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         raise RuntimeError("the rate model did not converge")
     mu = np.exp(x @ beta)
     return beta, x.T @ (x * mu[:, None])
+
+
+def _identified(x: np.ndarray, y: np.ndarray,
+                trend: bool) -> tuple[np.ndarray, np.ndarray] | None:
+    """The coefficients and their covariance, or ``None`` when the counts do not identify them
+    (the likelihood keeps rising along some direction: the fit diverges, its information is
+    singular) or the trend is beyond what a scenario allows."""
+    try:
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            beta, info = _newton(x, y)
+            cov = np.linalg.inv(info)
+            ok = (np.all(np.isfinite(beta)) and np.all(np.isfinite(cov))
+                  and np.all(np.linalg.eigvalsh(info) > 0) and np.all(np.abs(beta[1:]) < 30.0))
+    except (np.linalg.LinAlgError, RuntimeError, FloatingPointError):
+        return None
+    if not ok or (trend and math.expm1(beta[-1]) > LIMITS["factor"]):
+        return None
+    return beta, cov
 
 
 def _profile_ok(level: np.ndarray, counts: np.ndarray, size: int,
@@ -155,25 +175,41 @@ def fit_rates(name: str, created: np.ndarray, first_day: np.datetime64, n_days: 
     use_w = _choose(name, "weekday", weekday,
                     *(_profile_ok(wday, counts, 7, 1) if n_days >= MIN_DAYS_FOR_WEEKDAY
                       else (False, "the log is under two weeks")), enough, notes)
+    one_day = int((counts > 0).sum()) < 2  # no trend can be told from a single day
     if trend is None:
-        use_t = n_days >= MIN_DAYS_FOR_TREND
+        use_t = n_days >= MIN_DAYS_FOR_TREND and not one_day
         if not use_t:
-            notes.append(f"{name}: trend not fitted (the log covers under a year)")
-    elif trend and n_days < 2:
-        raise GovsimError(f"cannot fit the trend of {name!r}: the log is one day long", "trend")
+            notes.append(f"{name}: trend not fitted (" + ("the log covers under a year" if
+                         n_days < MIN_DAYS_FOR_TREND else "its requests all fall on one day")
+                         + ")")
+    elif trend and (n_days < 2 or one_day):
+        raise GovsimError(f"cannot fit the trend of {name!r}: " + (
+            "the log is one day long" if n_days < 2 else "its requests all fall on one day"),
+            "trend")
     else:
         use_t = bool(trend)
 
-    columns = [np.ones(n_days)]
-    if use_m:
-        columns += [(month == k).astype(float) for k in range(1, 12)]
-    if use_w:
-        columns += [(wday == k).astype(float) for k in range(1, 7)]
-    if use_t:
-        columns.append((np.arange(n_days) + 0.5) / 365.25)
-    x = np.column_stack(columns)
-    beta, info = _newton(x, counts)
-    cov = np.linalg.inv(info)
+    while True:
+        columns = [np.ones(n_days)]
+        if use_m:
+            columns += [(month == k).astype(float) for k in range(1, 12)]
+        if use_w:
+            columns += [(wday == k).astype(float) for k in range(1, 7)]
+        if use_t:
+            columns.append((np.arange(n_days) + 0.5) / 365.25)
+        x = np.column_stack(columns)
+        fitted = _identified(x, counts, use_t)
+        if fitted is not None:
+            beta, cov = fitted
+            break
+        if not (use_t and trend is None):
+            raise GovsimError(f"cannot identify the arrival rates of {name!r}: its requests are "
+                              "too concentrated in time to fit the profiles and the trend asked "
+                              "for (pass seasonal=False, weekday=False or trend=False)",
+                              "trend" if use_t else "seasonal" if use_m else "weekday")
+        notes.append(f"{name}: trend not fitted (its requests are too concentrated in time to "
+                     f"tell one, or it would exceed {LIMITS['factor']:g} a year)")
+        use_t = False
     mu = np.exp(x @ beta)
     dof = max(n_days - x.shape[1], 1)
     dispersion = float(((counts - mu) ** 2 / mu).sum() / dof)
@@ -217,6 +253,10 @@ def fit_rates(name: str, created: np.ndarray, first_day: np.datetime64, n_days: 
         log_rate += beta[-1] * lag
         grad_rate[-1] = lag
         growth = beta[-1]
+    if log_rate > math.log(LIMITS["rate per day"]):
+        raise GovsimError(f"carried along its trend to {anchor}, the rate of {name!r} would be "
+                          f"above the {LIMITS['rate per day']:,.0f} a day a scenario allows; "
+                          "choose a start nearer the log, or pass trend=False", "start")
     outputs.insert(0, ("rate_per_day", "", grad_rate, float(log_rate), n))
 
     rows: list[dict[str, object]] = []

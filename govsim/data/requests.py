@@ -12,8 +12,8 @@ and diagnostics. ``docs/real-data.md`` walks through it.
 from __future__ import annotations
 
 import math
+import os
 import statistics
-import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,18 +21,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from govsim.data.arguments import MAX_DAYS, check_arguments, check_span, read_table
 from govsim.data.columns import Columns, read_log, resolve_columns
 from govsim.data.durations import FAMILIES, DurationFit, fit_durations
 from govsim.data.rates import fit_rates
 from govsim.errors import GovsimError
-from govsim.scenario.world import Category, UnitKind
+from govsim.scenario.world import Category
 
 __all__ = ["RequestFit", "world_from_requests", "ESTIMATE_COLUMNS"]
 
 #: the columns of :attr:`RequestFit.estimates`
 ESTIMATE_COLUMNS = ["quantity", "category", "agency", "level", "estimate", "se", "ci_low",
                     "ci_high", "n"]
-KINDS = frozenset(typing.get_args(UnitKind))
 
 
 @dataclass(frozen=True)
@@ -120,23 +120,6 @@ def _sig(x: float, digits: int = 6) -> float:
     return float(f"{x:.{digits}g}") if math.isfinite(x) and x != 0 else float(x)
 
 
-def _check_share(value: float, name: str) -> float:
-    if not (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value) and 0.0 < value <= 1.0):
-        raise GovsimError(f"must be a number in (0, 1], got {value!r}", name)
-    return float(value)
-
-
-def _day(value: Any, name: str) -> np.datetime64:
-    try:
-        day = pd.Timestamp(value).to_datetime64().astype("datetime64[D]")
-    except (TypeError, ValueError) as exc:
-        raise GovsimError(f"must be a date, got {value!r} ({exc})", name) from None
-    if np.isnat(day):
-        raise GovsimError(f"must be a date, got {value!r}", name)
-    return day
-
-
 def _wilson(k: int, n: int, z: float) -> tuple[float, float]:
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
@@ -145,7 +128,7 @@ def _wilson(k: int, n: int, z: float) -> tuple[float, float]:
 
 
 def world_from_requests(
-    df: pd.DataFrame, columns: Columns | Mapping[str, Any] | str | None = None, *,
+    df: pd.DataFrame | str | os.PathLike[str], columns: Columns | Mapping[str, Any] | str | None = None, *,
     closed_statuses: Iterable[str] = ("closed",), as_of: Any = None, tz: str | None = None,
     date_format: str | None = None, drop_invalid: bool = False, start: Any = None,
     horizon_days: int | None = None, seasonal: bool | None = None, weekday: bool | None = None,
@@ -159,18 +142,23 @@ def world_from_requests(
 
     Parameters
     ----------
-    df : pandas.DataFrame
+    df : pandas.DataFrame, or the path of a CSV file
         One row per request, with creation time, close time, agency, complaint type and status.
+        A path (``str`` or ``os.PathLike``) is read as text (``pd.read_csv(path, dtype=str,
+        keep_default_na=False)``) after :func:`govsim.inputs.check_input_file`: a directory, a
+        device, a pipe, a missing file, a file over
+        :data:`~govsim.data.arguments.MAX_LOG_BYTES` (2 GiB) or one that is not CSV is refused.
     columns : Columns, mapping, str or None
         The column names: :data:`~govsim.data.columns.NYC311` (``"Created Date"``, ``"Closed
         Date"``, ``"Agency"``, ``"Complaint Type"``, ``"Status"``),
         :data:`~govsim.data.columns.OPEN311` (``requested_datetime``, ``updated_datetime``,
         ``agency_responsible``, ``service_name``, ``status``), ``"nyc311"``/``"open311"``, or a
         mapping overriding some NYC names. Default: whichever of the two the table has.
-    closed_statuses : iterable of str
+    closed_statuses : str or iterable of str
         Statuses that mean closed (without case). Other requests are censored at ``as_of``.
     as_of : date or time, optional
-        The log's end (the export time); default the latest time stamp in it.
+        The log's end (the export time): text, a ``datetime``/``date``, a ``Timestamp`` or a
+        ``datetime64``, not a number; default the latest time stamp in it.
     tz, date_format : str, optional
         Time zone to count local days in, for stamps with UTC offsets; the stamps' format
         (``"mixed"`` when it varies) -- see :func:`govsim.data.columns.parse_times`.
@@ -194,11 +182,11 @@ def world_from_requests(
         time to close counted in office hours (``office_hours_per_week`` / 7 a calendar day);
         ``work_cv`` is the cv of the time to close. A log's time to close includes waiting, so
         it is an upper bound on work; ``work_share`` = 1 would take all of it as work.
-    kinds, default_kind : optional
+    kinds, default_kind : mapping of str to str, str
         Unit kinds by agency; agencies not listed get ``default_kind``.
-    staff, utilisation : optional
-        Staff by agency; agencies not listed get enough staff for their work to keep them
-        ``utilisation`` busy in office hours (at least 1).
+    staff, utilisation : mapping of str to int, float
+        Staff by agency, whole numbers from 1 to 100,000; agencies not listed get enough staff
+        for their work to keep them ``utilisation`` busy in office hours (at least 1).
     country : str
         The world calendar's ``country`` (``"none"``: weekends only; ``"US"`` for a US city).
     confidence : float
@@ -211,38 +199,46 @@ def world_from_requests(
     Raises
     ------
     GovsimError
-        A missing column, an unparseable time stamp, a close before creation, an empty table
-        (path: the column's name, or the parameter's) or a bad parameter.
+        In one sentence, at the column's name: a missing column, two columns of a name used, a
+        time stamp that is not one (numbers included: epoch counts are not read), a close
+        before creation. At ``df``: not a table or a readable CSV file, an empty table, a log
+        that identifies no time to close. At the argument's name: any argument of the wrong
+        type or out of range (see :func:`govsim.data.arguments.check_arguments`: a bool is not
+        a number, ``staff`` are whole numbers, ``horizon_days`` and the log's span are at most
+        36,525 days, an unknown ``tz``), or a profile or trend asked for that the log cannot
+        identify (``seasonal``, ``weekday``, ``trend``; left out with a note when not asked
+        for), or a ``start`` the trend carries beyond the scenario's limits.
     """
-    _check_share(confidence, "confidence")
-    if confidence >= 1.0:
-        raise GovsimError(f"must be below 1, got {confidence!r}", "confidence")
-    z = statistics.NormalDist().inv_cdf(0.5 + confidence / 2.0)
-    _check_share(owner_share, "owner_share")
-    _check_share(work_share, "work_share")
-    _check_share(utilisation, "utilisation")
-    if not (isinstance(office_hours_per_week, (int, float)) and 0 < office_hours_per_week <= 168):
-        raise GovsimError(f"must be a number in (0, 168], got {office_hours_per_week!r}",
-                          "office_hours_per_week")
-    kinds = dict(kinds or {})
-    for name, kind in [("default_kind", default_kind)] + [(f"kinds.{a}", k) for a, k in kinds.items()]:
-        if kind not in KINDS:
-            raise GovsimError(f"unknown unit kind {kind!r}; expected one of "
-                              f"{', '.join(sorted(KINDS))}", name)
-    staff = dict(staff or {})
-
-    cols = resolve_columns(df, columns)
-    log = read_log(df, cols, closed_statuses=closed_statuses, as_of=as_of, tz=tz,
-                   date_format=date_format, drop_invalid=drop_invalid)
+    args = check_arguments(
+        closed_statuses=closed_statuses, as_of=as_of, tz=tz, date_format=date_format,
+        drop_invalid=drop_invalid, start=start, horizon_days=horizon_days, seasonal=seasonal,
+        weekday=weekday, trend=trend, min_profile_requests=min_profile_requests,
+        overdispersed=overdispersed, owner_share=owner_share, families=families,
+        work_share=work_share, office_hours_per_week=office_hours_per_week, kinds=kinds,
+        default_kind=default_kind, staff=staff, utilisation=utilisation, country=country,
+        confidence=confidence)
+    table = read_table(df)  # every argument checked before a file is read
+    z = statistics.NormalDist().inv_cdf(0.5 + args.confidence / 2.0)
+    if args.horizon_days is not None and args.start is not None:
+        check_span(args.start, args.horizon_days)
+    cols = resolve_columns(table, columns)
+    log = read_log(table, cols, closed_statuses=args.closed_statuses, as_of=args.as_of,
+                   tz=args.tz, date_format=args.date_format, drop_invalid=args.drop_invalid)
     first_day = log.created.min().astype("datetime64[D]")
     end_day = log.as_of.astype("datetime64[D]")
     window = int((end_day - first_day).astype(np.int64))
     if window < 1:
         raise GovsimError("the log covers less than one whole day before its end (as_of)", "df")
-    begin = first_day if start is None else _day(start, "start")
-    horizon = window if horizon_days is None else horizon_days
-    if not isinstance(horizon, int) or isinstance(horizon, bool) or horizon < 1:
-        raise GovsimError(f"must be a whole number >= 1, got {horizon_days!r}", "horizon_days")
+    if window > MAX_DAYS:
+        raise GovsimError(f"the log spans {window:,} days from its first day ({first_day}) to its "
+                          f"end ({end_day}); govsim learns from at most {MAX_DAYS:,} days",
+                          "as_of" if args.as_of is not None else cols.created)
+    begin = first_day if args.start is None else args.start
+    horizon = window if args.horizon_days is None else args.horizon_days
+    check_span(begin, horizon)
+    kinds, staff, families = args.kinds, args.staff, args.families
+    office_hours_per_week = args.office_hours_per_week
+    work_share, utilisation = args.work_share, args.utilisation
 
     cat_code, cat_names = pd.factorize(log.category, sort=True)
     agency_code, agency_names = pd.factorize(log.agency, sort=True)
@@ -268,7 +264,8 @@ def world_from_requests(
         mask = mask & log.timed
         fit = fit_durations(days[mask], log.is_closed[mask], families=families, z=z)
         if fit is None:
-            notes.append(f"{group} {name!r}: time to close not fitted (fewer than 5 closed)")
+            notes.append(f"{group} {name!r}: time to close not fitted (fewer than 5 closed, "
+                         "or fewer than two distinct times)")
             return None
         key = {"category": name if group == "category" else None,
                "agency": name if group == "agency" else None}
@@ -284,8 +281,8 @@ def world_from_requests(
             pooled.append(fit_durations(days[log.timed], log.is_closed[log.timed],
                                         families=families, z=z))
         if pooled[0] is None:
-            raise GovsimError("fewer than 5 requests in the whole log were closed: no time to "
-                              "close can be fitted", "df")
+            raise GovsimError("no time to close can be fitted: fewer than 5 requests in the "
+                              "whole log were closed, or they all took the same time", "df")
         notes.append(f"category {name!r}: work from the whole log's time to close")
         return pooled[0]
 
@@ -295,8 +292,9 @@ def world_from_requests(
     for name in categories:
         mine = is_category(name)
         rate = fit_rates(name, log.created[mine], first_day, window, anchor=begin,
-                         seasonal=seasonal, weekday=weekday, trend=trend, z=z,
-                         min_profile_requests=min_profile_requests, overdispersed=overdispersed)
+                         seasonal=args.seasonal, weekday=args.weekday, trend=args.trend, z=z,
+                         min_profile_requests=args.min_profile_requests,
+                         overdispersed=args.overdispersed)
         notes.extend(rate.notes)
         dispersion[name] = rate.dispersion
         rows.extend({"category": name, "agency": None, **r} for r in rate.rows)
@@ -311,7 +309,7 @@ def world_from_requests(
                          "level": "", "estimate": p, "se": math.sqrt(p * (1 - p) / n),
                          "ci_low": low, "ci_high": high, "n": n})
         ranked = sorted(share, key=lambda a: (-share[a], a))
-        owners = [ranked[0]] + [a for a in ranked[1:] if share[a] >= owner_share]
+        owners = [ranked[0]] + [a for a in ranked[1:] if share[a] >= args.owner_share]
         fit = durations("category", name, mine) or whole_log(name)
         per_day = office_hours_per_week / 7.0
         work = min(max(work_share * fit.mean_days * per_day, 1e-3), 10_000.0)
@@ -349,14 +347,15 @@ def world_from_requests(
             mean_rate = float(cat.daily_rates(begin.astype(object), horizon).mean())
             load += mean_rate * shares[name].get(agency, 0.0) * entry["work_hours"]
         sized = max(1, math.ceil(load / capacity / utilisation))
-        units[agency] = {"kind": kinds.get(agency, default_kind), "staff": int(staff.get(agency, sized))}
+        units[agency] = {"kind": kinds.get(agency, args.default_kind),
+                         "staff": int(staff.get(agency, sized))}
     world = {"start": begin.astype(object), "horizon_days": horizon,
-             "calendar": {"country": country}, "units": units, "categories": world_categories}
+             "calendar": {"country": args.country}, "units": units, "categories": world_categories}
 
     estimates = pd.DataFrame(rows).reindex(columns=ESTIMATE_COLUMNS)
     closed_all = log.is_closed[log.timed]
     diagnostics: dict[str, Any] = {
-        "requests_read": int(len(df)), "requests_used": int(log.created.size),
+        "requests_read": int(len(table)), "requests_used": int(log.created.size),
         "dropped": dict(log.dropped), "closed_without_time": log.closed_without_time,
         "columns": cols, "as_of": pd.Timestamp(log.as_of), "first_day": first_day.astype(object),
         "window_days": window, "censored_share": float(1.0 - closed_all.mean()),
@@ -367,7 +366,7 @@ def world_from_requests(
         "closed_at_once": int((log.is_closed & (days < 1.0 / 1440.0)).sum()),
         "dispersion": dispersion, "agencies_not_owners": sorted(set(all_agencies) - set(owners_all)),
         "assumptions": {"work_share": work_share, "office_hours_per_week": office_hours_per_week,
-                        "utilisation": utilisation, "default_kind": default_kind,
+                        "utilisation": utilisation, "default_kind": args.default_kind,
                         "staff_given": sorted(staff), "kinds_given": sorted(kinds)},
     }
     return RequestFit(world=world, estimates=estimates, duration_fits=pd.DataFrame(fit_rows),

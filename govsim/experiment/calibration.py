@@ -14,32 +14,59 @@ squared standardised miss: ``(mean - value) / tolerance`` for a ``mean`` target,
 its band, over the band's half-width. A target is met when its miss is at most 1 (the mean
 within tolerance; the rank inside the band).
 
+The checks of a calibration's inputs are here too (:func:`check_targets`, :func:`check_work`:
+the limits on points, replications, simulations, cases and memory, refused before any work).
 The search itself is in :mod:`govsim.experiment.calibration_search`.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from numbers import Real
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from govsim.analysis.intervals import mean_ci
-from govsim.analysis.targets import Target, check_against, observe, rank_of
-from govsim.errors import GovsimError
-from govsim.experiment.checks import check_memory, whole
+from govsim.analysis.targets import Target, check_against, load_targets, observe, rank_of
+from govsim.errors import GovsimError, shown
+from govsim.experiment.checks import (
+    CASES_PER_SECOND,
+    DEFAULT_MEMORY_BUDGET,
+    check_memory,
+    whole,
+)
 from govsim.experiment.executors import Executor, run_all
 from govsim.experiment.replication import run_replication
 from govsim.scenario import Scenario, scenario_data, with_values
 from govsim.scenario.edit import check_path
 
-__all__ = ["Parameter", "parse_parameters", "Evaluator", "distance", "target_table",
-           "needs_events"]
+__all__ = ["Parameter", "parse_parameters", "check_targets", "check_work", "Evaluator",
+           "distance", "target_table", "needs_events", "MAX_PARAMETERS", "MAX_BUDGET",
+           "MAX_REPLICATIONS_PER_POINT", "MAX_RUNS", "MAX_CASES"]
 
 _EVENT_KINDS = {"contacts_per_day", "contacts_within_years", "years_to_first"}
+
+#: the most parameters one calibration fits (a Latin hypercube and a simplex in more dimensions
+#: than this learn nothing within :data:`MAX_BUDGET` points)
+MAX_PARAMETERS = 64
+#: the most points one calibration evaluates (``budget``)
+MAX_BUDGET = 10_000
+#: the most replications per point
+MAX_REPLICATIONS_PER_POINT = 1_000
+#: the most simulations one calibration runs: the budget's points and the two checks under fresh
+#: seeds (the best point and the scenario as it was, each with twice the replications)
+MAX_RUNS = 1_000_000
+#: the most cases one calibration simulates in all: at least a day of one core at the speed no
+#: run beats (:data:`govsim.experiment.checks.CASES_PER_SECOND`), four at the district's
+MAX_CASES = 10**10
+#: memory held per simulation until the calibration ends: its targets' values as they come
+#: back from the workers (a small array each) and its share of the trace
+_HELD_BYTES_PER_RUN = 512
 
 
 @dataclass(frozen=True)
@@ -57,38 +84,41 @@ class Parameter:
 
 
 def parse_parameters(specs: Sequence[str] | Mapping[str, tuple[float, float]],
-                     scenario: Scenario, where: str = "params") -> list[Parameter]:
+                     scenario: Scenario, where: str = "params", *,
+                     regime: str | None = None) -> list[Parameter]:
     """Parameters from ``["PATH=LOW:HIGH", ...]`` or ``{PATH: (LOW, HIGH)}``, each path
-    checked against ``scenario`` (a ``*`` segment expands to every key of that table)."""
+    checked against ``scenario`` (a ``*`` segment expands to every key of that table). With
+    ``regime``, a key the run of that regime never reads (another regime's, the scenario's name
+    or description) is refused: fitting it would change nothing."""
     if isinstance(specs, Mapping):
         items = [(str(k), v) for k, v in specs.items()]
     elif isinstance(specs, str) or not isinstance(specs, Sequence):
-        raise GovsimError(f"must be a list of PATH=LOW:HIGH, got {specs!r}", where)
+        raise GovsimError(f"must be a list of PATH=LOW:HIGH, got {shown(specs)}", where)
     else:
         items = []
         for spec in specs:
-            path, sep, bounds = str(spec).partition("=")
+            path, sep, bounds = str(spec).partition("=") if isinstance(spec, str) else ("", "", "")
             low, sep2, high = bounds.partition(":")
             try:
                 items.append((path.strip(), (float(low), float(high))))
             except ValueError:
                 sep = ""
             if not (sep and sep2):
-                raise GovsimError(f"must be PATH=LOW:HIGH, got {spec!r}", where) from None
+                raise GovsimError(f"must be PATH=LOW:HIGH, got {shown(spec)}", where) from None
     if not items:
         raise GovsimError("name at least one parameter to fit (PATH=LOW:HIGH)", where)
+    if len(items) > MAX_PARAMETERS:
+        raise GovsimError(f"{len(items):,} parameters are named; a calibration fits at most "
+                          f"{MAX_PARAMETERS}", where)
     data = scenario_data(scenario)
     out: list[Parameter] = []
     for path, bounds in items:
-        if not (isinstance(bounds, Sequence) and len(bounds) == 2):
-            raise GovsimError(f"{path}: bounds must be (low, high)", where)
-        low, high = (float(b) for b in bounds)
-        if not (math.isfinite(low) and math.isfinite(high) and low < high):
-            raise GovsimError(f"{path}: bounds must be finite with low < high, got "
-                              f"{low:g}:{high:g}", where)
+        low, high = _bounds(path, bounds, where)
         try:
             paths = tuple(check_path(data, p) for p in _expand(data, path, where))
             par = Parameter(path, low, high, paths)
+            if regime is not None:
+                _check_read(par, regime)
             for bound in (low, high):  # both ends of the box must make a valid scenario
                 with_values(scenario, par.values(bound))
         except GovsimError as exc:
@@ -98,6 +128,34 @@ def parse_parameters(specs: Sequence[str] | Mapping[str, tuple[float, float]],
     if len(set(claimed)) != len(claimed):
         raise GovsimError("two parameters set the same key", where)
     return out
+
+
+def _bounds(path: str, bounds: Any, where: str) -> tuple[float, float]:
+    """``(low, high)``: two finite numbers with low < high, or a :class:`GovsimError`."""
+    if isinstance(bounds, str | bytes) or not (isinstance(bounds, Sequence) and len(bounds) == 2):
+        raise GovsimError(f"{path}: bounds must be (low, high), got {shown(bounds)}", where)
+    if not all(isinstance(b, Real) and not isinstance(b, bool) for b in bounds):
+        raise GovsimError(f"{path}: bounds must be two numbers (low, high), got "
+                          f"{shown(tuple(bounds))}", where)
+    low, high = (float(b) for b in bounds)
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise GovsimError(f"{path}: bounds must be finite with low < high, got "
+                          f"{low:g}:{high:g}", where)
+    return low, high
+
+
+def _check_read(par: Parameter, regime: str) -> None:
+    """Refuse a parameter with a key outside what a run of ``regime`` reads: the world and that
+    regime's rules."""
+    for p in par.paths:
+        head, _, rest = p.partition(".")
+        if head == "world" or (head == "regimes" and rest.split(".")[0] == regime):
+            continue
+        other = rest.split(".")[0] if head == "regimes" else ""
+        why = (f"it belongs to regime {other!r}" if other else
+               "only the world and the regime's rules are simulated")
+        raise GovsimError(f"a run of regime {regime!r} never reads {p} ({why}): fit a key of "
+                          f"the world or of regimes.{regime}")
 
 
 def _expand(data: Mapping[str, Any], path: str, where: str) -> list[str]:
@@ -115,6 +173,65 @@ def _expand(data: Mapping[str, Any], path: str, where: str) -> list[str]:
     if not isinstance(table, Mapping) or not table:
         raise GovsimError(f"{path}: {head[:-1]!r} is not a table of keys", where)
     return [p for key in table for p in _expand(data, f"{head}{key}{tail}", where)]
+
+
+def check_targets(targets: Any, where: str = "targets") -> list[Target]:
+    """``targets`` as a list: a targets file read (:func:`~govsim.analysis.targets.load_targets`)
+    or a list of :class:`~govsim.analysis.targets.Target`; anything else is a
+    :class:`GovsimError` at ``where``."""
+    if isinstance(targets, str | os.PathLike):
+        return load_targets(targets)
+    if isinstance(targets, str | bytes | Mapping) or not isinstance(targets, Sequence):
+        raise GovsimError("must be a targets file or a list of targets (parse_targets), got "
+                          f"{type(targets).__name__} {shown(targets)}", where)
+    if not targets:
+        raise GovsimError("name at least one target", where)
+    for i, t in enumerate(targets):
+        if not isinstance(t, Target):
+            raise GovsimError(f"item {i} is {type(t).__name__} {shown(t)}, not a Target "
+                              "(read targets with load_targets or parse_targets)", where)
+    return list(targets)
+
+
+def _count(n: int | float) -> str:
+    """A count in words a reader takes in at a glance: 1,234 or 5e+12."""
+    if n < 10**9:
+        return f"{n:,.0f}"
+    return f"{float(n):.3g}" if n < 10**300 else f"about 10^{int(math.log10(n))}"
+
+
+def check_work(budget: int, replications: int, cases: float, targets: int,
+               memory_budget: float | None = None) -> int:
+    """Refuse a calibration larger than the limits (:data:`MAX_BUDGET` points,
+    :data:`MAX_REPLICATIONS_PER_POINT` replications a point, :data:`MAX_RUNS` simulations,
+    :data:`MAX_CASES` cases in all) or than the memory budget, with a sentence saying how large
+    it is; ``cases`` is the most cases one run is expected to bring. Returns the simulations."""
+    runs = (budget + 4) * replications  # the points, then two checks of 2 x replications
+    what = (f"a budget of {_count(budget)} points x {_count(replications)} replications is "
+            f"{_count(runs)} runs of about {_count(cases)} cases each")
+    if budget > MAX_BUDGET:
+        raise GovsimError(f"{what}; a calibration evaluates at most {MAX_BUDGET:,} points",
+                          "budget")
+    if replications > MAX_REPLICATIONS_PER_POINT:
+        raise GovsimError(f"{what}; a calibration runs at most {MAX_REPLICATIONS_PER_POINT:,} "
+                          "replications per point", "replications")
+    if runs > MAX_RUNS:
+        raise GovsimError(f"{what}; a calibration runs at most {MAX_RUNS:,} simulations: lower "
+                          "the budget or the replications", "budget")
+    total = runs * cases
+    if total > MAX_CASES:
+        days = total / CASES_PER_SECOND / 86_400
+        raise GovsimError(f"{what}, {_count(total)} cases in all (at least {days:,.0f} days of one "
+                          f"core); a calibration simulates at most {MAX_CASES:.0e} cases: lower "
+                          "the budget, the replications or the horizon", "budget")
+    if memory_budget is None:
+        memory_budget = DEFAULT_MEMORY_BUDGET
+    held = runs * (_HELD_BYTES_PER_RUN + 8 * targets)
+    if held > memory_budget * 2**30:
+        raise GovsimError(f"{what}, whose results take about {held / 2**30:,.1f} GiB of memory, "
+                          f"over the budget of {memory_budget:g} GiB: lower the budget or the "
+                          "replications, or raise the memory budget", "memory_budget")
+    return runs
 
 
 def needs_events(targets: Sequence[Target]) -> bool:
@@ -155,9 +272,12 @@ class Evaluator:
         # (up to 8 parameters; beyond, each parameter's ends with the others as they are)
         corners = _corners(parameters) if len(parameters) <= 8 else [
             p.values(b) for p in parameters for b in (p.low, p.high)]
+        #: the most cases one run is expected to bring, over the box's corners
+        self.cases = 0.0
         for values in corners or [{}]:
-            check_memory(with_values(scenario, values), 1, 0, needs_events(mine),
-                         memory_budget)
+            corner = with_values(scenario, values)
+            check_memory(corner, 1, 0, needs_events(mine), memory_budget)
+            self.cases = max(self.cases, corner.expected_cases())
         self.scenario, self.regime, self.targets = scenario, regime, tuple(mine)
         self.parameters = list(parameters)
         self.replications, self.seed = replications, seed

@@ -30,11 +30,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from govsim.analysis.targets import Target, load_targets
+from govsim.analysis.targets import Target
 from govsim.errors import GovsimError
-from govsim.experiment.calibration import Evaluator, Parameter, parse_parameters, target_table
-from govsim.experiment.checks import whole
-from govsim.scenario import Scenario, load_scenario, scenario_data, scenario_toml, with_overrides
+from govsim.experiment.calibration import (
+    Evaluator,
+    Parameter,
+    check_targets,
+    check_work,
+    parse_parameters,
+    target_table,
+)
+from govsim.experiment.checks import resolve_scenario, whole
+from govsim.experiment.executors import check_executor
+from govsim.scenario import Scenario, scenario_data, scenario_toml
 from govsim.scenario.edit import get_path
 
 __all__ = ["Calibration", "calibrate", "METHODS"]
@@ -121,11 +129,10 @@ class Calibration:
         parameter against the distance). Each file is complete or absent."""
         import json
 
-        from govsim.analysis.calibration_plots import plot_trace
+        from govsim.analysis.calibration_plots import plot_posterior, plot_trace, png_bytes
         from govsim.atomic import check_destination, text_writer, write_files
 
-        root = Path(out)
-        check_destination(root, "out")
+        # all drawn and serialised before the folder is touched: nothing is left half-written
         both = self.table.merge(self.start_table[["target", "simulated_mean", "rank_low", "met"]],
                                 on="target", suffixes=("", "_before"))
         header = (f"{self.scenario.name}, calibrated by govsim calibrate ({self.method}, seed "
@@ -137,25 +144,28 @@ class Calibration:
                 "best": self.best, "start": self.start,
                 "met": {r.target: bool(r.met) for r in self.table.itertuples()}}
         names = [p.path for p in self.parameters]
-        fig = plot_trace(self.trace, names)
         files = [
             ("targets.csv", text_writer(both.to_csv(index=False))),
             ("trace.csv", text_writer(self.trace.to_csv(index=False))),
             ("fitted.toml", text_writer(scenario_toml(self.fitted, header=header))),
             ("calibration.json", text_writer(json.dumps(plain_json(meta), indent=2,
                                                         allow_nan=False))),
-            ("trace.png", lambda fh: fig.savefig(fh, format="png", dpi=100)),
+            ("trace.png", _bytes_writer(png_bytes(plot_trace(self.trace, names)))),
         ]
         if self.posterior is not None and self.posterior_summary is not None:
-            from govsim.analysis.calibration_plots import plot_posterior
-
-            post = plot_posterior(self.posterior, self.posterior_summary)
+            post = png_bytes(plot_posterior(self.posterior, self.posterior_summary))
             files += [("posterior.csv", text_writer(self.posterior.to_csv(index=False))),
                       ("posterior_summary.csv",
                        text_writer(self.posterior_summary.to_csv(index=False))),
-                      ("posterior.png", lambda fh: post.savefig(fh, format="png", dpi=100))]
+                      ("posterior.png", _bytes_writer(post))]
+        root = Path(out)
+        check_destination(root, "out")
         write_files(root, files, "out")
         return root
+
+
+def _bytes_writer(data: bytes) -> Callable[[Any], Any]:
+    return lambda fh: fh.write(data)
 
 
 def plain_json(value: Any) -> Any:
@@ -176,12 +186,14 @@ def _table_text(table: pd.DataFrame, before: pd.DataFrame) -> str:
     prior = before.set_index("target")
     for r in table.itertuples():
         b = prior.loc[r.target]
-        if r.statistic == "rank":
+        if r.n == 0:  # no replication observed it (a meeting that never happened)
+            now = "never observed"
+        elif r.statistic == "rank":
             now = f"rank {r.rank_low:.0%}-{r.rank_high:.0%} (median {r.median:,.4g})"
-            was = f"rank {b.rank_low:.0%}"
         else:
             now = f"{r.simulated_mean:,.4g} [{r.ci_low:,.4g}, {r.ci_high:,.4g}]"
-            was = f"{b.simulated_mean:,.4g}"
+        was = ("never" if b.n == 0 else f"rank {b.rank_low:.0%}" if r.statistic == "rank"
+               else f"{b.simulated_mean:,.4g}")
         met = ("yes" if r.met else "NO") if r.counts else f"({r.role})"
         rows.append(f"{r.target:29s} {r.role:9s} {r.value:>9,.4g} {was:>11s}  ->  {now:32s} {met}")
     return "\n".join(rows)
@@ -244,7 +256,7 @@ def _informed(targets: Sequence[Target], scenario: str, regime: str) -> list[str
              and t.role == "fitted" for p in t.informs]
     if not specs:
         raise GovsimError("name the parameters to fit (PATH=LOW:HIGH): no target of this "
-                          "scenario and regime says which parameters it informs", "params")
+                          "scenario and regime says which parameters it informs", "parameters")
     return list(dict.fromkeys(specs))
 
 
@@ -283,10 +295,12 @@ def calibrate(targets: str | Path | Sequence[Target], scenario: str | Path | Sce
         Called once every input has been checked, before the first simulation (the command
         line tries its output directory then).
     """
-    if method not in METHODS:
+    if not isinstance(method, str) or method not in METHODS:
         raise GovsimError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}",
                           "method")
     whole(budget, 2, "budget")
+    whole(replications, 1, "replications")
+    whole(seed, 0, "seed")
     if method == "abc":
         from govsim.experiment.calibration_abc import MIN_BUDGET
 
@@ -294,23 +308,30 @@ def calibrate(targets: str | Path | Sequence[Target], scenario: str | Path | Sce
             raise GovsimError(f"method 'abc' needs a budget of at least {MIN_BUDGET} simulated "
                               "points (pyabc's initial sample and one population of 10 "
                               f"particles already take about 50), got {budget}", "budget")
-    s = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    if horizon_days is not None:
-        s = with_overrides(s, horizon_days=whole(horizon_days, 1, "horizon_days"))
-    ts = list(targets) if not isinstance(targets, str | Path) else load_targets(targets)
+    check_executor("local" if executor is None else executor, scheduler)
+    if jobs is not None:
+        whole(jobs, 1, "jobs")
+    if not isinstance(regime, str) or not regime:
+        raise GovsimError(f"must be the name of one of the scenario's regimes, got {regime!r}",
+                          "regime")
+    s = resolve_scenario(scenario, horizon_days)
+    ts = check_targets(targets)
+    check_work(budget, replications, 0.0, len(ts))  # the counts, before the box is built
     s.check_regime(regime)
     if parameters is None:
         parameters = _informed(ts, s.name, regime)
-    pars = parse_parameters(parameters, s)
+    pars = parse_parameters(parameters, s, "parameters", regime=regime)
     ev = Evaluator(s, regime, ts, pars, replications=replications, seed=seed,
                    executor=executor, jobs=jobs, scheduler=scheduler,
                    memory_budget=memory_budget, progress=progress)
     if not any(t.counts for t in ev.targets):
         raise GovsimError(f"none of regime {regime!r}'s targets is emergent or fitted: "
                           "nothing to fit to", "targets")
+    # how much work, before any: the search, then the best point and the scenario as it was,
+    # each under fresh seeds with twice the replications
+    ev.runs_expected = check_work(budget, replications, ev.cases, len(ev.targets),
+                                  memory_budget)
     start = _start_values(s, pars)
-    # the search, then the best point and the scenario as it was, each under fresh seeds
-    ev.runs_expected = budget * replications + 2 * (2 * replications)
     if ready is not None:
         ready()
     posterior = posterior_summary = None
@@ -335,7 +356,7 @@ def calibrate(targets: str | Path | Sequence[Target], scenario: str | Path | Sce
     before = ev.evaluate(np.array([[start[p.path] if math.isfinite(start[p.path]) else
                                     np.nan for p in pars]]), seed=check_seed, stage="start",
                          replications=reps, as_is=True)[0]
-    notes = []
+    notes = _never_observed(ev, method)
     checked = next(r for r in ev.trace if r["stage"] == "check")
     if checked["distance"] > searched * 1.5 + 1.0:
         notes.append("note: under fresh seeds the best point is much further from the targets "
@@ -346,6 +367,20 @@ def calibrate(targets: str | Path | Sequence[Target], scenario: str | Path | Sce
                        table=target_table(ev.targets, after),
                        start_table=target_table(ev.targets, before), fitted=fitted, notes=notes,
                        posterior=posterior, posterior_summary=posterior_summary)
+
+
+def _never_observed(ev: Evaluator, method: str) -> list[str]:
+    """Notes on targets that no run observed (a meeting that never happens has no size), and on
+    a search that could therefore rank no point."""
+    trace = pd.DataFrame(ev.trace)
+    notes = [f"note: target {t.name!r} was never observed (no run had what it measures)"
+             for t in ev.targets if trace[f"mean:{t.name}"].isna().all()]
+    searched = trace.loc[~trace["stage"].isin(["check", "start"]), "distance"]
+    if method == "crn" and len(searched) and not np.isfinite(searched).any():
+        notes.append("note: no point's distance is finite (a target never observed or never "
+                     "reached), so the search could not rank the points: the fitted values "
+                     "are not a fit")
+    return notes
 
 
 def _trace(ev: Evaluator, posterior: pd.DataFrame | None) -> pd.DataFrame:

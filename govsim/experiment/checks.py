@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping, Sequence
+from numbers import Integral
 from typing import Any
 
 from govsim.analysis.metrics import METRICS
-from govsim.errors import GovsimError
+from govsim.errors import GovsimError, shown
 from govsim.scenario import Scenario, load_scenario, parse_scenario, with_overrides
 
 __all__ = ["whole", "check_work", "MAX_REPLICATIONS", "MAX_CORE_HOURS", "check_warmup",
@@ -39,10 +40,12 @@ _TABLE_BYTES_PER_CASE = {True: 512, False: 256}
 
 
 def whole(value: Any, minimum: int, where: str, maximum: int | None = None) -> int:
-    """``value`` if it is a whole number >= ``minimum`` (and <= ``maximum`` when given;
-    ``bool`` is not one), else a :class:`GovsimError` at ``where``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise GovsimError(f"must be a whole number >= {minimum}, got {value!r}", where)
+    """``value`` as an ``int`` if it is a whole number (a numpy integer too; ``bool`` is not
+    one) >= ``minimum`` and <= ``maximum`` when given, else a :class:`GovsimError` at
+    ``where``."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
+        raise GovsimError(f"must be a whole number >= {minimum}, got {shown(value)}", where)
+    value = int(value)  # a numpy integer too
     if maximum is not None and value > maximum:
         raise GovsimError(f"must be a whole number from {minimum} to {maximum:,}, got "
                           f"{value:,}", where)
@@ -70,7 +73,7 @@ def check_warmup(warmup_days: Any, scenario: Scenario, where: str = "warmup_days
     if isinstance(warmup_days, bool) or not isinstance(warmup_days, int | float) or not (
             0.0 <= warmup_days < scenario.world.horizon_days):
         raise GovsimError(f"must be a number of days from 0 to below the horizon "
-                          f"({scenario.world.horizon_days}), got {warmup_days!r}", where)
+                          f"({scenario.world.horizon_days}), got {shown(warmup_days)}", where)
     return float(warmup_days)
 
 
@@ -87,7 +90,7 @@ def check_memory(scenario: Scenario, regimes: int, replications_held: int, recor
         budget = DEFAULT_MEMORY_BUDGET
     if isinstance(budget, bool) or not isinstance(budget, int | float) \
             or not math.isfinite(budget) or budget <= 0:
-        raise GovsimError(f"must be a positive number of GiB, got {budget!r}", where)
+        raise GovsimError(f"must be a positive number of GiB, got {shown(budget)}", where)
     cases = scenario.expected_cases()
     need = cases * (_RUN_BYTES_PER_CASE * running
                     + _TABLE_BYTES_PER_CASE[record_events] * regimes * replications_held)
@@ -142,10 +145,10 @@ def metric_names(metrics: Sequence[str] | None,
     if metrics is None:
         return list(METRICS if default is None else default)
     if isinstance(metrics, str) or not isinstance(metrics, Sequence) or not metrics:
-        raise GovsimError(f"must be a non-empty list of metric names, got {metrics!r}",
+        raise GovsimError(f"must be a non-empty list of metric names, got {shown(metrics)}",
                           "metrics")
     for m in metrics:
         if not isinstance(m, str) or m not in METRICS:
-            raise GovsimError(f"unknown metric {m!r} (the metrics are "
+            raise GovsimError(f"unknown metric {shown(m)} (the metrics are "
                               f"{', '.join(METRICS)})", "metrics")
     return list(metrics)

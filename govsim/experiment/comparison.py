@@ -16,10 +16,18 @@ from typing import Any
 
 import pandas as pd
 
-from govsim.analysis.metrics import FEASIBLE, HEADLINE, METRICS
+from govsim.analysis.metrics import FEASIBLE, HEADLINE
 from govsim.analysis.stats import paired_differences, summarise
-from govsim.errors import GovsimError
-from govsim.experiment.checks import check_memory, check_warmup, resolve_scenario, whole
+from govsim.errors import GovsimError, shown
+from govsim.experiment.checks import (
+    MAX_REPLICATIONS,
+    check_memory,
+    check_warmup,
+    check_work,
+    metric_names,
+    resolve_scenario,
+    whole,
+)
 from govsim.experiment.executors import run_all
 from govsim.experiment.replication import TABLES, ReplicationOutput, run_replication
 from govsim.lang import check_lang
@@ -69,7 +77,7 @@ class Results:
         Student t intervals clipped to each metric's feasible range
         (:data:`govsim.analysis.metrics.FEASIBLE`), which keeps their coverage.
         """
-        names = _metric_names(metrics)
+        names = metric_names(metrics)
         return summarise(self.metrics, "regime", names, _level(confidence, self.confidence),
                          FEASIBLE)
 
@@ -81,11 +89,12 @@ class Results:
     def to_xes(self, path: str | os.PathLike[str]) -> int:
         """Write the event log as IEEE XES (one trace per case of each regime and
         replication, the standard concept, time, org and lifecycle extensions) for
-        process-mining tools; returns the number of traces. See :mod:`govsim.experiment.xes`."""
+        process-mining tools; returns the number of traces (0, and a log with no traces, when
+        no case arose). ``path`` is checked first and the file written atomically; any
+        failure is a :class:`~govsim.errors.GovsimError` at ``path``, a run made with
+        ``record_events=False`` one at ``events``. See :mod:`govsim.experiment.xes`."""
         from govsim.experiment.xes import write_xes
 
-        if not len(self.events):
-            raise GovsimError("the run kept no event log (record_events=False)", "events")
         return write_xes(self.events, self.cases, path, name=f"govsim {self.scenario.name}")
 
 
@@ -103,7 +112,7 @@ class Comparison(Results):
         is the Student t interval of the per-replication differences, clipped to the feasible
         range of a difference (a share difference lies in [-1, 1]).
         """
-        return paired_differences(self.metrics, "regime", "replication", _metric_names(metrics),
+        return paired_differences(self.metrics, "regime", "replication", metric_names(metrics),
                                   self.baseline, _level(confidence, self.confidence), FEASIBLE)
 
     def table(self, metrics: Sequence[str] | None = None, lang: str = "en") -> str:
@@ -115,25 +124,13 @@ class Comparison(Results):
                                 check_lang(lang))
 
 
-def _metric_names(metrics: Sequence[str] | None) -> list[str]:
-    """The metrics asked for (default: all), each checked by name."""
-    if metrics is None:
-        return list(METRICS)
-    if isinstance(metrics, str) or not isinstance(metrics, Sequence):
-        raise GovsimError(f"must be a list of metric names, got {metrics!r}", "metrics")
-    for m in metrics:
-        if m not in METRICS:
-            raise GovsimError(f"unknown metric {m!r}", "metrics")
-    return list(metrics)
-
-
 def _level(confidence: Any, default: float) -> float:
     """A confidence level strictly between 0 and 1 (``None``: the results' own)."""
     if confidence is None:
         return default
     if isinstance(confidence, bool) or not isinstance(confidence, float | int) \
             or not 0.0 < confidence < 1.0:
-        raise GovsimError(f"must be a number between 0 and 1, got {confidence!r}", "confidence")
+        raise GovsimError(f"must be a number between 0 and 1, got {shown(confidence)}", "confidence")
     return float(confidence)
 
 
@@ -145,15 +142,17 @@ def _execute(scenario: Scenario, regimes: tuple[str, ...], seed: int, replicatio
              record_events: bool, jobs: int | None, progress: Progress | None,
              executor: str | Executor | None, scheduler: str | None,
              warmup_days: float, memory_budget: float | None) -> list[ReplicationOutput]:
-    whole(replications, 1, "replications")
+    whole(replications, 1, "replications", MAX_REPLICATIONS)
     whole(seed, 0, "seed")
     if not isinstance(record_events, bool):
-        raise GovsimError(f"must be true or false, got {record_events!r}", "record_events")
+        raise GovsimError(f"must be true or false, got {shown(record_events)}", "record_events")
     if progress is not None and not callable(progress):
-        raise GovsimError(f"must be a function (done, total) or None, got {progress!r}",
+        raise GovsimError(f"must be a function (done, total) or None, got {shown(progress)}",
                           "progress")
     # every replication's tables come back to this process, and are copied once when joined
     check_memory(scenario, len(regimes), 2 * replications, record_events, memory_budget)
+    check_work(scenario, len(regimes) * replications, "replications",
+               f"{replications:,} replications of {len(regimes)} regime(s)")
     if executor is None:
         executor = "serial" if jobs == 1 or replications == 1 else "local"
     tasks = ((r, (scenario, regimes, seed, r, record_events, warmup_days))

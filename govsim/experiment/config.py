@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from govsim.errors import GovsimError
-from govsim.experiment.checks import check_warmup, resolve_scenario, whole
+from govsim.experiment.checks import MAX_REPLICATIONS, check_warmup, resolve_scenario, whole
 from govsim.experiment.design import Design, Factor, apply_factors, design_points
 from govsim.experiment.replication import TABLES
 from govsim.experiment.sequential import Precision
@@ -116,7 +116,7 @@ class Experiment:
         put(self, "design", _design(design, points))
         put(self, "regimes", names)
         put(self, "baseline", check_baseline(names, baseline))
-        put(self, "replications", whole(replications, 1, "replications"))
+        put(self, "replications", whole(replications, 1, "replications", MAX_REPLICATIONS))
         put(self, "seed", whole(seed, 0, "seed"))
         put(self, "warmup_days", check_warmup(warmup_days, s))
         put(self, "keep", _keep(keep))

@@ -27,7 +27,7 @@ import pandas as pd
 from govsim.analysis.intervals import difference_bounds, mean_ci
 from govsim.analysis.metrics import FEASIBLE
 from govsim.analysis.shapley import contributions, sample_orders, shapley_exact, shapley_sampled
-from govsim.errors import GovsimError
+from govsim.errors import GovsimError, shown
 from govsim.experiment.checks import (
     MAX_REPLICATIONS,
     check_memory,
@@ -168,13 +168,13 @@ def plan(scenario: ScenarioLike, source: str, target: str, *,
     warm = check_warmup(warmup_days, s)
     if isinstance(confidence, bool) or not isinstance(confidence, float | int) \
             or not 0.0 < confidence < 1.0:
-        raise GovsimError(f"must be a number between 0 and 1, got {confidence!r}", "confidence")
+        raise GovsimError(f"must be a number between 0 and 1, got {shown(confidence)}", "confidence")
     if exact is not None and not isinstance(exact, bool):
-        raise GovsimError(f"must be true, false or None, got {exact!r}", "exact")
+        raise GovsimError(f"must be true, false or None, got {shown(exact)}", "exact")
     a, b = s.regimes[a_name], s.regimes[b_name]
     differing = differing_rules(a, b)
     if not differing:
-        raise GovsimError(f"regimes {a_name!r} and {b_name!r} set every rule alike: there is "
+        raise GovsimError(f"regimes {shown(a_name)} and {shown(b_name)} set every rule alike: there is "
                           "no difference to decompose", "target")
     members = _players(differing, together)
     rules = list(members)  # the players: rules, or groups of rules attributed together
@@ -326,19 +326,19 @@ def _players(differing: list[str], together: Sequence[Sequence[str]]) -> dict[st
     """Player name -> its rules: each differing rule alone, except the groups named in
     ``together``, which are switched and attributed as one (named ``a&b``)."""
     if isinstance(together, str) or not isinstance(together, Sequence):
-        raise GovsimError(f"must be a list of groups of rule names, got {together!r}", "together")
+        raise GovsimError(f"must be a list of groups of rule names, got {shown(together)}", "together")
     group_of: dict[str, int] = {}
     for i, group in enumerate(together):
         if isinstance(group, str) or not isinstance(group, Sequence) or len(group) < 2:
-            raise GovsimError(f"each group names two or more rules, got {group!r}", "together")
+            raise GovsimError(f"each group names two or more rules, got {shown(group)}", "together")
         for rule in group:
             if not isinstance(rule, str) or rule not in differing:
-                raise GovsimError(f"{rule!r} is not a rule in which the two regimes differ "
+                raise GovsimError(f"{shown(rule)} is not a rule in which the two regimes differ "
                                   f"(they differ in: {', '.join(differing)})", "together")
             if group_of.get(rule) == i:
-                raise GovsimError(f"{rule!r} is named twice in one group", "together")
+                raise GovsimError(f"{shown(rule)} is named twice in one group", "together")
             if rule in group_of:
-                raise GovsimError(f"{rule!r} is named in two groups", "together")
+                raise GovsimError(f"{shown(rule)} is named in two groups", "together")
             group_of[rule] = i
     players: dict[str, tuple[str, ...]] = {}
     for rule in differing:  # in RULES order; a group stands where its first rule does

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govsim.analysis.metrics import HEADLINE, METRICS
-from govsim.atomic import atomic_write
-from govsim.errors import GovsimError
+from govsim.atomic import save_file
+from govsim.errors import GovsimError, shown
 from govsim.experiment import html_page as h
 from govsim.experiment.checks import resolve_scenario
 from govsim.experiment.comparison import Comparison, ScenarioLike, compare
@@ -60,11 +60,16 @@ class Report:
     decomposition: Decomposition | None
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the page (atomically: complete or absent) and return its path."""
-        out = Path(path)
+        """Write the page and return the absolute path written.
+
+        As every govsim writer: ``path`` is checked first (a path, a name the file system
+        can hold, not a directory; its folder created if missing and tried), the file is
+        written atomically (complete or absent), and any failure is a
+        :class:`~govsim.errors.GovsimError` at ``path`` in one sentence (a disk that fails
+        midway: the page is saved in a temporary directory instead, and the sentence says
+        where)."""
         data = self.html.encode("utf-8")
-        atomic_write(out, lambda fh: fh.write(data))
-        return out
+        return save_file(path, lambda fh: fh.write(data), "path", len(data))
 
 
 def make_report(scenario: ScenarioLike, regimes: Sequence[str] | None = None, *,
@@ -105,6 +110,12 @@ def make_report(scenario: ScenarioLike, regimes: Sequence[str] | None = None, *,
     Report
         The page (``Report.html``, ``Report.save(path)``) and the results behind it.
     """
+    for where, text in (("source", source), ("command", command)):
+        if not isinstance(text, str):
+            raise GovsimError(f"must be text (it is shown in the page's provenance), got "
+                              f"{shown(text)}", where)
+    if ready is not None and not callable(ready):
+        raise GovsimError(f"must be a function of no arguments or None, got {shown(ready)}", "ready")
     lang = check_lang(lang)
     s = resolve_scenario(scenario, horizon_days)
     if regimes is None and len(s.regimes) < 2:
@@ -150,11 +161,11 @@ def _pair(decompose: tuple[str, str] | bool, chosen: Sequence[str], base: str,
         return (base, others[0]) if others else None
     if (not isinstance(decompose, Sequence) or isinstance(decompose, str)
             or len(decompose) != 2):
-        raise GovsimError(f"must be true, false or a pair of regimes, got {decompose!r}",
+        raise GovsimError(f"must be true, false or a pair of regimes, got {shown(decompose)}",
                           "decompose")
     for r in decompose:
         if r not in chosen:
-            raise GovsimError(f"{r!r} is not among the regimes compared ({', '.join(chosen)})",
+            raise GovsimError(f"{shown(r)} is not among the regimes compared ({', '.join(chosen)})",
                               "decompose")
     return (str(decompose[0]), str(decompose[1]))
 

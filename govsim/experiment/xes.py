@@ -9,23 +9,26 @@ its events in time order (ties kept in the order they were logged), each event `
 Written with the standard library, streaming, so a long log needs no XML tree in memory.
 
 Timestamps are the scenario's local clock time (the simulation has no time zone), written
-without an offset.
+without an offset. A run in which no case arose kept an empty event log, which is written as
+a log with no traces; a run made with ``record_events=False`` kept none, which is refused
+(:func:`event_log_kept` tells them apart). :func:`write_xes` checks its path first and writes
+as every govsim writer does (:func:`govsim.atomic.save_file`).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import IO
 from xml.sax.saxutils import quoteattr
 
 import numpy as np
 import pandas as pd
 
-from govsim.atomic import atomic_write
+from govsim.atomic import check_file, save_file
+from govsim.errors import GovsimError
 
-__all__ = ["write_xes", "xes_writer", "XES_EXTENSIONS"]
+__all__ = ["write_xes", "xes_writer", "event_log_kept", "XES_EXTENSIONS"]
 
 #: (name, prefix, uri) of the standard extensions the log declares
 XES_EXTENSIONS = (
@@ -61,22 +64,46 @@ def _head(name: str) -> str:
     )
 
 
+def event_log_kept(events: pd.DataFrame) -> bool:
+    """Whether ``events`` is an event log that was kept, an empty one included: a run made
+    with ``record_events=True`` in which no case arose has typed columns (its time stamps are
+    dates) and no rows; one made with ``record_events=False`` has untyped columns."""
+    if not isinstance(events, pd.DataFrame) or "time:timestamp" not in events:
+        return False
+    return bool(len(events)) or pd.api.types.is_datetime64_any_dtype(events["time:timestamp"])
+
+
+def _refuse_missing(events: pd.DataFrame) -> None:
+    if not event_log_kept(events):
+        raise GovsimError("the run kept no event log (record_events=False): run it again with "
+                          "record_events=True", "events")
+
+
 def write_xes(events: pd.DataFrame, cases: pd.DataFrame, path: str | os.PathLike[str],
               name: str = "govsim") -> int:
-    """Write ``events`` (with ``cases`` for the trace attributes) to ``path`` as XES; the
-    file is complete or absent. Returns the number of traces written (cases with at least
-    one event)."""
+    """Write ``events`` (with ``cases`` for the trace attributes) to ``path`` as XES and
+    return the number of traces written (cases with at least one event; 0 when no case
+    arose). ``path`` is checked before anything is done (a path, a name the file system can
+    hold, not a directory; its folder created if missing and tried), the file is complete or
+    absent, and any failure is a :class:`~govsim.errors.GovsimError` at ``path`` (a disk that
+    fails midway: the file is saved in a temporary directory instead, and the error says
+    where); no event log kept is one at ``events``."""
+    _refuse_missing(events)
+    check_file(path, "path", try_folder=False)  # the name, before the log is sorted
     write, traces = xes_writer(events, cases, name)
-    atomic_write(Path(path), write)
+    save_file(path, write, "path")
     return traces
 
 
 def xes_writer(events: pd.DataFrame, cases: pd.DataFrame,
                name: str = "govsim") -> tuple[Callable[[IO[bytes]], None], int]:
     """A function writing the XES log into an open binary file (for
-    :func:`govsim.atomic.write_files`), and the number of traces it writes."""
+    :func:`govsim.atomic.write_files`), and the number of traces it writes: an empty log (no
+    case arose) is a log with no traces; no event log kept is a
+    :class:`~govsim.errors.GovsimError` at ``events``."""
+    _refuse_missing(events)
     if not len(events):
-        raise ValueError("the events table is empty; was the run made with record_events=False?")
+        return lambda fh: fh.write((_head(name) + "</log>\n").encode("utf-8")), 0
     ev = events[["regime", "replication", "case:concept:name", "concept:name",
                  "time:timestamp", "org:resource"]].copy()
     ev["_order"] = np.arange(len(ev))

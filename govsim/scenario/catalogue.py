@@ -21,7 +21,7 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeGuard
 
-from govsim.atomic import atomic_write, check_destination
+from govsim.atomic import atomic_write, check_destination, check_name
 from govsim.errors import GovsimError
 
 if TYPE_CHECKING:
@@ -115,9 +115,9 @@ def copy_shipped(name: object, directory: str | os.PathLike[str]) -> Path:
     never overwritten: that is a :class:`GovsimError` at ``directory``; an unknown name one at
     ``name``."""
     data = shipped_file(name, "name").read_bytes()
-    if not isinstance(directory, str | os.PathLike):
-        raise GovsimError(f"must be the path of a directory, got {directory!r}", "directory")
-    target = Path(directory) / f"{name}{SUFFIX}"
+    # names the system can hold, the folder's and the file's (with its temporary name)
+    target = check_name(check_name(directory, "directory", kind="directory")
+                        / f"{name}{SUFFIX}", "directory")
     if os.path.lexists(target):  # a dangling link too
         raise GovsimError(f"{str(target)!r} already exists and is not overwritten: move it away "
                           "or choose another directory", "directory")

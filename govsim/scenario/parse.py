@@ -283,5 +283,5 @@ def load_scenario(path: str | Path) -> Scenario:
         raise GovsimError(f"must be the path of a scenario file, got {path!r}", "scenario")
     shipped = shipped_by_name(path)  # "district": not a file, so a shipped scenario's name
     p: Path | Traversable = Path(path) if shipped is None else shipped
-    data = read_toml(p, "scenario file", "scenario")
+    data = read_toml(path if shipped is None else shipped, "scenario file", "scenario")
     return parse_scenario(data, source=str(p))

@@ -1,0 +1,76 @@
+"""Learning a world from a large request log: ``govsim.data.world_from_requests`` on a synthetic
+log of one complaint type (default one million rows), as NYC 311 writes it (times as text).
+
+The log: two years of requests of one complaint type handled by one agency, created at uniform
+random times, each closed after a gamma time (mean 5 days, cv 0.9) unless that falls after the
+export (then still open); the stamps are whole seconds, or whole multiples of ``--step`` seconds
+(``--step 86400``: dates only, so few distinct times to close). Building the table is not timed; the figure is the wall
+time of the fit (the median of ``--repeats``), which reads and checks the table, fits the daily
+rates and fits three duration families twice (for the complaint type and for the agency).
+
+    .venv/bin/python benchmarks/bench_requests_fit.py --rows 1000000
+    .venv/bin/python benchmarks/bench_requests_fit.py --rows 1000000 --step 86400
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+import pandas as pd
+
+from govsim.data import world_from_requests
+
+DAYS = 731
+ORIGIN = pd.Timestamp("2023-01-01")
+AS_OF = ORIGIN + pd.Timedelta(days=DAYS)
+FORMAT = "%m/%d/%Y %I:%M:%S %p"
+
+
+def synthetic_log(rows: int, seed: int = 1, step: float = 1.0) -> pd.DataFrame:
+    """``rows`` requests of one complaint type in NYC 311's columns (times as text), stamped
+    to whole multiples of ``step`` seconds (86400: dates only, as some exports have)."""
+    rng = np.random.default_rng(seed)
+    created = np.sort(np.floor(rng.uniform(0.0, DAYS * 86400.0, size=rows) / step) * step)
+    shape = 1.0 / 0.9**2
+    closed = created + np.ceil(rng.gamma(shape, 5.0 / shape, size=rows) * 86400.0 / step) * step
+    still_open = closed > DAYS * 86400.0
+    created_at = ORIGIN + pd.to_timedelta(created, unit="s")
+    closed_at = ORIGIN + pd.to_timedelta(closed, unit="s")
+    return pd.DataFrame({
+        "Created Date": created_at.strftime(FORMAT),
+        "Closed Date": np.where(still_open, "", closed_at.strftime(FORMAT)),
+        "Agency": "DOT",
+        "Complaint Type": "Street Condition",
+        "Status": np.where(still_open, "Open", "Closed"),
+    })
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--step", type=float, default=1.0,
+                        help="the time stamps' resolution in seconds (86400: dates only)")
+    args = parser.parse_args()
+
+    t = time.perf_counter()
+    log = synthetic_log(args.rows, args.seed, args.step)
+    built = time.perf_counter() - t
+    distinct = log.loc[log["Status"] == "Closed", "Closed Date"].nunique()
+    print(f"built {len(log):,} rows in {built:.1f} s ({distinct:,} distinct close times)")
+    times = []
+    for _ in range(args.repeats):
+        t = time.perf_counter()
+        fit = world_from_requests(log, as_of=AS_OF)
+        times.append(time.perf_counter() - t)
+    mean = fit.world["categories"]["Street Condition"]["work_hours"]
+    print(f"world_from_requests: {statistics.median(times):.2f} s for {args.rows:,} rows "
+          f"(median of {args.repeats}; work_hours {mean})")
+
+
+if __name__ == "__main__":
+    main()

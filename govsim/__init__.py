@@ -31,6 +31,10 @@ happens -- with replications, confidence intervals and common random numbers::
                            budget=20, replications=5)      # parameters fitted to the figures
     print(cal.summary())
 
+    rob = govsim.robustness("district", "fragmented", "consolidated", points=16,
+                            replications=4)     # does the sign hold over horizons,
+    print(rob.table())                          # funding and the [assumptions]?
+
 ``run``, ``compare`` and ``sweep`` take ``executor="serial" | "local" | "dask"`` (or any
 ``concurrent.futures.Executor``) and give the same bytes on each.
 """
@@ -96,10 +100,12 @@ __all__ = [
     "plot_waterfall",
     "make_report",
     "Report",
+    "robustness",
+    "Robustness",
 ]
 
 _LAZY = {"plot_swimlane", "save_swimlane", "plot_waterfall",  # matplotlib only when drawing
-         "make_report", "Report", "calibrate", "Calibration"}
+         "make_report", "Report", "calibrate", "Calibration", "robustness", "Robustness"}
 
 
 def __getattr__(name: str) -> Any:
@@ -107,6 +113,10 @@ def __getattr__(name: str) -> Any:
         from govsim.experiment import calibration_search
 
         return getattr(calibration_search, name)
+    if name in ("robustness", "Robustness"):
+        from govsim.experiment import robustness
+
+        return getattr(robustness, name)
     if name in ("make_report", "Report"):
         from govsim.experiment import html_report
 

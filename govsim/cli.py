@@ -2,7 +2,8 @@
 
 Layer: interfaces. ``govsim validate``, ``run``, ``compare``, ``journey``, ``sweep``,
 ``decompose`` (:mod:`govsim.cli_decompose`), ``calibrate`` (:mod:`govsim.cli_calibrate`),
-``scenarios`` (:mod:`govsim.cli_scenarios`) and ``report`` (:mod:`govsim.cli_report`). User
+``scenarios`` (:mod:`govsim.cli_scenarios`), ``report`` (:mod:`govsim.cli_report`) and
+``robustness`` (:mod:`govsim.cli_robustness`). User
 errors print one sentence naming the bad key or flag and exit with status 2; files already
 written are never removed or half-written (each output file is written to a temporary name and
 renamed).
@@ -22,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from govsim import cli_calibrate, cli_decompose, cli_report, cli_scenarios
+from govsim import cli_calibrate, cli_decompose, cli_report, cli_robustness, cli_scenarios
 from govsim.analysis.metrics import HEADLINE, METRICS
 from govsim.atomic import (
     check_file,
@@ -132,7 +133,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     k = cli_calibrate.add_parser(sub)
     return p, {"validate": v, "run": r, "compare": c, "sweep": w, "journey": j, "decompose": d,
                "calibrate": k, "scenarios": cli_scenarios.add_parser(sub),
-               "report": cli_report.add_parser(sub)}
+               "report": cli_report.add_parser(sub), "robustness": cli_robustness.add_parser(sub)}
 
 
 def _flag_names(sp: argparse.ArgumentParser) -> dict[str, str]:
@@ -363,6 +364,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_scenarios.run(args)
         if args.command == "report":
             return cli_report.run(args)
+        if args.command == "robustness":
+            return cli_robustness.run(args)
         return _cmd_simulate(args)
     except GovsimError as exc:
         problems = getattr(exc, "problems", None) or [(exc.path, exc.message)]

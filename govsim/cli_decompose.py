@@ -1,8 +1,8 @@
 """``govsim decompose``: the paired gap between two regimes, attributed rule by rule.
 
-Layer: interfaces. Prints the rule × metric table (or ``--json``); ``--out DIR`` also writes
-the contributions, totals and every variant's metrics as CSV, the JSON, and one waterfall
-figure per metric.
+Layer: interfaces. Prints the rule × metric table (or ``--json``), with the groups of
+dependent rules it formed and why; ``--out DIR`` also writes the contributions, totals and
+every variant's metrics as CSV, the JSON, and one waterfall figure per metric.
 """
 
 from __future__ import annotations
@@ -32,8 +32,16 @@ __all__ = ["add_parser", "run"]
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
-    d = sub.add_parser("decompose", help="attribute the paired difference between two regimes "
-                       "to each rule that differs (Shapley values, with CIs)")
+    d = sub.add_parser(
+        "decompose", help="attribute the paired difference between two regimes to each rule "
+        "that differs (Shapley values, with CIs; Owen values when rules depend on one another)",
+        description="Attribute the paired difference between two regimes to each rule that "
+        "differs, on common random numbers. Rules that depend on one another (non_owner = "
+        "return needs routing = triage: someone to re-dispatch) are grouped, so that no regime "
+        "the model considers meaningless is run: the groups are switched as a whole and get "
+        "Shapley values between them, and within a group each rule gets its share over the "
+        "orders of its rules that pass through no meaningless variant (Owen values). With no "
+        "such group the values are plain Shapley values.")
     scenario_arg(d)
     d.add_argument("--from", dest="source", required=True, metavar="REGIME",
                    help="the regime the gap is measured from (A)")
@@ -41,6 +49,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="the regime the gap is measured to (B)")
     d.add_argument("--metrics", default=None,
                    help="comma-separated metrics (default: resolution_days_median,"
+                   "resolution_days_rmst30,street_office_burden_yuan,"
                    "street_office_shifted_cost_yuan)")
     d.add_argument("--replications", "-n", type=int_at_least("--replications", 2), default=10,
                    help="independent replications (default 10)")
@@ -48,14 +57,16 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     horizon_flag(d)
     warmup_flag(d)
     d.add_argument("--together", action="append", default=[], metavar="RULE,RULE",
-                   help="rules to switch and attribute as one, e.g. routing,non_owner "
-                   "(may be given more than once)")
+                   help="rules to switch as one group between the groups, e.g. "
+                   "intake,case_record (merged with the groups of dependent rules; each rule "
+                   "still gets its share within; may be given more than once)")
     how = d.add_mutually_exclusive_group()
     how.add_argument("--exact", action="store_true", default=None,
-                     help="run every subset of the differing rules (default when at most 5 differ)")
+                     help="run every union of the groups of differing rules (default when there "
+                     "are at most 5 groups)")
     how.add_argument("--orders", type=orders_type, default=None,
-                     help="sample this many orders of the rules, an even number (default 8 when "
-                     "more than 5 rules differ)")
+                     help="sample this many orders of the groups, an even number (default 8 when "
+                     "there are more than 5 groups); exact within each group")
     jobs_flag(d)
     executor_flags(d, "local, or serial with -j 1")
     memory_flag(d)

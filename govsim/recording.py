@@ -9,7 +9,8 @@ Layer: recording. Builds the four tables of one replication of one regime:
     one row per event with process-mining column names (``case:concept:name``,
     ``concept:name``, ``time:timestamp``, ``org:resource``).
 ``units``
-    one row per unit: tickets, staff hours and cost, utilisation, money paid, shifted cost.
+    one row per unit: tickets, staff hours and cost, utilisation, money paid, shifted cost, and
+    the rest of its hours and money: its own duty, and duty a ruling assigned to it.
     After a warm-up (``RawRun.warmup_h``), hours, money and lights count only the cases that
     arrived after it (a cohort), while the salaried capacity and ``utilisation`` are measured
     over the time from the warm-up's end to the horizon (a window: seated hours of sessions
@@ -37,7 +38,7 @@ from govsim.model.log import (
     Money,
     Work,
 )
-from govsim.model.state import ABANDONED, NOT_FILED, OPEN, RESOLVED, RawRun
+from govsim.model.state import ABANDONED, NOT_FILED, OPEN, RELAY_KINDS, RESOLVED, RawRun
 
 __all__ = ["Tables", "tables", "STATES", "EVENT_COLUMNS"]
 
@@ -102,6 +103,7 @@ def tables(raw: RawRun, release: bool = False) -> Tables:
     st_share = take("st_share", float)
     st_purpose = take("st_purpose", np.int64)
     st_seat = st_purpose == Work.SEATED
+    rulings = _rulings(raw)
     # utilisation is a property of the time window, whoever the work was for: seated hours of
     # the sessions that ended after the warm-up (all of them without one)
     busy = st_seat & (take("st_time", float) > raw.warmup_h) if raw.warmup_h else st_seat
@@ -112,6 +114,9 @@ def tables(raw: RawRun, release: bool = False) -> Tables:
     m_amount = take("m_amount", float)
     m_share = take("m_share", float)
     m_kind = take("m_kind", np.int64)
+    # rows of duty assigned by a ruling (made before the warm-up cut: the rows' positions count)
+    st_assigned = _assigned(c["category"], rulings, 2, st_case, st_unit, st_share)
+    m_assigned = _assigned(c["category"], rulings, 3, m_case, m_payer, m_share)
 
     case_hours = np.bincount(st_case, weights=st_hours, minlength=n) if n else np.zeros(0)
     case_money = np.bincount(m_case, weights=m_amount, minlength=n) if n else np.zeros(0)
@@ -123,11 +128,12 @@ def tables(raw: RawRun, release: bool = False) -> Tables:
     if warm:
         keep_case = (arrival >= raw.warmup_h) & filed
         st = _kept(keep_case, st_case)
-        st_case, st_unit, st_hours, st_share, st_seat, st_purpose = (
-            st_case[st], st_unit[st], st_hours[st], st_share[st], st_seat[st], st_purpose[st])
+        st_case, st_unit, st_hours, st_share, st_seat, st_purpose, st_assigned = (
+            st_case[st], st_unit[st], st_hours[st], st_share[st], st_seat[st], st_purpose[st],
+            st_assigned[st])
         mk = _kept(keep_case, m_case)
-        m_case, m_payer, m_amount, m_share, m_kind = (
-            m_case[mk], m_payer[mk], m_amount[mk], m_share[mk], m_kind[mk])
+        m_case, m_payer, m_amount, m_share, m_kind, m_assigned = (
+            m_case[mk], m_payer[mk], m_amount[mk], m_share[mk], m_kind[mk], m_assigned[mk])
 
     cases = pd.DataFrame({
         **_head(raw, n),
@@ -216,6 +222,16 @@ def tables(raw: RawRun, release: bool = False) -> Tables:
     is_advance = (m_kind == Money.ADVANCE) | (m_kind == Money.RECOVERY)
     shifted_advance = np.bincount(m_payer, weights=np.where(is_advance, shifted_m, 0.0),
                                   minlength=n_payers)[:n_units]
+    # the rest, hours (money) x share, is the unit's duty: assigned by a ruling, or its own
+    duty_h = st_hours * st_share
+    assigned_hours = np.bincount(st_unit, weights=np.where(st_assigned, duty_h, 0.0),
+                                 minlength=n_units)
+    own_hours = np.bincount(st_unit, weights=np.where(st_assigned, 0.0, duty_h), minlength=n_units)
+    duty_m = m_amount * m_share
+    assigned_money = np.bincount(m_payer, weights=np.where(m_assigned, duty_m, 0.0),
+                                 minlength=n_payers)[:n_units]
+    own_money = np.bincount(m_payer, weights=np.where(m_assigned, 0.0, duty_m),
+                            minlength=n_payers)[:n_units]
     open_hours = np.asarray(raw.unit_open_hours, dtype=float) * np.asarray(raw.unit_staff)
     l_case = take("l_case", np.int64)
     l_unit = take("l_unit", np.int64)
@@ -258,6 +274,12 @@ def tables(raw: RawRun, release: bool = False) -> Tables:
         "shifted_money_yuan": shifted_money,
         "shifted_advance_yuan": shifted_advance,
         "shifted_cost_yuan": shifted_money + shifted_hours * cost,
+        # the unit's own duty and the duty a ruling assigned to it: with the shifted columns,
+        # every staff-hour and every yuan it spent, each counted once
+        "own_hours": own_hours,
+        "own_money_yuan": own_money,
+        "assigned_hours": assigned_hours,
+        "assigned_money_yuan": assigned_money,
         "breaches": breaches,
         "yellow_lights": yellow,
         "red_lights": red,
@@ -282,6 +304,33 @@ def tables(raw: RawRun, release: bool = False) -> Tables:
         "time": cal.to_datetime(l_time),
     })
     return Tables(cases, events, units, ledger, lights)
+
+
+def _rulings(raw: RawRun) -> list[tuple[int, int, int, int]]:
+    """The run's rulings: (category, the unit it made the only owner, the first rows of the
+    staff and money ledgers recorded from the ruling on). A relay unit's work is its own duty
+    anyway: a ruling for it assigns nothing."""
+    return [(category, unit, staff_rows, money_rows)
+            for category, unit, _time, staff_rows, money_rows in raw.log.rulings
+            if raw.unit_kinds[unit] not in RELAY_KINDS]
+
+
+def _assigned(case_category: np.ndarray, rulings: list[tuple[int, int, int, int]], which: int,
+              case: np.ndarray, unit: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """Which ledger rows are duty a ruling assigned: the ruled-to unit's rows on its category's
+    cases, recorded from the ruling on and under it (share 1: work begun, and money advanced,
+    under the shared ownership keep their shares and are not assigned duty). ``which``: the
+    position in a ruling of the ledger's first row (2 staff, 3 money)."""
+    out = np.zeros(len(case), dtype=bool)
+    for ruling in rulings:
+        category, u, first = ruling[0], ruling[1], ruling[which]
+        # the unit's rows after the ruling (few), then their case and share
+        rows = first + np.flatnonzero(unit[first:] == u)
+        c = case[rows]
+        ok = (c >= 0) & (share[rows] == 1.0)
+        ok &= case_category[np.maximum(c, 0)] == category
+        out[rows[ok]] = True
+    return out
 
 
 def _kept(keep_case: np.ndarray, case: np.ndarray) -> np.ndarray:

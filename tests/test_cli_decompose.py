@@ -20,6 +20,8 @@ def test_decompose_prints_the_table_and_writes_its_files(tmp_path: Path,
                            "--metrics", "contacts_per_case", "--out", str(out)], capsys)
     assert code == 0, err
     assert "total = consolidated - fragmented" in text and "funding" in text
+    assert "Group routing&non_owner" in text
+    assert any(line.split()[:2] == ["routing", "routing&non_owner"] for line in text.splitlines())
     names = sorted(p.name for p in out.iterdir())
     assert names == ["contributions.csv", "decomposition.json", "totals.csv", "variants.csv",
                      "waterfall-contacts_per_case.png"]
@@ -68,9 +70,15 @@ def test_a_refusal_found_by_the_library_touches_no_directory(
 def test_together_groups_rules_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     code, text, err = cli(["decompose", LEAK, "--from", "fragmented", "--to", "consolidated",
                            "-n", "2", "--orders", "2", "-j", "1", "--horizon-days", "200",
-                           "--together", "routing,non_owner", "--json"], capsys)
+                           "--together", "intake,case_record", "--json"], capsys)
     assert code == 0, err
-    assert "routing&non_owner" in json.loads(text)["rules"]
+    payload = json.loads(text)
+    groups = {g["group"]: g for g in payload["groups"]}
+    assert groups["intake&case_record"]["why"] == ["named together"]
+    # the dependent rules are grouped without being asked, and say why
+    assert groups["routing&non_owner"]["orders"] == [["routing", "non_owner"]]
+    assert "needs routing = 'triage'" in groups["routing&non_owner"]["why"][0]
+    assert payload["attribution"] == "owen" and "intake" in payload["rules"]
     code, _, err = cli(["decompose", LEAK, "--from", "fragmented", "--to", "consolidated",
                         "--together", "routing,nope"], capsys)
     assert_user_error(code, err, "--together")

@@ -46,7 +46,10 @@ def test_slow_unit_gets_red_lights_and_supervision_follows_up():
     # every breach has its red light, and each red light costs the supervision an hour
     assert len(red[red["point"].isin(["sign_for", "reply", "handling"])]) == slow.cases["breaches"].sum()
     centre = slow.units.set_index("unit").loc["centre"]
-    assert centre["staff_hours"] == pytest.approx(0.2 * slow.cases["contacts"].sum() + 1.0 * len(red))
+    # ... and the section urges the unit behind each yellow light (0.25 hours each)
+    yellow = lights[lights["colour"] == "yellow"]
+    assert centre["staff_hours"] == pytest.approx(0.2 * slow.cases["contacts"].sum()
+                                                  + 1.0 * len(red) + 0.25 * len(yellow))
     assert slow.units.set_index("unit").loc["owner", "red_lights"] == len(red)
     table = lights_over_time(lights)
     assert table["lights"].sum() == len(lights)
@@ -145,7 +148,9 @@ def test_red_light_makes_the_case_jump_the_queue():
     cats = {"leak": category(rate_per_day=2.2, work_hours=20.0, work_cv=1.0)}
 
     def flagged_wait(effect):
-        res = run(scenario({"c": consolidated(supervision={"red_effect": effect})}, units=units,
+        # urging off: the red light's own effect, alone
+        res = run(scenario({"c": consolidated(supervision={"red_effect": effect,
+                                                           "urge": False})}, units=units,
                            categories=cats, horizon_days=200), reps=3)
         red = res.lights[res.lights["colour"] == "red"][["replication", "case"]].drop_duplicates()
         flagged = res.cases.merge(red, on=["replication", "case"])

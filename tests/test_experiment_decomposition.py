@@ -7,10 +7,17 @@ import json
 import numpy as np
 import pytest
 
+from govsim.analysis.shapley import shapley_exact, shapley_sampled
 from govsim.errors import GovsimError
-from govsim.experiment.decomposition import decompose
+from govsim.experiment.decomposition import decompose, plan
 from govsim.experiment.replication import run_replication
 from govsim.scenario import PRESETS, RULES, differing_rules, hybrid, with_values
+from govsim.scenario.dependencies import (
+    REQUIREMENTS,
+    linked_groups,
+    meaningful,
+    unmet_requirements,
+)
 from tests._factory import category, consolidated, fragmented, scenario
 
 METRICS = ["resolved_share", "street_office_shifted_cost_yuan", "contacts_per_case"]
@@ -175,19 +182,140 @@ def test_an_undefined_metric_leaves_out_its_replication_everywhere(world) -> Non
     assert json.loads(dec.to_json())["order_list"] == dec.order_list
 
 
-def test_rules_named_together_are_switched_and_attributed_as_one(world) -> None:  # type: ignore[no-untyped-def]
+def test_rules_named_together_are_one_group_and_keep_their_shares(world) -> None:  # type: ignore[no-untyped-def]
     apart = decompose(world, "fragmented", "consolidated", metrics=["contacts_per_case"],
                       replications=2, seed=4, exact=False, orders=2, jobs=1)
     joint = decompose(world, "fragmented", "consolidated", metrics=["contacts_per_case"],
                       replications=2, seed=4, exact=False, orders=2, jobs=1,
-                      together=[["routing", "non_owner"]])
-    assert "routing&non_owner" in joint.rules
-    assert "routing" not in joint.rules and "non_owner" not in joint.rules
-    assert len(joint.rules) == len(apart.rules) - 1
-    # the same paired total, now shared among fewer players
+                      together=[["intake", "case_record"]])
+    assert joint.groups["intake&case_record"] == ("intake", "case_record")
+    assert joint.group_notes["intake&case_record"] == ["named together"]
+    assert joint.within["intake&case_record"] is None  # every order: Shapley within
+    assert joint.rules == apart.rules and len(joint.groups) == len(apart.groups) - 1
+    rows = joint.contributions.set_index("rule")
+    assert rows.loc["intake", "group"] == rows.loc["case_record", "group"] == "intake&case_record"
+    # the same paired total, shared among the same rules
     total = joint.totals["difference"].iloc[0]
     assert total == pytest.approx(apart.totals["difference"].iloc[0])
     assert joint.contributions["contribution"].sum() == pytest.approx(total, abs=1e-6)
+    effect = joint.group_effects.set_index("group").loc["intake&case_record", "contribution"]
+    assert effect == pytest.approx(rows.loc[["intake", "case_record"], "contribution"].sum())
+    # a group named together that meets a group of dependent rules is merged with it
+    merged = plan(world, "fragmented", "consolidated", replications=2, exact=False, orders=2,
+                  together=[["non_owner", "overlap"]])
+    assert merged.groups["routing&non_owner&overlap"] == ("routing", "non_owner", "overlap")
+    assert merged.within["routing&non_owner&overlap"] == [
+        ["routing", "non_owner", "overlap"], ["routing", "overlap", "non_owner"],
+        ["overlap", "routing", "non_owner"]]
+    assert all(meaningful(r) for r in merged.world.regimes.values())
+
+
+# -- requirements between rules, groups and Owen values ----------------------------------------
+
+
+def test_a_return_with_nobody_to_re_dispatch_is_meaningless(world) -> None:  # type: ignore[no-untyped-def]
+    a, b = world.regimes["fragmented"], world.regimes["consolidated"]
+    assert meaningful(a) and meaningful(b)
+    bare = hybrid(a, b, ["non_owner"])  # return under citizen routing
+    [req] = unmet_requirements(bare)
+    assert req in REQUIREMENTS and (req.rule, req.needs_rule) == ("non_owner", "routing")
+    assert "non_owner = 'return' needs routing = 'triage'" in req.sentence()
+    assert meaningful(hybrid(a, b, ["routing"])) and meaningful(hybrid(a, b, ["routing", "non_owner"]))
+    assert not meaningful(hybrid(b, a, ["routing"]))  # triage removed under return
+    # every requirement names keys of its rule groups
+    for r in REQUIREMENTS:
+        assert r.key in RULES[r.rule] and r.needs_key in RULES[r.needs_rule]
+    # linked only when both differ and a mix would break the requirement
+    assert linked_groups(a, b, differing_rules(a, b))[0][0] == ("routing", "non_owner")
+    assert linked_groups(a, hybrid(a, b, ["routing"]), ["routing"]) == []
+
+
+@pytest.mark.parametrize(("source", "target", "first"), [
+    ("fragmented", "consolidated", "routing"), ("consolidated", "fragmented", "non_owner")])
+def test_the_districts_plan_groups_dependent_rules_and_runs_no_meaningless_variant(
+        source: str, target: str, first: str) -> None:
+    p = plan("district", source, target, replications=2, horizon_days=3)
+    assert p.groups["routing&non_owner"] == ("routing", "non_owner")
+    assert sum(len(m) > 1 for m in p.groups.values()) == 1
+    assert "needs routing = 'triage'" in p.group_notes["routing&non_owner"][0]
+    # the one order that passes through no meaningless variant: triage comes before returns,
+    # and leaves after them
+    second = ({"routing", "non_owner"} - {first}).pop()
+    assert p.within["routing&non_owner"] == [[first, second]]
+    assert not p.exact and all(len(o) == len(p.groups) for o in p.order_list)
+    assert p.keys and all(meaningful(r) for r in p.world.regimes.values())
+    assert second not in p.keys and first in p.keys  # the second alone is never run
+    exact = plan("district", source, target, replications=2, horizon_days=3, exact=True)
+    assert all(meaningful(r) for r in exact.world.regimes.values())
+
+
+def test_owen_values_add_up_and_say_which_groups_they_formed(exact) -> None:  # type: ignore[no-untyped-def]
+    assert exact.groups == {"routing&non_owner": ("routing", "non_owner"), "learning": ("learning",)}
+    assert exact.owen and exact.within["routing&non_owner"] == [["routing", "non_owner"]]
+    # non_owner alone (a return to the citizen) was not run: its "alone" is NaN
+    assert "non_owner" not in set(exact.variants["subset"])
+    rows = exact.contributions.set_index(["metric", "rule"])
+    for metric in METRICS:
+        assert np.isnan(rows.loc[(metric, "non_owner"), "alone"])
+        assert np.isfinite(rows.loc[(metric, "routing"), "alone"])
+        assert rows.loc[(metric, "non_owner"), "group"] == "routing&non_owner"
+    payload = json.loads(exact.to_json())
+    assert payload["attribution"] == "owen"
+    assert payload["groups"][0]["group"] == "routing&non_owner"
+    assert payload["groups"][0]["orders"] == [["routing", "non_owner"]]
+    assert "needs routing = 'triage'" in payload["groups"][0]["why"][0]
+    assert len(payload["group_effects"]) == len(METRICS)
+    text = exact.table()
+    assert "Owen values" in text
+    # a column names each rule's group
+    lines = text.splitlines()
+    assert lines[2].split()[:2] == ["rule", "group"]
+    assert any(line.split()[:2] == ["non_owner", "routing&non_owner"] for line in lines)
+    assert any(line.split()[:2] == ["learning", "0.000"] for line in lines)
+    assert "Group routing&non_owner: non_owner = 'return' needs routing = 'triage'" in text
+    assert "not run" in text
+    zh = exact.table("zh")
+    assert "Owen 值" in zh and "须以" in zh
+
+
+def test_without_dependencies_the_values_are_todays_shapley_values_to_the_bit(world) -> None:  # type: ignore[no-untyped-def]
+    a, b = world.regimes["fragmented"], world.regimes["consolidated"]
+    # intake, case record and overlap: no requirement between them
+    pair = world.model_copy(update={"regimes": {
+        "a": a, "b": hybrid(a, b, ["intake", "case_record", "overlap"])}})
+    for exact in (True, False):
+        dec = decompose(pair, "a", "b", metrics=METRICS, replications=2, seed=6, exact=exact,
+                        orders=4, jobs=1)
+        assert not dec.owen and dec.rules == ["intake", "case_record", "overlap"]
+        v = dec.variants
+        subsets = set(v["subset"])
+        if exact:
+            assert len(subsets) == 2**3
+        for metric in METRICS:
+            def value(x, metric=metric, v=v, rules=dec.rules):  # type: ignore[no-untyped-def]
+                key = "+".join(r for r in rules if r in x)
+                return v[v["subset"] == key].sort_values("replication")[metric].to_numpy(float)
+
+            if exact:
+                today, errors = shapley_exact(dec.rules, value), None
+            else:
+                today, errors = shapley_sampled(dec.rules, value, dec.order_list)
+            rows = dec.contributions[dec.contributions["metric"] == metric]
+            for rule, row in zip(dec.rules, rows.itertuples(), strict=True):
+                assert row.contribution == float(np.mean(today[rule]))  # bit-identical
+                if errors is not None:
+                    assert row.sampling_se == errors[rule] or np.isnan(errors[rule])
+        text = dec.table()
+        assert "Owen" not in text and "Shapley values" in text
+
+
+def test_an_endpoint_that_is_itself_meaningless_is_run_as_it_is_and_said(world) -> None:  # type: ignore[no-untyped-def]
+    a, b = world.regimes["fragmented"], world.regimes["consolidated"]
+    pair = world.model_copy(update={"regimes": {
+        "a": a, "bare": hybrid(a, b, ["non_owner", "overlap"])}})
+    p = plan(pair, "a", "bare", replications=2)
+    assert all(len(m) == 1 for m in p.groups.values())
+    assert len(p.notes) == 1 and p.notes[0].startswith("bare itself leaves a requirement unmet")
 
 
 @pytest.mark.parametrize(("together", "message"), [

@@ -168,7 +168,7 @@ def test_non_owner_deflect_to_return_sends_filings_back_instead_of_referring():
 
 # ---------------------------------------------------------------------------- overlap
 def test_overlap_deflect_to_adjudicate_rules_on_the_owner_instead_of_deflecting():
-    cats = {"shared": category(owners=["owner", "street"])}
+    cats = {"shared": category(owners=["owner", "street"], lead="owner")}
     s = scenario({"f": fragmented(channels=[OWNER_LINE, STREET_LINE], overlap_deflect_prob=0.6),
                   "c": consolidated(adjudication={"dispute_prob": 0.5,
                                                   "meets_every_working_days": 5.0})},
@@ -208,7 +208,9 @@ def test_false_closure_prob_closes_stalled_tickets_on_paper():
 # ------------------------------------------------------------------------ time limits
 def test_time_limits_off_to_on_lights_and_breaches_appear():
     cats = {"leak": category(rate_per_day=2.0, work_hours=40.0, work_cv=0.0)}
-    s = scenario({"c": consolidated(time_limits=False), "t": consolidated()}, units=SLOW_OWNER,
+    # urging off: the lights alone (test_supervision_acts.py switches urging)
+    s = scenario({"c": consolidated(time_limits=False),
+                  "t": consolidated(supervision={"urge": False})}, units=SLOW_OWNER,
                  categories=cats)
     s = switched(s, "c", "t", ["time_limits"])
     off, on = sim(s, "c"), sim(s, "switched")
@@ -227,7 +229,8 @@ def test_time_limits_off_to_on_lights_and_breaches_appear():
 def test_red_light_priority_puts_flagged_cases_ahead():
     units = {**UNITS, "owner": {"kind": "property_company", "staff": 2, "hours": "24h"}}
     cats = {"leak": category(rate_per_day=2.2, work_hours=20.0, work_cv=1.0)}
-    s = scenario({"c": consolidated()}, units=units, categories=cats, horizon_days=120)
+    s = scenario({"c": consolidated(supervision={"urge": False})}, units=units, categories=cats,
+                 horizon_days=120)
     jump = with_values(s, {"regimes.c.supervision.red_effect": "priority"})
     fifo_run, jump_run = sim(s, "c"), sim(jump, "c")
 
@@ -482,7 +485,7 @@ def test_hybrid_of_no_rule_runs_as_the_source_and_of_every_rule_as_the_target():
 def test_after_a_ruling_a_former_co_owner_acts_as_a_non_owner() -> None:
     """The precedent names the lead the only owner: a former co-owner that takes a filing of
     the category no longer fixes it (at a share of 0, all shifted), it deflects or refers."""
-    cats = {"leak": category(owners=["owner", "street"], rate_per_day=5.0)}
+    cats = {"leak": category(owners=["owner", "street"], lead="owner", rate_per_day=5.0)}
     regime = fragmented(channels=[{"name": "street line", "unit": "street"}],
                         overlap="adjudicate", deflection={"refer_prob": 1.0,
                                                           "referral_lost_prob": 0.0},

@@ -10,9 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from govsim.analysis.survival import km_quantile
+from govsim.analysis.survival import km_quantile, km_rmst
 
 __all__ = ["METRICS", "HEADLINE", "FEASIBLE", "replication_metrics"]
+
+#: the restriction of ``resolution_days_rmst30``, in days
+RMST_DAYS = 30.0
 
 #: metric name → (unit, meaning)
 METRICS: dict[str, tuple[str, str]] = {
@@ -21,6 +24,11 @@ METRICS: dict[str, tuple[str, str]] = {
         "days", "Kaplan-Meier median time from first filing to true resolution; unresolved "
         "cases (open or abandoned) are censored at the horizon"),
     "resolution_days_p90": ("days", "Kaplan-Meier 90th percentile of the same (NaN if not reached)"),
+    "resolution_days_rmst30": (
+        "days", "Kaplan-Meier restricted mean of the same up to 30 days: the mean days to true "
+        "resolution when a case still unresolved after 30 days counts as 30 (the area under the "
+        "survival curve; defined where the median is not, and moved by the tail; NaN when "
+        "nobody was followed for 30 days)"),
     "resolved_share": ("share", "cases truly resolved by the horizon"),
     "abandoned_share": ("share", "cases whose citizen gave up"),
     "open_share": ("share", "cases still open at the horizon"),
@@ -29,17 +37,31 @@ METRICS: dict[str, tuple[str, str]] = {
     "units_per_case": ("units", "distinct units that handled the case"),
     "escalated_share": ("share", "cases whose citizen climbed at least one rung"),
     "surface_fixes_per_case": ("repairs", "surface fixes per case"),
+    "street_office_burden_yuan": (
+        "yuan", "the street office's whole burden: every staff-hour it spent on cases (valued at "
+        "its hourly cost) and every yuan it paid, net of recovered advances, each counted once "
+        "in one of three parts -- its own duty, duty assigned to it by adjudication, and cost "
+        "shifted onto it (unrecovered advances included); their sum"),
+    "street_office_own_duty_yuan": (
+        "yuan", "... (a) its own duty: its share of the time and money on cases of categories it "
+        "owns from the start (all of a category it owns alone, 1/n of one shared by n owners)"),
+    "street_office_assigned_duty_yuan": (
+        "yuan", "... (c) duty assigned to it by adjudication: its time and money on cases of a "
+        "category a ruling made its own, from the ruling on (0 where nothing was ruled to it)"),
+    "street_office_assigned_duty_hours": (
+        "hours", "staff-hours part of the duty assigned to it by adjudication"),
     "street_office_shifted_cost_yuan": (
-        "yuan", "money and staff time (valued at its hourly cost) the street office spent on "
-        "cases it does not own -- and the others' share of cases it owns only in part -- net of "
-        "recovered advances; the sum of the five parts below"),
+        "yuan", "... (b) money and staff time (valued at its hourly cost) the street office spent "
+        "on cases it does not own -- and the others' share of cases it owns only in part -- net "
+        "of recovered advances; the sum of the five parts below"),
     "street_office_shifted_handling_yuan": (
         "yuan", "... part 1: handling filings and tickets it does not own (intake, deflecting, "
         "returning, fixing others' share: staff time valued) and money other than advances"),
     "street_office_shifted_meeting_yuan": (
         "yuan", "... part 2: its staff's time at coordination meetings on cases it does not own"),
     "street_office_shifted_advance_yuan": (
-        "yuan", "... part 3: advances it paid and was not repaid"),
+        "yuan", "... part 3: advances it paid and was not repaid (the burden's money advanced and "
+        "not recovered, counted here only)"),
     "street_office_shifted_adjudication_yuan": (
         "yuan", "... part 4: its time in the adjudication group on cases it does not own"),
     "street_office_shifted_other_yuan": (
@@ -84,9 +106,13 @@ FEASIBLE: dict[str, tuple[float, float]] = {
 #: the metrics shown by default in tables
 HEADLINE = [
     "resolution_days_median",
+    "resolution_days_rmst30",
     "resolved_share",
     "contacts_per_case",
     "units_per_case",
+    "street_office_burden_yuan",
+    "street_office_own_duty_yuan",
+    "street_office_assigned_duty_yuan",
     "street_office_shifted_cost_yuan",
     "street_office_shifted_handling_yuan",
     "street_office_shifted_meeting_yuan",
@@ -135,8 +161,9 @@ def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bo
     if n:
         median = km_quantile(duration, resolved, 0.5)
         p90 = km_quantile(duration, resolved, 0.9)
+        rmst = km_rmst(duration, resolved, RMST_DAYS)
     else:
-        median = p90 = float("nan")
+        median = p90 = rmst = float("nan")
     state = cases["state"]
     rating = cases["callback_rating"].to_numpy()
     adopted = cases["adopted"].to_numpy(dtype=float)
@@ -153,6 +180,8 @@ def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bo
         "other": street_hours_yuan("shifted_other_hours"),
     }
     shifted = float(street["shifted_cost_yuan"].sum())
+    own = street_hours_yuan("own_hours") + float(street["own_money_yuan"].sum())
+    assigned = street_hours_yuan("assigned_hours") + float(street["assigned_money_yuan"].sum())
     if ledger is not None:
         amount = ledger["amount_yuan"].to_numpy(dtype=float)
         from_fund = ledger["payer"].astype(str).str.startswith("fund:").to_numpy()
@@ -169,6 +198,7 @@ def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bo
         "cases": float(n),
         "resolution_days_median": median,
         "resolution_days_p90": p90,
+        "resolution_days_rmst30": rmst,
         "resolved_share": _mean(resolved),
         "abandoned_share": _mean((state == "abandoned").to_numpy()),
         "open_share": _mean((state == "open").to_numpy()),
@@ -177,6 +207,11 @@ def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bo
         "units_per_case": _mean(cases["units_touched"].to_numpy()),
         "escalated_share": _mean(cases["top_rung"].to_numpy() > 0),
         "surface_fixes_per_case": _mean(cases["surface_fixes"].to_numpy()),
+        # the whole burden is the sum of its three parts (a), (b), (c), each computed directly
+        "street_office_burden_yuan": own + shifted + assigned,
+        "street_office_own_duty_yuan": own,
+        "street_office_assigned_duty_yuan": assigned,
+        "street_office_assigned_duty_hours": float(street["assigned_hours"].sum()),
         "street_office_shifted_cost_yuan": shifted,
         # handling is what the other four parts leave, so the parts add up to the total
         "street_office_shifted_handling_yuan": shifted - sum(parts.values()),

@@ -12,6 +12,18 @@ interval of each rule's contribution is taken over replications.
 :func:`shapley_exact` needs all ``2**k`` variants; :func:`shapley_sampled` needs only the
 variants on ``m`` random orders (``m·k + 1`` at most) and reports, beside the interval over
 replications, the standard error that sampling the orders adds.
+
+**Owen values** (:func:`owen_exact`, :func:`owen_sampled`): when the rules fall into groups
+(rules that depend on one another, or that are named together), the groups are the players of
+a Shapley value -- each switched as a whole, on top of the groups before it -- and within each
+group the group's marginal is shared out among its members by a Shapley value over the orders
+of its members given (:func:`feasible_orders`: those whose every step is an admissible
+variant; a precedence-constrained Shapley value). With one order a member gets its marginal in
+that order. A rule's Owen value averages, over the orders of the groups, its share of its
+group's marginal on top of the groups before it; the values still add up to
+``v(all) − v({})`` exactly. With every group a single rule they are the Shapley values, and
+the functions then run :func:`shapley_exact` / :func:`shapley_sampled` themselves, so the
+numbers are the same to the bit.
 """
 
 from __future__ import annotations
@@ -25,7 +37,8 @@ import pandas as pd
 
 from govsim.analysis.intervals import UNBOUNDED, Bounds, difference_bounds, mean_ci
 
-__all__ = ["shapley_exact", "shapley_sampled", "sample_orders", "contributions"]
+__all__ = ["shapley_exact", "shapley_sampled", "sample_orders", "contributions",
+           "feasible_orders", "owen_exact", "owen_sampled"]
 
 #: ``value(subset)`` -> one value per replication (NaN where undefined)
 Value = Callable[[frozenset[str]], np.ndarray]
@@ -113,6 +126,171 @@ def shapley_sampled(rules: Sequence[str], value: Value, orders: int | Sequence[S
             continue
         pairs = arr.reshape(len(orders) // 2, 2, -1).mean(axis=(1, 2))
         errors[r] = float(np.std(pairs, ddof=1) / math.sqrt(len(pairs))) if len(pairs) > 1 \
+            else math.nan
+    return estimates, errors
+
+
+def feasible_orders(members: Sequence[str], admissible: Callable[[frozenset[str]], bool],
+                    limit: int = 40_320) -> list[tuple[str, ...]]:
+    """The orders of ``members`` in which every step -- every prefix, switched -- is
+    ``admissible`` (the empty set and the whole are taken as given), in lexicographic order of
+    the members' positions; at most ``limit`` of them (a ``ValueError`` beyond)."""
+    members = list(members)
+    full = frozenset(members)
+    out: list[tuple[str, ...]] = []
+    ok: dict[frozenset[str], bool] = {}
+
+    def fine(s: frozenset[str]) -> bool:
+        if not s or s == full:
+            return True
+        if s not in ok:
+            ok[s] = bool(admissible(s))
+        return ok[s]
+
+    def extend(prefix: tuple[str, ...], done: frozenset[str]) -> None:
+        if len(prefix) == len(members):
+            if len(out) >= limit:
+                raise ValueError(f"more than {limit:,} orders of {len(members)} members")
+            out.append(prefix)
+            return
+        for m in members:
+            if m not in done and fine(done | {m}):
+                extend(prefix + (m,), done | {m})
+
+    extend((), frozenset())
+    return out
+
+
+def _within(members: Sequence[str], orders: Sequence[Sequence[str]] | None,
+            base: frozenset[str], v: Callable[[frozenset[str]], np.ndarray],
+            ) -> dict[str, np.ndarray]:
+    """Each member's share of the group's marginal on top of ``base``: its mean marginal over
+    ``orders`` of the members, or (``None``) its Shapley value over every order. No order at
+    all: the group's marginal shared equally (a group no order of which avoids a meaningless
+    variant is switched as one)."""
+    if len(members) == 1:
+        return {members[0]: v(base | {members[0]}) - v(base)}
+    if orders is None:
+        return shapley_exact(members, lambda t: v(base | t))
+    if not orders:
+        whole = (v(base | frozenset(members)) - v(base)) / len(members)
+        return {m: whole for m in members}
+    sums: dict[str, np.ndarray] = {}
+    for seq in orders:
+        done = base
+        for m in seq:
+            nxt = done | {m}
+            step = v(nxt) - v(done)
+            sums[m] = step if m not in sums else sums[m] + step
+            done = nxt
+    return {m: sums[m] / len(orders) for m in members}
+
+
+def _cached(value: Value) -> Callable[[frozenset[str]], np.ndarray]:
+    cache: dict[frozenset[str], np.ndarray] = {}
+
+    def v(s: frozenset[str]) -> np.ndarray:
+        if s not in cache:
+            cache[s] = np.asarray(value(s), dtype=float)
+        return cache[s]
+    return v
+
+
+def _check_groups(groups: Mapping[str, Sequence[str]]) -> None:
+    seen: set[str] = set()
+    for members in groups.values():
+        if not members:
+            raise ValueError("a group has no members")
+        for m in members:
+            if m in seen:
+                raise ValueError(f"{m!r} is in two groups")
+            seen.add(m)
+
+
+def _orders(groups: Mapping[str, Sequence[str]],
+            within: Mapping[str, Sequence[Sequence[str]] | None] | None,
+            ) -> dict[str, list[tuple[str, ...]] | None]:
+    within = within or {}
+    out: dict[str, list[tuple[str, ...]] | None] = {}
+    for g, members in groups.items():
+        orders = within.get(g)
+        if orders is not None:
+            orders = [tuple(o) for o in orders]
+            for o in orders:
+                if sorted(o) != sorted(members):
+                    raise ValueError(f"order {o!r} is not an order of group {g!r}'s members")
+        out[g] = orders
+    return out
+
+
+def owen_exact(groups: Mapping[str, Sequence[str]], value: Value,
+               within: Mapping[str, Sequence[Sequence[str]] | None] | None = None,
+               ) -> dict[str, np.ndarray]:
+    """Each member's Owen value, per replication: the Shapley value between the groups (all
+    ``2**m`` unions of the ``m`` groups), each group's marginal shared among its members by
+    the mean marginal over its orders in ``within`` (a group not in it, or given ``None``:
+    every order, i.e. the Shapley value within the group).
+
+    ``groups`` maps a group's name to its members; ``value`` is called with frozensets of
+    members. Singleton groups only: :func:`shapley_exact` over the members, unchanged.
+    """
+    _check_groups(groups)
+    names = list(groups)
+    if all(len(groups[g]) == 1 for g in names):
+        return shapley_exact([groups[g][0] for g in names], value)
+    orders = _orders(groups, within)
+    v = _cached(value)
+    m = len(names)
+    out: dict[str, np.ndarray] = {}
+    for g in names:
+        others = [h for h in names if h != g]
+        totals: dict[str, np.ndarray] = {}
+        for size in range(m):
+            weight = math.factorial(size) * math.factorial(m - size - 1) / math.factorial(m)
+            for q in itertools.combinations(others, size):
+                base = frozenset(x for h in q for x in groups[h])
+                for member, phi in _within(groups[g], orders[g], base, v).items():
+                    step = weight * phi
+                    totals[member] = step if member not in totals else totals[member] + step
+        out.update(totals)
+    return {x: out[x] for g in names for x in groups[g]}
+
+
+def owen_sampled(groups: Mapping[str, Sequence[str]], value: Value,
+                 orders: Sequence[Sequence[str]],
+                 within: Mapping[str, Sequence[Sequence[str]] | None] | None = None,
+                 ) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """Owen values estimated on sampled ``orders`` of the groups (in antithetic pairs, as
+    :func:`sample_orders` draws them), exact within each group; and each member's standard
+    error from sampling the orders, as :func:`shapley_sampled` reports it. Singleton groups
+    only: :func:`shapley_sampled`, unchanged."""
+    _check_groups(groups)
+    names = list(groups)
+    if all(len(groups[g]) == 1 for g in names):
+        rename = {g: groups[g][0] for g in names}
+        return shapley_sampled([rename[g] for g in names], value,
+                               [[rename[g] for g in o] for o in orders])
+    orders = [list(o) for o in orders]
+    if len(orders) < 2 or len(orders) % 2:
+        raise ValueError("orders must come in reversed pairs")
+    member_orders = _orders(groups, within)
+    v = _cached(value)
+    per_order: dict[str, list[np.ndarray]] = {x: [] for g in names for x in groups[g]}
+    for seq in orders:
+        base: frozenset[str] = frozenset()
+        for g in seq:
+            for member, phi in _within(groups[g], member_orders[g], base, v).items():
+                per_order[member].append(phi)
+            base = base | frozenset(groups[g])
+    estimates = {x: np.mean(per_order[x], axis=0) for x in per_order}
+    errors = {}
+    for x, values in per_order.items():
+        arr = np.asarray(values)
+        if arr.size == 0:
+            errors[x] = math.nan
+            continue
+        pairs = arr.reshape(len(orders) // 2, 2, -1).mean(axis=(1, 2))
+        errors[x] = float(np.std(pairs, ddof=1) / math.sqrt(len(pairs))) if len(pairs) > 1 \
             else math.nan
     return estimates, errors
 

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["km_median", "km_quantile", "km_survival"]
+__all__ = ["km_rmst", "km_median", "km_quantile", "km_survival"]
 
 # Absolute slack used when comparing an estimated survival probability with a
 # target level. The Kaplan-Meier estimate is a running product, so a value
@@ -122,6 +122,29 @@ def km_survival(durations: npt.ArrayLike, observed: npt.ArrayLike,
     idx = np.searchsorted(t, grid, side="right") - 1
     out = np.where(idx >= 0, sf[np.maximum(idx, 0)], 1.0)
     return np.where((grid > times.max()) & (sf[-1] > 0.0), np.nan, out)
+
+
+def km_rmst(durations: npt.ArrayLike, observed: npt.ArrayLike, tau: float) -> float:
+    """Kaplan-Meier restricted mean of right-censored durations up to ``tau``: the area under
+    the estimated survival curve from 0 to ``tau``, i.e. the mean time to the event when every
+    item still without it at ``tau`` counts as ``tau``. Defined however many items are censored,
+    so long as someone was followed to ``tau`` (else NaN: the curve is unknown there); NaN for
+    no items."""
+    times = np.asarray(durations, dtype=float)
+    events = np.asarray(observed, dtype=bool)
+    limit = float(tau)
+    if not limit > 0.0:
+        raise ValueError(f"tau must be positive, got {tau!r}")
+    if times.size == 0:
+        return math.nan
+    t, sf = _product_limit(times[events], times[~events])
+    if times.max() < limit and sf[-1] > 0.0:  # nobody followed to tau, some still waiting
+        return math.nan
+    keep = t < limit
+    # survival is 1 until the first time, then sf[i] from t[i] to t[i+1] (or to tau)
+    edges = np.concatenate(([0.0], t[keep], [limit]))
+    heights = np.concatenate(([1.0], sf[keep]))
+    return float(np.sum(heights * np.diff(edges)))
 
 
 def km_median(durations: npt.ArrayLike, observed: npt.ArrayLike) -> float:

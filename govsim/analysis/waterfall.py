@@ -1,7 +1,9 @@
 """The decomposition waterfall: the gap between two regimes built up rule by rule.
 
 Layer: analysis (matplotlib, imported only when drawing). One bar per rule climbs from regime
-A's mean to regime B's; each bar carries its contribution's confidence interval.
+A's mean to regime B's; each bar carries its contribution's confidence interval. Rules switched
+as one group (a ``group`` column naming ``a&b``) stand side by side on a shaded band labelled
+with the group; the bars still add up to B's mean.
 """
 
 from __future__ import annotations
@@ -57,6 +59,16 @@ def _waterfall(contributions: pd.DataFrame, totals: pd.DataFrame, metric: str, s
                         capsize=3, linewidth=1)
         level += c
         labels.append(rule_name(str(row.rule), lang))
+    if "group" in rows.columns:  # a shaded band under each group of two or more rules
+        groups = [str(g) for g in rows["group"]]
+        for g in dict.fromkeys(groups):
+            at = [i for i, x in enumerate(groups, start=1) if x == g]
+            if len(at) > 1:
+                ax.axvspan(at[0] - 0.45, at[-1] + 0.45, color="0.92", zorder=0)
+                ax.text((at[0] + at[-1]) / 2, 0.98, "&".join(rule_name(r, lang)
+                                                             for r in g.split("&")),
+                        transform=ax.get_xaxis_transform(), ha="center", va="top",
+                        fontsize="small", color="0.3")
     labels.append(names.regime(target))
     ax.bar(len(labels) - 1, end, color="0.35")
     ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right")

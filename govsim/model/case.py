@@ -116,7 +116,22 @@ class CaseModel(Routing, Duty, Supervision, Ladder, Money, Calls, Engine):
         self.red_hours = r.supervision.hours_per_red
         self.red_priority = self.monitoring and r.supervision.red_effect == "priority"
         self.red_flag = per_case("b", 0, n)
-        if self.red_priority:
+        # urging: the section follows up every light, and the urged (or assessed) unit
+        # responds as the world's behaviour says; load: a swamped unit cuts corners
+        behaviour = self.scenario.world.behaviour
+        self.urging = self.monitoring and r.supervision.urge
+        self.urge_hours = r.supervision.hours_per_urge
+        self.urged_keep = 1.0 - behaviour.urged_response
+        self.assessed_keep = 1.0 - behaviour.assessed_response
+        self.assessment_h = behaviour.assessment_memory_days * 24.0
+        self.load_sensitivity = behaviour.load_sensitivity
+        self.responsive = self.urging or self.load_sensitivity > 0.0
+        #: per case, the unit the section urged about it (-1: none); per unit, until when a
+        #: red light counted against it keeps it under assessment
+        self.urged_unit = per_case("i", -1, n)
+        self.assessed_until = [-1.0] * len(units)
+        self.prioritised = self.red_priority or (self.urging and behaviour.urged_response > 0.0)
+        if self.prioritised:
             for u in units:
                 u.pool = StaffPool(self.env, u.staff, priority=True)
 

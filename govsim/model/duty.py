@@ -34,8 +34,10 @@ class Duty:
         ``reopened``: the case record shows an earlier result that did not hold.
         """
         rng = self.rng
+        # urged, assessed or swamped: the unit's propensities to cut corners, scaled
+        k = self.compliance(c, u.index)
         shared = cat.overlapping and not self.settled[cat.index] and self.overlap_deflects
-        if shared and not compelled and rng.random() < self.rules.overlap_deflect_prob:
+        if shared and not compelled and rng.random() < self.rules.overlap_deflect_prob * k:
             self.log.event(c, Act.DEFLECT, self.env.now, u.index)
             return FAILED
         self.fixer[c] = u.index
@@ -46,17 +48,17 @@ class Duty:
                 yield from self.provide_money(c, cat)
             if self.money_missing(c, cat):
                 # nobody is obliged to pay: patch it, close it on paper, or stall
-                if not real_fix_ordered and rng.random() < cat.surface_prob:
+                if not real_fix_ordered and rng.random() < cat.surface_prob * k:
                     yield from self.surface_fix(c, u, cat, self.priority(c))
                     return QUIETED
                 # with a real fix ordered a paper closure is not open to it either
-                if not real_fix_ordered and rng.random() < self.rules.false_closure_prob:
+                if not real_fix_ordered and rng.random() < self.rules.false_closure_prob * k:
                     self.false_close(c, u)
                     return FALSELY_CLOSED
                 self.log.event(c, Act.STALL, self.env.now, u.index)
                 return FAILED
         if cat.surface_prob and not compelled and not real_fix_ordered and not self.funded[c] \
-                and rng.random() < cat.surface_prob:
+                and rng.random() < cat.surface_prob * k:
             yield from self.surface_fix(c, u, cat, self.priority(c))
             return QUIETED
         if shared and not compelled and self.rules.overlap_acts_on_share:
@@ -192,4 +194,5 @@ class Duty:
             cat.share = [1.0 if self.units[u].relay or u == lead else 0.0
                          for u in range(len(self.units))]
             self.wrong_units[cat.index] = [u for u in self.dispatchable if u != lead]
+            self.log.ruling(cat.index, lead, env.now)  # what it assigned, for the burden
         self.log.event(c, Act.ADJUDICATE, env.now, cat.lead)

@@ -102,7 +102,7 @@ COLUMNS: dict[str, str] = {
     "st_case": "int32", "st_unit": "int16", "st_hours": "float64", "st_share": "float64",
     "st_purpose": "int8", "st_time": "float64",
     "m_case": "int32", "m_payer": "int16", "m_amount": "float64", "m_share": "float64",
-    "m_kind": "int8",
+    "m_kind": "int8", "m_time": "float64",
     "l_case": "int32", "l_unit": "int16", "l_point": "int8", "l_colour": "int8",
     "l_time": "float64",
 }
@@ -117,7 +117,7 @@ class Log:
     holds its log compactly; :meth:`column` gives a whole column as one array.
     """
 
-    __slots__ = (*COLUMNS, "record_events", "_chunks")
+    __slots__ = (*COLUMNS, "record_events", "_chunks", "rulings")
 
     def __init__(self, record_events: bool = True) -> None:
         self.record_events = record_events
@@ -137,11 +137,25 @@ class Log:
         self.m_amount: list[float] = []
         self.m_share: list[float] = []
         self.m_kind: list[int] = []
+        self.m_time: list[float] = []  # when the money moved (hours from the start)
         self.l_case: list[int] = []
         self.l_unit: list[int] = []
         self.l_point: list[int] = []
         self.l_colour: list[int] = []
         self.l_time: list[float] = []
+        #: adjudication rulings, at most one per category: (category, the unit it names, the
+        #: time, the staff and money ledgers' row counts then -- rows after them are recorded
+        #: from the ruling on)
+        self.rulings: list[tuple[int, int, float, int, int]] = []
+
+    def rows(self, name: str) -> int:
+        """How many values column ``name`` holds so far (compacted or not)."""
+        return sum(len(chunk) for chunk in self._chunks[name]) + len(getattr(self, name))
+
+    def ruling(self, category: int, unit: int, time: float) -> None:
+        """An adjudication ruling made ``unit`` the only owner of ``category`` at ``time``
+        (once per category and run: not in the hot loop)."""
+        self.rulings.append((category, unit, time, self.rows("st_case"), self.rows("m_case")))
 
     def compact(self) -> None:
         """Move the appended values into typed chunks (the lists are emptied in place, so
@@ -187,7 +201,9 @@ class Log:
         self.l_colour.append(colour)
         self.l_time.append(time)
 
-    def money(self, case: int, payer: int, amount: float, share: float, kind: int) -> None:
+    def money(self, case: int, payer: int, amount: float, share: float, kind: int,
+              time: float) -> None:
+        self.m_time.append(time)
         self.m_case.append(case)
         self.m_payer.append(payer)
         self.m_amount.append(amount)

@@ -24,7 +24,7 @@ class Money:
     def pay(self, c: int, payer: int, amount: float, share: float, kind: int) -> None:
         """Record money paid for case ``c`` (``payer`` is a unit index or ``n_units + fund``)."""
         if amount:
-            self.log.money(c, payer, amount, share, kind)
+            self.log.money(c, payer, amount, share, kind, self.env.now)
 
     def fund_payer(self, fund: int) -> int:
         return len(self.units) + fund

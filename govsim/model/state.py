@@ -84,7 +84,12 @@ class UnitState:
 
 
 class CategoryState:
-    """A category's rules in index form, for fast look-up in the hot loop."""
+    """A category's rules in index form, for fast look-up in the hot loop.
+
+    ``owners`` are in the units' index order (the order of ``[world.units]``), whatever the
+    order of the scenario's list, so that reordering a category's ``owners`` changes no result;
+    ``lead`` is the owner a ruling names (:meth:`govsim.scenario.Category.lead_among`).
+    """
 
     __slots__ = ("index", "name", "kind", "owners", "lead", "share", "fix_cost", "fund",
                  "surface_prob", "surface_hours", "surface_cost", "overlapping", "in_season",
@@ -95,8 +100,8 @@ class CategoryState:
         self.index = index
         self.name = name
         self.kind = cat.kind
-        self.owners = tuple(unit_index[o] for o in cat.owners)
-        self.lead = self.owners[0]
+        self.owners = tuple(sorted(unit_index[o] for o in cat.owners))
+        self.lead = unit_index[cat.lead_among(unit_index)]
         self.overlapping = len(self.owners) > 1
         per_owner = 1.0 / len(self.owners)
         self.share = [

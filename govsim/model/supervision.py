@@ -33,6 +33,8 @@ class Supervision:
         when the regime sets no limits."""
         if not self.monitoring:
             return None
+        if self.urged_unit[c] != target.index:
+            self.urged_unit[c] = -1  # a new unit holds the case: nobody has urged it yet
         limits = self.rules.limits
         official = self.official
         y = self.yellow_share
@@ -104,13 +106,41 @@ class Supervision:
             self.red_flag[c] = True
             if self.red_hours:
                 self.log.staff(c, self.centre.index, self.red_hours, 1.0, t, Work.SUPERVISION)
+            if self.urging and t + self.assessment_h > self.assessed_until[unit]:
+                self.assessed_until[unit] = t + self.assessment_h  # counted against it
+        if self.urging:
+            # the section urges the unit behind the light (a red one was chased above)
+            self.urged_unit[c] = unit
+            if colour != RED and self.urge_hours:
+                self.log.staff(c, self.centre.index, self.urge_hours, 1.0, t, Work.SUPERVISION)
+
+    def compliance(self, c: int, u: int) -> float:
+        """The factor on unit ``u``'s propensities to deflect, patch or close case ``c`` on
+        paper: lower when it has been urged about the case or is under assessment, higher
+        when it is swamped (:class:`govsim.scenario.behaviour.Behaviour`); 1 when nobody
+        supervises and load is ignored."""
+        if not self.responsive:
+            return 1.0
+        k = 1.0
+        if self.urging:
+            if self.urged_unit[c] == u:
+                k = self.urged_keep
+            if self.assessed_until[u] > self.env.now:
+                k *= self.assessed_keep
+        if self.load_sensitivity:
+            unit = self.units[u]
+            k *= 1.0 + self.load_sensitivity * unit.pool.waiting / unit.staff
+        return k
 
     def priority(self, c: int) -> int | None:
         """Queue priority of case ``c``'s next staff request: ahead of the others once it has a
-        red light (with ``red_effect = "priority"``); ``None`` when the effect is off."""
-        if not self.red_priority:
+        red light (with ``red_effect = "priority"``) or once the section has urged the unit
+        about it (an urged unit acts on the case sooner); ``None`` when neither applies."""
+        if not self.prioritised:
             return None
-        return -1 if self.red_flag[c] else 0
+        if self.red_priority and self.red_flag[c]:
+            return -1
+        return -1 if self.urged_unit[c] >= 0 and self.urged_keep < 1.0 else 0
 
     def finalise(self) -> None:
         """Tickets still open at the horizon whose limits have already passed are breaches too

@@ -13,6 +13,8 @@ bounds.
 - :mod:`~govsim.scenario.like`: regimes written ``like = "OTHER"`` plus overrides;
 - :mod:`~govsim.scenario.parse`: :class:`Scenario`, reading and validating (references and the
   horizon's calendar included), choosing regimes by name;
+- :mod:`~govsim.scenario.assumptions`: the ``[assumptions]`` table (parameters set by hand,
+  each with its bounds);
 - :mod:`~govsim.scenario.edit`: values read and set by key path (:func:`with_values`,
   :func:`with_overrides`);
 - :mod:`~govsim.scenario.examples`: :func:`mmc_scenario`.
@@ -23,6 +25,7 @@ Problems are reported as :class:`govsim.errors.GovsimError` with the dotted key 
 
 from __future__ import annotations
 
+from govsim.scenario.assumptions import Assumption
 from govsim.scenario.edit import check_path, scenario_data, set_path, with_overrides, with_values
 from govsim.scenario.examples import mmc_scenario
 from govsim.scenario.names import Names, display_names
@@ -61,6 +64,7 @@ __all__ = [
     "differing_rules",
     "hybrid",
     "Scenario",
+    "Assumption",
     "World",
     "Unit",
     "Category",

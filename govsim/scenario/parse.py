@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from govsim.calendar import working_day_table
 from govsim.errors import GovsimError
 from govsim.inputs import MAX_DEPTH, data_depth, read_toml
+from govsim.scenario.assumptions import Assumption, check_assumptions
 from govsim.scenario.base import LIMITS, FrozenMap, Name, Strict
 from govsim.scenario.catalogue import shipped_by_name
 from govsim.scenario.like import drop_inherited, likes_of, resolve_like
@@ -43,6 +44,9 @@ class Scenario(Strict):
     description_zh: str = ""
     world: World
     regimes: FrozenMap(Regime, min_length=1)
+    #: key path (``*`` for every key of a table) -> the bounds of a parameter labelled an
+    #: assumption (:mod:`govsim.scenario.assumptions`); None when the scenario labels none
+    assumptions: FrozenMap(Assumption) | None = None
 
     @property
     def regime_names(self) -> list[str]:
@@ -159,6 +163,10 @@ def _check_references(s: Scenario) -> list[tuple[str, str]]:
             unit_ref(f"world.categories.{cname}.owners[{i}]", owner)
         if len(set(cat.owners)) != len(cat.owners):
             problems.append((f"world.categories.{cname}.owners", "an owner is listed twice"))
+        if cat.lead is not None and cat.lead not in cat.owners:
+            problems.append((f"world.categories.{cname}.lead",
+                             f"{cat.lead!r} is not one of the category's owners "
+                             f"({', '.join(cat.owners)})"))
         if cat.trend_per_year > 0.0:
             growth = (1.0 + cat.trend_per_year) ** (w.horizon_days / 365.25)
             if growth > LIMITS["factor"]:
@@ -237,8 +245,8 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
                           and len(e["loc"]) == 3 and e["loc"][2] != "preset")]
         problems = [(_error_path(e, data), _message(e)) for e in errors]
         raise _error(drop_inherited(problems, likes), source) from None
-    problems = drop_inherited(_check_references(scenario), likes) \
-        or _check_calendar(scenario.world)
+    problems = (drop_inherited(_check_references(scenario), likes)
+                + check_assumptions(scenario)) or _check_calendar(scenario.world)
     if problems:
         raise _error(problems, source)
     return scenario

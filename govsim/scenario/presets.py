@@ -5,7 +5,9 @@ exactly one rule group of :data:`RULES` (or names the regime: :data:`NOT_RULES`)
 named bundle of the mode keys -- ``fragmented`` is the seed's "many hotlines" (Shanghai),
 ``consolidated`` its 12345 centre (Shishi) -- and a regime is a preset plus whatever keys it
 overrides. :func:`hybrid` builds the regime that takes some rule groups from one regime and the
-rest from another, which is what :func:`govsim.decompose` switches one group at a time.
+rest from another, which is what :func:`govsim.decompose` switches one group at a time. What a
+rule setting needs from another rule to mean anything (``non_owner = "return"`` needs
+``routing = "triage"``) is declared beside it, in :mod:`govsim.scenario.dependencies`.
 """
 
 from __future__ import annotations

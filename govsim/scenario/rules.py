@@ -145,12 +145,20 @@ class Supervision(Strict):
     step being done, and red when the limit is breached; a return is yellow (red on a second
     return of the same case) and a dissatisfied callback is red. The section spends
     ``hours_per_red`` chasing each red light. With ``red_effect = "priority"`` a case with a red
-    light jumps the queue of the unit that holds it for its remaining work.
+    light jumps the queue of the unit that holds it for its remaining work. With ``urge`` the
+    section urges (督促) the unit behind every light: the urged unit moves the case ahead of its
+    other work and responds as the world's ``behaviour`` says (it deflects, patches and closes
+    on paper less); a red light also puts the unit under assessment.
     """
 
     yellow_share: Probability = 0.8
     hours_per_red: Hours = 0.5
     red_effect: Literal["none", "priority"] = "none"
+    #: the section urges the unit behind every light (its hours: ``hours_per_urge`` for a
+    #: yellow one, ``hours_per_red`` for a red one); how the unit responds is the world's
+    #: ``behaviour``. Off: lights are recorded and chased, and change nothing
+    urge: bool = True
+    hours_per_urge: Hours = 0.25
 
 
 class Regime(Strict):

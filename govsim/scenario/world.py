@@ -30,6 +30,7 @@ from govsim.scenario.base import (
     Yuan,
     check_hours,
 )
+from govsim.scenario.behaviour import Behaviour
 
 __all__ = ["World", "Unit", "Category", "Citizens", "Demand", "Fund", "CalendarSpec", "UnitKind",
            "PUBLIC_KINDS"]
@@ -121,6 +122,9 @@ class Category(Strict):
     #: relative change of the rate per year, compounding (0.18: +18% a year)
     trend_per_year: Annotated[float, Field(gt=-1.0, le=LIMITS["factor"])] = 0.0
     owners: tuple[Name, ...] = Field(min_length=1)
+    #: the owner an adjudication ruling names (one of ``owners``); none: the owner listed first
+    #: in ``[world.units]`` (:meth:`lead_among`)
+    lead: Name | None = None
     work_hours: PositiveHours = 1.0
     work_cv: Factor = 1.0
     fix_cost_yuan: Yuan = 0.0
@@ -150,6 +154,15 @@ class Category(Strict):
     @property
     def overlapping(self) -> bool:
         return len(self.owners) > 1
+
+    def lead_among(self, units: dict[str, int]) -> str:
+        """The lead owner: ``lead`` if given, else the owner that comes first in ``units`` (the
+        units by name, in the order of ``[world.units]``), so that the order of ``owners``
+        never matters."""
+        if self.lead is not None:
+            return self.lead
+        owners = set(self.owners)
+        return next(u for u in units if u in owners)
 
     def daily_rates(self, start: dt.date, n_days: int) -> np.ndarray:
         """The expected number of problems on each of ``n_days`` days from ``start`` (without
@@ -216,6 +229,8 @@ class World(Strict):
     calendar: CalendarSpec = CalendarSpec()
     citizens: Citizens = Citizens()
     demand: Demand = Demand()
+    #: how units respond to supervision and load (the same units under any regime)
+    behaviour: Behaviour = Behaviour()
     units: FrozenMap(Unit, min_length=1)
     funds: FrozenMap(Fund) = FrozenDict()
     categories: FrozenMap(Category, min_length=1)

@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/govsim compare scenarios/district.toml --regimes fragmented,consolidated --replications 6 --horizon-days 90 --no-events --seed 2026
+	$(BIN)/govsim compare scenarios/district.toml --regimes fragmented,consolidated --replications 6 --no-events --seed 2026
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 --nbmake $(TESTS)

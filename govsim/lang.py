@@ -267,6 +267,18 @@ _TEXT: dict[str, tuple[str, str]] = {
     "fig.sweep.title": ("{metric} against {factor}\n(mean and 95% CI over replications{vary})",
                         "{metric} 随 {factor} 的变化\n（各次重复的均值与 95% 置信区间{vary}）"),
     "fig.sweep.vary": ("; the other factors vary", "；其他因素同时变化"),
+    "fig.ot.title": ("The street office's burden over time (mean; band: {pct}% CI over {n} "
+                     "replications)", "街道负担随时间的变化（均值；阴影：{n} 次重复的 {pct}% 置信区间）"),
+    "fig.ot.cumulative": ("{metric}, cumulative", "{metric}（累计）"),
+    "fig.ot.y_million": ("million yuan", "百万元"),
+    "fig.ot.median": ("median days to true resolution of the cases filed in each {period}",
+                      "每{period}反映的案件真正解决用时中位数"),
+    "fig.ot.median_y": ("days (Kaplan–Meier, censored at the horizon)",
+                        "天（Kaplan–Meier，期末删失）"),
+    "fig.ot.components": ("{regime}: cumulative burden by component (mean)",
+                          "{regime}：按构成划分的累计负担（均值）"),
+    "fig.ot.assigned": ("street office: duty assigned by adjudication", "街道：裁定指派的职责"),
+    "fig.ot.W": ("week", "周"), "fig.ot.M": ("month", "月"), "fig.ot.Q": ("quarter", "季度"),
 }
 
 

@@ -4,6 +4,8 @@ Layer: interfaces. ``import govsim`` does not load matplotlib; ``import govsim.p
 
 - :func:`plot_survival` -- resolution-time survival curves per regime, bands over replications
 - :func:`plot_costs` -- cost by payer, stacked, the street office's shifted part split up
+- :func:`plot_over_time` -- the street office's cumulative burden per regime over time, by
+  component, and the median resolution time of the cases filed in each period
 - :func:`plot_workload` -- staff hours and tickets of the busiest units, per regime
 - :func:`plot_lights` -- yellow and red lights per month, where limits exist
 - :func:`plot_process_map` -- the directly-follows graph of the event log (no Graphviz)
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from govsim.analysis.calibration_plots import plot_posterior, plot_trace
 from govsim.analysis.fig_costs import cost_table, plot_costs
+from govsim.analysis.fig_over_time import plot_over_time
 from govsim.analysis.fig_process import directly_follows, plot_process_map
 from govsim.analysis.fig_survival import plot_survival, survival_table
 from govsim.analysis.fig_sweep import plot_sweep
@@ -24,7 +27,8 @@ from govsim.analysis.fig_workload import plot_lights, plot_workload, workload_ta
 from govsim.analysis.plots import plot_swimlane
 from govsim.analysis.waterfall import plot_waterfall
 
-__all__ = ["plot_survival", "survival_table", "plot_costs", "cost_table", "plot_process_map",
+__all__ = ["plot_survival", "survival_table", "plot_costs", "cost_table", "plot_over_time",
+           "plot_process_map",
            "directly_follows", "plot_sweep", "plot_workload", "workload_table", "plot_lights",
            "plot_waterfall",
            "plot_swimlane", "plot_trace", "plot_posterior"]

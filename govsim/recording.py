@@ -20,6 +20,14 @@ Layer: recording. Builds the four tables of one replication of one regime:
     one row per money movement: who paid, for which case, how much, whether the payer owns it.
 ``lights``
     one row per monitoring light: case, unit, monitoring point, colour, the time it turned.
+``daily``
+    one row per day of the horizon (at most 731 for two years): the street office's burden
+    spent that day by component, in yuan (the parts of
+    :func:`govsim.analysis.metrics.replication_metrics`' ``street_office_burden_yuan``: own
+    duty, assigned duty and the five shifted parts), and the cases filed, resolved and
+    abandoned that day. Small enough to keep when the other tables are dropped, it is what
+    :mod:`govsim.analysis.over_time` builds results over time from. Its columns are made in
+    :mod:`govsim.recording_daily`.
 """
 
 from __future__ import annotations
@@ -39,8 +47,9 @@ from govsim.model.log import (
     Work,
 )
 from govsim.model.state import ABANDONED, NOT_FILED, OPEN, RELAY_KINDS, RESOLVED, RawRun
+from govsim.recording_daily import DAILY_BURDEN, DAILY_COUNTS, _daily_burden, _per_day
 
-__all__ = ["Tables", "tables", "STATES", "EVENT_COLUMNS"]
+__all__ = ["Tables", "tables", "STATES", "EVENT_COLUMNS", "DAILY_BURDEN", "DAILY_COUNTS"]
 
 STATES = ("open", "resolved", "abandoned")
 assert (OPEN, RESOLVED, ABANDONED) == (0, 1, 2)
@@ -53,15 +62,17 @@ TRIAGE = ("none", "knowledge_base", "handed_out", "dispatched")
 class Tables:
     """The DataFrames of one replication of one regime."""
 
-    __slots__ = ("cases", "events", "units", "ledger", "lights")
+    __slots__ = ("cases", "events", "units", "ledger", "lights", "daily")
 
     def __init__(self, cases: pd.DataFrame, events: pd.DataFrame, units: pd.DataFrame,
-                 ledger: pd.DataFrame, lights: pd.DataFrame) -> None:
+                 ledger: pd.DataFrame, lights: pd.DataFrame,
+                 daily: pd.DataFrame | None = None) -> None:
         self.cases = cases
         self.events = events
         self.units = units
         self.ledger = ledger
         self.lights = lights
+        self.daily = daily
 
 
 def _head(raw: RawRun, n: int) -> dict[str, object]:
@@ -106,7 +117,8 @@ def tables(raw: RawRun, release: bool = False) -> Tables:
     rulings = _rulings(raw)
     # utilisation is a property of the time window, whoever the work was for: seated hours of
     # the sessions that ended after the warm-up (all of them without one)
-    busy = st_seat & (take("st_time", float) > raw.warmup_h) if raw.warmup_h else st_seat
+    st_time = take("st_time", float)
+    busy = st_seat & (st_time > raw.warmup_h) if raw.warmup_h else st_seat
     n_units_all = len(raw.unit_names)
     seated = np.bincount(st_unit, weights=np.where(busy, st_hours, 0.0), minlength=n_units_all)
     m_case = take("m_case", np.int64)
@@ -114,6 +126,7 @@ def tables(raw: RawRun, release: bool = False) -> Tables:
     m_amount = take("m_amount", float)
     m_share = take("m_share", float)
     m_kind = take("m_kind", np.int64)
+    m_time = take("m_time", float)
     # rows of duty assigned by a ruling (made before the warm-up cut: the rows' positions count)
     st_assigned = _assigned(c["category"], rulings, 2, st_case, st_unit, st_share)
     m_assigned = _assigned(c["category"], rulings, 3, m_case, m_payer, m_share)
@@ -128,12 +141,13 @@ def tables(raw: RawRun, release: bool = False) -> Tables:
     if warm:
         keep_case = (arrival >= raw.warmup_h) & filed
         st = _kept(keep_case, st_case)
-        st_case, st_unit, st_hours, st_share, st_seat, st_purpose, st_assigned = (
+        st_case, st_unit, st_hours, st_share, st_seat, st_purpose, st_assigned, st_time = (
             st_case[st], st_unit[st], st_hours[st], st_share[st], st_seat[st], st_purpose[st],
-            st_assigned[st])
+            st_assigned[st], st_time[st])
         mk = _kept(keep_case, m_case)
-        m_case, m_payer, m_amount, m_share, m_kind, m_assigned = (
-            m_case[mk], m_payer[mk], m_amount[mk], m_share[mk], m_kind[mk], m_assigned[mk])
+        m_case, m_payer, m_amount, m_share, m_kind, m_assigned, m_time = (
+            m_case[mk], m_payer[mk], m_amount[mk], m_share[mk], m_kind[mk], m_assigned[mk],
+            m_time[mk])
 
     cases = pd.DataFrame({
         **_head(raw, n),
@@ -294,6 +308,8 @@ def tables(raw: RawRun, release: bool = False) -> Tables:
         "amount_yuan": m_amount,
         "payer_share": m_share,
         "kind": pd.Categorical.from_codes(m_kind, categories=list(MONEY_KINDS)),
+        # when the money moved (a payment's time; a recovery's when it was paid back)
+        "time": cal.to_datetime(m_time),
     })
     lights = pd.DataFrame({
         **_head(raw, len(l_unit)),
@@ -303,7 +319,25 @@ def tables(raw: RawRun, release: bool = False) -> Tables:
         "colour": pd.Categorical.from_codes(l_colour, categories=list(LIGHT_COLOURS)),
         "time": cal.to_datetime(l_time),
     })
-    return Tables(cases, events, units, ledger, lights)
+    street = np.asarray(raw.unit_kinds) == "street_office"
+    day_n = max(1, int(np.ceil(raw.horizon_h / 24.0 - 1e-9)))
+    burden = _daily_burden(
+        day_n, street, cost,
+        (st_unit, st_hours, st_share, st_purpose, st_assigned, st_time),
+        (m_payer, m_amount, m_share, m_kind, m_assigned, m_time))
+    if warm:
+        arrival, state, end = arrival[keep_case], state[keep_case], end[keep_case]
+    counts = {"filed": _per_day(arrival, day_n),
+              "resolved": _per_day(end[state == RESOLVED], day_n),
+              "abandoned": _per_day(end[state == ABANDONED], day_n)}
+    daily = pd.DataFrame({
+        **_head(raw, day_n),
+        "day": np.arange(day_n, dtype=np.int64),
+        "date": cal.to_datetime(np.arange(day_n) * 24.0),
+        **dict(zip(DAILY_BURDEN, burden, strict=True)),
+        **counts,
+    })
+    return Tables(cases, events, units, ledger, lights, daily)
 
 
 def _rulings(raw: RawRun) -> list[tuple[int, int, int, int]]:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import govsim
 from govsim.errors import GovsimError
 from govsim.experiment import checks
-from govsim.experiment.decomposition import MAX_EXACT_VARIANTS, MAX_ORDERS, plan
+from govsim.experiment.decomposition_plan import MAX_EXACT_VARIANTS, MAX_ORDERS, plan
 from govsim.inputs import MAX_DEPTH, check_input_file, read_toml
 from govsim.scenario import load_scenario, parse_scenario
 from tests._factory import fragmented, world_dict
@@ -160,14 +160,14 @@ def test_orders_beyond_the_bound_are_refused_at_once(capsys, tmp_path: Path) -> 
 
 
 def test_an_exact_decomposition_of_too_many_rules_says_how_many_variants(monkeypatch) -> None:
-    from govsim.experiment import decomposition
+    from govsim.experiment import decomposition_plan
     from tests._factory import consolidated
 
     s = load_scenario("district")
     k = len(plan(s, "fragmented", "consolidated", replications=2, horizon_days=3).rules)
     assert 2**k <= MAX_EXACT_VARIANTS  # the district itself may run exactly
     # with the bound lowered below 2**k, the same pair is refused before anything is built
-    monkeypatch.setattr(decomposition, "MAX_EXACT_VARIANTS", 4)
+    monkeypatch.setattr(decomposition_plan, "MAX_EXACT_VARIANTS", 4)
     many = parse_scenario({"name": "many", "world": world_dict(),
                            "regimes": {"a": fragmented(), "b": consolidated()}})
     with pytest.raises(GovsimError, match=r"variants per replication") as e:

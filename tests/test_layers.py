@@ -23,7 +23,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("calendar", ("govsim.calendar",)),
     ("scenario", ("govsim.scenario",)),
     ("model", ("govsim.model",)),
-    ("recording", ("govsim.recording",)),
+    ("recording", ("govsim.recording", "govsim.recording_daily")),
     ("analysis", ("govsim.analysis",)),
     ("data", ("govsim.data",)),
     ("experiment", ("govsim.experiment",)),

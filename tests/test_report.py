@@ -186,7 +186,7 @@ def test_the_page_renders_in_headless_chromium(lang, report, tmp_path) -> None:
                                                                    else "en")
     rows = comparison_rows(page.comparison, govsim.analysis.metrics.HEADLINE, lang)
     assert seen.values["first_row"] == rows[1]  # the comparison table, as rendered
-    assert len(seen.values["headings"]) == 5 and seen.values["height"] > 3000
+    assert len(seen.values["headings"]) == 6 and seen.values["height"] > 3000
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
 
 

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from govsim.analysis.survival import km_median, km_quantile
 
@@ -90,3 +92,32 @@ def test_km_median_corrects_censoring_bias() -> None:
     # The 90 % resolution time of Exp(1) is ln 10 ~ 2.30, still inside
     # the follow-up window.
     assert abs(km_quantile(durations, observed, 0.9) - math.log(10.0)) < 0.15
+
+
+# -- the restricted mean (resolution_days_rmst30) ---------------------------------------------
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.floats(min_value=0.0, max_value=100.0, allow_nan=False), min_size=1,
+                max_size=40),
+       st.floats(min_value=0.5, max_value=120.0))
+def test_rmst_without_censoring_is_the_mean_of_times_cut_at_tau(times, tau) -> None:
+    from govsim.analysis.survival import km_rmst
+
+    t = np.asarray(times)
+    expected = float(np.minimum(t, tau).mean())
+    assert km_rmst(t, np.ones(t.size, dtype=bool), tau) == pytest.approx(expected, abs=1e-9)
+
+
+def test_rmst_with_censoring_is_the_area_under_the_km_curve() -> None:
+    from govsim.analysis.survival import km_rmst
+
+    # S = 1 on [0,1), 0.75 on [1,3), 0.375 on [3,5), 0 after: area to 10 = 1 + 1.5 + 0.75
+    assert km_rmst([1, 2, 5, 3], [1, 0, 1, 1], 10) == pytest.approx(3.25)
+    # a case censored past tau counts as tau
+    assert km_rmst([1, 2, 3, 40], [1, 1, 1, 0], 10) == pytest.approx(4.0)
+    # nobody followed to tau, someone still waiting: the curve is unknown there
+    assert np.isnan(km_rmst([1, 2, 3, 5], [1, 1, 1, 0], 10))
+    assert np.isnan(km_rmst([], [], 10))
+    with pytest.raises(ValueError):
+        km_rmst([1.0], [True], 0.0)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from govsim.analysis import over_time as ot
 from govsim.analysis.metrics import FEASIBLE, HEADLINE
 from govsim.analysis.stats import paired_differences, summarise
 from govsim.errors import GovsimError, shown
@@ -53,6 +54,14 @@ class Results:
     metrics:
         One row per regime and replication, one column per metric (see
         :data:`govsim.analysis.metrics.METRICS`).
+    daily:
+        One row per regime, replication and day of the horizon: the street office's burden
+        spent that day by component (yuan; the metrics of the same names) and the cases
+        filed, resolved and abandoned that day. Kept however the run was made (also with
+        ``record_events=False``); :meth:`over_time` builds on it.
+    cohorts:
+        Per regime, replication, frequency (``W``, ``M``, ``Q``) and period: the
+        Kaplan–Meier median days to true resolution of the cases first filed in it.
     """
 
     scenario: Scenario
@@ -67,6 +76,35 @@ class Results:
     metrics: pd.DataFrame
     confidence: float = 0.95
     warmup_days: float = 0.0
+    daily: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cohorts: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def over_time(self, freq: str = "M") -> pd.DataFrame:
+        """Results over time: per regime, replication and period (``freq``: ``"W"`` weeks,
+        ``"M"`` or ``"ME"`` months, ``"Q"`` quarters of the calendar from ``world.start``;
+        column ``period`` is the period's first day, ``period_end`` its last), the street
+        office's cumulative burden by component in yuan at the period's end, the cases filed
+        to then and in the period, the resolved share and the open cases at its end, and the
+        Kaplan–Meier median days to resolution of the cases filed in it (censored at the
+        horizon). The burden at the last period is the run's metric, exactly; with a warm-up
+        the days before it hold only what was spent outside any case. See
+        :func:`govsim.analysis.over_time.over_time`; :meth:`over_time_summary` for means
+        and intervals, :meth:`Comparison.over_time_differences` for paired differences."""
+        freq = ot.check_freq(freq)
+        if not len(self.daily):
+            raise GovsimError("these results carry no daily table (they were not made by "
+                              "govsim.run or govsim.compare): run them again", "daily")
+        return ot.over_time(self.daily, self.cohorts, self.metrics, self.scenario.world.start,
+                            freq)
+
+    def over_time_summary(self, freq: str = "M", metrics: Sequence[str] | None = None,
+                          confidence: float | None = None) -> pd.DataFrame:
+        """Mean and t interval over replications of :meth:`over_time`'s values, per regime
+        and period (columns ``regime, period, period_end, metric, mean, ci_low, ci_high,
+        half_width, n``; ``metrics``: which values, default all), each interval clipped to
+        what the value can be."""
+        return ot.over_time_summary(self.over_time(freq), metrics,
+                                    _level(confidence, self.confidence))
 
     def summary(self, metrics: Sequence[str] | None = None,
                 confidence: float | None = None) -> pd.DataFrame:
@@ -114,6 +152,16 @@ class Comparison(Results):
         """
         return paired_differences(self.metrics, "regime", "replication", metric_names(metrics),
                                   self.baseline, _level(confidence, self.confidence), FEASIBLE)
+
+    def over_time_differences(self, freq: str = "M", metrics: Sequence[str] | None = None,
+                              confidence: float | None = None) -> pd.DataFrame:
+        """Paired differences (regime − baseline) of :meth:`Results.over_time`'s values,
+        per period: mean, t interval and paired t-test over replications (columns
+        ``period, period_end, regime, baseline, metric, mean_diff, ci_low, ci_high, n,
+        p_value``). Where the street office's burden changes sign:
+        :func:`govsim.analysis.over_time.crossings` of it."""
+        return ot.over_time_differences(self.over_time(freq), self.baseline, metrics,
+                                        _level(confidence, self.confidence))
 
     def table(self, metrics: Sequence[str] | None = None, lang: str = "en") -> str:
         """A plain-text comparison table: each regime's mean [CI] and the paired difference;
@@ -179,7 +227,7 @@ def _assemble(cls: type[Results], scenario: Scenario, regimes: list[str], seed: 
     metrics = pd.DataFrame([m for o in outs for m in o.metrics])
     metrics["regime"] = pd.Categorical(metrics["regime"], categories=regimes)
     metrics = metrics.sort_values(["regime", "replication"], kind="stable").reset_index(drop=True)
-    tables = {name: cat(name) for name in TABLES}
+    tables = {name: cat(name) for name in (*TABLES, "daily", "cohorts")}
     return cls(scenario=scenario, regimes=regimes, seed=seed, replications=replications,
                metrics=metrics, **tables, **extra)
 

@@ -3,7 +3,7 @@
 Layer: experiment. :func:`make_report` runs a comparison (and, unless told not to, a
 decomposition of the gap between two regimes), draws govsim's figures and writes them into
 one page: the scenario in words, the comparison table with its intervals, the decomposition,
-the figures, and the provenance that makes the page again. The page fetches nothing (figures
+the street office's burden over time (where the paired difference changes sign), the figures, and the provenance that makes the page again. The page fetches nothing (figures
 are embedded PNG, the style inline, no script) and carries no time stamp, so the same inputs
 give the same bytes. ``lang="zh"`` writes it in Chinese.
 """
@@ -27,12 +27,13 @@ from govsim.experiment.decomposition import DECOMPOSE_METRICS, Decomposition, ex
 from govsim.experiment.report import (
     COMPARISON_NOTES,
     comparison_rows,
-    decomposition_parts,
     results_header,
     table_notes,
 )
+from govsim.experiment.report_decomposition import decomposition_parts
 from govsim.experiment.report_words import (
     category_rows,
+    over_time_words,
     provenance,
     rules_rows,
     scenario_words,
@@ -192,6 +193,8 @@ def _page(cmp: Comparison, dec: Decomposition | None, lang: str,
                   h.section(t("s.comparison", lang), *comparison, anchor="comparison"),
                   h.section(t("s.decomposition", lang), *_decomposition(dec, lang),
                             anchor="decomposition"),
+                  h.section(t("s.over_time", lang), *_over_time(cmp, lang),
+                            anchor="over-time"),
                   h.section(t("s.figures", lang), *_figures(cmp, dec, lang), anchor="figures"),
                   h.section(t("s.provenance", lang), h.definition_list(prov),
                             h.paragraph(t("p.note", lang)), anchor="provenance"))
@@ -216,6 +219,24 @@ def _decomposition(dec: Decomposition | None, lang: str) -> list[str]:
         text = t("fig.waterfall", lang, metric=metric_name(m, lang))
         parts.append(h.figure(fig, text, text))
     return parts
+
+
+def _over_time(cmp: Comparison, lang: str) -> list[str]:
+    """The street office's burden over time: where the paired difference changes sign (one
+    sentence per regime, computed), and the figure. Weeks up to 120 days, months beyond."""
+    from govsim.analysis import over_time as ot
+    from govsim.analysis.fig_over_time import plot_over_time
+
+    freq = "W" if cmp.scenario.world.horizon_days <= 120 else "M"
+    names = cmp.names(lang)
+    frame = cmp.over_time(freq)
+    diffs = ot.over_time_differences(frame, cmp.baseline, ["street_office_burden_yuan"],
+                                     cmp.confidence)
+    words = over_time_words(diffs, ot.crossings(diffs), names, lang, freq,
+                            round(cmp.confidence * 100))
+    fig = plot_over_time(frame, freq=freq, confidence=cmp.confidence, lang=lang, names=names)
+    text = t("fig.over_time", lang, period=t(f"ot.{freq}", lang))
+    return [*(h.paragraph(w) for w in words), h.figure(fig, text, text)]
 
 
 def _figures(cmp: Comparison, dec: Decomposition | None, lang: str) -> list[str]:

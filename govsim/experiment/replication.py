@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from govsim.analysis.metrics import replication_metrics
+from govsim.analysis.over_time import cohort_medians
 from govsim.model import build_calendar, draw_world, simulate
 from govsim.recording import tables
 from govsim.scenario import Scenario
@@ -39,6 +40,12 @@ class ReplicationOutput:
     metrics:
         Each regime's metrics as a dict (``regime``, ``replication``, then every metric of
         :data:`govsim.analysis.metrics.METRICS`).
+    daily, cohorts:
+        Each regime's results over time, kept with or without the tables: the street
+        office's burden by component and the cases filed, resolved and abandoned, per day
+        (:mod:`govsim.recording`, at most 731 rows), and the Kaplan–Meier median time to
+        resolution of the cases filed in each week, month and quarter
+        (:func:`govsim.analysis.over_time.cohort_medians`).
     """
 
     replication: int
@@ -49,6 +56,8 @@ class ReplicationOutput:
     ledger: list[pd.DataFrame] = field(default_factory=list)
     lights: list[pd.DataFrame] = field(default_factory=list)
     metrics: list[dict[str, float]] = field(default_factory=list)
+    daily: list[pd.DataFrame] = field(default_factory=list)
+    cohorts: list[pd.DataFrame] = field(default_factory=list)
 
 
 def run_replication(scenario: Scenario, regimes: Sequence[str], seed: int, replication: int,
@@ -57,8 +66,8 @@ def run_replication(scenario: Scenario, regimes: Sequence[str], seed: int, repli
     """Run every regime in ``regimes`` on one replication's world (common random numbers).
 
     Cases arriving in the first ``warmup_days`` are left out of the tables and metrics. With
-    ``keep_tables=False`` only the metrics come back (the tables are dropped as each regime's
-    metrics are computed)."""
+    ``keep_tables=False`` only the metrics and the small tables over time (``daily``,
+    ``cohorts``) come back (the tables are dropped as each regime's metrics are computed)."""
     calendar = build_calendar(scenario)
     draws = draw_world(scenario, seed, replication)
     out = ReplicationOutput(replication, tuple(regimes))
@@ -72,6 +81,8 @@ def run_replication(scenario: Scenario, regimes: Sequence[str], seed: int, repli
         m = replication_metrics(t.cases, t.units, has_limits=rules.time_limits and triage,
                                 has_reply=triage, ledger=t.ledger)
         out.metrics.append({"regime": name, "replication": replication, **m})
+        out.daily.append(t.daily)
+        out.cohorts.append(cohort_medians(t.cases, scenario.world.start, name, replication))
         if not keep_tables:
             continue
         for table in TABLES:

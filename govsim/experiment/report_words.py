@@ -17,7 +17,8 @@ from govsim.lang import lookup, rule_name
 from govsim.scenario import RULES, Names, Scenario, scenario_toml
 from govsim.version import __version__
 
-__all__ = ["TEXT", "t", "scenario_words", "rules_rows", "scenario_hash", "provenance"]
+__all__ = ["TEXT", "t", "scenario_words", "rules_rows", "scenario_hash", "provenance",
+           "over_time_words"]
 
 #: key -> (English, Chinese)
 TEXT: dict[str, tuple[str, str]] = {
@@ -27,6 +28,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "s.comparison": ("Comparison", "比较"),
     "s.decomposition": ("The gap, rule by rule", "差距的逐条规则分解"),
     "s.figures": ("Figures", "图表"),
+    "s.over_time": ("Over time", "随时间的变化"),
     "s.provenance": ("Provenance", "来源与可重复性"),
     "world": ("The world: {units} units and {cats} kinds of problem, about {rate:,.1f} new problems "
               "a day ({cases:,.0f} expected over {days} days from {start}).",
@@ -63,6 +65,29 @@ TEXT: dict[str, tuple[str, str]] = {
     "fig.costs": ("Who pays, and what the street office bears for others.", "谁来付费，以及街道为他人承担了多少。"),
     "fig.waterfall": ("{metric}, built up rule by rule.", "{metric}，逐条规则累积。"),
     "fig.workload": ("Workload of the busiest units.", "工作量最大的单位。"),
+    "fig.over_time": ("The street office's cumulative burden per regime at the end of each "
+                      "{period}, by component, and the median resolution time of the cases "
+                      "filed in each {period}.",
+                      "各规则体系下街道在每{period}结束时的累计负担（按构成划分），以及每{period}反映的案件"
+                      "真正解决用时中位数。"),
+    "ot.W": ("week", "周"), "ot.M": ("month", "月"), "ot.Q": ("quarter", "季度"),
+    "ot.more": ("more", "更多"), "ot.less": ("less", "更少"),
+    "ot.zero": ("{b} − {a}: the street office's cumulative burden is the same under both at "
+                "the end of every {period}.",
+                "{b} − {a}：每{period}结束时街道的累计负担在两者下都相同。"),
+    "ot.keeps": ("{b} − {a}: the paired difference in the street office's cumulative burden "
+                 "keeps one sign over the whole horizon: {b} puts {side} on it at the end of "
+                 "every {period} (at the horizon {diff:+,.0f} yuan, {pct}% CI [{lo:+,.0f}, "
+                 "{hi:+,.0f}]).",
+                 "{b} − {a}：街道累计负担的配对差在整个模拟期内符号不变：每{period}结束时{b}都让街道"
+                 "承担{side}（期末 {diff:+,.0f} 元，{pct}% 置信区间 [{lo:+,.0f}, {hi:+,.0f}]）。"),
+    "ot.turns": ("{b} − {a}: the paired difference in the street office's cumulative burden "
+                 "changes sign {k} time(s), the last time by the {period} ending {date}: "
+                 "{b} puts {before} on it before then and {after} from then on (at the horizon "
+                 "{diff:+,.0f} yuan, {pct}% CI [{lo:+,.0f}, {hi:+,.0f}]).",
+                 "{b} − {a}：街道累计负担的配对差改变符号 {k} 次，最后一次在截至 {date} 的"
+                 "{period}：此前{b}让街道承担{before}，此后承担{after}（期末 {diff:+,.0f} 元，"
+                 "{pct}% 置信区间 [{lo:+,.0f}, {hi:+,.0f}]）。"),
     "fig.lights": ("Monitoring lights per month.", "每月监控亮灯数。"),
     "fig.process": ("Process map of {regime} (all replications pooled).",
                     "{regime}的流程图（汇总所有重复）。"),
@@ -108,6 +133,42 @@ def scenario_words(s: Scenario, names: Names, lang: str) -> list[str]:
     out.append(t("citizens", lang, patience=c.patience_days, give_up=c.give_up_prob,
                  knows=c.knows_owner_prob))
     out.append(t("crn", lang))
+    return out
+
+
+def over_time_words(differences: Any, turns: Any, names: Names, lang: str, freq: str,
+                    pct: int) -> list[str]:
+    """One sentence per regime compared with the baseline: where (if anywhere) the paired
+    difference of the street office's cumulative burden changes sign, from
+    ``differences`` (:func:`govsim.analysis.over_time.over_time_differences` of
+    ``street_office_burden_yuan``) and ``turns`` (its
+    :func:`~govsim.analysis.over_time.crossings`)."""
+    period = t(f"ot.{'M' if freq == 'ME' else freq}", lang)
+    d = differences[differences["metric"] == "street_office_burden_yuan"]
+    out = []
+    for regime, part in d.groupby(d["regime"].astype(str), sort=False):
+        part = part.sort_values("period")
+        if not len(part):
+            continue
+        last = part.iloc[-1]
+        a, b = names.regime(str(last["baseline"])), names.regime(regime)
+        values = {"diff": float(last["mean_diff"]), "lo": float(last["ci_low"]),
+                  "hi": float(last["ci_high"]), "pct": pct}
+        if values["lo"] != values["lo"]:  # one replication: no interval
+            values["lo"] = values["hi"] = values["diff"]
+        side = {1: t("ot.more", lang), -1: t("ot.less", lang)}
+        mine = turns[turns["regime"].astype(str) == regime]
+        signs = [s for s in (float(x) for x in part["mean_diff"]) if s == s and s != 0.0]
+        if len(mine):
+            turn = mine.iloc[-1]
+            out.append(t("ot.turns", lang, a=a, b=b, k=len(mine), period=period,
+                         date=f"{turn['period_end']:%Y-%m-%d}", before=side[int(turn["before"])],
+                         after=side[int(turn["after"])], **values))
+        elif signs:
+            out.append(t("ot.keeps", lang, a=a, b=b, period=period,
+                         side=side[1 if signs[-1] > 0 else -1], **values))
+        else:
+            out.append(t("ot.zero", lang, a=a, b=b, period=period))
     return out
 
 

@@ -16,7 +16,8 @@ metric (common random numbers within a replication) is taken
 One task is one (horizon, point, replication): the replication's world drawn once, A and B (and
 B with its preset's funding, at the scenario's own values) run on it. Every check, and every
 scenario to run, is made before anything runs. The tables and the text are in
-:mod:`govsim.experiment.robustness_table`.
+:mod:`govsim.experiment.robustness_table`; the result type, :class:`Robustness`, in
+:mod:`govsim.experiment.robustness_result`.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from govsim.experiment.comparison import ScenarioLike
 from govsim.experiment.design import Design, Factor, design_points
 from govsim.experiment.executors import run_all
 from govsim.experiment.replication import ReplicationOutput, run_replication
+from govsim.experiment.robustness_result import Robustness
 from govsim.scenario import PRESETS, Scenario, scenario_data, with_values
 from govsim.scenario.edit import get_path
 
@@ -98,57 +100,6 @@ class Plan:
         """(horizon, point, replication), point -1 being the scenario's own values."""
         return [(h, p, r) for h in self.horizons for p in [-1, *self.design.index]
                 for r in range(self.replications)]
-
-
-@dataclass
-class Robustness:
-    """The result of :func:`robustness`. ``frames`` holds its tables:
-
-    ``horizons``
-        one row per horizon, funding (``as written``, ``preset``) and metric: A's and B's means,
-        the paired difference B − A with its interval, ``n``, and ``settled`` (the interval
-        excludes 0);
-    ``holds``
-        one row per horizon and metric: the sign at the scenario's own values (``base_sign``),
-        the design points where the difference is defined, the share with the same sign and its
-        Wilson interval, the points where it flips, and the assumptions that drive the
-        difference (their PRCC interval excludes 0);
-    ``prcc``
-        one row per horizon, metric and assumption (:func:`~govsim.analysis.effects.sensitivity`);
-    ``points``
-        one row per horizon, point and metric: the point's paired difference and interval;
-    ``design``
-        the Latin hypercube points (one column per assumption);
-    ``runs``
-        every run's metrics (``horizon``, ``point``: -1 at the scenario's own values).
-    """
-
-    scenario: Scenario
-    source: str
-    target: str
-    preset_funding: str | None
-    funding_note: str
-    metrics: list[str]
-    horizons: list[int]
-    replications: int
-    seed: int
-    confidence: float
-    assumptions: dict[str, dict[str, Any]]
-    notes: list[str]
-    frames: dict[str, pd.DataFrame] = field(repr=False)
-
-    def table(self) -> str:
-        """A plain-text table: for each metric, B − A by horizon and funding, then where its
-        sign holds across the assumptions."""
-        from govsim.experiment.robustness_table import robustness_table
-
-        return robustness_table(self)
-
-    def to_json(self) -> str:
-        """The study as JSON (every table but the runs; NaN as null)."""
-        from govsim.experiment.robustness_table import robustness_json
-
-        return robustness_json(self)
 
 
 def _task(args: tuple[Scenario, tuple[str, ...], int, int]) -> ReplicationOutput:

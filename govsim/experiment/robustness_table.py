@@ -18,7 +18,7 @@ import pandas as pd
 from govsim.analysis.metrics import METRICS
 
 if TYPE_CHECKING:
-    from govsim.experiment.robustness import Robustness
+    from govsim.experiment.robustness_result import Robustness
 
 __all__ = ["robustness_table", "robustness_json"]
 

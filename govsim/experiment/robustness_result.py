@@ -1,0 +1,70 @@
+"""The result of a robustness study: :class:`Robustness`, what was asked and its tables.
+
+Layer: experiment. What :func:`govsim.experiment.robustness.execute` returns: the pair of regimes,
+the metrics, horizons, replications, seed and confidence of the study, the scenario's labelled
+assumptions, its notes, and its tables (``frames``); its text table and JSON are made in
+:mod:`govsim.experiment.robustness_table` (imported lazily).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from govsim.scenario import Scenario
+
+__all__ = ["Robustness"]
+
+
+@dataclass
+class Robustness:
+    """The result of :func:`~govsim.experiment.robustness.robustness`. ``frames`` holds its
+    tables:
+
+    ``horizons``
+        one row per horizon, funding (``as written``, ``preset``) and metric: A's and B's means,
+        the paired difference B − A with its interval, ``n``, and ``settled`` (the interval
+        excludes 0);
+    ``holds``
+        one row per horizon and metric: the sign at the scenario's own values (``base_sign``),
+        the design points where the difference is defined, the share with the same sign and its
+        Wilson interval, the points where it flips, and the assumptions that drive the
+        difference (their PRCC interval excludes 0);
+    ``prcc``
+        one row per horizon, metric and assumption (:func:`~govsim.analysis.effects.sensitivity`);
+    ``points``
+        one row per horizon, point and metric: the point's paired difference and interval;
+    ``design``
+        the Latin hypercube points (one column per assumption);
+    ``runs``
+        every run's metrics (``horizon``, ``point``: -1 at the scenario's own values).
+    """
+
+    scenario: Scenario
+    source: str
+    target: str
+    preset_funding: str | None
+    funding_note: str
+    metrics: list[str]
+    horizons: list[int]
+    replications: int
+    seed: int
+    confidence: float
+    assumptions: dict[str, dict[str, Any]]
+    notes: list[str]
+    frames: dict[str, pd.DataFrame] = field(repr=False)
+
+    def table(self) -> str:
+        """A plain-text table: for each metric, B − A by horizon and funding, then where its
+        sign holds across the assumptions."""
+        from govsim.experiment.robustness_table import robustness_table
+
+        return robustness_table(self)
+
+    def to_json(self) -> str:
+        """The study as JSON (every table but the runs; NaN as null)."""
+        from govsim.experiment.robustness_table import robustness_json
+
+        return robustness_json(self)

@@ -8,12 +8,11 @@ every variant's metrics as CSV, the JSON, and one waterfall figure per metric.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 from typing import Any
 
 from govsim.analysis.metrics import METRICS
-from govsim.atomic import destination, frame_writer, text_writer, write_files
+from govsim.atomic import frame_writer, text_writer
 from govsim.cli_flags import (
     executor_flags,
     horizon_flag,
@@ -21,12 +20,13 @@ from govsim.cli_flags import (
     jobs_flag,
     lang_flag,
     memory_flag,
+    names_list,
     orders_type,
+    run_then_write,
     scenario_arg,
     seed_flag,
     warmup_flag,
 )
-from govsim.progress import ProgressReporter
 
 __all__ = ["add_parser", "run"]
 
@@ -85,9 +85,7 @@ def run(args: argparse.Namespace) -> int:
     from govsim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
-    metrics = None
-    if args.metrics is not None:
-        metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
+    metrics = names_list(args.metrics)
     check_executor(args.executor or "local", args.scheduler)
     # every check, and every variant built, before the directory is touched
     p = plan(scenario, args.source, args.target, metrics=metrics,
@@ -101,24 +99,17 @@ def run(args: argparse.Namespace) -> int:
         from govsim.analysis.style import require_cjk_font
 
         require_cjk_font()
-    with contextlib.ExitStack() as folder:
-        # tried now, before the runs; removed again if they fail and it is still empty
-        out = (folder.enter_context(destination(args.out, "out", 1 << 20))
-               if args.out is not None else None)
-        progress = ProgressReporter("govsim decompose", 1, noun="tasks")
-        try:
-            dec = execute(p, jobs=args.jobs, progress=progress, executor=args.executor,
-                          scheduler=args.scheduler)
-        finally:
-            progress.close()
-        if out is not None:
-            write_files(out, _files(dec, scenario, args.lang), "out")
+    dec = run_then_write(
+        "govsim decompose", args.out, 1,
+        lambda progress: execute(p, jobs=args.jobs, progress=progress, executor=args.executor,
+                                 scheduler=args.scheduler),
+        lambda dec: _files(dec, scenario, args.lang))
     if args.json:
         sys.stdout.write(dec.to_json() + "\n")
     else:
         print(dec.table(args.lang))
-    if out is not None:
-        print(f"decomposition written to {out}/", file=sys.stderr)
+    if args.out is not None:
+        print(f"decomposition written to {args.out}/", file=sys.stderr)
     return 0
 
 

@@ -6,15 +6,19 @@ Layer: interfaces. Each type names its flag in the error argparse prints (exit s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from govsim.atomic import Writer, destination, write_files
 from govsim.experiment.executors import EXECUTORS
 from govsim.lang import LANGS
+from govsim.progress import ProgressReporter
 
 __all__ = ["at_least", "int_at_least", "memory_flag", "executor_flags", "seed_flag",
            "horizon_flag", "jobs_flag", "scenario_arg", "lang_flag", "orders_type",
-           "warmup_flag"]
+           "warmup_flag", "names_list", "run_then_write"]
 
 
 def at_least(flag: str, minimum: float, kind: type = int):
@@ -97,3 +101,31 @@ def lang_flag(sp: argparse.ArgumentParser, what: str = "tables") -> None:
     sp.add_argument("--lang", choices=LANGS, default="en",
                     help=f"language of the {what}: en (default) or zh (Chinese, with the "
                     "scenario's label_zh names)")
+
+
+def names_list(text: str | None) -> list[str] | None:
+    """A comma-separated flag value (``--metrics a,b``) as a list of names; ``None`` stays."""
+    if text is None:
+        return None
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def run_then_write(command: str, out: str | None, total: int,
+                   study: Callable[[Callable[[int, int], None]], Any],
+                   files: Callable[[Any], Sequence[tuple[str, Writer]]]) -> Any:
+    """Run ``study(progress)`` with a progress reporter and write ``files(result)`` into
+    ``out`` (``--out DIR``, optional). The directory is tried before the run and removed again,
+    if still empty, when the run fails; a failing disk saves the files elsewhere
+    (:func:`govsim.atomic.write_files`). Returns the study's result."""
+    with contextlib.ExitStack() as folder:
+        where = folder.enter_context(destination(out, "out", 1 << 20)) \
+            if out is not None else None
+        progress = ProgressReporter(command, total, noun="tasks")
+        try:
+            result = study(progress)
+        finally:
+            progress.close()
+        if where is not None:
+            write_files(where, files(result), "out")
+    return result
+

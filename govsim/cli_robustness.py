@@ -10,20 +10,20 @@ CSV and the JSON.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 from typing import Any
 
-from govsim.atomic import destination, frame_writer, text_writer, write_files
+from govsim.atomic import frame_writer, text_writer
 from govsim.cli_flags import (
     executor_flags,
     int_at_least,
     jobs_flag,
     memory_flag,
+    names_list,
+    run_then_write,
     scenario_arg,
     seed_flag,
 )
-from govsim.progress import ProgressReporter
 
 __all__ = ["add_parser", "run"]
 
@@ -76,32 +76,23 @@ def run(args: argparse.Namespace) -> int:
     from govsim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
-    metrics = None
-    if args.metrics is not None:
-        metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
+    metrics = names_list(args.metrics)
     check_executor(args.executor or "local", args.scheduler)
     # every check, and every scenario to run, before the directory is touched
     p = plan(scenario, args.source, args.target, metrics=metrics,
              horizons=args.horizons or DEFAULT_HORIZONS, points=args.points,
              replications=args.replications, seed=args.seed, memory_budget=args.memory_budget)
-    with contextlib.ExitStack() as folder:
-        out = (folder.enter_context(destination(args.out, "out", 1 << 20))
-               if args.out is not None else None)
-        progress = ProgressReporter("govsim robustness", len(p.tasks), noun="tasks")
-        try:
-            res = execute(p, jobs=args.jobs, progress=progress, executor=args.executor,
-                          scheduler=args.scheduler)
-        finally:
-            progress.close()
-        if out is not None:
-            files = [(f"{name}.csv", frame_writer(frame, "csv"))
-                     for name, frame in res.frames.items()]
-            files.append(("robustness.json", text_writer(res.to_json())))
-            write_files(out, files, "out")
+    res = run_then_write(
+        "govsim robustness", args.out, len(p.tasks),
+        lambda progress: execute(p, jobs=args.jobs, progress=progress, executor=args.executor,
+                                 scheduler=args.scheduler),
+        lambda res: [*((f"{name}.csv", frame_writer(frame, "csv"))
+                       for name, frame in res.frames.items()),
+                     ("robustness.json", text_writer(res.to_json()))])
     if args.json:
         sys.stdout.write(res.to_json() + "\n")
     else:
         print(res.table())
-    if out is not None:
-        print(f"robustness written to {out}/", file=sys.stderr)
+    if args.out is not None:
+        print(f"robustness written to {args.out}/", file=sys.stderr)
     return 0

@@ -20,6 +20,7 @@ import govsim
 from govsim.data import OPEN311, scenario_from_fit, world_from_requests
 from govsim.data.durations import fit_durations
 from govsim.data.rates import MONTHS, WEEKDAYS, fit_rates
+from govsim.data.restricted import restricted_mean_cv
 from govsim.errors import GovsimError
 from tests.data.make_requests import CSV, DURATIONS, TRUTH, make_log, mixture, true_category
 
@@ -37,7 +38,9 @@ def log() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def fit(log: pd.DataFrame):
-    return world_from_requests(log, as_of=AS_OF)
+    # every true trend is fitted (by default, only those a likelihood-ratio test supports:
+    # test_only_supported_trends_are_fitted_by_default)
+    return world_from_requests(log, as_of=AS_OF, trend=True)
 
 
 def _row(est: pd.DataFrame, quantity: str, *, category: str | None = None,
@@ -87,6 +90,15 @@ def test_rates_profiles_and_trends_are_recovered(fit) -> None:
     # the trend is found: +18 %/yr is far from none
     trend = _row(fit.estimates, "trend_per_year", category="Street Condition")
     assert trend["ci_low"] > 0.05
+
+
+def test_only_supported_trends_are_fitted_by_default(log: pd.DataFrame) -> None:
+    auto = world_from_requests(log, as_of=AS_OF)
+    cats = auto.world["categories"]
+    assert cats["Street Condition"]["trend_per_year"] > 0.05  # +18 %/yr: p about 1e-4
+    for name in ("Illegal Dumping", "Sewer"):  # +5 %/yr and -10 %/yr: not told from none
+        assert "trend_per_year" not in cats[name]
+        assert any(f"{name}: trend not fitted (not significant" in n for n in auto.notes)
 
 
 def test_owners_follow_the_shares(fit) -> None:
@@ -197,9 +209,11 @@ def test_duration_standard_errors_are_calibrated() -> None:
         t = rng.gamma(1.5, 4.0 / 1.5, size=300)
         follow = rng.uniform(0.0, 20.0, size=300)  # each request watched for a while
         fit = fit_durations(np.minimum(t, follow), t <= follow, families=("gamma",))
+        true_rmean, true_rcv = restricted_mean_cv("gamma", np.log([1.5, 4.0]), fit.tau_days)
         for r in fit.rows:
             truth = {"duration_mean_days": 4.0, "duration_cv": 1.5**-0.5, "gamma_shape": 1.5,
-                     "gamma_scale_days": 4.0 / 1.5}[r["quantity"]]
+                     "gamma_scale_days": 4.0 / 1.5, "duration_rmean_days": true_rmean,
+                     "duration_rcv": true_rcv}[r["quantity"]]
             covered.append(r["ci_low"] <= truth <= r["ci_high"])
     assert 0.9 < np.mean(covered) < 0.99, np.mean(covered)
 
@@ -211,7 +225,7 @@ def test_the_scenario_matches_the_log_day_by_day_and_runs(log: pd.DataFrame, fit
     s = govsim.parse_scenario(tomllib.loads(text))
     full = govsim.parse_scenario(tomllib.loads(fit.toml(name="synthetic", full=True)))
     assert govsim.scenario.scenario_data(full) == govsim.scenario.scenario_data(s)
-    assert set(s.regimes) == {"fragmented", "consolidated"}
+    assert set(s.regimes) == {"fragmented", "consolidated", "as_logged"}
     assert s.world.units["centre"].kind == "centre"
     assert s.expected_cases() == pytest.approx(len(log), rel=1e-5)
     # the fit's score equations: the model's expected count per month, per weekday and

@@ -146,9 +146,12 @@ def test_a_trend_beyond_the_schema_or_a_far_start_is_not_a_crash(small: pd.DataF
     fit.scenario()  # the world is a valid scenario
     _refused(late, "trend", "cannot identify the arrival rates", as_of="2024-01-02",
              trend=True)
-    log = _read()
-    _refused(log, "start", "above the 10,000,000 a day", as_of=AS_OF, start="2199-01-01",
-             horizon_days=30, trend=True)
+    # a forced trend carried to a far start is capped with a note
+    far = world_from_requests(_read(), as_of=AS_OF, start="2199-01-01", horizon_days=30,
+                              trend=True)  # was refused at `start`
+    assert all(c["rate_per_day"] <= 1e7 for c in far.world["categories"].values())
+    assert any("trend capped" in n and "10,000,000 a day" in n for n in far.notes)
+    far.scenario()
 
 
 # ------------------------------------------------------------------ probe 4: the horizon bound
@@ -168,7 +171,7 @@ def test_a_horizon_beyond_the_schema_is_refused_before_anything_is_allocated(sma
 @pytest.mark.parametrize("kwargs, path, words", [
     ({"date_format": 5}, "date_format", "strftime format"),
     ({"date_format": ""}, "date_format", "strftime format"),
-    ({"closed_statuses": None}, "closed_statuses", "status or a list of statuses"),
+    ({"closed_statuses": b"closed"}, "closed_statuses", "status or a list of statuses"),
     ({"closed_statuses": 5}, "closed_statuses", "status or a list of statuses"),
     ({"closed_statuses": [1, "closed"]}, "closed_statuses", "as text"),
     ({"closed_statuses": []}, "closed_statuses", "at least one status"),

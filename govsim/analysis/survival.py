@@ -9,11 +9,12 @@ they were observed.
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["km_rmst", "km_median", "km_quantile", "km_survival"]
+__all__ = ["km_rmst", "km_median", "km_quantile", "km_quantile_ci", "km_survival"]
 
 # Absolute slack used when comparing an estimated survival probability with a
 # target level. The Kaplan-Meier estimate is a running product, so a value
@@ -178,3 +179,35 @@ def km_median(durations: npt.ArrayLike, observed: npt.ArrayLike) -> float:
     3.0
     """
     return km_quantile(durations, observed, 0.5)
+
+
+def km_quantile_ci(days: np.ndarray, closed: np.ndarray, q: float,
+                   confidence: float) -> tuple[float, float, float]:
+    """The Kaplan-Meier ``q`` quantile of right-censored ``days`` and its Brookmeyer-Crowley
+    interval: from the first time the pointwise lower limit of the survival reaches ``1 - q``
+    to the first time the upper limit does (Greenwood's variance, log-log scale). A limit the
+    curve never reaches is NaN (the upper one: beyond follow-up)."""
+    point = km_quantile(days, closed, q)
+    if days.size == 0 or not closed.any():
+        return point, math.nan, math.nan
+    order = np.argsort(days, kind="stable")
+    t, e = days[order], closed[order].astype(np.int64)
+    at_risk = np.arange(t.size, 0, -1)
+    last = np.diff(t, append=np.inf) > 0
+    first = np.diff(t, prepend=-np.inf) > 0
+    n, d = at_risk[first], np.diff(np.cumsum(e)[last], prepend=0)
+    surv = np.cumprod((n - d) / n)
+    var = np.cumsum(np.where(n > d, d / np.maximum(n * (n - d), 1), 0.0))  # Greenwood
+    z = NormalDist().inv_cdf(0.5 + confidence / 2.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.sqrt(var) / np.abs(np.log(surv))
+        mid = (surv > 0) & (surv < 1)
+        lower = np.where(mid, surv ** np.exp(z * se), surv)
+        upper = np.where(mid, surv ** np.exp(-z * se), surv)
+    times, target = t[last], 1.0 - q
+
+    def reach(band: np.ndarray) -> float:
+        hit = np.flatnonzero(band <= target + _SURVIVAL_TOL)
+        return float(times[hit[0]]) if hit.size else math.nan
+
+    return point, reach(lower), reach(upper)

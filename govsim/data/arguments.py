@@ -30,7 +30,8 @@ from govsim.scenario.base import LIMITS
 from govsim.scenario.world import UnitKind
 
 __all__ = ["MAX_LOG_BYTES", "MAX_DAYS", "Arguments", "check_arguments", "read_table",
-           "check_statuses", "check_tz", "check_date_format", "check_moment", "check_span"]
+           "check_statuses", "check_tz", "check_date_format", "check_moment", "check_span",
+           "check_window"]
 
 #: the largest CSV file :func:`read_table` reads (2 GiB, about 8 million rows of NYC 311's 41
 #: columns; cut a larger export to the five columns used, or read it yourself in pieces)
@@ -103,9 +104,12 @@ def _flag(value: Any, name: str, *, optional: bool = False) -> bool | None:
     return bool(value)
 
 
-def check_statuses(closed_statuses: Any) -> frozenset[str]:
+def check_statuses(closed_statuses: Any) -> frozenset[str] | None:
     """The statuses that mean closed, stripped and in lower case, from a string or an iterable of
-    strings; anything else, or none at all, is refused (path ``closed_statuses``)."""
+    strings; ``None`` (each status read from its words, :mod:`govsim.data.statuses`) stays
+    ``None``; anything else, or no status at all, is refused (path ``closed_statuses``)."""
+    if closed_statuses is None:
+        return None
     if isinstance(closed_statuses, str):
         closed_statuses = (closed_statuses,)
     if not isinstance(closed_statuses, Iterable) or isinstance(closed_statuses, bytes | Mapping):
@@ -202,7 +206,7 @@ class Arguments:
     """The checked arguments of :func:`~govsim.data.requests.world_from_requests` other than the
     table and its columns (numbers as ``float``/``int``, ``start`` as a day)."""
 
-    closed_statuses: frozenset[str]
+    closed_statuses: frozenset[str] | None
     as_of: pd.Timestamp | None
     tz: str | dt.tzinfo | None
     date_format: str | None
@@ -224,6 +228,10 @@ class Arguments:
     utilisation: float
     country: str
     confidence: float
+    window: tuple[Any, Any] | None = None
+    hours: dict[str, str] | None = None
+    min_trend_requests: int = 200
+    trend_alpha: float = 0.01
 
 
 def check_arguments(**values: Any) -> Arguments:
@@ -239,9 +247,11 @@ def check_arguments(**values: Any) -> Arguments:
     among gamma, lognormal, weibull; ``office_hours_per_week`` outside (0, 168]; ``kinds``
     that is not a mapping of agency to a unit kind; ``staff`` that is not a mapping of agency to
     a whole number of staff from 1 to 100,000 (2.7 is refused, not truncated); a ``country``
-    that is not text.
+    that is not text; a ``window`` that is not a pair of dates in order; ``hours`` that is not
+    a mapping of agency to office hours; ``min_trend_requests`` below 2; ``trend_alpha``
+    outside (0, 1).
     """
-    v = values
+    v = {"window": None, "hours": None, "min_trend_requests": 200, "trend_alpha": 0.01, **values}
     as_of = None if v["as_of"] is None else check_moment(v["as_of"], "as_of")
     start = None if v["start"] is None else check_moment(v["start"], "start")
     horizon = None if v["horizon_days"] is None else _whole(v["horizon_days"], "horizon_days",
@@ -285,4 +295,48 @@ def check_arguments(**values: Any) -> Arguments:
         work_share=_share(v["work_share"], "work_share"), office_hours_per_week=float(hours),
         kinds=kinds, default_kind=_kind(v["default_kind"], "default_kind"), staff=staff,
         utilisation=_share(v["utilisation"], "utilisation"), country=v["country"],
-        confidence=_share(v["confidence"], "confidence", below_one=True))
+        confidence=_share(v["confidence"], "confidence", below_one=True),
+        window=check_window(v["window"]), hours=_hours(v["hours"]),
+        min_trend_requests=_whole(v["min_trend_requests"], "min_trend_requests", 2),
+        trend_alpha=_share(v["trend_alpha"], "trend_alpha", below_one=True))
+
+
+def check_window(value: Any) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """``window``: ``None`` (detected) or a pair of dates (text, ``date``, ``Timestamp``,
+    ``datetime64``; no time zone), the first day and the day after the last, in order and at
+    most :data:`MAX_DAYS` apart, as midnight Timestamps; anything else is refused at
+    ``window``."""
+    if value is None:
+        return None
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise GovsimError(f"must be a pair of dates (first day, day after the last), got "
+                          f"{shown(value)}", "window")
+    pair = list(value)
+    if len(pair) != 2:
+        raise GovsimError(f"must be a pair of dates (first day, day after the last), got "
+                          f"{len(pair)} value(s)", "window")
+    first, end = (check_moment(x, "window").normalize() for x in pair)
+    if first.tzinfo is not None or end.tzinfo is not None:
+        raise GovsimError("must be dates without a time zone (local days)", "window")
+    if not first < end:
+        raise GovsimError(f"its first day ({first.date()}) must come before its end "
+                          f"({end.date()})", "window")
+    if (end - first).days > MAX_DAYS:
+        raise GovsimError(f"spans {(end - first).days:,} days; at most {MAX_DAYS:,}", "window")
+    return first, end
+
+
+def _hours(value: Any) -> dict[str, str] | None:
+    """``hours``: ``None`` (detected from close times) or a mapping of agency to office hours
+    (``"08:30-17:30"`` or ``"24h"``), each checked at ``hours.AGENCY``."""
+    from govsim.calendar import parse_hours
+
+    if value is None:
+        return None
+    out = _by_agency(value, "hours", "office hours")
+    for agency, spec in out.items():
+        if not isinstance(spec, str):
+            raise GovsimError(f"must be office hours such as '08:30-17:30' or '24h', got "
+                              f"{shown(spec)}", f"hours.{agency}")
+        parse_hours(spec, f"hours.{agency}")
+    return out

@@ -11,6 +11,12 @@ so a log stamped to the minute or the day costs what its distinct values cost.
 Standard errors come from the inverse of the numerically differentiated observed information,
 carried to the mean and the coefficient of variation by the delta method; intervals of positive
 quantities are built on the log scale.
+
+A log shows the time to close only up to its longest duration ``tau``: a heavy-tailed family can
+put almost all of its mean beyond it (means of thousands of days for queues whose median is
+days). Beside the family's mean, the fit reports its *restricted* mean ``E[min(T, tau)]`` and cv
+(:mod:`govsim.data.restricted`), which depend only on what the log could show, with the
+Kaplan-Meier restricted mean as a check, and flags a fit whose mean lies mostly beyond ``tau``.
 """
 
 from __future__ import annotations
@@ -21,14 +27,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from govsim.analysis.survival import km_median
-from govsim.errors import GovsimError
+from govsim.analysis.survival import km_median, km_rmst
+from govsim.data.restricted import restricted_log_summary
+from govsim.errors import GovsimError, shown
 
-__all__ = ["FAMILIES", "DurationFit", "Sample", "fit_durations", "MIN_CLOSED"]
+__all__ = ["EXTRAPOLATED", "FAMILIES", "DurationFit", "Sample", "fit_durations", "MIN_CLOSED"]
 
 FAMILIES = ("gamma", "lognormal", "weibull")
 #: a group needs this many closed requests to be fitted
 MIN_CLOSED = 5
+#: a fit is ``extrapolated`` when its mean exceeds this many times the restriction ``tau``
+EXTRAPOLATED = 3.0
 #: native parameters per family: (name, positive?)
 PARAMETERS = {"gamma": (("shape", True), ("scale_days", True)),
               "lognormal": (("mu", False), ("sigma", True)),
@@ -39,8 +48,16 @@ PARAMETERS = {"gamma": (("shape", True), ("scale_days", True)),
 class DurationFit:
     """The chosen family's fit of one group's time to close, in days.
 
-    ``families`` holds one summary per family tried (log-likelihood, AIC, mean, cv, median);
-    ``rows`` are the estimates' table rows (mean, cv and the chosen family's parameters).
+    ``mean_days`` and ``cv`` are the family's own (infinite when its moments are); ``rmean_days``
+    and ``rcv`` those of ``min(T, tau_days)``, the time to close counted up to ``tau_days`` (the
+    longest duration in the group unless given), with ``se_rmean`` by the delta method (``tau``
+    held fixed) and ``km_rmean_days`` the Kaplan-Meier restricted mean (NaN when nobody was
+    followed to ``tau_days`` and some were still open). ``extrapolated`` says the mean exceeds
+    :data:`EXTRAPOLATED` times ``tau_days``: it lies mostly beyond what the log observes.
+    ``families`` holds one summary per family tried (log-likelihood, AIC, mean, cv, median,
+    restricted mean and cv, ``tau_days``, ``km_rmean_days``, ``extrapolated``); ``rows`` are the
+    estimates' table rows (mean, cv, the chosen family's parameters, then the restricted mean and
+    cv, whose level names ``tau``).
     """
 
     family: str
@@ -50,6 +67,13 @@ class DurationFit:
     se_cv: float
     median_days: float
     km_median_days: float
+    tau_days: float
+    rmean_days: float
+    rcv: float
+    se_rmean: float
+    se_rcv: float
+    km_rmean_days: float
+    extrapolated: bool
     requests: int
     closed: int
     censored: int
@@ -225,7 +249,8 @@ def _fit_family(family: str, sample: Sample, mean: float,
 
 def fit_durations(days: np.ndarray, closed: np.ndarray, *, resolution: float = 1.0 / 1440.0,
                   families: Sequence[str] = FAMILIES, z: float = 1.959964,
-                  weights: np.ndarray | None = None) -> DurationFit | None:
+                  weights: np.ndarray | None = None,
+                  horizon_days: float | None = None) -> DurationFit | None:
     """Fit the time to close of one group of requests.
 
     The log-likelihood is evaluated over the distinct durations, each weighted by how often it
@@ -248,6 +273,9 @@ def fit_durations(days: np.ndarray, closed: np.ndarray, *, resolution: float = 1
     weights : numpy.ndarray of int, optional
         How many requests each entry stands for (default one each): the fit equals the fit to
         the entries repeated that many times.
+    horizon_days : float, optional
+        The restriction ``tau`` of the restricted mean and cv (days > 0); default the longest
+        duration in the group, closed or still open.
 
     Returns
     -------
@@ -258,13 +286,18 @@ def fit_durations(days: np.ndarray, closed: np.ndarray, *, resolution: float = 1
     Raises
     ------
     GovsimError
-        An unknown family (path ``families``), or ``weights`` that are not one whole number
-        >= 0 a duration (path ``weights``).
+        An unknown family (path ``families``), ``weights`` that are not one whole number
+        >= 0 a duration (path ``weights``), or a ``horizon_days`` that is not a positive number
+        (path ``horizon_days``).
     """
     unknown = [f for f in families if f not in FAMILIES]
     if unknown or not families:
         raise GovsimError(f"unknown families {unknown}; choose among {', '.join(FAMILIES)}"
                           if unknown else "name at least one family", "families")
+    if horizon_days is not None and (isinstance(horizon_days, bool) or not isinstance(
+            horizon_days, int | float | np.number) or not 0.0 < float(horizon_days) < math.inf):
+        raise GovsimError(f"must be a positive number of days, got {shown(horizon_days)}",
+                          "horizon_days")
     days = np.asarray(days, dtype=float)
     closed = np.asarray(closed, dtype=bool)
     counts = np.ones(days.size) if weights is None else np.asarray(weights, dtype=float)
@@ -281,6 +314,12 @@ def fit_durations(days: np.ndarray, closed: np.ndarray, *, resolution: float = 1
     sample = Sample(exact, w_exact, censored, w_censored, float(counts[soon].sum()), resolution)
     mean = sample.sum_exact / sample.n_exact
     cv = math.sqrt(float(w_exact @ (exact - mean) ** 2) / sample.n_exact) / mean
+    tau = float(days.max()) if horizon_days is None else float(horizon_days)
+    km_days, km_closed = days, closed  # the Kaplan-Meier estimates take one entry a request
+    if weights is not None:
+        times = counts.astype(np.int64)
+        km_days, km_closed = np.repeat(days, times), np.repeat(closed, times)
+    km_rmean = km_rmst(km_days, km_closed, tau)
 
     fits: dict[str, tuple[float, np.ndarray, np.ndarray]] = {}
     for family in families:
@@ -289,45 +328,71 @@ def fit_durations(days: np.ndarray, closed: np.ndarray, *, resolution: float = 1
     tried: list[dict[str, object]] = []
     for family, (loglik, p, _) in fits.items():
         summary = _summary(family, p)
+        restricted = _restricted(family, p, tau)
         tried.append({"family": family, "loglik": loglik, "aic": 4.0 - 2.0 * loglik,
                       "mean_days": _exp(summary[0]), "cv": _exp(summary[1]),
-                      "median_days": _median(family, p),
+                      "median_days": _median(family, p), "tau_days": tau,
+                      "rmean_days": math.exp(restricted[0]), "rcv": math.exp(restricted[1]),
+                      "km_rmean_days": km_rmean,
+                      "extrapolated": bool(summary[0] > math.log(EXTRAPOLATED * tau)),
                       "chosen": family == chosen})
     best_aic = min(float(t["aic"]) for t in tried)  # type: ignore[arg-type]
     for t in tried:
         t["delta_aic"] = float(t["aic"]) - best_aic  # type: ignore[arg-type]
 
     _, p, cov = fits[chosen]
-    values = _summary(chosen, p)
-    jac = _jacobian(lambda q: _summary(chosen, q), p)
-    var = np.diag(jac @ cov @ jac.T)
-    names = ("duration_mean_days", "duration_cv") + tuple(
-        f"{chosen}_{name}" for name, _ in PARAMETERS[chosen])
-    positive = (True, True) + tuple(pos for _, pos in PARAMETERS[chosen])
     n = int(counts.sum())
-    rows: list[dict[str, object]] = []
-    for name, pos, value, v in zip(names, positive, values, var, strict=True):
-        se = math.sqrt(v) if v >= 0 else math.nan
-        if pos:  # value and se are on the log scale
-            est = _exp(value)
-            rows.append({"quantity": name, "level": chosen, "estimate": est, "se": est * se,
-                         "ci_low": _exp(value - z * se), "ci_high": _exp(value + z * se),
-                         "n": n})
-        else:
-            rows.append({"quantity": name, "level": chosen, "estimate": float(value), "se": se,
-                         "ci_low": value - z * se, "ci_high": value + z * se, "n": n})
-    return DurationFit(family=chosen, mean_days=float(rows[0]["estimate"]),  # type: ignore[arg-type]
-                       cv=float(rows[1]["estimate"]), se_mean=float(rows[0]["se"]),  # type: ignore[arg-type]
-                       se_cv=float(rows[1]["se"]),  # type: ignore[arg-type]
+    rows = _rows(_summary, chosen, p, cov, z, n, ("duration_mean_days", "duration_cv") + tuple(
+        f"{chosen}_{name}" for name, _ in PARAMETERS[chosen]),
+        (True, True) + tuple(pos for _, pos in PARAMETERS[chosen]), chosen)
+    up_to = f"{tau:.1f}" if tau >= 1.0 else f"{tau:.3g}"
+    rows += _rows(lambda f, q: _restricted(f, q, tau), chosen, p, cov, z, n,
+                  ("duration_rmean_days", "duration_rcv"), (True, True),
+                  f"{chosen}, up to {up_to} days")
+    est = {str(r["quantity"]): r for r in rows}
+    mean_row, cv_row = est["duration_mean_days"], est["duration_cv"]
+    rmean_row, rcv_row = est["duration_rmean_days"], est["duration_rcv"]
+    return DurationFit(family=chosen, mean_days=float(mean_row["estimate"]),  # type: ignore[arg-type]
+                       cv=float(cv_row["estimate"]), se_mean=float(mean_row["se"]),  # type: ignore[arg-type]
+                       se_cv=float(cv_row["se"]),  # type: ignore[arg-type]
                        median_days=_median(chosen, p),
-                       km_median_days=_km_median(days, closed, None if weights is None else counts),
+                       km_median_days=km_median(km_days, km_closed), tau_days=tau,
+                       rmean_days=float(rmean_row["estimate"]),  # type: ignore[arg-type]
+                       rcv=float(rcv_row["estimate"]), se_rmean=float(rmean_row["se"]),  # type: ignore[arg-type]
+                       se_rcv=float(rcv_row["se"]),  # type: ignore[arg-type]
+                       km_rmean_days=km_rmean,
+                       extrapolated=bool(next(t["extrapolated"] for t in tried
+                                              if t["family"] == chosen)),
                        requests=n,
                        closed=int(n_closed), censored=int(counts[~closed].sum()),
                        at_once=int(sample.at_once), families=tried, rows=rows)
 
 
-def _km_median(days: np.ndarray, closed: np.ndarray, weights: np.ndarray | None) -> float:
-    if weights is None:
-        return km_median(days, closed)
-    times = np.asarray(weights, dtype=np.int64)
-    return km_median(np.repeat(days, times), np.repeat(closed, times))
+def _restricted(family: str, p: np.ndarray, tau: float) -> np.ndarray:
+    """log restricted mean (at most ``log tau``) and log restricted cv."""
+    out = restricted_log_summary(family, p, tau)
+    out[0] = min(out[0], math.log(tau))
+    return out
+
+
+def _rows(summary: Callable[[str, np.ndarray], np.ndarray], family: str, p: np.ndarray,
+          cov: np.ndarray, z: float, n: int, names: Sequence[str], positive: Sequence[bool],
+          level: str) -> list[dict[str, object]]:
+    """Table rows of ``summary``'s values (logs of the positive ones), their standard errors by
+    the delta method through its numerical Jacobian, and intervals (on the log scale for the
+    positive ones)."""
+    values = summary(family, p)
+    jac = _jacobian(lambda q: summary(family, q), p)
+    var = np.diag(jac @ cov @ jac.T)
+    rows: list[dict[str, object]] = []
+    for name, pos, value, v in zip(names, positive, values, var, strict=True):
+        se = math.sqrt(v) if v >= 0 else math.nan
+        if pos:  # value and se are on the log scale
+            est = _exp(value)
+            rows.append({"quantity": name, "level": level, "estimate": est, "se": est * se,
+                         "ci_low": _exp(value - z * se), "ci_high": _exp(value + z * se),
+                         "n": n})
+        else:
+            rows.append({"quantity": name, "level": level, "estimate": float(value), "se": se,
+                         "ci_low": value - z * se, "ci_high": value + z * se, "n": n})
+    return rows

@@ -14,6 +14,13 @@ on an average day of the week in an average month. The model is fitted with refe
 (January, Monday) by Newton's method on the concave log-likelihood; standard errors come from the
 inverse observed information (for this canonical link, ``XᵀWX``) carried to the normalised
 quantities by the delta method, and intervals are built on the log scale.
+
+A type that starts late or ends early inside the window (:func:`govsim.data.window.type_steps`)
+is a **step**: it is fitted over its active days only and returned with ``first_day`` /
+``last_day`` (the category is 0 outside them). A trend is fitted automatically only when the
+data support it (enough requests over a year of active days, and a likelihood-ratio test
+against none); a trend that would carry the rate beyond a scenario's bounds is **capped**, with
+a note, never refused.
 """
 
 from __future__ import annotations
@@ -23,10 +30,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from govsim.data.window import check_category, p_text, type_steps
 from govsim.errors import GovsimError
 from govsim.scenario.base import LIMITS
 
-__all__ = ["RateFit", "fit_rates", "MONTHS", "WEEKDAYS"]
+__all__ = ["RateFit", "fit_rates", "check_category", "MONTHS", "WEEKDAYS"]
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -34,14 +42,24 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MIN_DAYS_PER_MONTH = 28
 MIN_DAYS_FOR_WEEKDAY = 14
 MIN_DAYS_FOR_TREND = 365
+#: ... and with a monthly profile, this many (with one year, a trend and a season are the same
+#: twelve numbers: the trend's estimate swings wildly, even to -99 % a year, and still passes the
+#: likelihood-ratio test)
+MIN_DAYS_FOR_SEASONAL_TREND = 730
+#: a capped quantity is kept this far (on the log scale) inside its bound, so that rounding it
+#: to 6 significant digits cannot carry it over
+_MARGIN = 1e-5
 
 
 @dataclass(frozen=True)
 class RateFit:
     """One category's fitted arrival rate (``seasonal``, ``weekday`` are ``None`` when not
-    fitted; ``trend_per_year`` is 0 then). ``rows`` are the estimates' table rows;
-    ``dispersion`` is Pearson's X² over the residual degrees of freedom (about 1 for Poisson
-    counts, above 1 when the days vary more than Poisson)."""
+    fitted; ``trend_per_year`` is 0 then). ``rows`` are the estimates' table rows (the
+    ``trend_per_year`` row also holds the likelihood-ratio statistic ``lr`` and its ``p_value``
+    against no trend); ``dispersion`` is Pearson's X² over the residual degrees of freedom
+    (about 1 for Poisson counts, above 1 when the days vary more than Poisson). ``first_day``
+    and ``last_day`` (``datetime64[D]``, inclusive) are set when the type starts late or ends
+    early inside the window: its rate is 0 outside them."""
 
     rate_per_day: float
     seasonal: tuple[float, ...] | None
@@ -51,26 +69,30 @@ class RateFit:
     requests: int
     rows: list[dict[str, object]] = field(repr=False)
     notes: list[str] = field(default_factory=list)
+    first_day: np.datetime64 | None = None
+    last_day: np.datetime64 | None = None
 
 
-def _newton(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Poisson log-linear maximum likelihood: the coefficients and ``XᵀWX`` at them."""
+def _loglik(x: np.ndarray, y: np.ndarray, b: np.ndarray, offset: np.ndarray) -> float:
+    eta = x @ b + offset
+    return float(y @ eta - np.exp(eta).sum())
+
+
+def _newton(x: np.ndarray, y: np.ndarray,
+            offset: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Poisson log-linear maximum likelihood: the coefficients, ``XᵀWX`` at them and the
+    log-likelihood (without its constant)."""
     beta = np.zeros(x.shape[1])
-    beta[0] = math.log(y.mean())
-
-    def loglik(b: np.ndarray) -> float:
-        eta = x @ b
-        return float(y @ eta - np.exp(eta).sum())
-
-    current = loglik(beta)
+    beta[0] = math.log(y.mean()) - float(offset.mean())
+    current = _loglik(x, y, beta, offset)
     for _ in range(200):
-        mu = np.exp(x @ beta)
+        mu = np.exp(x @ beta + offset)
         info = x.T @ (x * mu[:, None])
         step = np.linalg.solve(info, x.T @ (y - mu))
         size = 1.0
         while True:  # step halving keeps every step uphill
             trial = beta + size * step
-            value = loglik(trial)
+            value = _loglik(x, y, trial, offset)
             if value >= current - 1e-12 * abs(current) or size < 1e-8:
                 break
             size /= 2.0
@@ -79,26 +101,25 @@ def _newton(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             break
     else:  # pragma: no cover - the log-likelihood is concave: Newton converges
         raise RuntimeError("the rate model did not converge")
-    mu = np.exp(x @ beta)
-    return beta, x.T @ (x * mu[:, None])
+    mu = np.exp(x @ beta + offset)
+    return beta, x.T @ (x * mu[:, None]), current
 
 
-def _identified(x: np.ndarray, y: np.ndarray,
-                trend: bool) -> tuple[np.ndarray, np.ndarray] | None:
-    """The coefficients and their covariance, or ``None`` when the counts do not identify them
-    (the likelihood keeps rising along some direction: the fit diverges, its information is
-    singular) or the trend is beyond what a scenario allows."""
+def _identified(x: np.ndarray, y: np.ndarray, offset: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """The coefficients, their covariance and the log-likelihood, or ``None`` when the counts
+    do not identify them (the likelihood keeps rising along some direction: the fit diverges,
+    its information is singular)."""
+    offset = np.zeros(x.shape[0]) if offset is None else offset
     try:
         with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-            beta, info = _newton(x, y)
+            beta, info, loglik = _newton(x, y, offset)
             cov = np.linalg.inv(info)
             ok = (np.all(np.isfinite(beta)) and np.all(np.isfinite(cov))
                   and np.all(np.linalg.eigvalsh(info) > 0) and np.all(np.abs(beta[1:]) < 30.0))
     except (np.linalg.LinAlgError, RuntimeError, FloatingPointError):
         return None
-    if not ok or (trend and math.expm1(beta[-1]) > LIMITS["factor"]):
-        return None
-    return beta, cov
+    return (beta, cov, loglik) if ok else None
 
 
 def _profile_ok(level: np.ndarray, counts: np.ndarray, size: int,
@@ -124,10 +145,71 @@ def _choose(name: str, what: str, wanted: bool | None, ok: bool, why: str, enoug
     return bool(wanted)
 
 
+def _level(beta: np.ndarray, profiles: list[slice]) -> float:
+    """The log rate at ``t = 0`` on an average day (the profiles normalised to average 1)."""
+    out = float(beta[0])
+    for cols in profiles:
+        out += math.log(np.exp(np.concatenate([[0.0], beta[cols]])).mean())
+    return out
+
+
+def _cap(name: str, full: tuple[np.ndarray, np.ndarray, float], x: np.ndarray, y: np.ndarray,
+         t: np.ndarray, profiles: list[slice], lag: float, years: float,
+         anchor: np.datetime64, horizon_days: int | None, notes: list[str]
+         ) -> tuple[float, tuple[np.ndarray, np.ndarray, float] | None]:
+    """The trend (log growth a year) shrunk towards 0 until it keeps within the scenario's
+    bounds -- at most ``LIMITS["factor"]`` a year, at most ``LIMITS["factor"]``-fold over the
+    horizon, the rate at most ``LIMITS["rate per day"]`` from ``anchor`` to the horizon's end --
+    and the fit of the other coefficients with it held there (``None`` when it is not
+    shrunk)."""
+    growth = float(full[0][-1])
+    factor, top = LIMITS["factor"], math.log(LIMITS["rate per day"]) - _MARGIN
+    bound, why = abs(growth), ""
+    if growth > 0 and growth > math.log1p(factor) - _MARGIN:
+        bound, why = math.log1p(factor) - _MARGIN, f"it would exceed {factor:g} a year"
+    if growth > 0 and years > 0 and bound * years > math.log(factor) - _MARGIN:
+        bound = (math.log(factor) - _MARGIN) / years
+        why = f"it would multiply the rate more than {factor:g}-fold over the horizon"
+
+    def refit(b: float) -> tuple[tuple[np.ndarray, np.ndarray, float], float]:
+        fitted = _identified(x, y, b * t)
+        if fitted is None:  # pragma: no cover - a shrunk trend only lowers the information
+            raise RuntimeError("the capped rate model is not identified")
+        peak = _level(fitted[0], profiles) + max(b * lag, b * (lag + years))
+        return fitted, peak
+
+    sign = 1.0 if growth > 0 else -1.0
+    if why:
+        fitted, peak = refit(sign * bound)
+    else:
+        fitted, peak = full, _level(full[0], profiles) + max(growth * lag, growth * (lag + years))
+    if peak > top:  # the largest trend that keeps the rate under its bound, by bisection
+        low, high = 0.0, bound
+        for _ in range(60):
+            mid = (low + high) / 2.0
+            if refit(sign * mid)[1] > top:
+                high = mid
+            else:
+                low = mid
+        bound = low
+        fitted, peak = refit(sign * bound)
+        end = anchor + np.timedelta64(horizon_days or 0, "D")
+        why = (f"carried from the log to {anchor}" + (f" and {end}" if horizon_days else "")
+               + f", the rate would exceed the {LIMITS['rate per day']:,.0f} a day a scenario "
+               "allows")
+    if not why:
+        return growth, None
+    notes.append(f"{name}: trend capped at {math.expm1(sign * bound):+.4g} a year (fitted "
+                 f"{math.expm1(growth):+.4g}): {why}")
+    return sign * bound, fitted
+
+
 def fit_rates(name: str, created: np.ndarray, first_day: np.datetime64, n_days: int, *,
               anchor: np.datetime64 | None = None, seasonal: bool | None = None,
               weekday: bool | None = None, trend: bool | None = None, z: float = 1.959964,
-              min_profile_requests: int = 100, overdispersed: bool = False) -> RateFit:
+              min_profile_requests: int = 100, overdispersed: bool = False,
+              min_trend_requests: int = 200, trend_alpha: float = 0.01,
+              horizon_days: int | None = None) -> RateFit:
     """Fit one category's daily counts over ``n_days`` whole days from ``first_day``.
 
     Parameters
@@ -137,81 +219,127 @@ def fit_rates(name: str, created: np.ndarray, first_day: np.datetime64, n_days: 
     created : numpy.ndarray
         Its requests' creation times (``datetime64``); those outside the window are ignored.
     first_day, n_days :
-        The window of whole days the counts cover.
+        The window of whole days the counts cover (:func:`govsim.data.window.creation_window`).
     anchor : numpy.datetime64, optional
         The day ``rate_per_day`` refers to (the scenario's ``start``; default ``first_day``).
     seasonal, weekday, trend : bool or None
         Fit the monthly profile, the weekday profile, the trend; ``None`` fits each when the
-        log supports it (every month covered for at least 28 days; at least two weeks; at
-        least a year) and, for the profiles, the category has ``min_profile_requests``.
+        log supports it: the profiles when every month is covered for at least 28 days (at
+        least two weeks) of the type's active days and it has ``min_profile_requests``; the
+        trend when it has ``min_trend_requests`` over at least a year of active days and a
+        likelihood-ratio test against no trend (same profiles) rejects at ``trend_alpha``.
+        ``True`` forces it (refused when the counts cannot identify it).
     z : float
         The normal quantile of the intervals (1.96 for 95%).
     overdispersed : bool
         Scale the standard errors by the square root of the dispersion when it exceeds 1
         (quasi-Poisson).
+    horizon_days : int, optional
+        The scenario's horizon from ``anchor``: the trend is capped so that the rate stays
+        within the scenario's bounds over it (else only at ``anchor``).
 
     Returns
     -------
     RateFit
+        With ``first_day`` / ``last_day`` when the type starts late or ends early inside the
+        window (:func:`govsim.data.window.type_steps`): it is then fitted over its active days
+        only, and ``rate_per_day`` is still its rate at ``anchor`` along its trend.
     """
-    days = first_day + np.arange(n_days)
     day = created.astype("datetime64[D]")
     inside = (day >= first_day) & (day < first_day + n_days)
     counts = np.bincount((day[inside] - first_day).astype(np.int64), minlength=n_days).astype(float)
     n = int(counts.sum())
     anchor = first_day if anchor is None else anchor
-    lag = float((anchor - first_day).astype(np.int64)) / 365.25
-    month = days.astype("datetime64[M]").astype(np.int64) % 12
-    wday = (days.astype(np.int64) - 4) % 7  # 1970-01-01 was a Thursday; 0 = Monday
     notes: list[str] = []
     if n == 0:
         notes.append(f"{name}: no request in the window of whole days; its rate is 0")
         row = {"quantity": "rate_per_day", "level": "", "estimate": 0.0, "se": math.nan,
                "ci_low": 0.0, "ci_high": math.nan, "n": 0}
         return RateFit(0.0, None, None, 0.0, math.nan, 0, [row], notes)
+    lo, hi, steps = type_steps(counts)
+    origin, counts = first_day + lo, counts[lo:hi + 1]
+    m = counts.size
+    starts = ends = None
+    for side, gap, rate, p in steps:
+        edge = origin if side == "start" else first_day + hi
+        notes.append(f"{name}: {'starts late' if side == 'start' else 'ends early'} -- no request "
+                     f"in the {gap:,} days {'before' if side == 'start' else 'after'} {edge} (at "
+                     f"its rate of {rate:.3g} a day, {p_text(p)}); fitted over {m:,} active days, "
+                     f"0 {'before' if side == 'start' else 'after'} them "
+                     f"({'first_day' if side == 'start' else 'last_day'} {edge})")
+        starts, ends = (edge, ends) if side == "start" else (starts, edge)
+    days = origin + np.arange(m)
+    lag = float((anchor - origin).astype(np.int64)) / 365.25
+    years = (horizon_days or 0) / 365.25
+    month = days.astype("datetime64[M]").astype(np.int64) % 12
+    wday = (days.astype(np.int64) - 4) % 7  # 1970-01-01 was a Thursday; 0 = Monday
+    t = (np.arange(m) + 0.5) / 365.25
     enough = n >= min_profile_requests
     use_m = _choose(name, "seasonal", seasonal,
                     *_profile_ok(month, counts, 12, MIN_DAYS_PER_MONTH), enough, notes)
     use_w = _choose(name, "weekday", weekday,
-                    *(_profile_ok(wday, counts, 7, 1) if n_days >= MIN_DAYS_FOR_WEEKDAY
+                    *(_profile_ok(wday, counts, 7, 1) if m >= MIN_DAYS_FOR_WEEKDAY
                       else (False, "the log is under two weeks")), enough, notes)
     one_day = int((counts > 0).sum()) < 2  # no trend can be told from a single day
+    span = "its active days cover" if steps else "the log covers"
     if trend is None:
-        use_t = n_days >= MIN_DAYS_FOR_TREND and not one_day
-        if not use_t:
-            notes.append(f"{name}: trend not fitted (" + ("the log covers under a year" if
-                         n_days < MIN_DAYS_FOR_TREND else "its requests all fall on one day")
-                         + ")")
-    elif trend and (n_days < 2 or one_day):
-        raise GovsimError(f"cannot fit the trend of {name!r}: " + (
-            "the log is one day long" if n_days < 2 else "its requests all fall on one day"),
-            "trend")
+        why = ("its requests all fall on one day" if one_day else f"{span} under a year"
+               if m < MIN_DAYS_FOR_TREND else f"too few requests: {n} < {min_trend_requests}"
+               if n < min_trend_requests else f"{span} under two years, too short to tell a "
+               "trend from the monthly profile" if use_m and m < MIN_DAYS_FOR_SEASONAL_TREND
+               else "")
+        if why:
+            notes.append(f"{name}: trend not fitted ({why})")
+        use_t = not why
+    elif trend and one_day:  # a window of one day included
+        raise GovsimError(f"cannot fit the trend of {name!r}: its requests all fall on one day",
+                          "trend")
     else:
         use_t = bool(trend)
 
-    while True:
-        columns = [np.ones(n_days)]
-        if use_m:
-            columns += [(month == k).astype(float) for k in range(1, 12)]
-        if use_w:
-            columns += [(wday == k).astype(float) for k in range(1, 7)]
-        if use_t:
-            columns.append((np.arange(n_days) + 0.5) / 365.25)
-        x = np.column_stack(columns)
-        fitted = _identified(x, counts, use_t)
-        if fitted is not None:
-            beta, cov = fitted
-            break
-        if not (use_t and trend is None):
-            raise GovsimError(f"cannot identify the arrival rates of {name!r}: its requests are "
-                              "too concentrated in time to fit the profiles and the trend asked "
-                              "for (pass seasonal=False, weekday=False or trend=False)",
-                              "trend" if use_t else "seasonal" if use_m else "weekday")
-        notes.append(f"{name}: trend not fitted (its requests are too concentrated in time to "
-                     f"tell one, or it would exceed {LIMITS['factor']:g} a year)")
-        use_t = False
-    mu = np.exp(x @ beta)
-    dof = max(n_days - x.shape[1], 1)
+    columns = [np.ones(m)]
+    profiles: list[slice] = []
+    if use_m:
+        columns += [(month == k).astype(float) for k in range(1, 12)]
+        profiles.append(slice(1, 12))
+    if use_w:
+        columns += [(wday == k).astype(float) for k in range(1, 7)]
+        profiles.append(slice(len(columns) - 6, len(columns)))
+    x = np.column_stack(columns)
+    unidentified = (f"cannot identify the arrival rates of {name!r}: its requests are too "
+                    "concentrated in time to fit the profiles and the trend asked for (pass "
+                    "seasonal=False, weekday=False or trend=False)")
+    base = _identified(x, counts)
+    if base is None:
+        raise GovsimError(unidentified, "trend" if use_t and trend else
+                          "seasonal" if use_m else "weekday")
+    beta, cov, _ = base
+    lr = p_value = math.nan
+    growth, free_trend = 0.0, False
+    if use_t:
+        full = _identified(np.column_stack([x, t]), counts)
+        if full is None and trend:
+            raise GovsimError(unidentified, "trend")
+        if full is None:
+            notes.append(f"{name}: trend not fitted (its requests are too concentrated in time "
+                         "to tell one)")
+        else:
+            lr = max(2.0 * (full[2] - base[2]), 0.0)
+            p_value = math.erfc(math.sqrt(lr / 2.0))  # chi-squared, one degree of freedom
+            if trend is None and not p_value < trend_alpha:
+                notes.append(f"{name}: trend not fitted (not significant: likelihood ratio "
+                             f"{lr:.3g}, p = {p_value:.3g} ≥ {trend_alpha:g})")
+            else:
+                growth, free_trend = float(full[0][-1]), True
+                capped, refit = _cap(name, full, x, counts, t, profiles, lag, years, anchor,
+                                     horizon_days, notes)
+                if refit is None:
+                    x, (beta, cov, _) = np.column_stack([x, t]), full
+                else:
+                    growth, free_trend = capped, False
+                    beta, cov, _ = refit
+    mu = np.exp(x @ beta + (0.0 if free_trend else growth * t))
+    dof = max(m - x.shape[1], 1)
     dispersion = float(((counts - mu) ** 2 / mu).sum() / dof)
     if overdispersed and dispersion > 1.0:
         cov = cov * dispersion
@@ -221,21 +349,15 @@ def fit_rates(name: str, created: np.ndarray, first_day: np.datetime64, n_days: 
     outputs: list[tuple[str, str, np.ndarray, float, int]] = []  # quantity, level, grad, value, n
     grad_rate = np.zeros(p)
     grad_rate[0] = 1.0
-    log_rate = beta[0]
-    k = 1
+    log_rate = _level(beta, profiles) + growth * lag
     seasonal_out = weekday_out = None
-    profiles: list[tuple[str, tuple[str, ...], np.ndarray, slice]] = []
-    if use_m:
-        profiles.append(("seasonal", MONTHS, month, slice(k, k + 11)))
-        k += 11
-    if use_w:
-        profiles.append(("weekday", WEEKDAYS, wday, slice(k, k + 6)))
-        k += 6
-    for quantity, levels, level_of_day, cols in profiles:
+    for cols in profiles:
+        is_month = cols.stop - cols.start == 11
+        quantity, levels, level_of_day = (("seasonal", MONTHS, month) if is_month
+                                          else ("weekday", WEEKDAYS, wday))
         size = len(levels)
         logs = np.concatenate([[0.0], beta[cols]])
         factors = np.exp(logs) / np.exp(logs).mean()
-        log_rate += math.log(np.exp(logs).mean())
         grad_rate[cols] = factors[1:] / size
         per_level = np.bincount(level_of_day, weights=counts, minlength=size).astype(int)
         for j in range(size):
@@ -244,19 +366,17 @@ def fit_rates(name: str, created: np.ndarray, first_day: np.datetime64, n_days: 
             if j > 0:
                 g[cols.start + j - 1] += 1.0
             outputs.append((quantity, levels[j], g, float(np.log(factors[j])), int(per_level[j])))
-        if quantity == "seasonal":
+        if is_month:
             seasonal_out = tuple(float(f) for f in factors)
         else:
             weekday_out = tuple(float(f) for f in factors)
-    growth = 0.0
-    if use_t:
-        log_rate += beta[-1] * lag
+    if free_trend:
         grad_rate[-1] = lag
-        growth = beta[-1]
-    if log_rate > math.log(LIMITS["rate per day"]):
-        raise GovsimError(f"carried along its trend to {anchor}, the rate of {name!r} would be "
-                          f"above the {LIMITS['rate per day']:,.0f} a day a scenario allows; "
-                          "choose a start nearer the log, or pass trend=False", "start")
+    top = math.log(LIMITS["rate per day"]) - _MARGIN
+    if log_rate > top:  # pragma: no cover - a log's own rate is far below the bound
+        notes.append(f"{name}: rate capped at the {LIMITS['rate per day']:,.0f} a day a scenario "
+                     f"allows (fitted {math.exp(log_rate):.4g})")
+        log_rate = top
     outputs.insert(0, ("rate_per_day", "", grad_rate, float(log_rate), n))
 
     rows: list[dict[str, object]] = []
@@ -267,11 +387,12 @@ def fit_rates(name: str, created: np.ndarray, first_day: np.datetime64, n_days: 
                      "ci_low": math.exp(value - z * se_log), "ci_high": math.exp(value + z * se_log),
                      "n": count})
     trend_value = math.expm1(growth)
-    if use_t:
-        se_c = math.sqrt(float(cov[-1, -1]))
+    if growth or free_trend:
+        se_c = math.sqrt(float(cov[-1, -1])) if free_trend else math.nan
         rows.append({"quantity": "trend_per_year", "level": "", "estimate": trend_value,
                      "se": math.exp(growth) * se_c, "ci_low": math.expm1(growth - z * se_c),
-                     "ci_high": math.expm1(growth + z * se_c), "n": n})
+                     "ci_high": math.expm1(growth + z * se_c), "n": n, "lr": lr,
+                     "p_value": p_value})
     return RateFit(rate_per_day=math.exp(log_rate), seasonal=seasonal_out, weekday=weekday_out,
                    trend_per_year=trend_value, dispersion=dispersion, requests=n, rows=rows,
-                   notes=notes)
+                   notes=notes, first_day=starts, last_day=ends)

@@ -2,8 +2,10 @@
 
 Layer: data. A request log says what the city is, not how it could be governed, so the regimes
 are choices: by default the two presets, ``fragmented`` (each owner agency answers a line of its
-own) and ``consolidated`` (one centre takes every contact, as a 311 centre does, with the
-preset's dispatch, working-day limits and callbacks). The consolidated regime needs a unit of
+own) and ``consolidated`` (one centre takes every contact, with the preset's dispatch within a
+working day, working-day limits and callbacks), and ``as_logged``, the regime a 311 log itself
+comes from: ``consolidated`` with every case dispatched at once, as a 311 system sends requests
+to agencies (:func:`govsim.data.work_fit.fit_work` fits the work under it). The consolidated regime needs a unit of
 kind ``centre``, which a log of agencies does not list, so one is added (named ``centre``, or
 ``centre 2`` ... if an agency has that name), open round the clock, with ``centre_staff``
 seats. Pass ``regimes`` to write your own.
@@ -19,12 +21,14 @@ from typing import TYPE_CHECKING, Any
 from govsim.errors import GovsimError
 
 if TYPE_CHECKING:
-    from govsim.data.requests import RequestFit
+    from govsim.data.result import RequestFit
 
-__all__ = ["scenario_from_fit", "DEFAULT_REGIMES"]
+__all__ = ["scenario_from_fit", "regime_scenario", "DEFAULT_REGIMES", "AS_LOGGED_LABEL"]
 
 #: the regimes written by default, in this order (the first is the comparison's baseline)
-DEFAULT_REGIMES = ("fragmented", "consolidated")
+DEFAULT_REGIMES = ("fragmented", "consolidated", "as_logged")
+#: the label of the default ``as_logged`` regime
+AS_LOGGED_LABEL = "the log's own: a 311 centre that dispatches at once"
 #: staff-hours of intake per contact under the consolidated preset, and contacts per case
 #: assumed when sizing the centre
 _INTAKE_HOURS = 0.2
@@ -41,7 +45,8 @@ def _centre_name(units: Mapping[str, Any]) -> str:
 
 def scenario_from_fit(fit: RequestFit, *, name: str = "from-requests", description: str = "",
                       regimes: Mapping[str, Any] | None = None, centre_staff: int | None = None,
-                      validate: bool = True) -> dict[str, Any]:
+                      validate: bool = True,
+                      world: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A full scenario dict (the ``[world]`` of ``fit`` and regimes) that
     :func:`govsim.parse_scenario` accepts and :func:`govsim.scenario.to_toml` writes.
 
@@ -54,7 +59,7 @@ def scenario_from_fit(fit: RequestFit, *, name: str = "from-requests", descripti
     regimes : mapping, optional
         Regime tables by name (as in a scenario file); default the two presets over the
         learnt units (see the module's notes): ``fragmented`` with one channel per owner
-        agency, ``consolidated`` with a centre added to the world.
+        agency, ``consolidated`` and ``as_logged`` with a centre added to the world.
     centre_staff : int, optional
         Seats of the added centre; default enough for its intake (0.2 staff-hours a contact,
         two contacts a case) to keep it at most ``utilisation`` busy, at least 1. With your own
@@ -68,17 +73,14 @@ def scenario_from_fit(fit: RequestFit, *, name: str = "from-requests", descripti
     dict
         ``name``, ``description``, ``world``, ``regimes``.
     """
-    world = copy.deepcopy(fit.world)
+    world = copy.deepcopy(dict(fit.world if world is None else world))
     units = world["units"]
     owners = list(dict.fromkeys(o for c in world["categories"].values() for o in c["owners"]))
     add_centre = regimes is None or centre_staff is not None
     centre = _centre_name(units)
     if add_centre:
         if centre_staff is None:
-            daily = fit.diagnostics["requests_used"] / max(fit.diagnostics["window_days"], 1)
-            busy = fit.diagnostics["assumptions"]["utilisation"]
-            centre_staff = max(1, math.ceil(daily * _CONTACTS_PER_CASE * _INTAKE_HOURS / 24.0
-                                            / busy))
+            centre_staff = _centre_seats(fit)
         if not isinstance(centre_staff, int) or isinstance(centre_staff, bool) or centre_staff < 1:
             raise GovsimError(f"must be a whole number >= 1, got {centre_staff!r}", "centre_staff")
         units[centre] = {"kind": "centre", "staff": centre_staff, "hours": "24h",
@@ -88,6 +90,8 @@ def scenario_from_fit(fit: RequestFit, *, name: str = "from-requests", descripti
             "fragmented": {"preset": "fragmented",
                            "channels": [{"name": f"{o} line", "unit": o} for o in owners]},
             "consolidated": {"preset": "consolidated", "centre": centre},
+            "as_logged": {"preset": "consolidated", "centre": centre,
+                          "dispatch_within_working_days": 0.0, "label": AS_LOGGED_LABEL},
         }
     data = {"name": name, "description": description or (
         f"Learnt from a request log of {fit.diagnostics['requests_used']} requests"),
@@ -97,3 +101,37 @@ def scenario_from_fit(fit: RequestFit, *, name: str = "from-requests", descripti
 
         parse_scenario(data)
     return data
+
+
+def regime_scenario(fit: RequestFit, world: Mapping[str, Any], regime: str | Mapping[str, Any],
+                    name: str = "as_logged") -> dict[str, Any]:
+    """A scenario of ``world`` with one regime, ``name``: ``regime`` itself (a regime table) or
+    the default regime it names (:data:`DEFAULT_REGIMES`), with the centre added to the world
+    (named as :func:`scenario_from_fit` names it). Not validated here (the run does).
+
+    Raises
+    ------
+    GovsimError
+        A name that is not a default regime, or a regime that is not a table (at ``regime``).
+    """
+    if isinstance(regime, str):
+        data = scenario_from_fit(fit, world=world, validate=False)
+        if regime not in data["regimes"]:
+            raise GovsimError(f"unknown regime {regime!r}; name one of "
+                              f"{', '.join(DEFAULT_REGIMES)} or pass a regime table", "regime")
+        table = data["regimes"][regime]
+    elif isinstance(regime, Mapping):
+        data = scenario_from_fit(fit, world=world, regimes={name: dict(regime)}, validate=False,
+                                 centre_staff=_centre_seats(fit))
+        table = dict(regime)
+    else:
+        raise GovsimError(f"must be a regime's name or a regime table, got {type(regime).__name__}",
+                          "regime")
+    data["regimes"] = {name: copy.deepcopy(dict(table))}
+    return data
+
+
+def _centre_seats(fit: RequestFit) -> int:
+    daily = fit.diagnostics["requests_used"] / max(fit.diagnostics["window_days"], 1)
+    busy = fit.diagnostics["assumptions"]["utilisation"]
+    return max(1, math.ceil(daily * _CONTACTS_PER_CASE * _INTAKE_HOURS / 24.0 / busy))

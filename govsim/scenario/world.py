@@ -111,7 +111,14 @@ class Fund(Strict):
 
 
 class Category(Strict):
-    """A kind of citizen problem: how often it arises, who owns it, what fixing it takes."""
+    """A kind of citizen problem: how often it arises, who owns it, what fixing it takes.
+
+    ``first_day`` and ``last_day`` (optional, inclusive) bound the days its random problems
+    arise on: a kind of problem that appears or disappears inside the horizon (a step). Outside
+    them its rate is 0; inside, ``rate_per_day`` and ``trend_per_year`` still count from the
+    world's ``start`` (``rate_per_day`` is the rate at ``start`` along the trend, even when
+    ``first_day`` comes later). They do not affect the dated ``arrivals``.
+    """
 
     kind: Literal["complaint", "consultation", "market_social", "suggestion"] = "complaint"
     rate_per_day: Rate = 0.0
@@ -121,6 +128,9 @@ class Category(Strict):
     weekday: tuple[Factor, ...] | None = None
     #: relative change of the rate per year, compounding (0.18: +18% a year)
     trend_per_year: Annotated[float, Field(gt=-1.0, le=LIMITS["factor"])] = 0.0
+    #: the first and last day its random problems arise on (inclusive); none: unbounded
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
     owners: tuple[Name, ...] = Field(min_length=1)
     #: the owner an adjudication ruling names (one of ``owners``); none: the owner listed first
     #: in ``[world.units]`` (:meth:`lead_among`)
@@ -151,6 +161,14 @@ class Category(Strict):
             raise ValueError(f"weekday must list 7 factors, Monday first, not {len(value)}")
         return value
 
+    @field_validator("last_day")
+    @classmethod
+    def _days_in_order(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        first = info.data.get("first_day")
+        if value is not None and first is not None and value < first:
+            raise ValueError(f"must not come before first_day ({first}), got {value}")
+        return value
+
     @property
     def overlapping(self) -> bool:
         return len(self.owners) > 1
@@ -168,7 +186,8 @@ class Category(Strict):
         """The expected number of problems on each of ``n_days`` days from ``start`` (without
         the dated ``arrivals``): ``rate_per_day`` × the month's ``seasonal`` factor × the
         ``weekday`` factor × (1 + ``trend_per_year``) to the power of the years from ``start``
-        to the day's middle. With none of them set, every day's rate is ``rate_per_day``."""
+        to the day's middle; 0 on days before ``first_day`` or after ``last_day``. With none of
+        them set, every day's rate is ``rate_per_day``."""
         days = np.arange(np.datetime64(start, "D"), np.datetime64(start, "D") + n_days)
         rate = np.full(n_days, self.rate_per_day)
         if self.seasonal is not None:
@@ -180,6 +199,10 @@ class Category(Strict):
         if self.trend_per_year:
             years = (np.arange(n_days) + 0.5) / 365.25
             rate = rate * (1.0 + self.trend_per_year) ** years
+        if self.first_day is not None:
+            rate = rate * (days >= np.datetime64(self.first_day, "D"))
+        if self.last_day is not None:
+            rate = rate * (days <= np.datetime64(self.last_day, "D"))
         return rate
 
 

@@ -1,0 +1,296 @@
+"""Work per case fitted to a log's times to close, instead of assumed.
+
+Layer: data. :func:`~govsim.data.requests.world_from_requests` starts from an assumption: the
+work of a case is ``work_share`` of its mean time to close in office hours. :func:`fit_work`
+replaces it with a fit: for each agency with at least ``min_closed`` closed requests it
+chooses a multiplier of the work of the complaint types it leads (and, unless staff were given,
+the staff that work needs at the fit's ``utilisation``) so that the **simulated** median time to
+close of its cases, under the log's own regime and observed as the log was (arrivals in the
+creation window, censored at ``as_of``: :func:`govsim.data.simulated.observed_world`), equals
+the log's Kaplan-Meier median.
+
+Every evaluation runs the same replications under the same seeds (common random numbers), so
+two multipliers differ only by the work they set, and the simulated median rises with the work.
+Each agency is one equation in one unknown, so the search is a safeguarded secant in log-log
+space per agency, all agencies at once (one simulation per step): a step follows the last two
+points' slope, is kept inside the bracket the points have found, and halves the bracket when it
+would leave it. This is what :func:`govsim.calibrate`'s box search would do with one parameter
+per agency, without its cost in many dimensions. The median is a step function of the work
+where office hours leave gaps, and not quite monotone where staff, whole numbers re-sized with
+the work, are few: each agency keeps the best point found, and the table's ``status`` says how
+it ended (:data:`STATUSES`) -- an agency whose median stops falling with less work while still
+above the log's is ``flat``: the regime's own delays (intake, dispatch, a holiday, office
+hours) already take longer than the log's median.
+Agencies with fewer closed requests take the fitted agencies' pooled multiplier (the geometric
+mean weighted by closed requests).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from govsim.data.scenario_file import regime_scenario
+from govsim.data.simulated import (
+    lead_agencies,
+    observed_world,
+    quantiles_by_agency,
+    simulated_times,
+)
+from govsim.data.staffing import agency_loads, open_hours_per_day, size_staff
+from govsim.errors import GovsimError, shown
+
+if TYPE_CHECKING:
+    from govsim.data.result import RequestFit
+
+__all__ = ["fit_work", "WORK_FIT_COLUMNS", "MULTIPLIER_BOUNDS", "STATUSES"]
+
+#: the columns of ``fit.diagnostics["work_fit"]``
+WORK_FIT_COLUMNS = ["agency", "closed", "km_median_days", "assumed_median_days",
+                    "simulated_median_days", "ratio", "multiplier", "work_share", "staff",
+                    "status"]
+#: what ``status`` says, of the final run: ``fitted`` (within ``tolerance``), ``closest`` (not
+#: within it: the median jumps over the log's -- office hours make it a step function of the
+#: work -- or the other agencies' final work moved it; the nearest point found is kept),
+#: ``flat`` (less work stopped shortening the median while it was still above the log's: the
+#: regime's own delays -- intake, dispatch, a holiday, office hours -- set it, or the staff,
+#: whole numbers sized for the work, shrank with it), ``floor``/``ceiling`` (no work in
+#: :data:`MULTIPLIER_BOUNDS` reaches the log's median), ``not converged`` (``max_iterations``
+#: ran out); in each the nearest point found is kept; ``pooled ...`` (not fitted)
+STATUSES = ("fitted", "closest", "flat", "floor", "ceiling", "not converged",
+            "pooled (too few closed)", "pooled (no median in the log)")
+#: the multipliers searched, relative to the assumed work
+MULTIPLIER_BOUNDS = (1e-4, 1e3)
+#: an agency's median is flat when less work changes its log by less than this much per
+#: unit of the work's log (a hundredth of proportional)
+FLAT = 0.01
+#: how far (in the work's log) the kept point steps away from a jump of the median beside it
+JUMP_MARGIN = 0.05
+
+
+def _check(value: Any, name: str, low: float, high: float, whole: bool = False) -> Any:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) \
+        and low <= value <= high and (not whole or float(value).is_integer())
+    if not ok:
+        kind = "a whole number" if whole else "a number"
+        raise GovsimError(f"must be {kind} from {low:g} to {high:g}, got {shown(value)}", name)
+    return int(value) if whole else float(value)
+
+
+def _world_at(fit: RequestFit, base: Mapping[str, float], multipliers: Mapping[str, float],
+              leads: Mapping[str, str]) -> dict[str, Any]:
+    """``fit.world`` with each category's work scaled by its lead's multiplier and the staff
+    sized again for that work (except staff that were given)."""
+    import copy
+
+    world = copy.deepcopy(fit.world)
+    for name, entry in world["categories"].items():
+        work = base[name] * multipliers.get(leads[name], 1.0)
+        entry["work_hours"] = float(f"{min(max(work, 1e-3), 10_000.0):.6g}")
+    d = fit.diagnostics
+    a = d["assumptions"]
+    loads = agency_loads(world["categories"], d["owner_shares"], world["start"],
+                         world["horizon_days"])
+    for agency, unit in world["units"].items():
+        if agency in a["staff_given"]:
+            continue
+        hours = open_hours_per_day(unit.get("hours", "08:30-17:30"), a["office_hours_per_week"])
+        unit["staff"] = size_staff(loads.get(agency, 0.0), hours, a["utilisation"])
+    return world
+
+
+def _medians(fit: RequestFit, world: dict[str, Any], regime: Any, replications: int,
+             seed: int, agencies: list[str]) -> dict[str, float]:
+    d = fit.diagnostics
+    data = regime_scenario(fit, world, regime)
+    observed = observed_world(data, d["window"]["first_day"], d["window"]["end_day"], d["as_of"])
+    times = simulated_times(observed, "as_logged", replications=replications, seed=seed)
+    return quantiles_by_agency(times, 0.5, agencies)
+
+
+def fit_work(fit: RequestFit, *, regime: str | Mapping[str, Any] = "as_logged",
+             replications: int = 2, seed: int = 12345, min_closed: int = 20,
+             tolerance: float = 0.05, max_iterations: int = 12) -> RequestFit:
+    """Fit each agency's work per case to the log's median time to close.
+
+    Parameters
+    ----------
+    fit : RequestFit
+        The result of :func:`~govsim.data.requests.world_from_requests`.
+    regime : str or mapping
+        The regime the log was produced under: a name among ``fit.scenario()``'s regimes, or a
+        regime table. Default ``"as_logged"``: a 311 centre that dispatches at once.
+    replications, seed : int
+        Replications of every evaluation and their root seed (the same for every evaluation).
+    min_closed : int
+        Agencies with at least this many closed requests are fitted; the others take the
+        pooled multiplier.
+    tolerance : float
+        Stop when every fitted agency's simulated median is within this relative distance of
+        the log's.
+    max_iterations : int
+        Simulations of the search at most (one more checks the result).
+
+    Returns
+    -------
+    RequestFit
+        A copy of ``fit`` whose world has the fitted work and staff; the estimates'
+        ``work_hours`` rows say ``fitted``, ``diagnostics["work_fit"]`` holds the table
+        (:data:`WORK_FIT_COLUMNS`) and ``diagnostics["assumptions"]["work"]`` how it was fitted.
+
+    Raises
+    ------
+    GovsimError
+        An argument out of range (at its name), an unknown regime (at ``regime``).
+    """
+    replications = _check(replications, "replications", 1, 100, whole=True)
+    seed = _check(seed, "seed", 0, 2**63 - 1, whole=True)
+    min_closed = _check(min_closed, "min_closed", 5, 10**9, whole=True)
+    tolerance = _check(tolerance, "tolerance", 1e-4, 1.0)
+    max_iterations = _check(max_iterations, "max_iterations", 1, 100, whole=True)
+    d = fit.diagnostics
+    leads = lead_agencies(fit.world)
+    base = {name: float(entry["work_hours"]) for name, entry in fit.world["categories"].items()}
+    led = sorted(set(leads.values()))
+    closed = {a: int(d["closed_by_agency"].get(a, 0)) for a in led}
+    target = {a: float(d["km_median_by_agency"].get(a, math.nan)) for a in led}
+    fitted = [a for a in led if closed[a] >= min_closed and math.isfinite(target[a])
+              and target[a] > 0]
+    low, high = (math.log(b) for b in MULTIPLIER_BOUNDS)
+    log_m = {a: 0.0 for a in fitted}
+    bracket = {a: [low, high] for a in fitted}
+    history: dict[str, list[tuple[float, float]]] = {a: [] for a in fitted}
+    status = {a: "not converged" for a in fitted}
+
+    def evaluate(points: Mapping[str, float]) -> dict[str, float]:
+        multipliers = {a: math.exp(v) for a, v in points.items()}
+        world = _world_at(fit, base, {**{a: 1.0 for a in led}, **multipliers}, leads)
+        return _medians(fit, world, regime, replications, seed, led)
+
+    assumed = evaluate(log_m) if fitted else {}
+    current = assumed
+    for _ in range(max_iterations if fitted else 0):
+        moving = False
+        for a in fitted:
+            if status[a] in ("fitted", "flat", "floor", "ceiling"):
+                continue
+            sim = current[a]
+            miss = math.log(sim / target[a]) if math.isfinite(sim) and sim > 0 else math.inf
+            history[a].append((log_m[a], miss))
+            if abs(miss) <= math.log1p(tolerance):
+                status[a] = "fitted"
+                continue
+            if miss > 0:
+                bracket[a][1] = min(bracket[a][1], log_m[a])
+            else:
+                bracket[a][0] = max(bracket[a][0], log_m[a])
+            if bracket[a][1] - bracket[a][0] < 1e-3:
+                # the median jumps over the log's (office hours make it a step function of
+                # the work): the bracket has closed on the jump
+                status[a] = "closest"
+                continue
+            if miss > 0 and log_m[a] <= low + 1e-12:
+                status[a] = "floor"
+                continue
+            if miss < 0 and log_m[a] >= high - 1e-12:
+                status[a] = "ceiling"
+                continue
+            slope = 1.0
+            if len(history[a]) >= 2 and math.isfinite(history[a][-2][1]) and math.isfinite(miss):
+                (x0, y0), (x1, y1) = history[a][-2], history[a][-1]
+                if x1 != x0:
+                    raw = (y1 - y0) / (x1 - x0)
+                    if miss > 0 and x1 < x0 and raw < FLAT and len(history[a]) >= 3:
+                        # less work no longer shortens it: the regime's own delays (intake,
+                        # dispatch, office hours) or fewer staff for less work set the median
+                        status[a] = "flat"
+                        continue
+                    slope = min(max(raw, 0.2), 2.0)
+            step = -miss / slope if math.isfinite(miss) else -3.0
+            proposal = log_m[a] + step
+            lo_b, hi_b = bracket[a]
+            if not lo_b < proposal < hi_b:
+                inside = lo_b > low and hi_b < high  # a true bracket: bisect it
+                proposal = 0.5 * (lo_b + hi_b) if inside else min(max(proposal, low), high)
+            log_m[a] = proposal
+            moving = True
+        if not moving:
+            break
+        current = evaluate(log_m)
+    for a in fitted:  # the last evaluation counts too; each agency keeps its best point
+        sim = current[a]
+        if status[a] == "not converged":
+            history[a].append((log_m[a], math.log(sim / target[a]) if math.isfinite(sim)
+                               and sim > 0 else math.inf))
+            if abs(history[a][-1][1]) <= math.log1p(tolerance):
+                status[a] = "fitted"
+        best_x, best_y = min(history[a], key=lambda point: abs(point[1]))
+        # a jump of the median next to the best point (office hours: a step function of the
+        # work) moves a little when the other agencies' work changes: step away from it
+        across = [x for x, y in history[a] if abs(x - best_x) < 0.1 and y * best_y < 0]
+        if across and math.isfinite(best_y):
+            best_x += math.copysign(JUMP_MARGIN, best_x - across[0])
+            status[a] = "closest" if status[a] == "not converged" else status[a]
+        log_m[a] = best_x
+
+    weights = np.array([closed[a] for a in fitted], dtype=float)
+    pooled = math.exp(float(np.average([log_m[a] for a in fitted], weights=weights))) \
+        if fitted else 1.0
+    multipliers = {a: (math.exp(log_m[a]) if a in log_m else pooled) for a in led}
+    world = _world_at(fit, base, multipliers, leads)
+    final = _medians(fit, world, regime, replications, seed, led)
+    for a in fitted:  # the verdict is the final run's: the agencies' work interacts (a case
+        # dispatched to a wrong unit first waits in that unit's queue)
+        sim = final[a]
+        within = math.isfinite(sim) and sim > 0 and \
+            abs(math.log(sim / target[a])) <= math.log1p(tolerance)
+        if within:
+            status[a] = "fitted"
+        elif status[a] == "fitted":
+            status[a] = "closest"
+    work_share = d["assumptions"]["work_share"]
+    rows = []
+    for a in led:
+        rows.append({
+            "agency": a, "closed": closed[a], "km_median_days": target[a],
+            "assumed_median_days": assumed.get(a, math.nan),
+            "simulated_median_days": final.get(a, math.nan),
+            "ratio": final.get(a, math.nan) / target[a] if target[a] > 0 else math.nan,
+            "multiplier": multipliers[a], "work_share": work_share * multipliers[a],
+            "staff": world["units"][a]["staff"],
+            "status": status.get(a, "pooled (too few closed)" if closed[a] < min_closed
+                                 else "pooled (no median in the log)")})
+    table = pd.DataFrame(rows, columns=WORK_FIT_COLUMNS)
+    return _fitted(fit, world, table, multipliers, leads, {
+        "regime": regime if isinstance(regime, str) else dict(regime),
+        "replications": replications, "seed": seed, "min_closed": min_closed,
+        "tolerance": tolerance, "pooled_multiplier": pooled})
+
+
+def _fitted(fit: RequestFit, world: dict[str, Any], table: pd.DataFrame,
+            multipliers: Mapping[str, float], leads: Mapping[str, str],
+            how: dict[str, Any]) -> RequestFit:
+    est = fit.estimates.copy()
+    rows = est["quantity"] == "work_hours"
+    for k in np.flatnonzero(rows.to_numpy()):
+        name = est.at[est.index[k], "category"]
+        m = multipliers.get(leads.get(name, ""), 1.0)
+        for col in ("estimate", "se", "ci_low", "ci_high"):
+            est.at[est.index[k], col] = float(est.at[est.index[k], col]) * m
+        est.at[est.index[k], "estimate"] = world["categories"][name]["work_hours"]
+        est.at[est.index[k], "level"] = "fitted: simulated median time to close = the log's"
+    diagnostics = dict(fit.diagnostics)
+    diagnostics["work_fit"] = table
+    diagnostics["assumptions"] = {**fit.diagnostics["assumptions"], "work": {"fitted": True, **how}}
+    notes = list(fit.notes)
+    for row in table.itertuples():
+        if row.status in ("flat", "floor", "ceiling", "not converged"):
+            notes.append(f"agency {row.agency!r}: work fit {row.status} (simulated median "
+                         f"{row.simulated_median_days:.3g} days, the log's {row.km_median_days:.3g})")
+    return dataclasses.replace(fit, world=world, estimates=est, diagnostics=diagnostics,
+                               notes=notes)

@@ -257,3 +257,22 @@ def test_another_citys_log_is_refused_at_later(fit) -> None:
         check_fit(fit, other.rename(columns={"requested_datetime": "when"}),
                   columns="open311")
     assert err.value.path == "requested_datetime"
+
+
+def test_the_prediction_interval_does_not_depend_on_where_the_world_starts(halves) -> None:
+    """The rate's uncertainty carried to the checked window uses the covariance of the rate at
+    the start and the trend, so moving the world's start (which moves the rate along the
+    trend) leaves the interval where it was; a trend checked on its own log is as precise as
+    its count."""
+    log = pd.concat(halves, ignore_index=True)
+    rel = []
+    for start in (None, "2010-01-01", "1990-01-01"):
+        fit = world_from_requests(log, as_of="2025-01-01", trend=True, start=start,
+                                  families=("gamma",))
+        vol = fit.check(log, as_of="2025-01-01", replications=1, seed=1).volume
+        rel.append(vol.set_index("category")["rate_rel_se"])
+    for other in rel[1:]:
+        pd.testing.assert_series_equal(rel[0], other, rtol=1e-3)
+    counts = log["Complaint Type"].value_counts()
+    for name, value in rel[0].items():  # about 1/sqrt(n): the count itself, over the log
+        assert value < 2.0 / math.sqrt(counts[name]), (name, value)

@@ -95,3 +95,38 @@ def test_the_observed_world_draws_arrivals_only_in_the_window(fit) -> None:
     assert observed["world"]["horizon_days"] == 366
     for entry in observed["world"]["categories"].values():
         assert str(entry["last_day"]) == "2024-01-31"
+
+
+def test_numpy_numbers_are_numbers(fit) -> None:
+    out = fit.fit_work(replications=np.int64(1), seed=np.int64(3), max_iterations=np.int32(1))
+    assert out.diagnostics["assumptions"]["work"]["replications"] == 1
+
+
+def test_a_fit_with_no_agency_to_fit_is_refused_at_min_closed(fit) -> None:
+    with pytest.raises(GovsimError) as refused:
+        fit.fit_work(min_closed=10**8)
+    assert refused.value.path == "min_closed"
+
+
+def test_a_projected_world_is_fitted_on_the_logs_own_window() -> None:
+    """With start= years after the log, the work is still fitted on the log's window at the
+    log's rates (the world is carried back along its trend), and the staff are then sized for
+    the projected world."""
+    log = pd.read_csv(CSV, dtype=str, keep_default_na=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RequestLogWarning)
+        here = world_from_requests(log, as_of="2025-01-01")
+        later = world_from_requests(log, as_of="2025-01-01", start="2030-01-01")
+    a = here.fit_work(replications=1, seed=3).diagnostics["work_fit"].set_index("agency")
+    b = later.fit_work(replications=1, seed=3).diagnostics["work_fit"].set_index("agency")
+    pd.testing.assert_series_equal(a["simulated_median_days"], b["simulated_median_days"],
+                                   rtol=1e-3)
+    pd.testing.assert_series_equal(a["multiplier"], b["multiplier"], rtol=1e-3)
+    assert b.loc["DOT", "staff"] > a.loc["DOT", "staff"]  # street conditions grow 18 % a year
+
+
+def test_a_given_window_without_a_request_is_refused() -> None:
+    log = pd.read_csv(CSV, dtype=str, keep_default_na=False)
+    with pytest.raises(GovsimError) as refused:
+        world_from_requests(log, as_of="2025-01-01", window=("2022-05-01", "2022-05-10"))
+    assert refused.value.path == "window" and "no request" in refused.value.message

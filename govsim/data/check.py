@@ -12,7 +12,6 @@ cases'): a :class:`RequestCheck`, printed by :meth:`~RequestCheck.table` and dra
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
@@ -26,7 +25,7 @@ from govsim.analysis.survival import km_quantile, km_quantile_ci
 from govsim.data.check_result import TIMES_COLUMNS, VOLUME_COLUMNS, RequestCheck
 from govsim.data.reading import read_requests
 from govsim.data.scenario_file import DEFAULT_REGIMES, regime_scenario
-from govsim.data.simulated import by_replication, observed_world, simulated_times
+from govsim.data.simulated import by_replication, moved_world, observed_world, simulated_times
 from govsim.errors import GovsimError, shown
 
 if TYPE_CHECKING:
@@ -151,27 +150,8 @@ def check_fit(fit: RequestFit, later: Any, *, columns: Any = None,
 
 def later_world(fit: RequestFit, first_day: Any, horizon_days: int | None = None,
                 notes: list[str] | None = None) -> dict[str, Any]:
-    """``fit.world`` starting on ``first_day``, each category's ``rate_per_day`` carried there
-    along its ``trend_per_year`` (``rate × (1 + trend) ** (days / 365.25)``). A trend that
-    would grow more than a scenario allows over ``horizon_days`` is capped there (in ``notes``).
-    """
-    from govsim.scenario.base import LIMITS
-
-    world, first = copy.deepcopy(fit.world), _day(first_day)
-    years = (first - _day(world["start"])).days / _YEAR
-    for name, entry in world["categories"].items():
-        trend = float(entry.get("trend_per_year") or 0.0)
-        if trend:
-            entry["rate_per_day"] = float(entry["rate_per_day"]) * (1.0 + trend) ** years
-        most = LIMITS["factor"] ** (_YEAR / horizon_days) * (1 - 1e-6) - 1 if horizon_days \
-            else math.inf
-        if trend > most:
-            entry["trend_per_year"] = most
-            (notes if notes is not None else []).append(
-                f"{name}: trend {trend:+.4g} a year capped at {most:+.4g} over the later "
-                f"{horizon_days} days (a scenario's rate grows at most {LIMITS['factor']:g}-fold)")
-    world["start"] = first
-    return world
+    """``fit.world`` starting on ``first_day``: :func:`govsim.data.simulated.moved_world`."""
+    return moved_world(fit.world, first_day, horizon_days, notes)
 
 
 def expected_counts(entry: Mapping[str, Any], start: Any, n_days: int) -> np.ndarray:
@@ -203,7 +183,7 @@ def _volume(fit: RequestFit, world: dict[str, Any], read: RequestLog, inside: np
         daily = expected_counts(entry, first, n_days)
         mu = float(daily.sum())
         tau = float(daily @ later_years / mu) if mu > 0 else fit_mid
-        rv = _rel_var(fit.estimates, name, fit_mid, tau)
+        rv = _rel_var(fit, name, tau)
         if mu <= 0:
             lo = hi = 0.0
         elif math.isfinite(rv) and rv > 0:
@@ -226,20 +206,25 @@ def _volume(fit: RequestFit, world: dict[str, Any], read: RequestLog, inside: np
     return pd.DataFrame(rows, columns=VOLUME_COLUMNS)
 
 
-def _rel_var(est: pd.DataFrame, name: str, fit_mid: float, tau: float) -> float:
-    """The relative variance of a category's rate at ``tau`` years from the world's start."""
+def _rel_var(fit: RequestFit, name: str, years: float) -> float:
+    """The relative variance of a category's rate ``years`` from the world's start: the variance
+    of the log rate there, ``var(log rate) + 2 t cov + t² var(log growth)`` from the fit's
+    covariance of the rate at the start and the trend's log growth a year (a capped or absent
+    trend adds nothing: its uncertainty is not known, or there is none)."""
+    est = fit.estimates
     mine = est[est["category"] == name]
     rate = mine[mine["quantity"] == "rate_per_day"]
     if rate.empty or not float(rate["estimate"].iloc[0]) > 0:
         return math.nan
-    rv0 = (float(rate["se"].iloc[0]) / float(rate["estimate"].iloc[0])) ** 2
+    var_rate = (float(rate["se"].iloc[0]) / float(rate["estimate"].iloc[0])) ** 2
     trend = mine[mine["quantity"] == "trend_per_year"]
-    if trend.empty or not math.isfinite(rv0):
-        return rv0
+    cov = fit.diagnostics.get("rate_trend_covariance", {}).get(name, math.nan)
+    if trend.empty or not math.isfinite(var_rate) or not math.isfinite(cov):
+        return var_rate
     var_b = (float(trend["se"].iloc[0]) / (1.0 + float(trend["estimate"].iloc[0]))) ** 2
-    n = float(rate["n"].iloc[0])
-    centre = max(rv0 - fit_mid ** 2 * var_b, 1.0 / n if n > 0 else 0.0)
-    return centre + (tau - fit_mid) ** 2 * var_b
+    if not math.isfinite(var_b):
+        return var_rate
+    return max(var_rate + 2.0 * years * cov + years * years * var_b, 0.0)
 
 
 def _times(read: RequestLog, inside: np.ndarray, times: pd.DataFrame, levels: list[float],

@@ -155,6 +155,7 @@ def learn_world(log: Log, window: Window, args: Arguments, cols: Columns, rows_r
     world_categories: dict[str, dict[str, Any]] = {}
     shares: dict[str, dict[str, float]] = {}
     dispersion: dict[str, float] = {}
+    covariance: dict[str, float] = {}  # cov(log rate at start, log growth a year) per category
     for name in f.categories:
         mine = f.of_category(name)
         rate = fit_rates(name, log.created[mine], window.first_day, window.n_days, anchor=begin,
@@ -169,6 +170,8 @@ def learn_world(log: Log, window: Window, args: Arguments, cols: Columns, rows_r
             if "p_value" in r and math.isfinite(r.get("lr", math.nan)):
                 f.notes.append(f"{name}: trend fitted (likelihood ratio {r['lr']:.4g}, "
                                f"{p_text(r['p_value'])})")
+            if "cov_log_rate" in r:
+                covariance[name] = float(r["cov_log_rate"])
             f.rows.append({"category": name, "agency": None, **r})
         owners, shares[name] = _owners(f, name, mine)
         fit = f.durations("category", name, mine) or f.whole_log(name)
@@ -224,7 +227,7 @@ def learn_world(log: Log, window: Window, args: Arguments, cols: Columns, rows_r
         "closed_by_agency": closed_by_agency, "km_median_by_agency": km_by_agency,
         "owner_shares": shares, "hours": clock,
         "closed_at_once": int((log.is_closed & (f.days < 1.0 / 1440.0)).sum()),
-        "dispersion": dispersion,
+        "dispersion": dispersion, "rate_trend_covariance": covariance,
         "agencies_not_owners": sorted(set(f.agencies) - set(owners_all)),
         "assumptions": {"work_share": args.work_share,
                         "office_hours_per_week": args.office_hours_per_week,

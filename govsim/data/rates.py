@@ -392,7 +392,8 @@ def fit_rates(name: str, created: np.ndarray, first_day: np.datetime64, n_days: 
         rows.append({"quantity": "trend_per_year", "level": "", "estimate": trend_value,
                      "se": math.exp(growth) * se_c, "ci_low": math.expm1(growth - z * se_c),
                      "ci_high": math.expm1(growth + z * se_c), "n": n, "lr": lr,
-                     "p_value": p_value})
+                     "p_value": p_value,  # and cov(log rate at anchor, log growth a year):
+                     "cov_log_rate": float(grad_rate @ cov[:, -1]) if free_trend else math.nan})
     return RateFit(rate_per_day=math.exp(log_rate), seasonal=seasonal_out, weekday=weekday_out,
                    trend_per_year=trend_value, dispersion=dispersion, requests=n, rows=rows,
                    notes=notes, first_day=starts, last_day=ends)

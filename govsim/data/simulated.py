@@ -23,7 +23,10 @@ import pandas as pd
 
 from govsim.analysis.survival import km_quantile
 
-__all__ = ["observed_world", "simulated_times", "quantiles_by_agency", "by_replication",
+#: days in a year, as the scenario's trend counts them
+YEAR = 365.25
+
+__all__ = ["moved_world", "observed_world", "simulated_times", "quantiles_by_agency", "by_replication",
            "lead_agencies"]
 
 
@@ -31,20 +34,46 @@ def _day(value: Any) -> dt.date:
     return pd.Timestamp(value).date()
 
 
+def moved_world(world: Mapping[str, Any], first_day: Any, horizon_days: int | None = None,
+                notes: list[str] | None = None) -> dict[str, Any]:
+    """A copy of ``world`` starting on ``first_day``, each category's ``rate_per_day`` carried
+    there along its ``trend_per_year`` (``rate × (1 + trend) ** (days / 365.25)``), so that
+    every day keeps its rate. A trend that would grow more than a scenario allows over
+    ``horizon_days`` is capped there (said in ``notes``)."""
+    from govsim.scenario.base import LIMITS
+
+    out, first = copy.deepcopy(dict(world)), _day(first_day)
+    years = (first - _day(out["start"])).days / YEAR
+    for name, entry in out["categories"].items():
+        trend = float(entry.get("trend_per_year") or 0.0)
+        if trend:
+            entry["rate_per_day"] = float(entry["rate_per_day"]) * (1.0 + trend) ** years
+        most = LIMITS["factor"] ** (YEAR / horizon_days) * (1 - 1e-6) - 1 if horizon_days \
+            else math.inf
+        if trend > most:
+            entry["trend_per_year"] = most
+            if notes is not None:
+                notes.append(f"{name}: trend {trend:+.4g} a year capped at {most:+.4g} over "
+                             f"{horizon_days} days (a scenario's rate grows at most "
+                             f"{LIMITS['factor']:g}-fold)")
+    out["start"] = first
+    return out
+
+
 def observed_world(data: Mapping[str, Any], first_day: Any, end_day: Any,
                    as_of: Any) -> dict[str, Any]:
-    """A copy of the scenario ``data`` that starts on ``first_day``, draws arrivals only up to
-    the day before ``end_day`` (each category's ``last_day``, or its own if earlier) and runs
-    on to ``as_of`` (whole days, at least the window), so its cases are censored where the
-    log's were."""
+    """A copy of the scenario ``data`` moved to ``first_day`` (:func:`moved_world`), drawing
+    arrivals only up to the day before ``end_day`` (each category's ``last_day``, or its own
+    if earlier) and running on to ``as_of`` (whole days, at least the window), so its cases are
+    censored where the log's were."""
     out = copy.deepcopy(dict(data))
-    world = out["world"]
     first, end = _day(first_day), _day(end_day)
     last = end - dt.timedelta(days=1)
     stop = pd.Timestamp(as_of)
     days = math.ceil((stop - pd.Timestamp(first)).total_seconds() / 86400.0 - 1e-9)
-    world["start"] = first
-    world["horizon_days"] = max(int(days), (end - first).days, 1)
+    horizon = max(int(days), (end - first).days, 1)
+    world = out["world"] = moved_world(out["world"], first, horizon)
+    world["horizon_days"] = horizon
     for entry in world["categories"].values():
         own = entry.get("last_day")
         entry["last_day"] = min(last, _day(own)) if own is not None else last

@@ -5,8 +5,9 @@ Layer: data. :func:`parse_times` reads New York's ``12/25/2013 11:59:08 PM``, Ba
 (Open311), and BigQuery's ``2016-03-14 13:44:00 UTC`` (San Francisco), in the format
 :func:`guess_format` finds, never stamp by stamp; zero-padded formats take a faster path
 (:func:`_padded`). Stamps in UTC keep UTC's wall-clock time unless ``tz`` is given, and say so
-(:data:`UTC_NOTE`). Every problem is a :class:`~govsim.errors.GovsimError` whose path is the
-column's name.
+(:data:`UTC_NOTE`); :func:`parse_zoned` also brings stamps to another column's UTC offset
+(a log's close times to its creation times'). Every problem is a
+:class:`~govsim.errors.GovsimError` whose path is the column's name.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import pyarrow.compute as pc
 
 from govsim.errors import GovsimError
 
-__all__ = ["FORMATS", "UTC_SUFFIXES", "UTC_NOTE", "guess_format", "parse_times"]
+__all__ = ["FORMATS", "UTC_SUFFIXES", "UTC_NOTE", "guess_format", "parse_times",
+           "parse_zoned"]
 
 #: the note a log whose time stamps are in UTC gets when no ``tz`` is given
 UTC_NOTE = ("time stamps are in UTC; pass tz= (e.g. 'America/Los_Angeles') to count days in "
@@ -212,9 +214,89 @@ def parse_times(values: pd.Series, column: str, *, date_format: str | None = Non
     Raises
     ------
     GovsimError
-        A value that is not a time stamp (a number or another object is not one), or several
-        UTC offsets without ``tz``, or a stamp without the UTC ending the others carry.
+        A value that is not a time stamp (a number or another object is not one), several
+        UTC offsets without ``tz``, stamps with and without an offset in one column (with
+        ``tz`` too), or a stamp without the UTC ending the others carry.
     """
+    return parse_zoned(values, column, date_format=date_format, tz=tz, notes=notes)[0]
+
+
+def parse_zoned(values: pd.Series, column: str, *, date_format: str | None = None,
+                tz: str | None = None, notes: list[str] | None = None,
+                zone: Any = None) -> tuple[np.ndarray, Any]:
+    """Time stamps as naive local times, and the zone whose wall clock they are on.
+
+    :func:`parse_times` with ``zone``: a request log's close times are read with its creation
+    times' zone, so that a log whose two columns carry different UTC offsets (creation times
+    at ``-05:00``, close times in UTC with a ``Z``) is read on one clock.
+
+    Parameters
+    ----------
+    values, column, date_format, tz, notes
+        See :func:`parse_times`.
+    zone : tzinfo or str, optional
+        Without ``tz``: time-zone-aware stamps whose wall-clock time differs in this zone are
+        brought to it (the same instants on its clock), with a note in ``notes``; naive
+        stamps are kept as they are.
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, tzinfo or str or None)
+        ``datetime64[s]`` values, NaT where empty; and ``tz``, else the zone of the stamps'
+        wall clock (their own offset, or ``zone``'s after bringing them to it), else ``None``
+        for naive stamps.
+
+    Raises
+    ------
+    GovsimError
+        See :func:`parse_times`.
+    """
+    parsed, utc = _parse(values, column, date_format, tz)
+    if utc and not isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        parsed = parsed.dt.tz_localize("UTC")
+    own: Any = None
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        if tz is not None:
+            try:
+                parsed = parsed.dt.tz_convert(tz)
+            except Exception as exc:  # noqa: BLE001 - an unknown zone name is the user's error
+                raise GovsimError(f"unknown time zone {tz!r} ({exc})", "tz") from None
+        else:
+            own = parsed.dt.tz
+            if zone is not None:
+                moved = parsed.dt.tz_convert(zone)
+                if (moved.dt.tz_localize(None) != parsed.dt.tz_localize(None)).any():
+                    if notes is not None:
+                        notes.append(f"the {column!r} time stamps carry a different UTC "
+                                     f"offset ({own}) from the creation times' ({zone}); they "
+                                     "were brought to the creation times' clock (the same "
+                                     "instants)")
+                    parsed, own = moved, zone
+            utc = _is_utc(own)
+        parsed = parsed.dt.tz_localize(None)
+    if utc and tz is None and notes is not None and UTC_NOTE not in notes:
+        notes.append(UTC_NOTE)
+    return parsed.to_numpy(dtype="datetime64[s]"), tz if tz is not None else own
+
+
+#: a stamp that ends in a UTC offset or a ``Z`` after its time of day
+_OFFSET = r"\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*(?:[Zz]|[+-]\d\d(?::?\d\d)?)$"
+
+
+def _mixed(kept: pd.Series, empty: np.ndarray, column: str) -> None:
+    """Refuse a column whose stamps carry a UTC offset some and not others."""
+    zoned = kept.astype("string").str.contains(_OFFSET, regex=True).fillna(False) \
+        .to_numpy(dtype=bool) & ~empty
+    if zoned.any() and not zoned[~empty].all():
+        raise GovsimError(f"{int(zoned.sum())} of its time stamps carry a UTC offset and "
+                          f"{int((~zoned & ~empty).sum())} do not, the first without one "
+                          f"{_first(kept, ~zoned & ~empty)}; give every stamp its offset, or "
+                          "none", column)
+
+
+def _parse(values: pd.Series, column: str, date_format: str | None,
+           tz: str | None) -> tuple[pd.Series, bool]:
+    """The stamps read, naive or time-zone-aware, and whether they carried a UTC ending."""
     empty = _empty(values)
     kept = values.where(~empty)
     utc = False
@@ -235,6 +317,7 @@ def parse_times(values: pd.Series, column: str, *, date_format: str | None = Non
         except ValueError as exc:
             if "timezone" not in str(exc).lower():
                 raise GovsimError(f"cannot read its time stamps ({exc})", column) from None
+            _mixed(kept, empty, column)
             if tz is None:
                 raise GovsimError("its time stamps carry different UTC offsets (daylight saving "
                                   "time?); pass tz (e.g. 'America/New_York') to count days in "
@@ -245,17 +328,4 @@ def parse_times(values: pd.Series, column: str, *, date_format: str | None = Non
         raise GovsimError(f"{int(bad.sum())} value(s) are not dates, the first {_first(values, bad)}"
                           + ("" if date_format else "; pass date_format if the format varies"),
                           column)
-    if utc and tz is not None and not isinstance(parsed.dtype, pd.DatetimeTZDtype):
-        parsed = parsed.dt.tz_localize("UTC")
-    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
-        if tz is not None:
-            try:
-                parsed = parsed.dt.tz_convert(tz)
-            except Exception as exc:  # noqa: BLE001 - an unknown zone name is the user's error
-                raise GovsimError(f"unknown time zone {tz!r} ({exc})", "tz") from None
-        else:
-            utc = utc or _is_utc(parsed.dt.tz)
-        parsed = parsed.dt.tz_localize(None)
-    if utc and tz is None and notes is not None and UTC_NOTE not in notes:
-        notes.append(UTC_NOTE)
-    return parsed.to_numpy(dtype="datetime64[s]")
+    return parsed, utc

@@ -134,6 +134,12 @@ def creation_window(created: np.ndarray, as_of: np.datetime64, given: Any = None
         inside = (day >= first.astype(np.int64)) & (day < end.astype(np.int64))
         outside = int(day.size - np.count_nonzero(inside))
         n_days = int((end - first).astype(np.int64))
+        if outside == day.size:
+            raise GovsimError(f"no request was created from {first} to "
+                              f"{end - np.timedelta64(1, 'D')} (the log's run from "
+                              f"{day.min().astype('datetime64[D]')} to "
+                              f"{day.max().astype('datetime64[D]')}): every rate would be 0",
+                              "window")
         if outside:
             notes.append(f"window {first} to {end - np.timedelta64(1, 'D')} ({n_days:,} days, "
                          f"given): {outside:,} requests created outside it are not counted")

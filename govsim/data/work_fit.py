@@ -27,8 +27,10 @@ mean weighted by closed requests).
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
+import numbers
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +40,7 @@ import pandas as pd
 from govsim.data.scenario_file import regime_scenario
 from govsim.data.simulated import (
     lead_agencies,
+    moved_world,
     observed_world,
     quantiles_by_agency,
     simulated_times,
@@ -61,9 +64,10 @@ WORK_FIT_COLUMNS = ["agency", "closed", "km_median_days", "assumed_median_days",
 #: regime's own delays -- intake, dispatch, a holiday, office hours -- set it, or the staff,
 #: whole numbers sized for the work, shrank with it), ``floor``/``ceiling`` (no work in
 #: :data:`MULTIPLIER_BOUNDS` reaches the log's median), ``not converged`` (``max_iterations``
-#: ran out); in each the nearest point found is kept; ``pooled ...`` (not fitted)
+#: ran out), ``no simulated median`` (fewer than half its simulated cases closed within the
+#: run); in each the nearest point found is kept; ``pooled ...`` (not fitted)
 STATUSES = ("fitted", "closest", "flat", "floor", "ceiling", "not converged",
-            "pooled (too few closed)", "pooled (no median in the log)")
+            "no simulated median", "pooled (too few closed)", "pooled (no median in the log)")
 #: the multipliers searched, relative to the assumed work
 MULTIPLIER_BOUNDS = (1e-4, 1e3)
 #: an agency's median is flat when less work changes its log by less than this much per
@@ -74,21 +78,21 @@ JUMP_MARGIN = 0.05
 
 
 def _check(value: Any, name: str, low: float, high: float, whole: bool = False) -> Any:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) \
-        and low <= value <= high and (not whole or float(value).is_integer())
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_) \
+        and math.isfinite(value) and low <= value <= high \
+        and (not whole or float(value).is_integer())
     if not ok:
         kind = "a whole number" if whole else "a number"
         raise GovsimError(f"must be {kind} from {low:g} to {high:g}, got {shown(value)}", name)
     return int(value) if whole else float(value)
 
 
-def _world_at(fit: RequestFit, base: Mapping[str, float], multipliers: Mapping[str, float],
-              leads: Mapping[str, str]) -> dict[str, Any]:
-    """``fit.world`` with each category's work scaled by its lead's multiplier and the staff
-    sized again for that work (except staff that were given)."""
-    import copy
-
-    world = copy.deepcopy(fit.world)
+def _world_at(fit: RequestFit, world: Mapping[str, Any], base: Mapping[str, float],
+              multipliers: Mapping[str, float], leads: Mapping[str, str]) -> dict[str, Any]:
+    """A copy of ``world`` with each category's work scaled by its lead's multiplier and the
+    staff sized again for that work over the world's own days (except staff that were
+    given)."""
+    world = copy.deepcopy(dict(world))
     for name, entry in world["categories"].items():
         work = base[name] * multipliers.get(leads[name], 1.0)
         entry["work_hours"] = float(f"{min(max(work, 1e-3), 10_000.0):.6g}")
@@ -161,98 +165,36 @@ def fit_work(fit: RequestFit, *, regime: str | Mapping[str, Any] = "as_logged",
     target = {a: float(d["km_median_by_agency"].get(a, math.nan)) for a in led}
     fitted = [a for a in led if closed[a] >= min_closed and math.isfinite(target[a])
               and target[a] > 0]
-    low, high = (math.log(b) for b in MULTIPLIER_BOUNDS)
-    log_m = {a: 0.0 for a in fitted}
-    bracket = {a: [low, high] for a in fitted}
-    history: dict[str, list[tuple[float, float]]] = {a: [] for a in fitted}
-    status = {a: "not converged" for a in fitted}
+    if not fitted:
+        raise GovsimError(f"no agency that leads a complaint type has {min_closed} closed "
+                          f"requests and a median time to close in the log (the most: "
+                          f"{max(closed.values(), default=0)}); lower min_closed, or keep the "
+                          "assumed work", "min_closed")
+    # the search runs on the log's own window (the world moved there, staff sized for it)
+    window = moved_world(fit.world, d["window"]["first_day"])
+    window["horizon_days"] = int(d["window"]["n_days"])
 
     def evaluate(points: Mapping[str, float]) -> dict[str, float]:
         multipliers = {a: math.exp(v) for a, v in points.items()}
-        world = _world_at(fit, base, {**{a: 1.0 for a in led}, **multipliers}, leads)
+        world = _world_at(fit, window, base, multipliers, leads)
         return _medians(fit, world, regime, replications, seed, led)
 
-    assumed = evaluate(log_m) if fitted else {}
+    search = _Search(fitted, target, math.log1p(tolerance))
+    assumed = evaluate(search.log_m)
     current = assumed
-    for _ in range(max_iterations if fitted else 0):
-        moving = False
-        for a in fitted:
-            if status[a] in ("fitted", "flat", "floor", "ceiling"):
-                continue
-            sim = current[a]
-            miss = math.log(sim / target[a]) if math.isfinite(sim) and sim > 0 else math.inf
-            history[a].append((log_m[a], miss))
-            if abs(miss) <= math.log1p(tolerance):
-                status[a] = "fitted"
-                continue
-            if miss > 0:
-                bracket[a][1] = min(bracket[a][1], log_m[a])
-            else:
-                bracket[a][0] = max(bracket[a][0], log_m[a])
-            if bracket[a][1] - bracket[a][0] < 1e-3:
-                # the median jumps over the log's (office hours make it a step function of
-                # the work): the bracket has closed on the jump
-                status[a] = "closest"
-                continue
-            if miss > 0 and log_m[a] <= low + 1e-12:
-                status[a] = "floor"
-                continue
-            if miss < 0 and log_m[a] >= high - 1e-12:
-                status[a] = "ceiling"
-                continue
-            slope = 1.0
-            if len(history[a]) >= 2 and math.isfinite(history[a][-2][1]) and math.isfinite(miss):
-                (x0, y0), (x1, y1) = history[a][-2], history[a][-1]
-                if x1 != x0:
-                    raw = (y1 - y0) / (x1 - x0)
-                    if miss > 0 and x1 < x0 and raw < FLAT and len(history[a]) >= 3:
-                        # less work no longer shortens it: the regime's own delays (intake,
-                        # dispatch, office hours) or fewer staff for less work set the median
-                        status[a] = "flat"
-                        continue
-                    slope = min(max(raw, 0.2), 2.0)
-            step = -miss / slope if math.isfinite(miss) else -3.0
-            proposal = log_m[a] + step
-            lo_b, hi_b = bracket[a]
-            if not lo_b < proposal < hi_b:
-                inside = lo_b > low and hi_b < high  # a true bracket: bisect it
-                proposal = 0.5 * (lo_b + hi_b) if inside else min(max(proposal, low), high)
-            log_m[a] = proposal
-            moving = True
-        if not moving:
+    for _ in range(max_iterations):
+        if not search.step(current):
             break
-        current = evaluate(log_m)
-    for a in fitted:  # the last evaluation counts too; each agency keeps its best point
-        sim = current[a]
-        if status[a] == "not converged":
-            history[a].append((log_m[a], math.log(sim / target[a]) if math.isfinite(sim)
-                               and sim > 0 else math.inf))
-            if abs(history[a][-1][1]) <= math.log1p(tolerance):
-                status[a] = "fitted"
-        best_x, best_y = min(history[a], key=lambda point: abs(point[1]))
-        # a jump of the median next to the best point (office hours: a step function of the
-        # work) moves a little when the other agencies' work changes: step away from it
-        across = [x for x, y in history[a] if abs(x - best_x) < 0.1 and y * best_y < 0]
-        if across and math.isfinite(best_y):
-            best_x += math.copysign(JUMP_MARGIN, best_x - across[0])
-            status[a] = "closest" if status[a] == "not converged" else status[a]
-        log_m[a] = best_x
+        current = evaluate(search.log_m)
+    search.settle(current)
 
     weights = np.array([closed[a] for a in fitted], dtype=float)
-    pooled = math.exp(float(np.average([log_m[a] for a in fitted], weights=weights))) \
-        if fitted else 1.0
-    multipliers = {a: (math.exp(log_m[a]) if a in log_m else pooled) for a in led}
-    world = _world_at(fit, base, multipliers, leads)
-    final = _medians(fit, world, regime, replications, seed, led)
-    for a in fitted:  # the verdict is the final run's: the agencies' work interacts (a case
-        # dispatched to a wrong unit first waits in that unit's queue)
-        sim = final[a]
-        within = math.isfinite(sim) and sim > 0 and \
-            abs(math.log(sim / target[a])) <= math.log1p(tolerance)
-        if within:
-            status[a] = "fitted"
-        elif status[a] == "fitted":
-            status[a] = "closest"
+    pooled = math.exp(float(np.average([search.log_m[a] for a in fitted], weights=weights)))
+    multipliers = {a: (math.exp(search.log_m[a]) if a in search.log_m else pooled) for a in led}
+    final = _medians(fit, _world_at(fit, window, base, multipliers, leads), regime,
+                     replications, seed, led)
+    status = search.verdict(final)
+    world = _world_at(fit, fit.world, base, multipliers, leads)  # staff for the world's days
     work_share = d["assumptions"]["work_share"]
     rows = []
     for a in led:
@@ -289,8 +231,105 @@ def _fitted(fit: RequestFit, world: dict[str, Any], table: pd.DataFrame,
     diagnostics["assumptions"] = {**fit.diagnostics["assumptions"], "work": {"fitted": True, **how}}
     notes = list(fit.notes)
     for row in table.itertuples():
-        if row.status in ("flat", "floor", "ceiling", "not converged"):
+        if row.status in ("flat", "floor", "ceiling", "not converged", "no simulated median"):
             notes.append(f"agency {row.agency!r}: work fit {row.status} (simulated median "
                          f"{row.simulated_median_days:.3g} days, the log's {row.km_median_days:.3g})")
     return dataclasses.replace(fit, world=world, estimates=est, diagnostics=diagnostics,
                                notes=notes)
+
+
+class _Search:
+    """The per-agency search for the log work multiplier that matches each log median: the
+    points tried and their misses (log simulated / log's median), the bracket they found and
+    each agency's state (see :data:`STATUSES`)."""
+
+    def __init__(self, agencies: list[str], target: Mapping[str, float], tol: float) -> None:
+        self.agencies, self.target, self.tol = agencies, target, tol
+        self.low, self.high = (math.log(b) for b in MULTIPLIER_BOUNDS)
+        self.log_m = {a: 0.0 for a in agencies}
+        self.bracket = {a: [self.low, self.high] for a in agencies}
+        self.history: dict[str, list[tuple[float, float]]] = {a: [] for a in agencies}
+        self.status = {a: "not converged" for a in agencies}
+
+    def miss(self, a: str, sim: float) -> float:
+        return math.log(sim / self.target[a]) if math.isfinite(sim) and sim > 0 else math.inf
+
+    def step(self, medians: Mapping[str, float]) -> bool:
+        """Record the medians at the current points and move every agency still searching;
+        ``False`` when none moves."""
+        moving = False
+        for a in self.agencies:
+            if self.status[a] != "not converged":
+                continue
+            miss = self.miss(a, medians[a])
+            x = self.log_m[a]
+            self.history[a].append((x, miss))
+            if abs(miss) <= self.tol:
+                self.status[a] = "fitted"
+                continue
+            lo, hi = self.bracket[a]
+            lo, hi = (lo, min(hi, x)) if miss > 0 else (max(lo, x), hi)
+            self.bracket[a] = [lo, hi]
+            bracketed = lo > self.low and hi < self.high
+            if hi - lo < 1e-3:  # closed on a jump of the median (office hours)
+                self.status[a] = "closest"
+                continue
+            if miss > 0 and x <= self.low + 1e-12:
+                self.status[a] = "floor"
+                continue
+            if miss < 0 and x >= self.high - 1e-12:
+                self.status[a] = "ceiling"
+                continue
+            slope = 1.0
+            points = self.history[a]
+            if len(points) >= 2 and math.isfinite(points[-2][1]) and math.isfinite(miss):
+                (x0, y0), (x1, y1) = points[-2], points[-1]
+                if x1 != x0:
+                    raw = (y1 - y0) / (x1 - x0)
+                    if miss > 0 and x1 < x0 and raw < FLAT and len(points) >= 3 \
+                            and not bracketed:
+                        # less work no longer shortens it, and no point below the log's median
+                        # is known: the regime's own delays, or fewer staff, set the median
+                        self.status[a] = "flat"
+                        continue
+                    slope = min(max(raw, 0.2), 2.0)
+            proposal = x - miss / slope if math.isfinite(miss) else x - 3.0
+            if not lo < proposal < hi or (bracketed and not math.isfinite(miss)):
+                proposal = 0.5 * (lo + hi) if bracketed else min(max(proposal, self.low),
+                                                                 self.high)
+            self.log_m[a] = proposal
+            moving = True
+        return moving
+
+    def settle(self, medians: Mapping[str, float]) -> None:
+        """Count the last medians and keep each agency's best point; a best point outside the
+        tolerance beside a jump of the median (a point on the other side close by) steps a
+        little away from the jump, which moves as the other agencies' work changes."""
+        for a in self.agencies:
+            if self.status[a] == "not converged":
+                self.history[a].append((self.log_m[a], self.miss(a, medians[a])))
+            best_x, best_y = min(self.history[a], key=lambda point: abs(point[1]))
+            if math.isfinite(best_y) and abs(best_y) > self.tol:
+                across = [x for x, y in self.history[a] if abs(x - best_x) < 0.1
+                          and y * best_y < 0]
+                if across:
+                    best_x += math.copysign(JUMP_MARGIN, best_x - across[0])
+                    if self.status[a] == "not converged":
+                        self.status[a] = "closest"
+            self.log_m[a] = best_x
+
+    def verdict(self, medians: Mapping[str, float]) -> dict[str, str]:
+        """Each agency's status after the final run (the agencies' work interacts: a case
+        dispatched to a wrong unit first waits in that unit's queue)."""
+        out = {}
+        for a in self.agencies:
+            miss = self.miss(a, medians[a])
+            if not math.isfinite(medians[a]):
+                out[a] = "no simulated median"
+            elif abs(miss) <= self.tol:
+                out[a] = "fitted"
+            elif self.status[a] in ("fitted", "not converged"):
+                out[a] = "closest" if self.status[a] == "fitted" else "not converged"
+            else:
+                out[a] = self.status[a]
+        return out

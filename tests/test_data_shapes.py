@@ -307,3 +307,89 @@ def test_a_world_is_learnt_from_baltimore_and_san_francisco_shapes() -> None:
     assert set(sf.world["categories"]) == {"Bulky Items", "General Cleaning", "Pothole",
                                            "Graffiti"}
     assert set(sf.world["units"]) <= {"DPW Ops Queue", "Recology_Abandoned"}
+
+
+# ------------------------------------------------------------------ review: clocks, dates, labels
+PLAIN = dataclasses.replace(GENERIC, status=None)
+
+
+def _log(created, closed, agency=("A",), category=("T",)) -> pd.DataFrame:
+    n = len(created)
+    return pd.DataFrame({"created": created, "closed": closed, "agency": list(agency) * n
+                         if len(agency) == 1 else agency, "category": list(category) * n
+                         if len(category) == 1 else category})
+
+
+def test_close_times_in_another_utc_offset_are_read_on_the_creation_clock() -> None:
+    created = pd.date_range("2023-01-05 10:00", periods=4, freq="7h", tz="-05:00")
+    closed = created + pd.Timedelta(hours=2)
+    table = _log(created.strftime("%Y-%m-%dT%H:%M:%S-05:00"),
+                 closed.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ"))
+    log = read_log(table, PLAIN, as_of="2023-02-01T12:00:00Z")
+    assert log.created[0] == np.datetime64("2023-01-05T10:00:00")  # its own -05:00 clock
+    assert ((log.closed - log.created) == np.timedelta64(2, "h")).all()  # was 7 h
+    assert log.as_of == np.datetime64("2023-02-01T07:00:00") and UTC_NOTE not in log.notes
+    assert len(log.notes) == 1 and "'closed' time stamps carry a different UTC offset (UTC)" \
+        in log.notes[0]
+    local = read_log(table, PLAIN, tz="America/New_York")
+    assert (local.closed == log.closed).all() and not local.notes
+    utc = read_log(_log(created.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        closed.strftime("%Y-%m-%dT%H:%M:%S-05:00")), PLAIN)
+    assert utc.created[0] == np.datetime64("2023-01-05T15:00:00")
+    assert ((utc.closed - utc.created) == np.timedelta64(2, "h")).all()
+    assert utc.notes[0] == UTC_NOTE and len(utc.notes) == 2  # created in UTC: closed to UTC
+    mixed = _log(["2023-01-05T10:00:00-05:00", "2023-01-05T11:00:00"], ["", ""])
+    for tz in (None, "America/New_York"):  # with tz the second was silently taken as UTC
+        with pytest.raises(GovsimError) as err:
+            read_log(mixed, PLAIN, tz=tz)
+        assert err.value.path == "created" and "1 of its time stamps carry a UTC offset and 1 " \
+            "do not, the first without one '2023-01-05T11:00:00' in row 1" in str(err.value)
+
+
+def test_a_date_only_close_on_the_day_of_creation_is_a_same_day_closure() -> None:
+    table = _log(["12/26/2013 09:00:00 AM", "12/26/2013 11:00:00 PM", "12/26/2013 12:00:00 AM"],
+                 ["12/26/2013 12:00:00 AM", "12/27/2013 12:00:00 AM", "12/26/2013 12:00:00 AM"])
+    log = read_log(table, PLAIN)  # the first was "closed before created"
+    assert log.closed.tolist() == list(np.array(
+        ["2013-12-26T16:30", "2013-12-27T00:00", "2013-12-26T00:00"], dtype="datetime64[s]"))
+    assert log.same_day_dates == 1 and log.is_closed.all() and not log.dropped
+    assert any(n.startswith("1 close time(s) were a date without a time") for n in log.notes)
+    earlier = table.assign(closed=["12/25/2013 12:00:00 AM"] + list(table.closed[1:]))
+    with pytest.raises(GovsimError, match="1 request.s. closed before they were created"):
+        read_log(earlier, PLAIN)
+    dropped = read_log(earlier, PLAIN, drop_invalid=True)
+    assert dropped.dropped == {"closed before created": 1} and dropped.same_day_dates == 0
+
+
+def test_a_column_named_for_two_fields_is_refused() -> None:
+    nyc = _generic(n=40).rename(columns=dict(zip(FIELDS, NYC_NAMES, strict=True)))
+    for columns, path, text in (
+            ({"category": "Agency"}, "columns.category", "'Agency' is already the agency column"),
+            ({"agency": "Status", "category": "Status"}, "columns.category",
+             "'Status' is already the agency column"),
+            (dataclasses.replace(NYC311, closed="Created Date"), "columns.closed",
+             "'Created Date' is already the created column")):
+        with pytest.raises(GovsimError) as err:
+            find_columns(nyc, columns)
+        assert err.value.path == path and text in str(err.value), str(err.value)
+    with pytest.raises(GovsimError) as err:
+        read_log(nyc, dataclasses.replace(NYC311, agency="Complaint Type"))
+    assert err.value.path == "columns.category"
+    named = find_columns(nyc.assign(**{"Agency Name": "x"}), {"category": "Agency"})[1]
+    assert named["agency"] == {"column": "Agency Name", "how": "synonym 'agencyname'"}
+
+
+def test_labels_are_read_with_single_spaces_and_those_equal_without_case_are_named() -> None:
+    agency = ["DOT", "dot", " DOT ", "DEP", "DEP"] * 4
+    category = ["Heating", "HEATING ", "HEATING", "Heat  /\tHot Water", "Heat / Hot Water"] * 4
+    log = read_log(_log(["2023-01-05 10:00:00"] * 20, [""] * 20, agency, category), PLAIN)
+    assert set(log.agency) == {"DOT", "dot", "DEP"}
+    assert set(log.category) == {"Heating", "HEATING", "Heat / Hot Water"}
+    assert log.notes == [
+        "agencies that differ only in case: 'DOT' / 'dot' (8 / 4 requests); merge them first if "
+        "they are one", "complaint types that differ only in case: 'HEATING' / 'Heating' (8 / 4 "
+        "requests); merge them first if they are one"]
+    many = [f"{c}{k}" for k in range(7) for c in "aA"]  # 7 groups: 5 shown
+    log = read_log(_log(["2023-01-05 10:00:00"] * 14, [""] * 14, category=many), PLAIN)
+    assert log.notes[0].endswith("(1 / 1 requests) and 2 more group(s); merge them first if "
+                                 "they are one") and log.notes[0].count(" / ") == 10

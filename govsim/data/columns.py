@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from govsim.data.arguments import check_moment, check_statuses, check_tz
 from govsim.data.shapes import (
@@ -27,11 +29,20 @@ from govsim.data.shapes import (
     OPTIONAL,
     PRESETS,
     Columns,
+    _distinct,
     find_columns,
     resolve_columns,
 )
 from govsim.data.shapes import _named as _named  # re-exported: columns.py used to define it
-from govsim.data.stamps import FORMATS, UTC_NOTE, UTC_SUFFIXES, _first, guess_format, parse_times
+from govsim.data.stamps import (
+    FORMATS,
+    UTC_NOTE,
+    UTC_SUFFIXES,
+    _first,
+    guess_format,
+    parse_times,
+    parse_zoned,
+)
 from govsim.data.statuses import closed_by_status
 from govsim.errors import GovsimError
 
@@ -49,8 +60,11 @@ class Log:
     ``timed`` is false for a request whose status says closed but has no close time (its
     duration is unknown); ``dropped`` counts the rows left out, by reason; ``statuses`` sums up
     each status, whether it counts as closed and why
-    (:func:`~govsim.data.statuses.closed_by_status`; empty without a status column); ``notes``
-    says what the reading assumed (time stamps kept in UTC).
+    (:func:`~govsim.data.statuses.closed_by_status`; empty without a status column);
+    ``same_day_dates`` counts the close times that were a date only on the day of creation
+    (:func:`read_log`); ``notes`` says what the reading assumed (time stamps kept in UTC, close
+    times brought to the creation times' UTC offset, date-only close times) and which labels
+    differ only in case.
     """
 
     created: np.ndarray
@@ -63,14 +77,74 @@ class Log:
     columns: Columns
     dropped: dict[str, int]
     closed_without_time: int
+    same_day_dates: int = 0
     statuses: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
-def _labels(values: pd.Series) -> np.ndarray:
-    """Labels as stripped strings; empty ones as ``None``."""
-    text = values.astype("string").str.strip()
-    return text.where(text != "").to_numpy(dtype=object, na_value=None)
+#: a run of whitespace as Python's ``str.split`` finds it, in RE2's terms (pyarrow)
+_SPACES = r"[\t\n\v\f\r\x1c-\x1f\x85\p{Z}]+"
+
+
+def _labels(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Labels as text without leading or trailing whitespace and with each run of inner
+    whitespace as one space (``"Heat  / Hot Water "`` is ``"Heat / Hot Water"``); empty ones as
+    ``None``. The distinct values are cleaned, not the rows, and whole (pyarrow); also returned
+    are each row's code (-1 where missing) among the distinct labels, and those labels."""
+    raw, uniques = pd.factorize(values, use_na_sentinel=True)
+    text = pa.array(pd.Series(uniques, dtype=object).astype("string").to_numpy(
+        dtype=object, na_value=None), type=pa.string())
+    clean = pc.utf8_trim(pc.replace_substring_regex(text, _SPACES, " "), " ")
+    clean = pc.if_else(pc.equal(clean, ""), pa.scalar(None, pa.string()), clean)
+    names = np.asarray(clean.to_numpy(zero_copy_only=False), dtype=object)
+    if clean.null_count == 0 and pc.all(pc.equal(clean, text)).as_py():  # still distinct
+        codes = raw
+    else:  # labels that differ only in whitespace become one
+        codes, names = pd.factorize(names, use_na_sentinel=True)
+        names = np.asarray(names, dtype=object)
+        codes = np.append(codes, -1)[raw]  # raw's -1 (missing) takes the last
+    return np.append(names, None)[codes], codes, names
+
+
+#: how many groups of labels equal without case a note lists
+_CASE_GROUPS = 5
+
+
+def _case_note(codes: np.ndarray, names: np.ndarray, keep: np.ndarray, what: str) -> str | None:
+    """The note naming up to :data:`_CASE_GROUPS` groups of the labels ``names`` (``what``:
+    ``"agencies"``) of the rows kept that are equal when compared without case, the most
+    requests first, each label with its requests; ``None`` when there are none."""
+    counts = np.bincount(codes[keep & (codes >= 0)], minlength=len(names))
+    present = np.flatnonzero(counts)
+    if present.size < 2:
+        return None
+    folded = pd.Series(names[present], dtype=object).astype("string").str.lower()
+    key = pd.factorize(folded)[0]
+    many = np.bincount(key)[key] > 1
+    if not many.any():
+        return None
+    table = pd.DataFrame({"name": names[present][many], "n": counts[present][many],
+                          "key": key[many]}).sort_values("n", ascending=False, kind="stable")
+    order = table.groupby("key")["n"].sum().sort_values(ascending=False, kind="stable").index
+    groups = table.groupby("key")
+    shown = [" / ".join(map(repr, g["name"])) + " (" + " / ".join(f"{n:,}" for n in g["n"])
+             + " requests)" for g in (groups.get_group(k) for k in order[:_CASE_GROUPS])]
+    more = len(order) - len(shown)
+    return (f"{what} that differ only in case: {', '.join(shown)}"
+            + (f" and {more} more group(s)" if more else "") + "; merge them first if they are one")
+
+
+def _date_only_closes(created: np.ndarray, closed: np.ndarray,
+                      closing: np.ndarray) -> tuple[np.ndarray, int]:
+    """Close times that are dates only (00:00:00) on their creation's day, earlier than the
+    creation (a same-day closure, written by agencies that keep no time of closing), taken as
+    halfway between the creation and the next midnight; and how many of ``closing`` were."""
+    day = created.astype("datetime64[D]").astype("datetime64[s]")
+    same = closing & (closed == day) & (closed < created)
+    if not same.any():
+        return closed, 0
+    halfway = created + (day + np.timedelta64(86400, "s") - created) // 2
+    return np.where(same, halfway, closed), int(same.sum())
 
 
 def read_log(df: pd.DataFrame, columns: Columns, *,
@@ -86,6 +160,14 @@ def read_log(df: pd.DataFrame, columns: Columns, *,
     the arrival rates and left out of the durations. Rows with no creation time, agency or
     complaint type are left out and counted in ``Log.dropped``. ``Log.statuses`` sums up every
     status of the rows read; ``Log.notes`` says when the time stamps were kept in UTC.
+
+    Close times whose UTC offset differs from the creation times' (and no ``tz``) are brought
+    to the creation times' clock, with a note. A close time at 00:00:00 earlier than its
+    creation but on the creation's day is a date written without a time, of a closure that
+    day: it is taken as halfway between the creation and the next midnight, counted in
+    ``Log.same_day_dates`` and noted (at midnight of an earlier day it is still a close before
+    creation). Agencies and complaint types are read without leading, trailing or repeated
+    whitespace; labels that differ only in case are kept apart, and named in a note.
 
     Parameters
     ----------
@@ -112,8 +194,9 @@ def read_log(df: pd.DataFrame, columns: Columns, *,
     Raises
     ------
     GovsimError
-        An empty table (path ``df``); a missing column, two columns of the name used, a value
-        that is not a time stamp (numbers included: epoch counts are not read), a close before
+        An empty table (path ``df``); a column named for two fields (path
+        ``columns.FIELD``); a missing column, two columns of the name used, a value that is
+        not a time stamp (numbers included: epoch counts are not read), a close before
         creation (path: the column's name); a bad ``as_of``, ``tz`` or ``closed_statuses``.
     """
     if not isinstance(df, pd.DataFrame):
@@ -122,6 +205,7 @@ def read_log(df: pd.DataFrame, columns: Columns, *,
     done = check_statuses(closed_statuses)
     if len(df) == 0:
         raise GovsimError("the request log is empty", "df")
+    _distinct(columns)
     for key in ("created", "closed", "agency", "category", "status"):
         name = getattr(columns, key)
         if name is not None and name not in df.columns:
@@ -133,16 +217,16 @@ def read_log(df: pd.DataFrame, columns: Columns, *,
             raise GovsimError(f"the table has {int((df.columns == name).sum())} columns named "
                               f"{name!r} (the {key} column); keep one of them", name)
     notes: list[str] = []
-    created = parse_times(df[columns.created], columns.created, date_format=date_format, tz=tz,
-                          notes=notes)
+    created, zone = parse_zoned(df[columns.created], columns.created, date_format=date_format,
+                                tz=tz, notes=notes)
     n_rows = created.size
-    if columns.closed is not None:
-        closed = parse_times(df[columns.closed], columns.closed, date_format=date_format, tz=tz,
-                             notes=notes)
+    if columns.closed is not None:  # on the creation times' clock
+        closed = parse_zoned(df[columns.closed], columns.closed, date_format=date_format, tz=tz,
+                             notes=notes, zone=zone)[0]
     else:
         closed = np.full(n_rows, np.datetime64("NaT"), dtype="datetime64[s]")
-    agency = _labels(df[columns.agency])
-    category = _labels(df[columns.category])
+    agency, agency_codes, agencies = _labels(df[columns.agency])
+    category, category_codes, categories = _labels(df[columns.category])
     has_close = ~np.isnat(closed)
     statuses: dict[str, dict[str, Any]] = {}
     if columns.status is not None:
@@ -159,6 +243,11 @@ def read_log(df: pd.DataFrame, columns: Columns, *,
             dropped[reason] = int(fresh.sum())
             keep &= ~missing
     is_closed = says_closed & has_close
+    closed, same_day = _date_only_closes(created, closed, keep & is_closed)
+    if same_day:
+        notes.append(f"{same_day:,} close time(s) were a date without a time (00:00:00) on the "
+                     "day of the request's creation, before its creation time; each was taken "
+                     "as halfway between the creation and the next midnight")
     before = keep & is_closed & (closed < created)
     if before.any():
         if not drop_invalid:
@@ -178,9 +267,9 @@ def read_log(df: pd.DataFrame, columns: Columns, *,
         end = last
     else:
         moment = check_moment(as_of, "as_of")
-        if moment.tzinfo is not None:  # to the log's local wall-clock time (UTC's if kept)
-            zone = tz if tz is not None else "UTC" if UTC_NOTE in notes else None
-            moment = (moment.tz_convert(zone) if zone is not None else moment).tz_localize(None)
+        if moment.tzinfo is not None:  # to the log's wall clock: tz's, the creation times'
+            clock = zone if zone is not None else "UTC" if UTC_NOTE in notes else None
+            moment = (moment.tz_convert(clock) if clock is not None else moment).tz_localize(None)
         try:
             end = moment.to_datetime64().astype("datetime64[s]")
         except (TypeError, ValueError, OverflowError) as exc:
@@ -189,9 +278,15 @@ def read_log(df: pd.DataFrame, columns: Columns, *,
         if late > end:
             raise GovsimError(f"requests were created after it (the last at {late}); cut the "
                               "table first, or pass a later time", "as_of")
+    for codes, names, what in ((agency_codes, agencies, "agencies"),
+                               (category_codes, categories, "complaint types")):
+        note = _case_note(codes, names, keep, what)
+        if note is not None:
+            notes.append(note)
     # a close after the log's end is not yet known at the end: the request is still open then
     is_closed = is_closed & (closed <= end)
     return Log(created=created[keep], closed=np.where(is_closed, closed, np.datetime64("NaT"))[keep],
                is_closed=is_closed[keep], timed=~untimed[keep], agency=agency[keep],
                category=category[keep], as_of=end, columns=columns, dropped=dropped,
-               closed_without_time=int(untimed[keep].sum()), statuses=statuses, notes=notes)
+               closed_without_time=int(untimed[keep].sum()), same_day_dates=same_day,
+               statuses=statuses, notes=notes)

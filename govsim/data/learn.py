@@ -212,6 +212,7 @@ def learn_world(log: Log, window: Window, args: Arguments, cols: Columns, rows_r
     diagnostics: dict[str, Any] = {
         "requests_read": int(rows_read), "requests_used": int(log.created.size),
         "dropped": dict(log.dropped), "closed_without_time": log.closed_without_time,
+        "same_day_dates": int(getattr(log, "same_day_dates", 0)),
         "columns": cols, "statuses": getattr(log, "statuses", {}),
         "as_of": pd.Timestamp(log.as_of), "first_day": window.first_day.astype(object),
         "window_days": window.n_days,

@@ -103,6 +103,20 @@ def _named(columns: Columns) -> Columns:
     return columns
 
 
+def _distinct(columns: Columns) -> Columns:
+    """``columns`` if no column is named for two fields; else an error at the later field."""
+    seen: dict[Any, str] = {}
+    for field in FIELDS:
+        name = getattr(columns, field)
+        if name is not None and name in seen:
+            raise GovsimError(f"column {name!r} is already the {seen[name]} column; a column is "
+                              "read for one field only, so name another for this one",
+                              f"columns.{field}")
+        if name is not None:
+            seen[name] = field
+    return columns
+
+
 def _listing(df: pd.DataFrame) -> str:
     names = ", ".join(map(str, df.columns[:20]))
     return names + (", ..." if len(df.columns) > 20 else "") if names else "none"
@@ -119,7 +133,9 @@ def find_columns(df: pd.DataFrame, columns: Columns | Mapping[str, Any] | str | 
     synonym first (San Francisco's ``complaint_type`` wins over its ``category``, the finer
     type); else the preset's name all the same, so that :func:`~govsim.data.columns.read_log`
     refuses the missing column by name; else, without a preset, ``None`` for ``closed`` and
-    ``status`` and an error for the others. No column is taken for two fields.
+    ``status`` and an error for the others. No column is taken for two fields: a name given
+    for two, or given for one field and the only one found for another (``{"category":
+    "Agency"}`` on a New York table), is refused.
 
     Parameters
     ----------
@@ -142,10 +158,11 @@ def find_columns(df: pd.DataFrame, columns: Columns | Mapping[str, Any] | str | 
     GovsimError
         An unknown preset or key, or a name that is not text (path ``columns`` or
         ``columns.KEY``); a required field (``created``, ``agency``, ``category``) that cannot
-        be detected (path ``columns.FIELD``).
+        be detected (path ``columns.FIELD``); a column named for two fields (path
+        ``columns.FIELD``, the field given).
     """
     if isinstance(columns, Columns):
-        named = _named(columns)
+        named = _distinct(_named(columns))
         return named, {f: {"column": getattr(named, f), "how": "given"} for f in FIELDS}
     if isinstance(columns, str):
         key = columns.lower()
@@ -163,6 +180,7 @@ def find_columns(df: pd.DataFrame, columns: Columns | Mapping[str, Any] | str | 
             raise GovsimError(f"unknown key {key!r}; expected some of {', '.join(sorted(FIELDS))}",
                               f"columns.{key}")
     _named(dataclasses.replace(GENERIC, **given))  # the given names are text
+    _distinct(Columns(**{f: given.get(f) for f in FIELDS}))  # and name no column twice
     present = set(df.columns)
     base = next((k for k, p in PRESETS.items()
                  if all(getattr(p, f) in present for f in REQUIRED)), None) \
@@ -184,6 +202,15 @@ def find_columns(df: pd.DataFrame, columns: Columns | Mapping[str, Any] | str | 
                         for name in by_name.get(word, ()) if name not in taken), None)
             if hit is not None:
                 names[field], found = hit[1], f"synonym {hit[0]!r}"
+            elif base is not None and getattr(PRESETS[base], field) in taken:
+                name = getattr(PRESETS[base], field)
+                owner = next(f for f in FIELDS if names.get(f, given.get(f)) == name)
+                raise GovsimError(f"column {name!r} is already the {field} column (the {base} "
+                                  f"preset's, and no other was found); a column is read for one "
+                                  f"field only, so name another for the {owner}, or name the "
+                                  f"{field} column with columns={{'{field}': ...}}"
+                                  + (" (or None)" if field in OPTIONAL else ""),
+                                  f"columns.{owner}")
             elif base is not None:
                 names[field], found = getattr(PRESETS[base], field), \
                     f"preset {base}, not in the table"

@@ -265,7 +265,8 @@ def parse_zoned(values: pd.Series, column: str, *, date_format: str | None = Non
             own = parsed.dt.tz
             if zone is not None:
                 moved = parsed.dt.tz_convert(zone)
-                if (moved.dt.tz_localize(None) != parsed.dt.tz_localize(None)).any():
+                if (moved.dt.tz_localize(None) != parsed.dt.tz_localize(None))[
+                        parsed.notna()].any():
                     if notes is not None:
                         notes.append(f"the {column!r} time stamps carry a different UTC "
                                      f"offset ({own}) from the creation times' ({zone}); they "

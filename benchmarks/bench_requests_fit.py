@@ -15,6 +15,10 @@ under 60 s on two cores.
 
     .venv/bin/python benchmarks/bench_requests_fit.py --rows 1000000 --types 150 --agencies 15
     .venv/bin/python benchmarks/bench_requests_fit.py --rows 1000000 --step 86400
+    .venv/bin/python benchmarks/bench_requests_fit.py --rows 100000 --types 150 --agencies 15 --fit-work
+
+``--fit-work`` also times ``fit.fit_work(replications=2)`` on the last fit and prints how each
+agency ended (its statuses, and the simulated median over the log's).
 """
 
 from __future__ import annotations
@@ -67,6 +71,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--fit-work", action="store_true",
+                        help="also time fit.fit_work(replications=2)")
     parser.add_argument("--types", type=int, default=1)
     parser.add_argument("--agencies", type=int, default=1)
     parser.add_argument("--step", type=float, default=1.0,
@@ -87,6 +93,13 @@ def main() -> None:
     print(f"world_from_requests: {statistics.median(times):.2f} s for {args.rows:,} rows, "
           f"{args.types} types, {args.agencies} agencies (median of {args.repeats}; "
           f"work_hours of the largest type {mean})")
+    if args.fit_work:
+        t = time.perf_counter()
+        table = fit.fit_work(replications=2).diagnostics["work_fit"]
+        took = time.perf_counter() - t
+        ratio = table["ratio"].dropna()
+        print(f"fit_work: {took:.1f} s; statuses {table['status'].value_counts().to_dict()}; "
+              f"simulated/log median from {ratio.min():.3f} to {ratio.max():.3f}")
 
 
 if __name__ == "__main__":

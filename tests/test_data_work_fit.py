@@ -130,3 +130,13 @@ def test_a_given_window_without_a_request_is_refused() -> None:
     with pytest.raises(GovsimError) as refused:
         world_from_requests(log, as_of="2025-01-01", window=("2022-05-01", "2022-05-10"))
     assert refused.value.path == "window" and "no request" in refused.value.message
+
+
+def test_a_regime_table_may_be_written_like_a_default_one(fit) -> None:
+    out = fit.fit_work(regime={"like": "as_logged", "callback": False}, replications=1,
+                       max_iterations=1)
+    assert out.diagnostics["assumptions"]["work"]["regime"] == {"like": "as_logged",
+                                                                "callback": False}
+    with pytest.raises(GovsimError) as refused:
+        fit.fit_work(regime={"like": "nonsense"}, replications=1, max_iterations=1)
+    assert "nonsense" in refused.value.message and refused.value.path == "regime.like"

@@ -136,8 +136,9 @@ def check_fit(fit: RequestFit, later: Any, *, columns: Any = None,
                      "same ones), not a later one")
     horizon = math.ceil((as_of - pd.Timestamp(first)).total_seconds() / 86400.0 - 1e-9)
     world = later_world(fit, first, max(horizon, n_days, 1), notes)
-    data = observed_world(regime_scenario(fit, world, regime), first, end, as_of)
-    times = simulated_times(data, "as_logged", replications=replications, seed=seed)
+    data, name = regime_scenario(fit, world, regime)
+    times = simulated_times(observed_world(data, first, end, as_of), name,
+                            replications=replications, seed=seed)
     volume = _volume(fit, world, read, inside, times, replications, confidence, n_days)
     table, left_out = _times(read, inside, times, levels, confidence, min_closed, replications)
     notes += left_out

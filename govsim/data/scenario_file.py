@@ -27,6 +27,8 @@ __all__ = ["scenario_from_fit", "regime_scenario", "DEFAULT_REGIMES", "AS_LOGGED
 
 #: the regimes written by default, in this order (the first is the comparison's baseline)
 DEFAULT_REGIMES = ("fragmented", "consolidated", "as_logged")
+#: the name a regime given as a table runs under (:func:`regime_scenario`)
+GIVEN = "given"
 #: the label of the default ``as_logged`` regime
 AS_LOGGED_LABEL = "the log's own: a 311 centre that dispatches at once"
 #: staff-hours of intake per contact under the consolidated preset, and contacts per case
@@ -103,11 +105,13 @@ def scenario_from_fit(fit: RequestFit, *, name: str = "from-requests", descripti
     return data
 
 
-def regime_scenario(fit: RequestFit, world: Mapping[str, Any], regime: str | Mapping[str, Any],
-                    name: str = "as_logged") -> dict[str, Any]:
-    """A scenario of ``world`` with one regime, ``name``: ``regime`` itself (a regime table) or
-    the default regime it names (:data:`DEFAULT_REGIMES`), with the centre added to the world
-    (named as :func:`scenario_from_fit` names it). Not validated here (the run does).
+def regime_scenario(fit: RequestFit, world: Mapping[str, Any],
+                    regime: str | Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+    """A scenario of ``world`` to simulate one regime in, and that regime's name: the default
+    regime ``regime`` names (:data:`DEFAULT_REGIMES`) alone, or the regime table ``regime``
+    as ``"given"`` beside the defaults (so that it may be written ``like`` one of them), with
+    the centre added to the world (named as :func:`scenario_from_fit` names it). Not validated
+    here (the run does).
 
     Raises
     ------
@@ -119,16 +123,14 @@ def regime_scenario(fit: RequestFit, world: Mapping[str, Any], regime: str | Map
         if regime not in data["regimes"]:
             raise GovsimError(f"unknown regime {regime!r}; name one of "
                               f"{', '.join(DEFAULT_REGIMES)} or pass a regime table", "regime")
-        table = data["regimes"][regime]
-    elif isinstance(regime, Mapping):
-        data = scenario_from_fit(fit, world=world, regimes={name: dict(regime)}, validate=False,
-                                 centre_staff=_centre_seats(fit))
-        table = dict(regime)
-    else:
-        raise GovsimError(f"must be a regime's name or a regime table, got {type(regime).__name__}",
-                          "regime")
-    data["regimes"] = {name: copy.deepcopy(dict(table))}
-    return data
+        data["regimes"] = {regime: data["regimes"][regime]}
+        return data, regime
+    if isinstance(regime, Mapping):
+        data = scenario_from_fit(fit, world=world, validate=False)
+        data["regimes"][GIVEN] = copy.deepcopy(dict(regime))
+        return data, GIVEN
+    raise GovsimError(f"must be a regime's name or a regime table, got {type(regime).__name__}",
+                      "regime")
 
 
 def _centre_seats(fit: RequestFit) -> int:

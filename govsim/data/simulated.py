@@ -22,6 +22,8 @@ from typing import Any
 import pandas as pd
 
 from govsim.analysis.survival import km_quantile
+from govsim.data.scenario_file import GIVEN
+from govsim.errors import GovsimError
 
 #: days in a year, as the scenario's trend counts them
 YEAR = 365.25
@@ -102,7 +104,13 @@ def simulated_times(data: Mapping[str, Any], regime: str, *, replications: int,
     from govsim.recording import tables
     from govsim.scenario.parse import parse_scenario
 
-    scenario = parse_scenario(data, "<world learnt from a request log>")
+    try:
+        scenario = parse_scenario(data, "<world learnt from a request log>")
+    except GovsimError as exc:  # a regime given as a table is refused at the caller's name
+        prefix = f"regimes.{GIVEN}"
+        if regime == GIVEN and exc.path.startswith(prefix):
+            raise GovsimError(exc.message, "regime" + exc.path[len(prefix):]) from None
+        raise
     leads = lead_agencies(data["world"])
     calendar = build_calendar(scenario)
     parts: list[pd.DataFrame] = []

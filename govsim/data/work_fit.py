@@ -111,9 +111,9 @@ def _world_at(fit: RequestFit, world: Mapping[str, Any], base: Mapping[str, floa
 def _medians(fit: RequestFit, world: dict[str, Any], regime: Any, replications: int,
              seed: int, agencies: list[str]) -> dict[str, float]:
     d = fit.diagnostics
-    data = regime_scenario(fit, world, regime)
+    data, name = regime_scenario(fit, world, regime)
     observed = observed_world(data, d["window"]["first_day"], d["window"]["end_day"], d["as_of"])
-    times = simulated_times(observed, "as_logged", replications=replications, seed=seed)
+    times = simulated_times(observed, name, replications=replications, seed=seed)
     return quantiles_by_agency(times, 0.5, agencies)
 
 

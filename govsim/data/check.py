@@ -23,15 +23,14 @@ import pandas as pd
 from govsim.analysis.intervals import mean_ci
 from govsim.analysis.survival import km_quantile, km_quantile_ci
 from govsim.data.check_result import TIMES_COLUMNS, VOLUME_COLUMNS, RequestCheck
+from govsim.data.learnt import Learnt
 from govsim.data.reading import read_requests
 from govsim.data.scenario_file import DEFAULT_REGIMES, regime_scenario
 from govsim.data.simulated import by_replication, moved_world, observed_world, simulated_times
 from govsim.errors import GovsimError, shown
 
 if TYPE_CHECKING:
-
     from govsim.data.reading import RequestLog
-    from govsim.data.result import RequestFit
 
 __all__ = ["check_fit", "RequestCheck", "later_world", "expected_counts", "READ_OPTIONS"]
 
@@ -41,7 +40,7 @@ _TOL = 1e-10  # as govsim.analysis.survival: a survival within this of 1 - q rea
 _YEAR = 365.25
 
 
-def check_fit(fit: RequestFit, later: Any, *, columns: Any = None,
+def check_fit(fit: Learnt, later: Any, *, columns: Any = None,
               regime: str | Mapping[str, Any] = "as_logged", replications: int = 10,
               seed: int = 12345, quantiles: Sequence[float] = (0.25, 0.5, 0.75, 0.9),
               confidence: float = 0.95, min_closed: int = 20,
@@ -149,7 +148,7 @@ def check_fit(fit: RequestFit, later: Any, *, columns: Any = None,
         confidence=confidence, notes=notes)
 
 
-def later_world(fit: RequestFit, first_day: Any, horizon_days: int | None = None,
+def later_world(fit: Learnt, first_day: Any, horizon_days: int | None = None,
                 notes: list[str] | None = None) -> dict[str, Any]:
     """``fit.world`` starting on ``first_day``: :func:`govsim.data.simulated.moved_world`."""
     return moved_world(fit.world, first_day, horizon_days, notes)
@@ -166,7 +165,7 @@ def expected_counts(entry: Mapping[str, Any], start: Any, n_days: int) -> np.nda
     return Category(**fields).daily_rates(_day(start), n_days)
 
 
-def _volume(fit: RequestFit, world: dict[str, Any], read: RequestLog, inside: np.ndarray,
+def _volume(fit: Learnt, world: dict[str, Any], read: RequestLog, inside: np.ndarray,
             times: pd.DataFrame, replications: int, confidence: float,
             n_days: int) -> pd.DataFrame:
     from scipy import stats
@@ -207,7 +206,7 @@ def _volume(fit: RequestFit, world: dict[str, Any], read: RequestLog, inside: np
     return pd.DataFrame(rows, columns=VOLUME_COLUMNS)
 
 
-def _rel_var(fit: RequestFit, name: str, years: float) -> float:
+def _rel_var(fit: Learnt, name: str, years: float) -> float:
     """The relative variance of a category's rate ``years`` from the world's start: the variance
     of the log rate there, ``var(log rate) + 2 t cov + t² var(log growth)`` from the fit's
     covariance of the rate at the start and the trend's log growth a year (a capped or absent

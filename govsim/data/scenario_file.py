@@ -16,12 +16,10 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from govsim.data.learnt import Learnt
 from govsim.errors import GovsimError
-
-if TYPE_CHECKING:
-    from govsim.data.result import RequestFit
 
 __all__ = ["scenario_from_fit", "regime_scenario", "DEFAULT_REGIMES", "AS_LOGGED_LABEL"]
 
@@ -45,7 +43,7 @@ def _centre_name(units: Mapping[str, Any]) -> str:
     return name
 
 
-def scenario_from_fit(fit: RequestFit, *, name: str = "from-requests", description: str = "",
+def scenario_from_fit(fit: Learnt, *, name: str = "from-requests", description: str = "",
                       regimes: Mapping[str, Any] | None = None, centre_staff: int | None = None,
                       validate: bool = True,
                       world: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -105,7 +103,7 @@ def scenario_from_fit(fit: RequestFit, *, name: str = "from-requests", descripti
     return data
 
 
-def regime_scenario(fit: RequestFit, world: Mapping[str, Any],
+def regime_scenario(fit: Learnt, world: Mapping[str, Any],
                     regime: str | Mapping[str, Any]) -> tuple[dict[str, Any], str]:
     """A scenario of ``world`` to simulate one regime in, and that regime's name: the default
     regime ``regime`` names (:data:`DEFAULT_REGIMES`) alone, or the regime table ``regime``
@@ -133,7 +131,7 @@ def regime_scenario(fit: RequestFit, world: Mapping[str, Any],
                       "regime")
 
 
-def _centre_seats(fit: RequestFit) -> int:
+def _centre_seats(fit: Learnt) -> int:
     daily = fit.diagnostics["requests_used"] / max(fit.diagnostics["window_days"], 1)
     busy = fit.diagnostics["assumptions"]["utilisation"]
     return max(1, math.ceil(daily * _CONTACTS_PER_CASE * _INTAKE_HOURS / 24.0 / busy))

@@ -32,11 +32,12 @@ import dataclasses
 import math
 import numbers
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from govsim.data.learnt import L, Learnt
 from govsim.data.scenario_file import regime_scenario
 from govsim.data.simulated import (
     lead_agencies,
@@ -47,9 +48,6 @@ from govsim.data.simulated import (
 )
 from govsim.data.staffing import agency_loads, open_hours_per_day, size_staff
 from govsim.errors import GovsimError, shown
-
-if TYPE_CHECKING:
-    from govsim.data.result import RequestFit
 
 __all__ = ["fit_work", "WORK_FIT_COLUMNS", "MULTIPLIER_BOUNDS", "STATUSES"]
 
@@ -87,7 +85,7 @@ def _check(value: Any, name: str, low: float, high: float, whole: bool = False) 
     return int(value) if whole else float(value)
 
 
-def _world_at(fit: RequestFit, world: Mapping[str, Any], base: Mapping[str, float],
+def _world_at(fit: Learnt, world: Mapping[str, Any], base: Mapping[str, float],
               multipliers: Mapping[str, float], leads: Mapping[str, str]) -> dict[str, Any]:
     """A copy of ``world`` with each category's work scaled by its lead's multiplier and the
     staff sized again for that work over the world's own days (except staff that were
@@ -108,7 +106,7 @@ def _world_at(fit: RequestFit, world: Mapping[str, Any], base: Mapping[str, floa
     return world
 
 
-def _medians(fit: RequestFit, world: dict[str, Any], regime: Any, replications: int,
+def _medians(fit: Learnt, world: dict[str, Any], regime: Any, replications: int,
              seed: int, agencies: list[str]) -> dict[str, float]:
     d = fit.diagnostics
     data, name = regime_scenario(fit, world, regime)
@@ -117,9 +115,9 @@ def _medians(fit: RequestFit, world: dict[str, Any], regime: Any, replications: 
     return quantiles_by_agency(times, 0.5, agencies)
 
 
-def fit_work(fit: RequestFit, *, regime: str | Mapping[str, Any] = "as_logged",
+def fit_work(fit: L, *, regime: str | Mapping[str, Any] = "as_logged",
              replications: int = 2, seed: int = 12345, min_closed: int = 20,
-             tolerance: float = 0.05, max_iterations: int = 12) -> RequestFit:
+             tolerance: float = 0.05, max_iterations: int = 12) -> L:
     """Fit each agency's work per case to the log's median time to close.
 
     Parameters
@@ -214,9 +212,9 @@ def fit_work(fit: RequestFit, *, regime: str | Mapping[str, Any] = "as_logged",
         "tolerance": tolerance, "pooled_multiplier": pooled})
 
 
-def _fitted(fit: RequestFit, world: dict[str, Any], table: pd.DataFrame,
+def _fitted(fit: L, world: dict[str, Any], table: pd.DataFrame,
             multipliers: Mapping[str, float], leads: Mapping[str, str],
-            how: dict[str, Any]) -> RequestFit:
+            how: dict[str, Any]) -> L:
     est = fit.estimates.copy()
     rows = est["quantity"] == "work_hours"
     for k in np.flatnonzero(rows.to_numpy()):

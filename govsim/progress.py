@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from typing import TextIO
 
-__all__ = ["ProgressReporter"]
+__all__ = ["Progress", "ProgressReporter"]
+
+#: a study's progress callback: called with (tasks done, tasks in all) as tasks finish (the one
+#: definition every study shares)
+Progress = Callable[[int, int], None]
 
 
 class ProgressReporter:

@@ -23,7 +23,7 @@ Example
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,9 +38,7 @@ from govsim.analysis.journey_extras import (
     step_meetings,
 )
 from govsim.recording import EVENT_COLUMNS
-
-if TYPE_CHECKING:
-    from govsim.scenario import Scenario
+from govsim.scenario import Scenario  # at run time: typing.get_type_hints reads it
 
 __all__ = [
     "CITIZEN",

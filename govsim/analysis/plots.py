@@ -11,14 +11,15 @@ shown, the contact numbers and the notes (money, meetings) are in
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import matplotlib as mpl
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
@@ -37,11 +38,6 @@ from govsim.analysis.swimlane_marks import (
 from govsim.analysis.swimlane_text import language
 from govsim.atomic import atomic_write
 from govsim.scenario.names import Names
-
-if TYPE_CHECKING:
-    import os
-
-    from matplotlib.axes import Axes
 
 __all__ = ["FAMILIES", "ACTIVITY_STYLES", "activity_family", "plot_swimlane", "save_swimlane",
            "swimlane_figure"]

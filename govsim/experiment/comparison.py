@@ -9,7 +9,7 @@ once, every regime run on it), so the result is the same, byte for byte, whateve
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,11 +32,11 @@ from govsim.experiment.checks import (
 from govsim.experiment.executors import run_all
 from govsim.experiment.replication import TABLES, ReplicationOutput, run_replication
 from govsim.lang import check_lang
+from govsim.progress import Progress
 from govsim.scenario import Names, Scenario, check_baseline, display_names
 
 __all__ = ["Results", "Comparison", "run", "compare"]
 
-Progress = Callable[[int, int], None]
 ScenarioLike = Scenario | Mapping[str, Any] | str | os.PathLike[str]
 
 

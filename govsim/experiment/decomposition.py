@@ -53,6 +53,7 @@ from govsim.experiment.decomposition_plan import (
 from govsim.experiment.executors import run_all
 from govsim.experiment.replication import ReplicationOutput, run_replication
 from govsim.lang import check_lang
+from govsim.progress import Progress
 from govsim.scenario import Scenario
 from govsim.scenario.dependencies import Requirement
 
@@ -62,7 +63,6 @@ __all__ = ["decompose", "plan", "execute", "Plan", "Decomposition", "DECOMPOSE_M
 #: variants run in one task (one replication's world is drawn once per task)
 _CHUNK = 8
 
-Progress = Callable[[int, int], None]
 
 
 @dataclass

@@ -40,12 +40,12 @@ from govsim.experiment.report_words import (
     t,
 )
 from govsim.lang import check_lang, metric_name
+from govsim.progress import Progress
 from govsim.scenario import Scenario, check_baseline, differing_rules, display_names
 
 if TYPE_CHECKING:
     import os
 
-    from govsim.progress import Progress
 
 __all__ = ["Report", "make_report"]
 

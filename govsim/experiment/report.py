@@ -8,13 +8,14 @@ decomposition's table is in :mod:`govsim.experiment.report_decomposition`.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from govsim.analysis.intervals import SMALL_SAMPLE
 from govsim.analysis.journey import CONTACT_COLUMNS
 from govsim.analysis.metrics import METRICS
+from govsim.experiment.views import ComparisonView, ResultsView
 from govsim.lang import (
     activity_name,
     display_width,
@@ -25,10 +26,6 @@ from govsim.lang import (
     tr,
 )
 from govsim.scenario.names import Names, display_names
-
-if TYPE_CHECKING:
-    from govsim.experiment.comparison import Comparison, Results
-    from govsim.experiment.results import SweepResults
 
 __all__ = ["comparison_table", "comparison_rows", "table_notes", "results_header", "summary_table",
            "results_json", "case_distribution_table", "sweep_table"]
@@ -78,7 +75,7 @@ def table_notes(rows: list[list[str]], *more: str, lang: str = "en") -> list[str
     return lines
 
 
-def results_header(res: Results, lang: str = "en") -> str:
+def results_header(res: ResultsView, lang: str = "en") -> str:
     """The line above a results table: scenario, replications, seed, horizon, what is shown."""
     w = res.scenario.world
     head = tr("head.scenario", lang, name=res.scenario.name)
@@ -107,7 +104,7 @@ def _metric_label(metric: str, lang: str) -> str:
     return metric_label(metric, METRICS[metric][0], lang)
 
 
-def summary_table(res: Results, metrics: list[str], lang: str = "en") -> str:
+def summary_table(res: ResultsView, metrics: list[str], lang: str = "en") -> str:
     """Each regime's mean and CI per metric; ``lang`` as in :mod:`govsim.lang`."""
     metrics = _defined(res, metrics)
     names = display_names(res.scenario, lang)
@@ -122,13 +119,13 @@ def summary_table(res: Results, metrics: list[str], lang: str = "en") -> str:
     return results_header(res, lang) + "\n\n" + _render(rows) + _notes(rows, lang=lang)
 
 
-def _defined(res: Results, metrics: list[str]) -> list[str]:
+def _defined(res: ResultsView, metrics: list[str]) -> list[str]:
     """The metrics with a value under at least one regime (rows of n/a only are left out)."""
     m = res.metrics
     return [k for k in metrics if k in m and m[k].notna().any()]
 
 
-def comparison_table(res: Comparison, metrics: list[str], lang: str = "en") -> str:
+def comparison_table(res: ComparisonView, metrics: list[str], lang: str = "en") -> str:
     """Each regime's mean and CI, then the paired difference of each regime to the baseline;
     ``lang`` as in :mod:`govsim.lang`."""
     rows = comparison_rows(res, metrics, lang)
@@ -140,7 +137,7 @@ def comparison_table(res: Comparison, metrics: list[str], lang: str = "en") -> s
 COMPARISON_NOTES = {lang: (tr("note.km", lang), tr("note.na", lang)) for lang in ("en", "zh")}
 
 
-def comparison_rows(res: Comparison, metrics: list[str], lang: str = "en") -> list[list[str]]:
+def comparison_rows(res: ComparisonView, metrics: list[str], lang: str = "en") -> list[list[str]]:
     """The cells of :func:`comparison_table`, its header row first."""
     metrics = _defined(res, metrics)
     names = display_names(res.scenario, lang)
@@ -169,7 +166,7 @@ def _num(x: Any) -> float | int | None:
     return None if math.isnan(x) else x
 
 
-def results_json(res: Results, metrics: list[str]) -> dict[str, Any]:
+def results_json(res: ResultsView, metrics: list[str]) -> dict[str, Any]:
     """A machine-readable summary (NaN becomes ``null``)."""
     summ = res.summary(metrics)
     out: dict[str, Any] = {
@@ -210,7 +207,7 @@ def results_json(res: Results, metrics: list[str]) -> dict[str, Any]:
     return out
 
 
-def case_distribution_table(res: Results, reports_within_years: float = 6.0,
+def case_distribution_table(res: ResultsView, reports_within_years: float = 6.0,
                             lang: str = "en") -> str:
     """For case-study scenarios: the distribution of each case's outcome over replications;
     ``lang`` as in :mod:`govsim.lang`."""
@@ -255,7 +252,7 @@ def contacts_text(table: pd.DataFrame, names: Names | None = None, lang: str = "
         index=False)
 
 
-def sweep_table(res: SweepResults, metric: str, confidence: float = 0.95) -> str:
+def sweep_table(res: ResultsView, metric: str, confidence: float = 0.95) -> str:
     """One metric across a sweep: a row per design point (its factor values), each regime's
     mean [CI] over replications, and each regime's paired difference to the baseline."""
     summ = res.summary([metric], confidence).set_index(["point", "regime"])

@@ -11,14 +11,11 @@ meaningless), so the HTML report shows the very cells the terminal does; cells a
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from govsim.experiment.report import _cell, _fmt, _metric_label, _notes, _render
+from govsim.experiment.views import DecompositionView
 from govsim.lang import lookup, metric_name, rule_name, tr
 from govsim.scenario.names import display_names
-
-if TYPE_CHECKING:
-    from govsim.experiment.decomposition import Decomposition
 
 __all__ = ["decomposition_table", "decomposition_parts"]
 
@@ -54,7 +51,7 @@ def _group_label(members: tuple[str, ...] | list[str], lang: str) -> str:
     return "&".join(rule_name(r, lang) for r in members)
 
 
-def decomposition_table(dec: Decomposition, lang: str = "en") -> str:
+def decomposition_table(dec: DecompositionView, lang: str = "en") -> str:
     """Rule × metric: each rule's Shapley (or Owen) contribution to the paired difference, with
     its interval; the total it adds up to; each rule (and each group) switched alone and
     switched last; and the groups formed, with why. ``lang`` as in :mod:`govsim.lang`."""
@@ -63,7 +60,7 @@ def decomposition_table(dec: Decomposition, lang: str = "en") -> str:
             + _notes(rows, *more, lang=lang))
 
 
-def decomposition_parts(dec: Decomposition, lang: str = "en") -> tuple[
+def decomposition_parts(dec: DecompositionView, lang: str = "en") -> tuple[
         str, list[list[str]], str, list[list[str]], list[str]]:
     """The pieces of :func:`decomposition_table`: its heading, the contributions' cells, the
     interactions' heading and cells, and the notes particular to it (among them each group of

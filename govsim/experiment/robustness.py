@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +50,7 @@ from govsim.experiment.design import Design, Factor, design_points
 from govsim.experiment.executors import run_all
 from govsim.experiment.replication import ReplicationOutput, run_replication
 from govsim.experiment.robustness_result import Robustness
+from govsim.progress import Progress
 from govsim.scenario import PRESETS, Scenario, scenario_data, with_values
 from govsim.scenario.edit import get_path
 
@@ -71,7 +72,6 @@ MAX_HORIZONS = 16
 #: bootstrap resamples of the design points for each PRCC interval
 BOOTSTRAP = 1000
 
-Progress = Callable[[int, int], None]
 
 
 @dataclass

@@ -11,14 +11,12 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from govsim.analysis.metrics import METRICS
-
-if TYPE_CHECKING:
-    from govsim.experiment.robustness_result import Robustness
+from govsim.experiment.views import RobustnessView
 
 __all__ = ["robustness_table", "robustness_json"]
 
@@ -51,7 +49,7 @@ def _interval(low: Any, high: Any, digits: int = 4) -> str:
     return f"[{_num(low, digits)}, {_num(high, digits)}]"
 
 
-def robustness_table(res: Robustness) -> str:
+def robustness_table(res: RobustnessView) -> str:
     """The study as text, one block per metric."""
     f = res.frames
     level = f"{res.confidence:.0%}"
@@ -107,7 +105,7 @@ def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def robustness_json(res: Robustness) -> str:
+def robustness_json(res: RobustnessView) -> str:
     """Every table but the runs, with the study's settings (NaN as null)."""
     f = res.frames
     return json.dumps({

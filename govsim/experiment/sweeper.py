@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import time
 import traceback
-from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,12 +33,12 @@ from govsim.experiment.replication import run_replication
 from govsim.experiment.results import SweepResults, load_sweep
 from govsim.experiment.sequential import next_batch
 from govsim.experiment.store import ResultsStore, committed, stem
+from govsim.progress import Progress
 from govsim.scenario import Scenario
 from govsim.scenario.edit import plain
 
 __all__ = ["sweep", "check_directory"]
 
-Progress = Callable[[int, int], None]
 _RESUME_HINT = ("The tasks already written are kept; resuming the sweep (resume=True; --resume on "
                 "the command line) runs the rest.")
 

@@ -16,11 +16,12 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-__all__ = ["ResultsView", "ComparisonView", "DecompositionView", "RobustnessView"]
+__all__ = ["StudyView", "PairView", "ResultsView", "ComparisonView", "DecompositionView",
+           "RobustnessView"]
 
 
-class ResultsView(Protocol):
-    """A run's or a sweep's results as the report reads them."""
+class StudyView(Protocol):
+    """What every study's result says of how it was run."""
 
     @property
     def scenario(self) -> Any: ...
@@ -30,6 +31,23 @@ class ResultsView(Protocol):
 
     @property
     def replications(self) -> int: ...
+
+    @property
+    def confidence(self) -> float: ...
+
+
+class PairView(StudyView, Protocol):
+    """A study of one regime (``target``, B) against another (``source``, A)."""
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def target(self) -> str: ...
+
+
+class ResultsView(StudyView, Protocol):
+    """A run's or a sweep's results as the report reads them."""
 
     @property
     def metrics(self) -> pd.DataFrame: ...
@@ -42,9 +60,6 @@ class ResultsView(Protocol):
 
     @property
     def factors(self) -> list[str]: ...
-
-    @property
-    def confidence(self) -> float: ...
 
     @property
     def cases(self) -> pd.DataFrame: ...
@@ -66,17 +81,8 @@ class ComparisonView(ResultsView, Protocol):
                     confidence: Any = ...) -> pd.DataFrame: ...
 
 
-class DecompositionView(Protocol):
+class DecompositionView(PairView, Protocol):
     """A decomposition as its table reads it."""
-
-    @property
-    def scenario(self) -> Any: ...
-
-    @property
-    def source(self) -> str: ...
-
-    @property
-    def target(self) -> str: ...
 
     @property
     def rules(self) -> list[str]: ...
@@ -86,15 +92,6 @@ class DecompositionView(Protocol):
 
     @property
     def orders(self) -> int: ...
-
-    @property
-    def seed(self) -> int: ...
-
-    @property
-    def replications(self) -> int: ...
-
-    @property
-    def confidence(self) -> float: ...
 
     @property
     def contributions(self) -> pd.DataFrame: ...
@@ -118,17 +115,8 @@ class DecompositionView(Protocol):
     def group_effects(self) -> pd.DataFrame: ...
 
 
-class RobustnessView(Protocol):
+class RobustnessView(PairView, Protocol):
     """A robustness study as its table and JSON read it."""
-
-    @property
-    def scenario(self) -> Any: ...
-
-    @property
-    def source(self) -> str: ...
-
-    @property
-    def target(self) -> str: ...
 
     @property
     def preset_funding(self) -> str | None: ...
@@ -141,15 +129,6 @@ class RobustnessView(Protocol):
 
     @property
     def horizons(self) -> list[int]: ...
-
-    @property
-    def replications(self) -> int: ...
-
-    @property
-    def seed(self) -> int: ...
-
-    @property
-    def confidence(self) -> float: ...
 
     @property
     def assumptions(self) -> dict[str, dict[str, Any]]: ...

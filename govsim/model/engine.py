@@ -1,7 +1,8 @@
-"""The shared machinery of a run: units as SimPy resources, staff work, money, case records.
+"""The shared machinery of a run: units and their staff, staff work, money, case records.
 
-Layer: model. :class:`Engine` holds what every rule works on: the world's draws, the units as
-SimPy resources, the per-case columns, staff sessions, meetings, recurrence, the case's ending.
+Layer: model. :class:`Engine` holds what every rule works on: the world's draws, the units
+with their staff (each a lean pool of servers, :class:`~govsim.model.staff.StaffPool`), the
+per-case columns, staff sessions, meetings, recurrence, the case's ending.
 :class:`~govsim.model.case.CaseModel` adds the rules (as mixins, one module per concept) and the
 one ``case`` process.
 

@@ -94,7 +94,9 @@ class Meeting(Strict):
 
 
 class Rung(Strict):
-    """One step of the fragmented regime's escalation ladder above the ordinary channels.
+    """One step of a regime's escalation ladder above the ordinary channels (any regime may
+    have one: in ``scenarios/district.toml`` the fragmented regime climbs through other lines to
+    the newspaper and the supervisory office, the consolidated one from the newspaper on).
 
     ``climb_prob`` is the per-failure chance that a citizen at this rung decides to climb to
     the next one (default: the citizens' ``escalate_prob``).

@@ -100,13 +100,7 @@ def shapley_sampled(rules: Sequence[str], value: Value, orders: int | Sequence[S
     orders = [list(o) for o in orders]
     if len(orders) < 2 or len(orders) % 2:
         raise ValueError("orders must come in reversed pairs")
-    cache: dict[frozenset[str], np.ndarray] = {}
-
-    def v(s: frozenset[str]) -> np.ndarray:
-        if s not in cache:
-            cache[s] = np.asarray(value(s), dtype=float)
-        return cache[s]
-
+    v = _cached(value)
     per_order: dict[str, list[np.ndarray]] = {r: [] for r in rules}
     for seq in orders:
         done: frozenset[str] = frozenset()
@@ -115,19 +109,24 @@ def shapley_sampled(rules: Sequence[str], value: Value, orders: int | Sequence[S
             per_order[rule].append(v(nxt) - v(done))
             done = nxt
     estimates = {r: np.mean(per_order[r], axis=0) for r in rules}
-    # the orders come in dependent pairs: the pair means are the independent draws
+    return estimates, _pair_errors(per_order, len(orders))
+
+
+def _pair_errors(per_order: Mapping[str, list[np.ndarray]], n_orders: int) -> dict[str, float]:
+    """The sampling error of each mean over orders that come in reversed, dependent pairs: the
+    pair means are the independent draws. NaN where a value is undefined, as in the estimates
+    (callers leave such replications out first: see govsim.experiment.decomposition), or with
+    no replication or a single pair to estimate from."""
     errors = {}
-    for r in rules:
-        # NaN where a value is undefined, as in the estimates (callers leave such
-        # replications out first: see govsim.experiment.decomposition)
-        arr = np.asarray(per_order[r])
-        if arr.size == 0:  # no replication to estimate from
-            errors[r] = math.nan
+    for x, values in per_order.items():
+        arr = np.asarray(values)
+        if arr.size == 0:
+            errors[x] = math.nan
             continue
-        pairs = arr.reshape(len(orders) // 2, 2, -1).mean(axis=(1, 2))
-        errors[r] = float(np.std(pairs, ddof=1) / math.sqrt(len(pairs))) if len(pairs) > 1 \
+        pairs = arr.reshape(n_orders // 2, 2, -1).mean(axis=(1, 2))
+        errors[x] = float(np.std(pairs, ddof=1) / math.sqrt(len(pairs))) if len(pairs) > 1 \
             else math.nan
-    return estimates, errors
+    return errors
 
 
 def feasible_orders(members: Sequence[str], admissible: Callable[[frozenset[str]], bool],
@@ -283,16 +282,7 @@ def owen_sampled(groups: Mapping[str, Sequence[str]], value: Value,
                 per_order[member].append(phi)
             base = base | frozenset(groups[g])
     estimates = {x: np.mean(per_order[x], axis=0) for x in per_order}
-    errors = {}
-    for x, values in per_order.items():
-        arr = np.asarray(values)
-        if arr.size == 0:
-            errors[x] = math.nan
-            continue
-        pairs = arr.reshape(len(orders) // 2, 2, -1).mean(axis=(1, 2))
-        errors[x] = float(np.std(pairs, ddof=1) / math.sqrt(len(pairs))) if len(pairs) > 1 \
-            else math.nan
-    return estimates, errors
+    return estimates, _pair_errors(per_order, len(orders))
 
 
 def contributions(per_replication: Mapping[str, np.ndarray], confidence: float = 0.95,

@@ -31,7 +31,7 @@ from govsim.scenario.world import UnitKind
 
 __all__ = ["MAX_LOG_BYTES", "MAX_DAYS", "Arguments", "check_arguments", "read_table",
            "check_statuses", "check_tz", "check_date_format", "check_moment", "check_span",
-           "check_window"]
+           "check_window", "check_number"]
 
 #: the largest CSV file :func:`read_table` reads (2 GiB, about 8 million rows of NYC 311's 41
 #: columns; cut a larger export to the five columns used, or read it yourself in pieces)
@@ -85,6 +85,22 @@ def _whole(value: Any, name: str, low: int, high: int | None = None) -> int:
         span = f">= {low:,}" if high is None else f"from {low:,} to {high:,}"
         raise GovsimError(f"must be a whole number {span}, got {shown(value)}", name)
     return int(value)
+
+
+def check_number(value: Any, name: str, low: float, high: float, *, whole: bool = False,
+                 open_interval: bool = False) -> Any:
+    """``value`` as an ``int`` (``whole``: a whole number in ``[low, high]``) or a ``float`` (in
+    ``[low, high]``, or ``(low, high)`` with ``open_interval``); numpy numbers are numbers, a
+    bool is not, and anything else is refused at ``name`` in one sentence."""
+    ok = _is_number(value) and math.isfinite(value) and (
+        low <= value <= high and float(value).is_integer() if whole
+        else (low < value < high if open_interval else low <= value <= high))
+    if not ok:
+        kind = (f"a whole number from {low:,} to {high:,}" if whole else
+                f"a number strictly between {low:g} and {high:g}" if open_interval else
+                f"a number from {low:g} to {high:g}")
+        raise GovsimError(f"must be {kind}, got {shown(value)}", name)
+    return int(value) if whole else float(value)
 
 
 def _share(value: Any, name: str, *, below_one: bool = False) -> float:

@@ -22,11 +22,13 @@ import pandas as pd
 
 from govsim.analysis.intervals import mean_ci
 from govsim.analysis.survival import km_quantile, km_quantile_ci
+from govsim.data.arguments import check_number
 from govsim.data.check_result import TIMES_COLUMNS, VOLUME_COLUMNS, RequestCheck
 from govsim.data.learnt import Learnt
 from govsim.data.reading import read_requests
 from govsim.data.scenario_file import DEFAULT_REGIMES, regime_scenario
 from govsim.data.simulated import by_replication, moved_world, observed_world, simulated_times
+from govsim.data.window import check_category
 from govsim.errors import GovsimError, shown
 
 if TYPE_CHECKING:
@@ -99,10 +101,10 @@ def check_fit(fit: Learnt, later: Any, *, columns: Any = None,
     """
     if not _is_fit(fit):
         raise GovsimError(f"must be a RequestFit (world_from_requests), got {shown(fit)}", "fit")
-    replications = _number(replications, "replications", 1, 1000, whole=True)
-    seed = _number(seed, "seed", 0, 2**63 - 1, whole=True)
-    min_closed = _number(min_closed, "min_closed", 1, 10**9, whole=True)
-    confidence = _number(confidence, "confidence", 0.0, 1.0)
+    replications = check_number(replications, "replications", 1, 1000, whole=True)
+    seed = check_number(seed, "seed", 0, 2**63 - 1, whole=True)
+    min_closed = check_number(min_closed, "min_closed", 1, 10**9, whole=True)
+    confidence = check_number(confidence, "confidence", 0.0, 1.0, open_interval=True)
     levels = _quantiles(quantiles)
     if not (isinstance(regime, Mapping) or regime in DEFAULT_REGIMES):
         raise GovsimError(f"must name one of {', '.join(DEFAULT_REGIMES)} or be a regime table,"
@@ -154,15 +156,12 @@ def later_world(fit: Learnt, first_day: Any, horizon_days: int | None = None,
     return moved_world(fit.world, first_day, horizon_days, notes)
 
 
-def expected_counts(entry: Mapping[str, Any], start: Any, n_days: int) -> np.ndarray:
+def expected_counts(entry: Mapping[str, Any], start: Any, n_days: int,
+                    name: str = "category") -> np.ndarray:
     """The expected requests on each of ``n_days`` days from ``start`` of a world's category
-    entry (a plain dict), by :meth:`govsim.scenario.world.Category.daily_rates`."""
-    from govsim.scenario.world import Category
-
-    fields = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()
-              if k in Category.model_fields}
-    fields.update({k: _day(fields[k]) for k in ("first_day", "last_day") if fields.get(k)})
-    return Category(**fields).daily_rates(_day(start), n_days)
+    entry (a plain dict; ``name`` for an error), by
+    :meth:`govsim.scenario.world.Category.daily_rates`."""
+    return check_category(name, entry).daily_rates(_day(start), n_days)
 
 
 def _volume(fit: Learnt, world: dict[str, Any], read: RequestLog, inside: np.ndarray,
@@ -180,7 +179,7 @@ def _volume(fit: Learnt, world: dict[str, Any], read: RequestLog, inside: np.nda
     alpha = (1.0 - confidence) / 2.0
     rows = []
     for name, entry in world["categories"].items():
-        daily = expected_counts(entry, first, n_days)
+        daily = expected_counts(entry, first, n_days, name)
         mu = float(daily.sum())
         tau = float(daily @ later_years / mu) if mu > 0 else fit_mid
         rv = _rel_var(fit, name, tau)
@@ -309,21 +308,9 @@ def _day(value: Any) -> dt.date:
     return value if type(value) is dt.date else pd.Timestamp(value).date()
 
 
-def _number(value: Any, name: str, low: float, high: float, whole: bool = False) -> Any:
-    """``value`` if a number in ``[low, high]`` (whole: an integer; else in ``(low, high)``)."""
-    ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(
-        value, bool) and math.isfinite(value) and (
-        low <= value <= high and float(value).is_integer() if whole else low < value < high)
-    if not ok:
-        kind = f"a whole number from {low:,} to {high:,}" if whole else \
-            f"a number strictly between {low:g} and {high:g}"
-        raise GovsimError(f"must be {kind}, got {shown(value)}", name)
-    return int(value) if whole else float(value)
-
-
 def _quantiles(values: Any) -> list[float]:
     if isinstance(values, str | bytes | Mapping) or not isinstance(values, Sequence | np.ndarray) \
             or len(values) == 0:
         raise GovsimError(f"must be a non-empty sequence of numbers in (0, 1), got "
                           f"{shown(values)}", "quantiles")
-    return sorted({_number(v, "quantiles", 0.0, 1.0) for v in values})
+    return sorted({check_number(v, "quantiles", 0.0, 1.0, open_interval=True) for v in values})

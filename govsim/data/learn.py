@@ -29,7 +29,7 @@ from govsim.data.durations import DurationFit, fit_durations
 from govsim.data.rates import fit_rates
 from govsim.data.result import ESTIMATE_COLUMNS, RequestFit
 from govsim.data.staffing import agency_loads, open_hours_per_day, round_the_clock, size_staff
-from govsim.data.window import check_category, p_text
+from govsim.data.window import p_text
 from govsim.errors import GovsimError
 
 if TYPE_CHECKING:
@@ -191,8 +191,7 @@ def learn_world(log: Log, window: Window, args: Arguments, cols: Columns, rows_r
             entry["last_day"] = rate.last_day.astype(object)
         entry["work_hours"] = _sig(work)
         entry["work_cv"] = _sig(cv)
-        check_category(name, entry)
-        world_categories[name] = entry
+        world_categories[name] = entry  # checked by the schema when the units are sized
 
     closed_by_agency: dict[str, int] = {}
     km_by_agency: dict[str, float] = {}
@@ -212,8 +211,8 @@ def learn_world(log: Log, window: Window, args: Arguments, cols: Columns, rows_r
     diagnostics: dict[str, Any] = {
         "requests_read": int(rows_read), "requests_used": int(log.created.size),
         "dropped": dict(log.dropped), "closed_without_time": log.closed_without_time,
-        "same_day_dates": int(getattr(log, "same_day_dates", 0)),
-        "columns": cols, "statuses": getattr(log, "statuses", {}),
+        "same_day_dates": log.same_day_dates,
+        "columns": cols, "statuses": log.statuses,
         "as_of": pd.Timestamp(log.as_of), "first_day": window.first_day.astype(object),
         "window_days": window.n_days,
         "window": {"first_day": window.first_day.astype(object),
@@ -237,7 +236,7 @@ def learn_world(log: Log, window: Window, args: Arguments, cols: Columns, rows_r
                         "hours_given": sorted(args.hours or {}),
                         "work": {"fitted": False}},
     }
-    notes = list(getattr(log, "notes", [])) + window.notes + f.notes
+    notes = list(log.notes) + window.notes + f.notes
     return RequestFit(world=world, estimates=pd.DataFrame(f.rows).reindex(columns=ESTIMATE_COLUMNS),
                       duration_fits=pd.DataFrame(f.fit_rows), diagnostics=diagnostics,
                       notes=notes)

@@ -96,12 +96,10 @@ def agency_loads(categories: Mapping[str, Mapping[str, Any]],
     :func:`govsim.data.window.check_category`, which names the bad key).
     """
     from govsim.data.window import check_category
-    from govsim.scenario.world import Category
 
     loads: dict[str, float] = {}
     for name, entry in categories.items():
-        check_category(name, entry)
-        cat = Category(**{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
+        cat = check_category(name, entry)
         mean_rate = float(cat.daily_rates(start, horizon_days).mean())
         for agency, share in shares.get(name, {}).items():
             hours = float(entry["work_hours"]) + HANDLING_HOURS

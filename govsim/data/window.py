@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from govsim.data.arguments import MAX_DAYS, check_window
 from govsim.errors import GovsimError, shown
+from govsim.scenario.world import Category
 
 __all__ = ["Window", "creation_window", "type_steps", "check_category", "p_text", "OUTLIER_SHARE",
            "OUTLIER_GAP_DAYS", "OUTLIER_GAP_RATIO", "STEP_P", "MIN_STEP_GAP_DAYS",
@@ -239,7 +240,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def check_category(name: str, entry: Mapping[str, Any]) -> None:
+def check_category(name: str, entry: Mapping[str, Any]) -> Category:
     """Build the schema's :class:`~govsim.scenario.world.Category` from ``entry`` (lists taken
     as tuples, ``datetime64`` and ``Timestamp`` as dates) and refuse what it refuses.
 
@@ -247,11 +248,14 @@ def check_category(name: str, entry: Mapping[str, Any]) -> None:
     ------
     GovsimError
         At ``categories.<name>.<key>``: the first key the schema refuses, and why.
-    """
-    from govsim.scenario.world import Category
 
+    Returns
+    -------
+    Category
+        The category, as a scenario will hold it.
+    """
     try:
-        Category(**{key: _plain(value) for key, value in entry.items()})
+        return Category(**{key: _plain(value) for key, value in entry.items()})
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = [str(part) for part in error.get("loc", ())]

@@ -30,13 +30,13 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
-import numbers
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from govsim.data.arguments import check_number
 from govsim.data.learnt import L, Learnt
 from govsim.data.scenario_file import regime_scenario
 from govsim.data.simulated import (
@@ -47,7 +47,7 @@ from govsim.data.simulated import (
     simulated_times,
 )
 from govsim.data.staffing import agency_loads, open_hours_per_day, size_staff
-from govsim.errors import GovsimError, shown
+from govsim.errors import GovsimError
 
 __all__ = ["fit_work", "WORK_FIT_COLUMNS", "MULTIPLIER_BOUNDS", "STATUSES"]
 
@@ -73,16 +73,6 @@ MULTIPLIER_BOUNDS = (1e-4, 1e3)
 FLAT = 0.01
 #: how far (in the work's log) the kept point steps away from a jump of the median beside it
 JUMP_MARGIN = 0.05
-
-
-def _check(value: Any, name: str, low: float, high: float, whole: bool = False) -> Any:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_) \
-        and math.isfinite(value) and low <= value <= high \
-        and (not whole or float(value).is_integer())
-    if not ok:
-        kind = "a whole number" if whole else "a number"
-        raise GovsimError(f"must be {kind} from {low:g} to {high:g}, got {shown(value)}", name)
-    return int(value) if whole else float(value)
 
 
 def _world_at(fit: Learnt, world: Mapping[str, Any], base: Mapping[str, float],
@@ -150,11 +140,11 @@ def fit_work(fit: L, *, regime: str | Mapping[str, Any] = "as_logged",
     GovsimError
         An argument out of range (at its name), an unknown regime (at ``regime``).
     """
-    replications = _check(replications, "replications", 1, 100, whole=True)
-    seed = _check(seed, "seed", 0, 2**63 - 1, whole=True)
-    min_closed = _check(min_closed, "min_closed", 5, 10**9, whole=True)
-    tolerance = _check(tolerance, "tolerance", 1e-4, 1.0)
-    max_iterations = _check(max_iterations, "max_iterations", 1, 100, whole=True)
+    replications = check_number(replications, "replications", 1, 100, whole=True)
+    seed = check_number(seed, "seed", 0, 2**63 - 1, whole=True)
+    min_closed = check_number(min_closed, "min_closed", 5, 10**9, whole=True)
+    tolerance = check_number(tolerance, "tolerance", 1e-4, 1.0)
+    max_iterations = check_number(max_iterations, "max_iterations", 1, 100, whole=True)
     d = fit.diagnostics
     leads = lead_agencies(fit.world)
     base = {name: float(entry["work_hours"]) for name, entry in fit.world["categories"].items()}

@@ -16,13 +16,13 @@ values are set (:func:`govsim.experiment.calibration.parse_parameters`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import Field, model_validator
 
 from govsim.scenario.base import LIMITS, Strict
+from govsim.scenario.keypath import segments
 
 __all__ = ["Assumption", "expand_assumption", "check_assumptions", "MAX_ASSUMPTIONS"]
 
@@ -32,9 +32,6 @@ MAX_ASSUMPTIONS = 64
 
 #: the bounds of a bound: no key of a scenario holds a larger number (yuan go highest)
 _BOUND = LIMITS["yuan"]
-
-_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
 
 class Assumption(Strict):
     """One labelled assumption: its bounds and why they are what they are."""
@@ -51,28 +48,11 @@ class Assumption(Strict):
         return self
 
 
-def _segments(path: str) -> list[str | int] | None:
-    """``a.b[2].c`` → ``["a", "b", 2, "c"]`` (``*`` is a key like any other); None if
-    ``path`` is not a key path."""
-    parts: list[str | int] = []
-    pos = 0
-    for m in _SEGMENT.finditer(path):
-        sep = path[pos:m.start()]
-        is_index = m.group(2) is not None
-        ok = (sep == "" and (bool(parts) if is_index else not parts)) or (
-            sep == "." and bool(parts) and not is_index)
-        if not ok:
-            return None
-        parts.append(m.group(1) if not is_index else int(m.group(2)))
-        pos = m.end()
-    return parts if parts and pos == len(path) else None
-
-
 def expand_assumption(data: Mapping[str, Any], path: str) -> list[str]:
     """The concrete key paths ``path`` names in the plain scenario ``data`` (each ``*``
     replaced by every key of its table), or a ``ValueError`` with a sentence saying why
     ``path`` names no number."""
-    parts = _segments(path)
+    parts = segments(path)
     if parts is None:
         raise ValueError("is not a key path (use dots between keys, [i] for list items and * "
                          "for every key of a table)")

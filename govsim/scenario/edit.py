@@ -10,18 +10,17 @@ horizon. Sweeps (:mod:`govsim.experiment.design`) vary scenarios through these f
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from govsim.errors import GovsimError
+from govsim.scenario.keypath import segments
 from govsim.scenario.parse import Scenario, parse_scenario
 
 __all__ = ["scenario_data", "check_path", "get_path", "set_path", "with_values", "with_overrides", "plain"]
 
-_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 _NOT_A_PATH = "is not a key path (use dots between keys and [i] for list items)"
 
 
@@ -46,20 +45,10 @@ def plain(value: Any) -> Any:
 
 
 def _segments(path: str, where: str) -> list[str | int]:
-    """``a.b[2].c`` → ``["a", "b", 2, "c"]``; anything else is refused."""
-    parts: list[str | int] = []
-    pos = 0
-    for m in _SEGMENT.finditer(path):
-        sep = path[pos:m.start()]
-        is_index = m.group(2) is not None
-        # a key follows a dot (or starts the path); an index follows a key or an index directly
-        ok = (sep == "" and (bool(parts) if is_index else not parts)) or (
-            sep == "." and bool(parts) and not is_index)
-        if not ok:
-            raise GovsimError(_NOT_A_PATH, where)
-        parts.append(m.group(1) if not is_index else int(m.group(2)))
-        pos = m.end()
-    if not parts or pos != len(path):
+    """``a.b[2].c`` → ``["a", "b", 2, "c"]`` (:func:`govsim.scenario.keypath.segments`);
+    anything else is refused at ``where``."""
+    parts = segments(path)
+    if parts is None:
         raise GovsimError(_NOT_A_PATH, where)
     return parts
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 import govsim
-from govsim.analysis.casestudy import case_outcomes, distribution, share_below
+from govsim.measure.casestudy import case_outcomes, distribution, share_below
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "shanghai_leak.toml"

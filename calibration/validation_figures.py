@@ -29,16 +29,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import govsim  # noqa: E402
-from govsim.analysis.intervals import mean_ci  # noqa: E402
-from govsim.analysis.theory import (  # noqa: E402
+from govsim.calendar import working_day_table  # noqa: E402
+from govsim.scenario import mmc_scenario  # noqa: E402
+from govsim.stats.intervals import mean_ci  # noqa: E402
+from govsim.stats.theory import (  # noqa: E402
     erlang_a,
     erlang_c,
     mmc_mean_wait,
     mmc_wait_quantile,
     mmc_wait_tail,
 )
-from govsim.calendar import working_day_table  # noqa: E402
-from govsim.scenario import mmc_scenario  # noqa: E402
 
 FIGURES = ROOT / "docs" / "figures"
 DPI = 100

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import govsim
-import govsim.plot as gp
+import govsim.figures as gp
 from govsim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -43,8 +43,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from govsim.analysis.casestudy import case_outcomes, distribution
-from govsim.analysis.journey import case_journey, contacts_table, journey_from
 from govsim.errors import GovsimError
 from govsim.experiment import (
     Comparison,
@@ -62,6 +60,9 @@ from govsim.experiment import (
     run,
     sweep,
 )
+from govsim.measure.casestudy import case_outcomes, distribution
+from govsim.measure.journey import case_journey, contacts_table, journey_from
+from govsim.moved import install as _install_moved
 from govsim.scenario import PRESETS, RULES, Scenario, hybrid, load_scenario, parse_scenario
 from govsim.version import __version__
 
@@ -110,7 +111,7 @@ _LAZY = {"plot_swimlane", "save_swimlane", "plot_waterfall",  # matplotlib only 
 
 def __getattr__(name: str) -> Any:
     if name in ("calibrate", "Calibration"):
-        from govsim.experiment import calibration_search
+        from govsim.calibration import search as calibration_search
 
         return getattr(calibration_search, name)
     if name in ("robustness", "Robustness"):
@@ -118,18 +119,20 @@ def __getattr__(name: str) -> Any:
 
         return getattr(robustness, name)
     if name in ("make_report", "Report"):
-        from govsim.experiment import html_report
+        from govsim.experiment import report_study
 
-        return getattr(html_report, name)
+        return getattr(report_study, name)
     if name == "plot_waterfall":
-        from govsim.analysis import waterfall
+        from govsim.figures import waterfall
 
         return waterfall.plot_waterfall
     if name in _LAZY:
-        from govsim.analysis import plots
+        from govsim.figures import swimlane as plots
 
         return getattr(plots, name)
     raise AttributeError(f"module 'govsim' has no attribute {name!r}")
+
+_install_moved()  # the old module names of modules that moved, for one release
 
 # the public surface is this list, and every name in it exists
 assert all(name in globals() or name in _LAZY for name in __all__), "govsim.__all__ names a missing object"

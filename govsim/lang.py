@@ -105,7 +105,7 @@ _ACTIVITIES_ZH: dict[str, str] = {
 }
 
 
-#: case-study quantity (``govsim.analysis.casestudy.OUTCOMES``) -> (Chinese name, meaning)
+#: case-study quantity (``govsim.measure.casestudy.OUTCOMES``) -> (Chinese name, meaning)
 _OUTCOMES_ZH: dict[str, tuple[str, str]] = {
     "fixed_share": ("真正修好的比例", "到模拟结束时真正修好的案件比例"),
     "years_to_fix": ("修好所用年数", "自首次反映到真正修好的年数（Kaplan–Meier；模拟结束时删失）"),

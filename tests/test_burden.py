@@ -12,11 +12,11 @@ import pytest
 from _factory import category, consolidated, fragmented, scenario
 
 import govsim
-from govsim.analysis.metrics import FEASIBLE, HEADLINE, METRICS
-from govsim.experiment.report import results_json
 from govsim.lang import metric_name
+from govsim.measure.metrics import FEASIBLE, HEADLINE, METRICS
 from govsim.model import simulate
 from govsim.recording import tables
+from govsim.report.text import results_json
 from govsim.scenario import with_values
 
 DISTRICT = Path(__file__).resolve().parent.parent / "scenarios" / "district.toml"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from govsim.analysis.targets import parse_targets
+from govsim.calibration.search import calibrate
 from govsim.cli import main
 from govsim.errors import GovsimError
-from govsim.experiment.calibration import parse_parameters
-from govsim.experiment.calibration_search import calibrate
+from govsim.experiment.parameters import parse_parameters
+from govsim.measure.targets import parse_targets
 from govsim.scenario import load_scenario, scenario_toml
 from tests._factory import category, fragmented, scenario
 

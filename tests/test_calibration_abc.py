@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from govsim.calibration.abc import weighted_quantile
+from govsim.calibration.search import calibrate
 from govsim.errors import GovsimError
-from govsim.experiment.calibration_abc import weighted_quantile
-from govsim.experiment.calibration_search import calibrate
 from tests.test_calibration import TRUE_TREND, _targets, _world
 
 

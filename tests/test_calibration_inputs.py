@@ -23,19 +23,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import govsim
-from govsim.analysis.calibration_plots import plot_trace, png_bytes
-from govsim.analysis.targets import Target, load_targets, parse_targets
-from govsim.errors import GovsimError
-from govsim.experiment import calibration_search
-from govsim.experiment.calibration import (
+from govsim.calibration import search as calibration_search
+from govsim.calibration.evaluate import (
     MAX_BUDGET,
     MAX_CASES,
     MAX_REPLICATIONS_PER_POINT,
     MAX_RUNS,
     check_work,
-    parse_parameters,
 )
-from govsim.experiment.calibration_search import Calibration, calibrate
+from govsim.calibration.search import Calibration, calibrate
+from govsim.errors import GovsimError
+from govsim.experiment.parameters import parse_parameters
+from govsim.figures.calibration import plot_trace, png_bytes
+from govsim.measure.targets import Target, load_targets, parse_targets
 from govsim.scenario import scenario_toml
 from tests._factory import assert_one_sentence, category, consolidated, fragmented, scenario
 from tests.test_calibration import _targets, _world
@@ -198,7 +198,7 @@ def test_the_trace_plot_draws_what_is_defined(never_observed: Calibration) -> No
 
 def test_writing_draws_first_and_leaves_nothing_half_written(
         never_observed: Calibration, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from govsim.analysis import calibration_plots
+    from govsim.figures import calibration as calibration_plots
 
     def broken(*_: Any) -> Any:
         raise RuntimeError("drawing failed")
@@ -404,7 +404,7 @@ def test_calibrate_is_exported_from_govsim_and_loaded_lazily() -> None:
     assert govsim.calibrate is calibration_search.calibrate
     assert govsim.Calibration is calibration_search.Calibration
     code = ("import sys, govsim\n"
-            "print('govsim.experiment.calibration_search' in sys.modules)")
+            "print('govsim.calibration.search' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                          text=True)
     assert out.stdout.strip() == "False"

@@ -9,8 +9,8 @@ import pytest
 from _factory import category, fragmented, scenario
 
 import govsim
-from govsim.analysis.casestudy import case_outcomes, distribution, share_below
 from govsim.cli import main
+from govsim.measure.casestudy import case_outcomes, distribution, share_below
 
 LEAK = Path(__file__).resolve().parent.parent / "scenarios" / "shanghai_leak.toml"
 

@@ -661,10 +661,10 @@ def test_a_disk_that_fills_after_the_run_saves_the_results_elsewhere(
         capsys: pytest.CaptureFixture[str]) -> None:
     import errno
 
-    import govsim.cli
+    import govsim.cli.simulate
 
     out = tmp_path / "out"
-    real = govsim.cli.frame_writer
+    real = govsim.cli.simulate.frame_writer
     calls = {"units": 0}
 
     def writer(frame: Any, fmt: str = "parquet") -> Any:
@@ -681,7 +681,7 @@ def test_a_disk_that_fills_after_the_run_saves_the_results_elsewhere(
             write(fh)
         return fills_the_first_time
 
-    monkeypatch.setattr(govsim.cli, "frame_writer", writer)
+    monkeypatch.setattr(govsim.cli.simulate, "frame_writer", writer)
     code, _, err = cli(["compare", str(DISTRICT), *TINY, "--out", str(out)], capsys)
     assert_user_error(code, err, "govsim: error: --out: writing units.parquet")
     assert "complete there: cases.parquet, events.parquet" in err

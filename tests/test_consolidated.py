@@ -7,7 +7,7 @@ import pytest
 from _factory import UNITS, category, consolidated, scenario
 
 import govsim
-from govsim.analysis.supervision import lights_over_time, settled_share_over_time
+from govsim.measure.lights import lights_over_time, settled_share_over_time
 
 
 def run(s, reps=1, seed=5, **kw):
@@ -163,7 +163,7 @@ def test_red_light_makes_the_case_jump_the_queue():
 
 
 def test_triage_outcome_and_step_times_per_unit():
-    from govsim.analysis.supervision import step_times
+    from govsim.measure.lights import step_times
 
     cats = {"ask": category(kind="consultation", owners=["bureau"], work_hours=0.2),
             "home": category(kind="market_social", owners=["market"]),

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from govsim.analysis.survival import km_quantile_ci
 from govsim.data import world_from_requests
 from govsim.data.check import RequestCheck, check_fit, expected_counts, later_world
 from govsim.data.check_result import TIMES_COLUMNS, VOLUME_COLUMNS
 from govsim.errors import GovsimError
+from govsim.stats.survival import km_quantile_ci
 from tests.data.make_requests import CSV, DURATIONS
 
 matplotlib.use("Agg")
@@ -175,7 +175,7 @@ def test_the_figure_has_both_panels_and_names_the_window(check: RequestCheck) ->
 
 
 def test_the_figure_says_when_there_is_nothing_to_draw() -> None:
-    from govsim.analysis.fig_request_check import plot_request_check
+    from govsim.figures.request_check import plot_request_check
 
     fig = plot_request_check(pd.DataFrame(columns=VOLUME_COLUMNS),
                              pd.DataFrame(columns=TIMES_COLUMNS))
@@ -186,7 +186,7 @@ def test_the_figure_says_when_there_is_nothing_to_draw() -> None:
 
 
 def test_counts_that_span_decades_are_drawn_on_log_axes(check: RequestCheck) -> None:
-    from govsim.analysis.fig_request_check import plot_request_check
+    from govsim.figures.request_check import plot_request_check
 
     volume = pd.DataFrame({"category": ["big", "small"], "observed": [1000, 6],
                            "expected": [980.0, 5.0], "pi_low": [900.0, 1.0],

@@ -1,4 +1,4 @@
-"""Effects of factors (govsim.analysis.effects): main effects and sensitivity on frames."""
+"""Effects of factors (govsim.stats.effects): main effects and sensitivity on frames."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from govsim.analysis.effects import main_effects, sensitivity
 from govsim.errors import GovsimError
+from govsim.stats.effects import main_effects, sensitivity
 
 
 def test_main_effects_need_a_full_factorial() -> None:

@@ -16,10 +16,11 @@ import pandas as pd
 import pytest
 
 import govsim
-import govsim.plot as gp
-from govsim.analysis.style import EMPTY
+import govsim.figures as gp
+import govsim.measure.figure_tables as ft
 from govsim.errors import GovsimError
-from govsim.experiment.xes import event_log_kept
+from govsim.figures.style import EMPTY
+from govsim.report.xes import event_log_kept
 from govsim.scenario import load_scenario, scenario_toml, with_values
 from tests.test_cli import cli
 
@@ -148,13 +149,13 @@ def test_every_figure_says_no_cases(results) -> None:
 
 
 def test_the_figure_tables_have_no_rows(results) -> None:
-    survival = gp.survival_table(results.cases)
+    survival = ft.survival_table(results.cases)
     assert len(survival) == 0 and list(survival) == ["regime", "day", "mean", "ci_low",
                                                      "ci_high", "n"]
-    assert len(gp.directly_follows(results.events)) == 0
-    costs = gp.cost_table(results.units, results.metrics)  # salaried capacity still costs
+    assert len(ft.directly_follows(results.events)) == 0
+    costs = ft.cost_table(results.units, results.metrics)  # salaried capacity still costs
     assert set(costs["regime"]) == set(REGIMES)
-    assert (gp.workload_table(results.units)["tickets"] == 0).all()
+    assert (ft.workload_table(results.units)["tickets"] == 0).all()
 
 
 def test_waterfall_of_no_cases(zero) -> None:

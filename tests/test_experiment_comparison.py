@@ -160,7 +160,7 @@ def test_no_interval_claims_the_impossible_on_the_docs_example() -> None:
 
     from _factory import minimal_example_toml
 
-    from govsim.analysis.metrics import FEASIBLE
+    from govsim.measure.metrics import FEASIBLE
 
     data = tomllib.loads(minimal_example_toml())
     for seed in range(20):

@@ -7,7 +7,6 @@ import json
 import numpy as np
 import pytest
 
-from govsim.analysis.shapley import shapley_exact, shapley_sampled
 from govsim.errors import GovsimError
 from govsim.experiment.decomposition import decompose, plan
 from govsim.experiment.replication import run_replication
@@ -18,6 +17,7 @@ from govsim.scenario.dependencies import (
     meaningful,
     unmet_requirements,
 )
+from govsim.stats.shapley import shapley_exact, shapley_sampled
 from tests._factory import category, consolidated, fragmented, scenario
 
 METRICS = ["resolved_share", "street_office_shifted_cost_yuan", "contacts_per_case"]

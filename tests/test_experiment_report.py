@@ -1,4 +1,4 @@
-"""Text tables and JSON of results (govsim.experiment.report)."""
+"""Text tables and JSON of results (govsim.report.text)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from _factory import category, consolidated, fragmented, scenario
 from _sweeps import small_experiment
 
 import govsim
-from govsim.experiment.report import (
+from govsim.report.text import (
     comparison_table,
     results_json,
     summary_table,

@@ -11,9 +11,9 @@ import pytest
 from _sweeps import small_experiment, tiny
 
 import govsim
-from govsim.analysis.effects import main_effects
 from govsim.errors import GovsimError
 from govsim.experiment import Experiment, load_sweep, sweep
+from govsim.stats.effects import main_effects
 
 
 def test_main_effects_average_over_the_other_factors(tmp_path: Path) -> None:

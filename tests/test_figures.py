@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import govsim
-from govsim.analysis.fig_costs import PAYERS
-from govsim.analysis.survival import km_survival
+import govsim.measure.figure_tables as ft
+from govsim.measure.figure_tables import PAYERS
+from govsim.stats.survival import km_survival
 from tests._factory import category, consolidated, fragmented, scenario
 
 
@@ -28,10 +29,10 @@ def test_km_survival_steps() -> None:
 
 
 def test_survival_figure_shows_each_regimes_mean_curve(results) -> None:
-    import govsim.plot as gp
+    import govsim.figures as gp
 
     days = np.linspace(0, 30, 31)
-    table = gp.survival_table(results.cases, days)
+    table = ft.survival_table(results.cases, days)
     assert set(table["regime"]) == {"f", "c"} and (table["n"] == 3).all()
     for r, t in table.groupby("regime"):
         # by hand: the mean over replications of each replication's Kaplan-Meier curve
@@ -55,9 +56,9 @@ def test_survival_figure_shows_each_regimes_mean_curve(results) -> None:
 
 
 def test_cost_figure_adds_up(results) -> None:
-    import govsim.plot as gp
+    import govsim.figures as gp
 
-    table = gp.cost_table(results.units, results.metrics)
+    table = ft.cost_table(results.units, results.metrics)
     assert set(table["payer"]) == set(PAYERS)
     for (regime, rep), t in table.groupby(["regime", "replication"]):
         u = results.units[(results.units["regime"].astype(str) == regime)
@@ -85,7 +86,8 @@ def test_cost_figure_adds_up(results) -> None:
 def test_directly_follows_counts_by_hand() -> None:
     import pandas as pd
 
-    from govsim.analysis.fig_process import directly_follows, plot_process_map
+    from govsim.figures.process_map import plot_process_map
+    from govsim.measure.figure_tables import directly_follows
 
     t0 = np.datetime64("2025-01-01T00:00")
     rows = [  # (replication, case, activity, hours) -- logged out of time order on purpose
@@ -115,7 +117,8 @@ def test_directly_follows_counts_by_hand() -> None:
 
 
 def test_process_map_of_a_real_run(results) -> None:
-    from govsim.analysis.fig_process import directly_follows, plot_process_map
+    from govsim.figures.process_map import plot_process_map
+    from govsim.measure.figure_tables import directly_follows
 
     g = directly_follows(results.events, "c")
     n_cases = len(results.events[results.events["regime"].astype(str) == "c"]
@@ -130,7 +133,7 @@ def test_process_map_of_a_real_run(results) -> None:
 def test_sweep_plot_draws_each_point_with_its_interval(tmp_path) -> None:
     import sys
 
-    import govsim.plot as gp
+    import govsim.figures as gp
     from govsim.experiment.sweeper import sweep
 
     sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
@@ -154,9 +157,9 @@ def test_sweep_plot_draws_each_point_with_its_interval(tmp_path) -> None:
 
 
 def test_workload_and_lights_figures(results) -> None:
-    import govsim.plot as gp
+    import govsim.figures as gp
 
-    table = gp.workload_table(results.units, top=3)
+    table = ft.workload_table(results.units, top=3)
     assert table["unit"].nunique() <= 3 and set(table["regime"]) == {"f", "c"}
     for r in table.itertuples():
         u = results.units[(results.units["regime"].astype(str) == r.regime)

@@ -56,8 +56,8 @@ def test_a_device_a_directory_and_a_deep_file_are_refused_by_every_reader(
 
 
 def test_the_python_readers_refuse_the_same_files(tmp_path: Path) -> None:
-    from govsim.analysis.targets import load_targets
     from govsim.experiment.config import Experiment
+    from govsim.measure.targets import load_targets
 
     for read, where in ((load_scenario, "scenario"), (load_targets, "targets"),
                         (Experiment.from_toml, "experiment")):
@@ -253,7 +253,7 @@ def test_a_writer_never_replaces_a_device_a_pipe_or_a_link(kind: str, tmp_path: 
 
 
 def test_report_out_dev_null_is_refused_before_the_runs(capsys, monkeypatch) -> None:
-    import govsim.experiment.html_report as hr
+    import govsim.experiment.report_study as hr
 
     def boom(*a: Any, **k: Any) -> None:
         raise AssertionError("the runs started")
@@ -276,7 +276,7 @@ def test_a_failed_run_leaves_no_out_folder(command: str, capsys, tmp_path: Path,
         argv = ["decompose", "district", "--from", "fragmented", "--to", "consolidated",
                 "-n", "2", "--horizon-days", "3", "--out", str(out)]
     else:
-        import govsim.experiment.calibration as cal
+        import govsim.calibration.evaluate as cal
 
         monkeypatch.setattr(cal, "run_all", _interrupt)
         argv = ["calibrate", "calibration/targets.toml", "--scenario", "shanghai_leak",

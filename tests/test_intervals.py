@@ -1,4 +1,4 @@
-"""Tests for govsim.analysis.intervals: t intervals clipped to the feasible range, with their
+"""Tests for govsim.stats.intervals: t intervals clipped to the feasible range, with their
 coverage."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from govsim.analysis.intervals import difference_bounds, mean_ci
+from govsim.stats.intervals import difference_bounds, mean_ci
 
 
 def test_mean_ci_matches_hand_computation() -> None:

@@ -14,7 +14,9 @@ from _factory import category, consolidated, fragmented, scenario
 from matplotlib.figure import Figure
 
 import govsim
-from govsim.analysis.journey import (
+from govsim.figures.swimlane import plot_swimlane, save_swimlane
+from govsim.figures.swimlane_marks import TEXT
+from govsim.measure.journey import (
     CITIZEN,
     CONTACT_COLUMNS,
     DESCRIPTIONS,
@@ -23,8 +25,6 @@ from govsim.analysis.journey import (
     contacts_table,
     describe,
 )
-from govsim.analysis.plots import plot_swimlane, save_swimlane
-from govsim.analysis.swimlane_marks import TEXT
 
 
 @pytest.fixture(scope="module")

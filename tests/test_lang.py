@@ -11,8 +11,8 @@ import pytest
 
 import govsim
 from govsim import lang
-from govsim.analysis import style
 from govsim.errors import GovsimError
+from govsim.figures import style
 from govsim.scenario import display_names
 from govsim.scenario.catalogue import shipped_by_name
 from tests.test_cli import cli
@@ -44,14 +44,14 @@ def _fields(text: str) -> set[str]:
 
 
 def test_every_sentence_exists_in_both_languages_with_the_same_fields() -> None:
-    from govsim.experiment.report_words import TEXT
+    from govsim.report.words import TEXT
 
     for catalogue in (lang._TEXT, TEXT):
         for key, (en, zh) in catalogue.items():
             # only punctuation around a field needs no Chinese word
             assert en and zh and (HAN.search(zh) or key == "fig.pm.of"), key
             assert _fields(en) - {"name!r"} == _fields(zh) - {"name!r"}, key
-    assert set(lang._METRICS_ZH) == set(govsim.analysis.metrics.METRICS)
+    assert set(lang._METRICS_ZH) == set(govsim.measure.metrics.METRICS)
     assert set(lang._RULES_ZH) == set(govsim.RULES)
 
 
@@ -110,7 +110,7 @@ def test_chinese_decomposition_table_names_rules_in_chinese() -> None:
     with pytest.raises(GovsimError):
         dec.table("fr")
     if style.cjk_font() is not None:
-        from govsim.analysis.waterfall import plot_waterfall
+        from govsim.figures.waterfall import plot_waterfall
 
         names = display_names(dec.scenario, "zh")
         fig = plot_waterfall(dec.contributions, dec.totals, "street_office_shifted_cost_yuan",
@@ -130,7 +130,7 @@ def test_cli_lang_flag(capsys) -> None:
 
 def test_chinese_figure_draws_every_character(district_cmp) -> None:
     family = require_cjk_font()
-    import govsim.plot as gp
+    import govsim.figures as gp
 
     names = district_cmp.names("zh")
     fig = gp.plot_survival(district_cmp.cases, lang="zh", names=names)
@@ -150,12 +150,13 @@ def test_chinese_figure_draws_every_character(district_cmp) -> None:
 
 def test_chinese_cost_and_workload_figures_draw_every_character(district_cmp) -> None:
     require_cjk_font()
-    import govsim.plot as gp
+    import govsim.figures as gp
+    import govsim.measure.figure_tables as ft
 
     names = district_cmp.names("zh")
     costs = gp.plot_costs(district_cmp.units, district_cmp.metrics, lang="zh", names=names)
     legend = [t.get_text() for t in costs.legends[0].get_texts()]
-    assert "街道：处理非本职诉求" in legend and len(legend) == len(gp.cost_table(
+    assert "街道：处理非本职诉求" in legend and len(legend) == len(ft.cost_table(
         district_cmp.units, district_cmp.metrics)["payer"].unique())
     work = gp.plot_workload(district_cmp.units, lang="zh", names=names)
     ticks = [t.get_text() for t in work.axes[1].get_xticklabels()]
@@ -167,7 +168,7 @@ def test_chinese_cost_and_workload_figures_draw_every_character(district_cmp) ->
 def test_missing_font_is_an_error_that_says_how_to_install_one(monkeypatch, district_cmp,
                                                                capsys, tmp_path) -> None:
     monkeypatch.setattr(style, "cjk_font", lambda: None)
-    import govsim.plot as gp
+    import govsim.figures as gp
 
     with pytest.raises(GovsimError) as err:
         gp.plot_survival(district_cmp.cases, lang="zh")
@@ -212,9 +213,9 @@ def test_a_font_file_named_by_the_environment(monkeypatch, tmp_path) -> None:
 
 def test_chinese_swimlane_names_lanes_notes_and_dates_in_chinese() -> None:
     require_cjk_font()
-    from govsim.analysis.journey import journey_from
-    from govsim.analysis.plots import swimlane_figure
-    from govsim.analysis.swimlane_marks import SwimlaneMarks
+    from govsim.figures.swimlane import swimlane_figure
+    from govsim.figures.swimlane_marks import SwimlaneMarks
+    from govsim.measure.journey import journey_from
 
     res = govsim.run("shanghai_leak", "fragmented", replications=1, seed=5, executor="serial")
     names = res.names("zh")
@@ -242,7 +243,7 @@ def test_chinese_swimlane_names_lanes_notes_and_dates_in_chinese() -> None:
 
 def test_chinese_process_map_and_lights_draw_every_character(district_cmp) -> None:
     require_cjk_font()
-    import govsim.plot as gp
+    import govsim.figures as gp
 
     names = district_cmp.names("zh")
     pm = gp.plot_process_map(district_cmp.events, "consolidated", lang="zh", names=names)
@@ -281,7 +282,7 @@ def test_journey_in_chinese(capsys, tmp_path) -> None:
 
 
 def test_swimlane_words_and_activities_exist_in_chinese() -> None:
-    from govsim.analysis import swimlane_text
+    from govsim.figures import swimlane_text
     from govsim.model.log import ACTIVITIES
 
     assert set(swimlane_text.TEXT) == set(swimlane_text.TEXT_ZH)

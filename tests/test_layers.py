@@ -20,14 +20,18 @@ PACKAGE = Path(__file__).resolve().parents[1] / "govsim"
 #: lowest first; a module may import modules of its own layer or of a layer below
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("shared utilities", ("govsim.errors", "govsim.version", "govsim.atomic", "govsim.inputs", "govsim.progress",
-                          "govsim.lang")),
+                          "govsim.lang", "govsim.moved")),
     ("calendar", ("govsim.calendar",)),
     ("scenario", ("govsim.scenario",)),
     ("model", ("govsim.model",)),
-    ("recording", ("govsim.recording", "govsim.recording_daily")),
-    ("analysis", ("govsim.analysis",)),
+    ("recording", ("govsim.recording",)),
+    ("stats", ("govsim.stats",)),
+    ("measure", ("govsim.measure",)),
+    ("figures", ("govsim.figures",)),
     ("data", ("govsim.data",)),
+    ("report", ("govsim.report",)),
     ("experiment", ("govsim.experiment",)),
+    ("calibration", ("govsim.calibration",)),
     ("interfaces", ("govsim.cli", "govsim")),
 )
 
@@ -120,16 +124,16 @@ def test_no_import_cycle() -> None:
 
 def test_the_checks_catch_what_they_look_for() -> None:
     # an upward import and a circle, in a made-up graph: both are found
-    graph = {"govsim.model.engine": {"govsim.analysis.stats"},
+    graph = {"govsim.model.engine": {"govsim.stats.summary"},
              "govsim.experiment.a": {"govsim.experiment.b"},
              "govsim.experiment.b": {"govsim.experiment.a"}}
     assert upward_imports(graph) == [
-        "govsim.model.engine (model) imports govsim.analysis.stats (analysis)"]
+        "govsim.model.engine (model) imports govsim.stats.summary (stats)"]
     assert find_cycle(graph) == ["govsim.experiment.a", "govsim.experiment.b",
                                  "govsim.experiment.a"]
     source = ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import govsim.cli\n"
-              "def f():\n    from govsim.analysis import plots\n")
-    assert imports_of(source, {"govsim.analysis.plots"}) == {"govsim.analysis.plots",
+              "def f():\n    from govsim.figures import swimlane as plots\n")
+    assert imports_of(source, {"govsim.figures.swimlane"}) == {"govsim.figures.swimlane",
                                                              "govsim.cli"}
 
 
@@ -155,3 +159,35 @@ def test_every_public_signature_can_be_read() -> None:
         obj = getattr(govsim, name)
         if inspect.isfunction(obj) or inspect.isclass(obj):
             typing.get_type_hints(obj.__init__ if inspect.isclass(obj) else obj)
+
+
+def runtime_imports_of(source: str, package: str) -> set[str]:
+    """The top-level names of ``package`` imported by ``source`` where the import runs (at the
+    top of the file or inside a function; not under ``if TYPE_CHECKING:``)."""
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            return
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.split(".")[0] == package)
+        elif isinstance(node, ast.ImportFrom) and node.module \
+                and node.module.split(".")[0] == package:
+            found.add(node.module)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(source))
+    return found
+
+
+def test_only_the_figures_import_matplotlib() -> None:
+    """Drawing lives in ``govsim.figures``: no other module loads matplotlib (a typed import,
+    for an annotation, is not a load)."""
+    outside = sorted(module_name(f) for f in PACKAGE.rglob("*.py")
+                     if runtime_imports_of(f.read_text(encoding="utf-8"), "matplotlib")
+                     and not module_name(f).startswith("govsim.figures"))
+    assert outside == []
+    assert runtime_imports_of("if TYPE_CHECKING:\n    import matplotlib\n", "matplotlib") == set()
+    assert runtime_imports_of("def f():\n    from matplotlib import pyplot\n",
+                              "matplotlib") == {"matplotlib"}

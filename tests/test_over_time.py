@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 
 import govsim
-import govsim.plot as gp
-from govsim.analysis.over_time import BURDEN, OVER_TIME, SHIFTED, crossings
-from govsim.analysis.style import EMPTY
+import govsim.figures as gp
 from govsim.errors import GovsimError
 from govsim.experiment.replication import run_replication
+from govsim.figures.style import EMPTY
+from govsim.measure.over_time import BURDEN, OVER_TIME, SHIFTED, crossings
 from govsim.recording import DAILY_BURDEN
 from govsim.scenario import load_scenario, with_values
 from tests.test_empty_results import _zero
@@ -137,7 +137,7 @@ def test_resolved_share_and_open_cases_agree_with_the_cases_table(cmp) -> None:
 
 
 def test_medians_are_kaplan_meier_of_the_cases_filed_in_the_period(cmp) -> None:
-    from govsim.analysis.survival import km_quantile
+    from govsim.stats.survival import km_quantile
 
     frame = cmp.over_time("M")
     cases = cmp.cases[(cmp.cases["regime"] == "consolidated") & (cmp.cases["replication"] == 1)]
@@ -260,7 +260,7 @@ def test_the_ledger_has_a_time(cmp) -> None:
 
 
 def test_the_report_has_the_section() -> None:
-    from govsim.experiment.html_report import make_report
+    from govsim.experiment.report_study import make_report
 
     page = make_report("district", REGIMES, replications=2, horizon_days=6, seed=4,
                        executor="serial", decompose=False)

@@ -1,5 +1,5 @@
 """Owen values: Shapley values between groups of rules, and within each group over the orders
-of its rules that pass through no meaningless variant (govsim.analysis.shapley)."""
+of its rules that pass through no meaningless variant (govsim.stats.shapley)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govsim.analysis.shapley import (
+from govsim.stats.shapley import (
     feasible_orders,
     owen_exact,
     owen_sampled,

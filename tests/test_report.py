@@ -12,9 +12,9 @@ import pytest
 
 import govsim
 from govsim.errors import GovsimError
-from govsim.experiment.html_report import make_report
-from govsim.experiment.report import comparison_rows
-from govsim.experiment.report_words import scenario_hash
+from govsim.experiment.report_study import make_report
+from govsim.report.text import comparison_rows
+from govsim.report.words import scenario_hash
 from govsim.scenario import load_scenario
 from tests.test_cli import cli
 
@@ -71,7 +71,7 @@ def report():
 
 def test_the_page_holds_the_comparison_table_cell_for_cell(report) -> None:
     page = parse(report.html)
-    rows = comparison_rows(report.comparison, govsim.analysis.metrics.HEADLINE)
+    rows = comparison_rows(report.comparison, govsim.measure.metrics.HEADLINE)
     assert rows in page.tables
     text = unescape(report.html)
     assert "scenario 'district': 2 replications" in text and "Provenance" in text
@@ -184,7 +184,7 @@ def test_the_page_renders_in_headless_chromium(lang, report, tmp_path) -> None:
     assert seen.images.total >= 6 and seen.images.loaded == seen.images.total
     assert seen.values["tables"] >= 5 and seen.values["lang"] == ("zh-Hans" if lang == "zh"
                                                                    else "en")
-    rows = comparison_rows(page.comparison, govsim.analysis.metrics.HEADLINE, lang)
+    rows = comparison_rows(page.comparison, govsim.measure.metrics.HEADLINE, lang)
     assert seen.values["first_row"] == rows[1]  # the comparison table, as rendered
     assert len(seen.values["headings"]) == 6 and seen.values["height"] > 3000
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
@@ -238,7 +238,7 @@ def test_provenance_names_the_baseline_and_leaves_out_how_it_ran(tmp_path, capsy
     prov = parse(page.html)
     text = unescape(page.html)
     assert "baseline (differences are taken from it)</dt><dd>consolidated" in text
-    rows = comparison_rows(page.comparison, govsim.analysis.metrics.HEADLINE)
+    rows = comparison_rows(page.comparison, govsim.measure.metrics.HEADLINE)
     assert rows[0][-1] == "fragmented - consolidated (paired)" and rows in prov.tables
     a, b = tmp_path / "a.html", tmp_path / "b" / "b.html"
     common = ["report", "district", "--regimes", "fragmented,consolidated", "-n", "2",
@@ -263,7 +263,7 @@ def test_names_are_text_not_markup_or_mathematics() -> None:
     s = _tiny(f=fragmented(label_zh="甲"), c=consolidated(label_zh=odd))
     page = make_report(s, replications=2, seed=1, executor="serial", decompose=False)
     assert "<script>" not in page.html and parse(page.html).scripts == 0
-    import govsim.plot as gp
+    import govsim.figures as gp
 
     res = page.comparison
     names = res.names("en")

@@ -1,5 +1,5 @@
 """The shipped scenarios, found by name (govsim.scenario.catalogue) and the ``govsim scenarios``
-command (govsim.cli_scenarios).
+command (govsim.cli.scenarios).
 
 The scenarios are the package data of ``govsim.shipped`` (the repository's ``scenarios/``);
 ``tests/test_wheel.py`` checks that an installed wheel carries them.

@@ -1,4 +1,4 @@
-"""Shapley values of the rules that differ between two regimes (govsim.analysis.shapley)."""
+"""Shapley values of the rules that differ between two regimes (govsim.stats.shapley)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govsim.analysis.shapley import contributions, shapley_exact, shapley_sampled
+from govsim.stats.shapley import contributions, shapley_exact, shapley_sampled
 
 RULES = ["intake", "record", "routing", "funding"]
 

@@ -1,4 +1,4 @@
-"""Tests for govsim.analysis.stats: grouped summaries and paired differences."""
+"""Tests for govsim.stats.summary: grouped summaries and paired differences."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from govsim.analysis.intervals import mean_ci
-from govsim.analysis.stats import paired_differences, summarise
+from govsim.stats.intervals import mean_ci
+from govsim.stats.summary import paired_differences, summarise
 
 
 @pytest.fixture

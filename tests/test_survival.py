@@ -1,4 +1,4 @@
-"""Tests for govsim.analysis.survival: Kaplan-Meier quantiles of censored durations."""
+"""Tests for govsim.stats.survival: Kaplan-Meier quantiles of censored durations."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govsim.analysis.survival import km_median, km_quantile
+from govsim.stats.survival import km_median, km_quantile
 
 
 def test_km_median_without_censoring_is_lower_median() -> None:
@@ -102,7 +102,7 @@ def test_km_median_corrects_censoring_bias() -> None:
                 max_size=40),
        st.floats(min_value=0.5, max_value=120.0))
 def test_rmst_without_censoring_is_the_mean_of_times_cut_at_tau(times, tau) -> None:
-    from govsim.analysis.survival import km_rmst
+    from govsim.stats.survival import km_rmst
 
     t = np.asarray(times)
     expected = float(np.minimum(t, tau).mean())
@@ -110,7 +110,7 @@ def test_rmst_without_censoring_is_the_mean_of_times_cut_at_tau(times, tau) -> N
 
 
 def test_rmst_with_censoring_is_the_area_under_the_km_curve() -> None:
-    from govsim.analysis.survival import km_rmst
+    from govsim.stats.survival import km_rmst
 
     # S = 1 on [0,1), 0.75 on [1,3), 0.375 on [3,5), 0 after: area to 10 = 1 + 1.5 + 0.75
     assert km_rmst([1, 2, 5, 3], [1, 0, 1, 1], 10) == pytest.approx(3.25)

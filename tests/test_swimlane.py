@@ -19,21 +19,21 @@ import pytest
 from matplotlib.figure import Figure
 
 import govsim
-from govsim.analysis import swimlane_marks
-from govsim.analysis.journey import (
-    JOURNEY_COLUMNS,
-    case_journey,
-    journey_from,
-    office_hours_mask,
-)
-from govsim.analysis.plots import plot_swimlane
-from govsim.analysis.swimlane_marks import (
+from govsim.calendar import parse_hours
+from govsim.figures import swimlane_marks
+from govsim.figures.swimlane import plot_swimlane
+from govsim.figures.swimlane_marks import (
     TEXT,
     SwimlaneMarks,
     contact_groups,
     parse_range,
 )
-from govsim.calendar import parse_hours
+from govsim.measure.journey import (
+    JOURNEY_COLUMNS,
+    case_journey,
+    journey_from,
+    office_hours_mask,
+)
 from govsim.model.state import build_calendar
 
 # Fixed seeds of the shipped leak (one case per replication), chosen for what they show:

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import govsim
-from govsim.analysis.targets import check_against, load_targets, observe, parse_targets, rank_of
 from govsim.errors import GovsimError
+from govsim.measure.targets import check_against, load_targets, observe, parse_targets, rank_of
 from govsim.scenario import load_scenario, with_values
 from tests._factory import category, fragmented, scenario
 

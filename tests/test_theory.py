@@ -8,15 +8,15 @@ import numpy as np
 import pytest
 
 import govsim
-from govsim.analysis.intervals import mean_ci
-from govsim.analysis.theory import (
+from govsim.scenario import mmc_scenario
+from govsim.stats.intervals import mean_ci
+from govsim.stats.theory import (
     erlang_a,
     erlang_c,
     mmc_mean_wait,
     mmc_wait_quantile,
     mmc_wait_tail,
 )
-from govsim.scenario import mmc_scenario
 
 
 def _erlang_c_direct(lam: float, mu: float, c: int) -> float:

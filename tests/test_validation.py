@@ -18,8 +18,6 @@ import pandas as pd
 import pytest
 
 import govsim
-from govsim.analysis.intervals import mean_ci
-from govsim.analysis.theory import erlang_a, erlang_c, mmc_wait_quantile, mmc_wait_tail
 from govsim.calendar import OfficeHours, parse_hours, working_day_table
 from govsim.scenario import (
     Scenario,
@@ -29,6 +27,8 @@ from govsim.scenario import (
     scenario_data,
     with_values,
 )
+from govsim.stats.intervals import mean_ci
+from govsim.stats.theory import erlang_a, erlang_c, mmc_wait_quantile, mmc_wait_tail
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))

@@ -1,5 +1,5 @@
 """Warm-up periods: what they leave out, and Welch's method for choosing them
-(govsim.recording, govsim.experiment, govsim.analysis.warmup)."""
+(govsim.recording, govsim.experiment, govsim.stats.warmup)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import pytest
 from _factory import category, consolidated, fragmented, scenario
 
 import govsim
-from govsim.analysis.warmup import _moving_average, plot_warmup, welch
 from govsim.cli import main
 from govsim.errors import GovsimError
+from govsim.figures.warmup import plot_warmup
+from govsim.stats.warmup import _moving_average, welch
 
 
 def tiny(**kw: object) -> govsim.Scenario:

@@ -29,8 +29,8 @@ from govsim.atomic import (
     text_writer,
 )
 from govsim.errors import GovsimError
-from govsim.experiment import html_report
-from govsim.experiment.html_report import Report, make_report
+from govsim.experiment import report_study as html_report
+from govsim.experiment.report_study import Report, make_report
 from govsim.scenario import scenario_toml
 from govsim.scenario.catalogue import copy_shipped
 from tests.test_cli import assert_user_error, cli

@@ -11,7 +11,7 @@ import pytest
 
 import govsim
 from govsim.errors import GovsimError
-from govsim.experiment.xes import XES_EXTENSIONS
+from govsim.report.xes import XES_EXTENSIONS
 from tests._factory import category, consolidated, fragmented, scenario
 
 NS = {"x": "http://www.xes-standard.org/"}

@@ -7,7 +7,7 @@ compares, each with its interval, the **volume** of every complaint type (observ
 expected, with a prediction interval holding Poisson noise and the rate's estimation error) and
 the **time to close** of every agency (Kaplan-Meier quantiles of the log against the simulated
 cases'): a :class:`RequestCheck`, printed by :meth:`~RequestCheck.table` and drawn by
-:meth:`~RequestCheck.plot` (:mod:`govsim.analysis.fig_request_check`).
+:meth:`~RequestCheck.plot` (:mod:`govsim.figures.request_check`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from govsim.analysis.intervals import mean_ci
-from govsim.analysis.survival import km_quantile, km_quantile_ci
 from govsim.data.arguments import check_number
 from govsim.data.check_result import TIMES_COLUMNS, VOLUME_COLUMNS, RequestCheck
 from govsim.data.learnt import Learnt
@@ -30,6 +28,8 @@ from govsim.data.scenario_file import DEFAULT_REGIMES, regime_scenario
 from govsim.data.simulated import by_replication, moved_world, observed_world, simulated_times
 from govsim.data.window import check_category
 from govsim.errors import GovsimError, shown
+from govsim.stats.intervals import mean_ci
+from govsim.stats.survival import km_quantile, km_quantile_ci
 
 if TYPE_CHECKING:
     from govsim.data.reading import RequestLog
@@ -38,7 +38,7 @@ __all__ = ["check_fit", "RequestCheck", "later_world", "expected_counts", "READ_
 
 #: the options :func:`check_fit` passes on to :func:`~govsim.data.reading.read_requests`
 READ_OPTIONS = ("closed_statuses", "as_of", "tz", "date_format", "drop_invalid", "window")
-_TOL = 1e-10  # as govsim.analysis.survival: a survival within this of 1 - q reaches it
+_TOL = 1e-10  # as govsim.stats.survival: a survival within this of 1 - q reaches it
 _YEAR = 365.25
 
 

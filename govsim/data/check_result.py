@@ -3,7 +3,7 @@
 Layer: data. The volume of every complaint type and the time-to-close quantiles of every agency
 in a later period of a city's log, each beside what the learnt world predicts, with intervals;
 printed by :meth:`RequestCheck.table` and drawn by :meth:`RequestCheck.plot`
-(:func:`govsim.analysis.fig_request_check.plot_request_check`).
+(:func:`govsim.figures.request_check.plot_request_check`).
 """
 
 from __future__ import annotations
@@ -75,9 +75,9 @@ class RequestCheck:
 
     def plot(self, *, title: str | None = None,
              figsize: tuple[float, float] = (10.0, 4.6)) -> Figure:
-        """The two panels of :func:`govsim.analysis.fig_request_check.plot_request_check`,
+        """The two panels of :func:`govsim.figures.request_check.plot_request_check`,
         titled with :meth:`describe` unless ``title`` is given."""
-        from govsim.analysis.fig_request_check import plot_request_check
+        from govsim.figures.request_check import plot_request_check
 
         return plot_request_check(self.volume, self.times, confidence=self.confidence,
                                   title=title or f"Learnt world vs the log checked, {self.describe()}",

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from govsim.analysis.survival import km_median, km_rmst
 from govsim.data.restricted import restricted_log_summary
 from govsim.errors import GovsimError, shown
+from govsim.stats.survival import km_median, km_rmst
 
 __all__ = ["EXTRAPOLATED", "FAMILIES", "DurationFit", "Sample", "fit_durations", "MIN_CLOSED"]
 

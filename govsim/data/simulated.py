@@ -21,9 +21,9 @@ from typing import Any
 
 import pandas as pd
 
-from govsim.analysis.survival import km_quantile
 from govsim.data.scenario_file import GIVEN
 from govsim.errors import GovsimError
+from govsim.stats.survival import km_quantile
 
 #: days in a year, as the scenario's trend counts them
 YEAR = 365.25

@@ -9,7 +9,7 @@ Layer: experiment. Small rooms, one idea each (imports point down this list or t
   and drive it (prompt interrupts, dead workers reported);
 - :mod:`~govsim.experiment.comparison` -- :func:`run`, :func:`compare`, :class:`Results`,
   :class:`Comparison`;
-- :mod:`~govsim.experiment.report` -- text tables and JSON of those results;
+- :mod:`~govsim.report.text` -- text tables and JSON of those results;
 - :mod:`~govsim.experiment.design` -- factors and designs (factorial, LHS, Sobol');
 - :mod:`~govsim.experiment.sequential` -- the precision target and its sequential rule;
 - :mod:`~govsim.experiment.config` -- :class:`Experiment` (Python or TOML);

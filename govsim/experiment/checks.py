@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from numbers import Integral
 from typing import Any
 
-from govsim.analysis.metrics import METRICS
 from govsim.errors import GovsimError, shown
+from govsim.measure.metrics import METRICS
 from govsim.scenario import Scenario, load_scenario, parse_scenario, with_overrides
 
 __all__ = ["whole", "check_work", "MAX_REPLICATIONS", "MAX_CORE_HOURS", "check_warmup",

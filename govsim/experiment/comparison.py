@@ -16,9 +16,6 @@ from typing import Any
 
 import pandas as pd
 
-from govsim.analysis import over_time as ot
-from govsim.analysis.metrics import FEASIBLE, HEADLINE
-from govsim.analysis.stats import paired_differences, summarise
 from govsim.errors import GovsimError, shown
 from govsim.experiment.checks import (
     MAX_REPLICATIONS,
@@ -32,8 +29,11 @@ from govsim.experiment.checks import (
 from govsim.experiment.executors import run_all
 from govsim.experiment.replication import TABLES, ReplicationOutput, run_replication
 from govsim.lang import check_lang
+from govsim.measure import over_time as ot
+from govsim.measure.metrics import FEASIBLE, HEADLINE
 from govsim.progress import Progress
 from govsim.scenario import Names, Scenario, check_baseline, display_names
+from govsim.stats.summary import paired_differences, summarise
 
 __all__ = ["Results", "Comparison", "run", "compare"]
 
@@ -53,7 +53,7 @@ class Results:
         ``record_events=False``.
     metrics:
         One row per regime and replication, one column per metric (see
-        :data:`govsim.analysis.metrics.METRICS`).
+        :data:`govsim.measure.metrics.METRICS`).
     daily:
         One row per regime, replication and day of the horizon: the street office's burden
         spent that day by component (yuan; the metrics of the same names) and the cases
@@ -88,7 +88,7 @@ class Results:
         Kaplan–Meier median days to resolution of the cases filed in it (censored at the
         horizon). The burden at the last period is the run's metric, exactly; with a warm-up
         the days before it hold only what was spent outside any case. See
-        :func:`govsim.analysis.over_time.over_time`; :meth:`over_time_summary` for means
+        :func:`govsim.measure.over_time.over_time`; :meth:`over_time_summary` for means
         and intervals, :meth:`Comparison.over_time_differences` for paired differences."""
         freq = ot.check_freq(freq)
         if not len(self.daily):
@@ -113,7 +113,7 @@ class Results:
         Columns: ``regime, metric, mean, ci_low, ci_high, half_width, n`` (``n`` counts the
         replications with a defined value; with one there is no interval). Intervals are
         Student t intervals clipped to each metric's feasible range
-        (:data:`govsim.analysis.metrics.FEASIBLE`), which keeps their coverage.
+        (:data:`govsim.measure.metrics.FEASIBLE`), which keeps their coverage.
         """
         names = metric_names(metrics)
         return summarise(self.metrics, "regime", names, _level(confidence, self.confidence),
@@ -130,8 +130,8 @@ class Results:
         process-mining tools; returns the number of traces (0, and a log with no traces, when
         no case arose). ``path`` is checked first and the file written atomically; any
         failure is a :class:`~govsim.errors.GovsimError` at ``path``, a run made with
-        ``record_events=False`` one at ``events``. See :mod:`govsim.experiment.xes`."""
-        from govsim.experiment.xes import write_xes
+        ``record_events=False`` one at ``events``. See :mod:`govsim.report.xes`."""
+        from govsim.report.xes import write_xes
 
         return write_xes(self.events, self.cases, path, name=f"govsim {self.scenario.name}")
 
@@ -159,14 +159,14 @@ class Comparison(Results):
         per period: mean, t interval and paired t-test over replications (columns
         ``period, period_end, regime, baseline, metric, mean_diff, ci_low, ci_high, n,
         p_value``). Where the street office's burden changes sign:
-        :func:`govsim.analysis.over_time.crossings` of it."""
+        :func:`govsim.measure.over_time.crossings` of it."""
         return ot.over_time_differences(self.over_time(freq), self.baseline, metrics,
                                         _level(confidence, self.confidence))
 
     def table(self, metrics: Sequence[str] | None = None, lang: str = "en") -> str:
         """A plain-text comparison table: each regime's mean [CI] and the paired difference;
         ``lang="zh"`` writes it in Chinese, with the scenario's Chinese labels."""
-        from govsim.experiment.report import comparison_table
+        from govsim.report.text import comparison_table
 
         return comparison_table(self, list(metrics) if metrics is not None else HEADLINE,
                                 check_lang(lang))
@@ -268,7 +268,7 @@ def run(scenario: ScenarioLike, regime: str | None = None, *, replications: int 
     warmup_days:
         Leave the cases that arrive in the first ``warmup_days`` days (and the work and money
         spent on them) out of every table and metric; salaried capacity is costed from then on.
-        :func:`govsim.analysis.warmup.welch` helps choose it.
+        :func:`govsim.stats.warmup.welch` helps choose it.
     memory_budget:
         GiB one process may be expected to use (default 8): a run whose estimate, from the
         scenario's rates and horizon, is larger is refused before it starts.

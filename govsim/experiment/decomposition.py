@@ -4,7 +4,7 @@ Layer: experiment. Between regimes A and B, the rule groups of
 :data:`govsim.scenario.RULES` whose settings differ are the players. Every regime that switches
 a subset of them from A's setting to B's (:func:`govsim.scenario.hybrid`) runs on the same
 worlds (common random numbers), and each rule's Shapley value
-(:mod:`govsim.analysis.shapley`) is its marginal effect averaged over the orders in which the
+(:mod:`govsim.stats.shapley`) is its marginal effect averaged over the orders in which the
 rules could be switched -- exactly, over all ``2**k`` subsets, when few rules differ, or on
 sampled orders (antithetic pairs) when many do. Per replication the contributions add up to the
 paired difference B − A exactly; intervals are taken over replications. Each rule's effect
@@ -15,7 +15,7 @@ Some variants would be regimes nobody describes: ``non_owner = "return"`` under
 ``routing = "citizen"`` returns cases to the citizen, as no dispatcher re-routes them
 (:mod:`govsim.scenario.dependencies`). So the rules linked by a requirement that a variant could
 break are **grouped** (with any named ``together``), and the contributions are **Owen values**
-(:func:`govsim.analysis.shapley.owen_exact`, :func:`~govsim.analysis.shapley.owen_sampled`):
+(:func:`govsim.stats.shapley.owen_exact`, :func:`~govsim.stats.shapley.owen_sampled`):
 Shapley values between the groups, each switched as a whole, and within a group each member's
 share over the orders of its members that pass through no meaningless variant (with one such
 order, each member's marginal in it). No meaningless variant is run, and the contributions still
@@ -39,9 +39,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from govsim.analysis.intervals import difference_bounds, mean_ci
-from govsim.analysis.metrics import FEASIBLE
-from govsim.analysis.shapley import contributions, owen_exact, owen_sampled
 from govsim.experiment.comparison import ScenarioLike
 from govsim.experiment.decomposition_plan import (
     DECOMPOSE_METRICS,
@@ -53,9 +50,12 @@ from govsim.experiment.decomposition_plan import (
 from govsim.experiment.executors import run_all
 from govsim.experiment.replication import ReplicationOutput, run_replication
 from govsim.lang import check_lang
+from govsim.measure.metrics import FEASIBLE
 from govsim.progress import Progress
 from govsim.scenario import Scenario
 from govsim.scenario.dependencies import Requirement
+from govsim.stats.intervals import difference_bounds, mean_ci
+from govsim.stats.shapley import contributions, owen_exact, owen_sampled
 
 __all__ = ["decompose", "plan", "execute", "Plan", "Decomposition", "DECOMPOSE_METRICS",
            "EXACT_MAX_RULES"]
@@ -130,7 +130,7 @@ class Decomposition:
     def table(self, lang: str = "en") -> str:
         """A plain-text table: for each metric, each rule's contribution with its interval;
         ``lang="zh"`` writes it in Chinese."""
-        from govsim.experiment.report_decomposition import decomposition_table
+        from govsim.report.decomposition import decomposition_table
 
         return decomposition_table(self, check_lang(lang))
 

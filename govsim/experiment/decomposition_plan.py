@@ -5,8 +5,8 @@ whose settings differ are the players; the rules linked by a requirement that a 
 break (:func:`govsim.scenario.dependencies.linked_groups`), and any named ``together``, are
 grouped. :func:`plan` makes every check of :func:`govsim.experiment.decomposition.decompose`
 and chooses the subsets of rules to switch -- every union of groups, or those on sampled orders
-of the groups (:func:`govsim.analysis.shapley.sample_orders`), each with its group's feasible
-orders within (:func:`govsim.analysis.shapley.feasible_orders`), plus each rule and each group
+of the groups (:func:`govsim.stats.shapley.sample_orders`), each with its group's feasible
+orders within (:func:`govsim.stats.shapley.feasible_orders`), plus each rule and each group
 switched alone and last -- and builds each as a regime (:func:`govsim.scenario.hybrid`),
 refusing a meaningless one, before anything runs. Its :class:`Plan` is what
 :func:`govsim.experiment.decomposition.execute` runs.
@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 
-from govsim.analysis.shapley import feasible_orders, owen_exact, owen_sampled, sample_orders
 from govsim.errors import GovsimError, shown
 from govsim.experiment.checks import (
     MAX_REPLICATIONS,
@@ -35,6 +34,7 @@ from govsim.experiment.checks import (
 from govsim.experiment.comparison import ScenarioLike
 from govsim.scenario import Scenario, differing_rules, hybrid
 from govsim.scenario.dependencies import Requirement, linked_groups, unmet_requirements
+from govsim.stats.shapley import feasible_orders, owen_exact, owen_sampled, sample_orders
 
 __all__ = ["plan", "Plan", "DECOMPOSE_METRICS", "EXACT_MAX_RULES", "MAX_EXACT_VARIANTS",
            "MAX_ORDERS", "MAX_GROUP_ORDERS"]

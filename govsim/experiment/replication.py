@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from govsim.analysis.metrics import replication_metrics
-from govsim.analysis.over_time import cohort_medians
+from govsim.measure.metrics import replication_metrics
+from govsim.measure.over_time import cohort_medians
 from govsim.model import build_calendar, draw_world, simulate
 from govsim.recording import tables
 from govsim.scenario import Scenario
@@ -39,13 +39,13 @@ class ReplicationOutput:
         Each regime's tables (columns ``regime`` and ``replication`` first).
     metrics:
         Each regime's metrics as a dict (``regime``, ``replication``, then every metric of
-        :data:`govsim.analysis.metrics.METRICS`).
+        :data:`govsim.measure.metrics.METRICS`).
     daily, cohorts:
         Each regime's results over time, kept with or without the tables: the street
         office's burden by component and the cases filed, resolved and abandoned, per day
         (:mod:`govsim.recording`, at most 731 rows), and the Kaplan–Meier median time to
         resolution of the cases filed in each week, month and quarter
-        (:func:`govsim.analysis.over_time.cohort_medians`).
+        (:func:`govsim.measure.over_time.cohort_medians`).
     """
 
     replication: int

@@ -3,7 +3,7 @@
 Layer: experiment. :func:`load_sweep` reads what :mod:`~govsim.experiment.sweeper` wrote
 (configuration, design points, the metrics of every committed task, failures, manifest) into a
 :class:`SweepResults`, whose methods summarise it per design point, pair regimes, and estimate
-the factors' effects (:mod:`govsim.analysis.effects`). Kept tables are read on demand.
+the factors' effects (:mod:`govsim.stats.effects`). Kept tables are read on demand.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from typing import Any
 
 import pandas as pd
 
-from govsim.analysis.metrics import METRICS
 from govsim.errors import GovsimError
 from govsim.experiment.integrity import Records
 from govsim.experiment.store import committed
+from govsim.measure.metrics import FEASIBLE, METRICS
 
 __all__ = ["SweepResults", "load_sweep", "load_experiment"]
 
@@ -91,32 +91,33 @@ class SweepResults:
                 confidence: float = 0.95) -> pd.DataFrame:
         """Mean and confidence interval per design point, regime and metric (with the
         factor values of each point)."""
-        from govsim.analysis.effects import point_summary
+        from govsim.stats.effects import point_summary
 
-        return point_summary(self.metrics, self.points, _names(metrics), confidence)
+        return point_summary(self.metrics, self.points, _names(metrics), confidence,
+                             bounds=FEASIBLE)
 
     def differences(self, metrics: Sequence[str] | None = None,
                     confidence: float = 0.95) -> pd.DataFrame:
         """Paired differences (regime − baseline) per design point, mean and CI."""
-        from govsim.analysis.effects import point_differences
+        from govsim.stats.effects import point_differences
 
         return point_differences(self.metrics, self.points, _names(metrics), self.baseline,
-                                 confidence)
+                                 confidence, bounds=FEASIBLE)
 
     def main_effects(self, metric: str, regime: str | None = None,
                      confidence: float = 0.95) -> pd.DataFrame:
         """Main effect of each factor on ``metric`` under ``regime`` (see
-        :func:`govsim.analysis.effects.main_effects`)."""
-        from govsim.analysis.effects import main_effects
+        :func:`govsim.stats.effects.main_effects`)."""
+        from govsim.stats.effects import main_effects
 
         return main_effects(self.metrics, self.points, metric, regime or self.baseline,
-                            confidence)
+                            confidence, bounds=FEASIBLE)
 
     def sensitivity(self, metric: str, regime: str | None = None, *, boot: int = 1000,
                     seed: int = 0, confidence: float = 0.95) -> pd.DataFrame:
         """Global sensitivity ranking of the factors for ``metric`` under ``regime`` (see
-        :func:`govsim.analysis.effects.sensitivity`)."""
-        from govsim.analysis.effects import sensitivity
+        :func:`govsim.stats.effects.sensitivity`)."""
+        from govsim.stats.effects import sensitivity
 
         return sensitivity(self.metrics, self.points, metric, regime or self.baseline,
                            boot=boot, seed=seed, confidence=confidence)

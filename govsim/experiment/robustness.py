@@ -10,13 +10,13 @@ metric (common random numbers within a replication) is taken
    (its ``[assumptions]`` table, :mod:`govsim.scenario.assumptions`), within its bounds: the
    share of points whose mean difference has the sign it has at the scenario's own values (with
    a Wilson interval), the points where it flips, and the partial rank correlation of each
-   assumption with the difference (:func:`govsim.analysis.effects.sensitivity`, bootstrap
+   assumption with the difference (:func:`govsim.stats.effects.sensitivity`, bootstrap
    intervals over points).
 
 One task is one (horizon, point, replication): the replication's world drawn once, A and B (and
 B with its preset's funding, at the scenario's own values) run on it. Every check, and every
 scenario to run, is made before anything runs. The tables and the text are in
-:mod:`govsim.experiment.robustness_table`; the result type, :class:`Robustness`, in
+:mod:`govsim.report.robustness`; the result type, :class:`Robustness`, in
 :mod:`govsim.experiment.robustness_result`.
 """
 
@@ -32,11 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from govsim.analysis.intervals import difference_bounds, mean_ci
-from govsim.analysis.metrics import FEASIBLE, METRICS
 from govsim.calendar import working_day_table
 from govsim.errors import GovsimError, shown
-from govsim.experiment.calibration import Parameter, parse_parameters
 from govsim.experiment.checks import (
     MAX_REPLICATIONS,
     check_memory,
@@ -48,11 +45,14 @@ from govsim.experiment.checks import (
 from govsim.experiment.comparison import ScenarioLike
 from govsim.experiment.design import Design, Factor, design_points
 from govsim.experiment.executors import run_all
+from govsim.experiment.parameters import Parameter, parse_parameters
 from govsim.experiment.replication import ReplicationOutput, run_replication
 from govsim.experiment.robustness_result import Robustness
+from govsim.measure.metrics import FEASIBLE, METRICS
 from govsim.progress import Progress
 from govsim.scenario import PRESETS, Scenario, scenario_data, with_values
 from govsim.scenario.edit import get_path
+from govsim.stats.intervals import difference_bounds, mean_ci
 
 __all__ = ["robustness", "plan", "execute", "Plan", "Robustness", "ROBUSTNESS_METRICS",
            "DEFAULT_HORIZONS", "MAX_POINTS", "MAX_HORIZONS", "BOOTSTRAP"]
@@ -325,7 +325,7 @@ def execute(p: Plan, *, jobs: int | None = None, progress: Progress | None = Non
 def _holds(p: Plan, h: int, m: str, base_mean: float,
            diffs: dict[int, np.ndarray]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The share of points with the base sign and the PRCC of each assumption."""
-    from govsim.analysis.effects import sensitivity
+    from govsim.stats.effects import sensitivity
 
     means = {pt: _mean(pd.Series(d)) for pt, d in diffs.items()}
     defined = [pt for pt, v in means.items() if math.isfinite(v)]

@@ -3,7 +3,7 @@
 Layer: experiment. What :func:`govsim.experiment.robustness.execute` returns: the pair of regimes,
 the metrics, horizons, replications, seed and confidence of the study, the scenario's labelled
 assumptions, its notes, and its tables (``frames``); its text table and JSON are made in
-:mod:`govsim.experiment.robustness_table` (imported lazily).
+:mod:`govsim.report.robustness` (imported lazily).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class Robustness:
         Wilson interval, the points where it flips, and the assumptions that drive the
         difference (their PRCC interval excludes 0);
     ``prcc``
-        one row per horizon, metric and assumption (:func:`~govsim.analysis.effects.sensitivity`);
+        one row per horizon, metric and assumption (:func:`~govsim.stats.effects.sensitivity`);
     ``points``
         one row per horizon, point and metric: the point's paired difference and interval;
     ``design``
@@ -59,12 +59,12 @@ class Robustness:
     def table(self) -> str:
         """A plain-text table: for each metric, B − A by horizon and funding, then where its
         sign holds across the assumptions."""
-        from govsim.experiment.robustness_table import robustness_table
+        from govsim.report.robustness import robustness_table
 
         return robustness_table(self)
 
     def to_json(self) -> str:
         """The study as JSON (every table but the runs; NaN as null)."""
-        from govsim.experiment.robustness_table import robustness_json
+        from govsim.report.robustness import robustness_json
 
         return robustness_json(self)

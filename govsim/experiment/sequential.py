@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from govsim.analysis.intervals import UNBOUNDED, Bounds, mean_ci, reach
-from govsim.analysis.metrics import FEASIBLE, METRICS
 from govsim.errors import GovsimError
 from govsim.experiment.checks import whole
+from govsim.measure.metrics import FEASIBLE, METRICS
+from govsim.stats.intervals import UNBOUNDED, Bounds, mean_ci, reach
 
 __all__ = ["Precision", "PrecisionState", "next_batch", "projection"]
 
@@ -37,7 +37,7 @@ class Precision:
     Parameters
     ----------
     metrics:
-        Metric names (see :data:`govsim.analysis.metrics.METRICS`).
+        Metric names (see :data:`govsim.measure.metrics.METRICS`).
     relative:
         Target relative half-width γ: stop a design point once, for every regime and metric,
         ``half_width / |mean| <= γ / (1 + γ)``.

@@ -41,7 +41,6 @@ from govsim.model.state import (
     OK,
     QUIETED,
     CategoryState,
-    per_case,
 )
 from govsim.model.supervision import Supervision
 
@@ -105,17 +104,12 @@ class CaseModel(Routing, Duty, Supervision, Ladder, Money, Calls, Engine):
         self.members = tuple(ui[m] for m in r.adjudication.members)
         self.adjudication_period = r.adjudication.meets_every_working_days * self.official.length
         self.advancer = ui[r.funding.advancer] if r.funding.advancer else -1
-        self.fixer = per_case("i", -1, n)  # the unit that did (or is doing) the case's fix
-        self.must_fix = per_case("b", 0, n)  # supervision ordered a real fix: no more patches
-        #: per case, a bit mask of the partial owners that have done their share
-        self.shares_done = [0] * n
 
         # supervision: the open ticket of each case and the limits it still has to meet
         self.pending: dict[int, list[Any]] = {}
         self.yellow_share = r.supervision.yellow_share
         self.red_hours = r.supervision.hours_per_red
         self.red_priority = self.monitoring and r.supervision.red_effect == "priority"
-        self.red_flag = per_case("b", 0, n)
         # urging: the section follows up every light, and the urged (or assessed) unit
         # responds as the world's behaviour says; load: a swamped unit cuts corners
         behaviour = self.scenario.world.behaviour
@@ -126,9 +120,7 @@ class CaseModel(Routing, Duty, Supervision, Ladder, Money, Calls, Engine):
         self.assessment_h = behaviour.assessment_memory_days * 24.0
         self.load_sensitivity = behaviour.load_sensitivity
         self.responsive = self.urging or self.load_sensitivity > 0.0
-        #: per case, the unit the section urged about it (-1: none); per unit, until when a
-        #: red light counted against it keeps it under assessment
-        self.urged_unit = per_case("i", -1, n)
+        #: per unit, until when a red light counted against it keeps it under assessment
         self.assessed_until = [-1.0] * len(units)
         self.prioritised = self.red_priority or (self.urging and behaviour.urged_response > 0.0)
         if self.prioritised:

@@ -21,19 +21,18 @@ import numpy as np
 import simpy
 
 from govsim.calendar import WorkCalendar, parse_hours
+from govsim.model.columns import allocate, collect
 from govsim.model.demand import Trust
 from govsim.model.log import Act, Log, Work
 from govsim.model.runner import gc_paused, start
 from govsim.model.state import (
     ABANDONED,
     NOT_FILED,
-    OPEN,
     RESOLVED,
     CategoryState,
     RawRun,
     UnitState,
     build_calendar,
-    per_case,
 )
 from govsim.model.world import K_DRAWS, WorldDraws, draw_world, stream
 from govsim.scenario import Scenario
@@ -114,35 +113,10 @@ class Engine:
         self.discovery = views["discovery_h"]
         self.satisfied_within = views["satisfied_within_h"]
 
-        # per-case state. What most cases touch stays in Python lists (the fastest to index);
-        # what only some cases touch is a typed array (a few bytes a case instead of eight,
-        # and no Python object per float written), so a long run's state stays small
-        self.state = [OPEN] * n
-        self.contacts = [0] * n
-        self.tickets = [0] * n
-        self.touched = [0] * n  # bit mask of units
-        self.channel_of = [-1] * n  # channel of the first contact that got through
-        self.replied = [False] * n  # the citizen got a reply (answer, call from the owner, ...)
-        self.end_h = per_case("d", np.nan, n)
-        self.failures = per_case("i", 0, n)
-        self.top_rung = per_case("i", 0, n)
-        self.surface_fixes = per_case("i", 0, n)
-        self.false_closures = per_case("i", 0, n)
-        self.returns = per_case("i", 0, n)
-        self.dispatches = per_case("i", 0, n)
-        self.breach_count = per_case("i", 0, n)
-        self.meetings = per_case("i", 0, n)
-        self.meeting_attendees = per_case("i", 0, n)
-        self.largest_meeting = per_case("i", 0, n)
-        self.meeting_hours = per_case("d", 0.0, n)
-        self.calls_abandoned = per_case("i", 0, n)
-        self.call_wait_h = per_case("d", 0.0, n)  # hours the citizen waited on the line
-        self.triage_code = per_case("b", 0, n)  # 0 none, 1 knowledge base, 2 hand-off, 3 dispatch
-        self.adopted = per_case("b", -1, n)  # suggestions: 1 adopted, 0 not adopted, -1 n/a
-        self.advanced = per_case("d", 0.0, n)
-        self.recovered = per_case("d", 0.0, n)
-        self.funded = per_case("b", 0, n)  # the fix's money was found (0/1)
-        self.rating = per_case("b", -1, n)  # last callback rating: -1 none, 0 no, 1 satisfied
+        # per-case state, declared once in govsim.model.columns: what most cases touch in
+        # Python lists (the fastest to index), the rest in typed arrays (a few bytes a case,
+        # no Python object per value), so a long run's state stays small
+        allocate(self, n)
         self.unit_tickets = [0] * len(self.units)
         # responsive demand (world.demand): what citizens have learnt decides what they file
         self.trust = Trust(world.demand) if world.demand.on else None
@@ -326,36 +300,8 @@ class Engine:
     # ------------------------------------------------------------------ collect
     def _collect(self) -> RawRun:
         world = self.scenario.world
-        cases = {
-            "arrival_h": self.draws.arrival_h,
-            "category": self.draws.category,
-            "state": np.asarray(self.state, dtype=np.int8),
-            "end_h": np.asarray(self.end_h, dtype=float),
-            "contacts": np.asarray(self.contacts, dtype=np.int64),
-            "tickets": np.asarray(self.tickets, dtype=np.int64),
-            "units_touched": np.asarray([m.bit_count() for m in self.touched], dtype=np.int64),
-            "failures": np.asarray(self.failures, dtype=np.int64),
-            "top_rung": np.asarray(self.top_rung, dtype=np.int64),
-            "surface_fixes": np.asarray(self.surface_fixes, dtype=np.int64),
-            "false_closures": np.asarray(self.false_closures, dtype=np.int64),
-            "returns": np.asarray(self.returns, dtype=np.int64),
-            "dispatches": np.asarray(self.dispatches, dtype=np.int64),
-            "breaches": np.asarray(self.breach_count, dtype=np.int64),
-            "meetings": np.asarray(self.meetings, dtype=np.int64),
-            "meeting_attendees": np.asarray(self.meeting_attendees, dtype=np.int64),
-            "largest_meeting": np.asarray(self.largest_meeting, dtype=np.int64),
-            "meeting_hours": np.asarray(self.meeting_hours, dtype=float),
-            "calls_abandoned": np.asarray(self.calls_abandoned, dtype=np.int64),
-            "call_wait_h": np.asarray(self.call_wait_h, dtype=float),
-            "channel": np.asarray(self.channel_of, dtype=np.int64),
-            "adopted": np.asarray(self.adopted, dtype=np.int8),
-            "replied": np.asarray(self.replied, dtype=bool),
-            "triage": np.asarray(self.triage_code, dtype=np.int64),
-            "advanced_yuan": np.asarray(self.advanced, dtype=float),
-            "recovered_yuan": np.asarray(self.recovered, dtype=float),
-            "satisfied_within_h": self.draws.satisfied_within_h,
-            "callback_rating": np.asarray(self.rating, dtype=np.int8),
-        }
+        cases = {"arrival_h": self.draws.arrival_h, "category": self.draws.category,
+                 **collect(self), "satisfied_within_h": self.draws.satisfied_within_h}
         return RawRun(
             regime=self.regime_name,
             replication=self.replication,

@@ -11,7 +11,7 @@ their bounds and reports whether a comparison's sign holds.
 Here, when a scenario is parsed, every entry is checked as far as the scenario layer can: two
 finite numbers within ±1e12 with ``low < high``, a path that names one number of the scenario
 (each ``*`` expanded), no key claimed twice. That both ends make a valid scenario is checked where the
-values are set (:func:`govsim.experiment.calibration.parse_parameters`).
+values are set (:func:`govsim.experiment.parameters.parse_parameters`).
 """
 
 from __future__ import annotations

@@ -1,0 +1,129 @@
+"""The per-case columns of a run, declared once.
+
+Layer: model. Each :class:`CaseColumn` says what the case process keeps for every case: the
+engine's attribute that holds it during a run, how it is stored (a Python list for what most
+cases touch, the fastest to index; a typed array of :mod:`array` for the rest: a few bytes a
+case, no Python object per value), the value it starts at, and, when it leaves the run, its key
+in :attr:`govsim.model.state.RawRun.cases` and the name of its column in the ``cases`` table.
+:class:`~govsim.model.engine.Engine` allocates every column from :data:`CASE_COLUMNS`,
+collects them with :func:`collect`, and :func:`govsim.recording.tables` copies the plain
+ones (``table`` set) into the ``cases`` table in the order declared here. A column whose
+``table`` is ``None`` is turned into its table column by the recording (a code into a
+category, a flag that needs the state), and one whose ``raw`` is ``None`` never leaves the run.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["CaseColumn", "CASE_COLUMNS", "allocate", "collect", "plain_columns"]
+
+
+def _bits(masks: Iterable[int]) -> np.ndarray:
+    """How many units each case touched, from its bit mask of units."""
+    return np.asarray([m.bit_count() for m in masks], dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class CaseColumn:
+    """One per-case column: see the module's docstring."""
+
+    #: the engine's attribute during a run
+    attr: str
+    #: ``"list"`` (a Python list) or an :mod:`array` typecode: ``"b"`` flags and codes,
+    #: ``"i"`` counters, ``"d"`` hours and yuan
+    store: str
+    #: the value every case starts with
+    fill: Any
+    #: its key in ``RawRun.cases`` (``None``: kept only during the run)
+    raw: str | None
+    #: the numpy dtype it is collected as
+    dtype: Any = np.int64
+    #: its column in the ``cases`` table, copied as it is (``None``: the recording derives it)
+    table: str | None = None
+    #: how the run's values become the collected array, when not a plain conversion
+    convert: Callable[[Any], np.ndarray] | None = None
+
+    def new(self, n: int) -> list[Any] | array:
+        """The column for ``n`` cases, each at :attr:`fill`. A value out of a typed column's
+        range raises ``OverflowError``; nothing wraps silently."""
+        if self.store == "list":
+            return [self.fill] * n
+        return array(self.store, [self.fill]) * n
+
+    def collected(self, values: Any) -> np.ndarray:
+        if self.convert is not None:
+            return self.convert(values)
+        return np.asarray(values, dtype=self.dtype)
+
+
+#: every per-case column; the plain ones in the order of their columns in the ``cases`` table
+CASE_COLUMNS: tuple[CaseColumn, ...] = (
+    CaseColumn("state", "list", 0, "state", np.int8),  # OPEN; govsim.model.state's codes
+    CaseColumn("end_h", "d", np.nan, "end_h", float),
+    CaseColumn("contacts", "list", 0, "contacts", table="contacts"),
+    CaseColumn("tickets", "list", 0, "tickets", table="tickets"),
+    CaseColumn("touched", "list", 0, "units_touched", table="units_touched", convert=_bits),
+    CaseColumn("failures", "i", 0, "failures", table="failed_attempts"),
+    CaseColumn("top_rung", "i", 0, "top_rung", table="top_rung"),
+    CaseColumn("surface_fixes", "i", 0, "surface_fixes", table="surface_fixes"),
+    CaseColumn("false_closures", "i", 0, "false_closures", table="false_closures"),
+    CaseColumn("dispatches", "i", 0, "dispatches", table="dispatches"),
+    CaseColumn("returns", "i", 0, "returns", table="returns"),
+    CaseColumn("breach_count", "i", 0, "breaches", table="breaches"),
+    CaseColumn("meetings", "i", 0, "meetings", table="meetings"),
+    CaseColumn("meeting_attendees", "i", 0, "meeting_attendees", table="meeting_attendees"),
+    CaseColumn("largest_meeting", "i", 0, "largest_meeting", table="largest_meeting"),
+    CaseColumn("meeting_hours", "d", 0.0, "meeting_hours", float, table="meeting_hours"),
+    CaseColumn("calls_abandoned", "i", 0, "calls_abandoned", table="calls_abandoned"),
+    CaseColumn("advanced", "d", 0.0, "advanced_yuan", float, table="advanced_yuan"),
+    CaseColumn("recovered", "d", 0.0, "recovered_yuan", float, table="recovered_yuan"),
+    # hours the citizen waited on the line
+    CaseColumn("call_wait_h", "d", 0.0, "call_wait_h", float, table="call_wait_hours"),
+    # the channel of the first contact that got through (-1: none)
+    CaseColumn("channel_of", "list", -1, "channel"),
+    # the citizen got a reply (an answer, a call from the owner, ...)
+    CaseColumn("replied", "list", False, "replied", bool),
+    # 0 none, 1 knowledge base, 2 hand-off, 3 dispatch (govsim.model.log.TRIAGE)
+    CaseColumn("triage_code", "b", 0, "triage"),
+    # suggestions: 1 adopted, 0 not adopted, -1 not a suggestion
+    CaseColumn("adopted", "b", -1, "adopted", np.int8),
+    # the last callback's rating: -1 none, 0 not satisfied, 1 satisfied
+    CaseColumn("rating", "b", -1, "callback_rating", np.int8),
+    # kept only during the run:
+    # the fix's money was found (0/1)
+    CaseColumn("funded", "b", 0, None),
+    # the unit that did (or is doing) the case's fix (-1: none)
+    CaseColumn("fixer", "i", -1, None),
+    # supervision ordered a real fix: no more patches (0/1)
+    CaseColumn("must_fix", "b", 0, None),
+    # a bit mask of the partial owners that have done their share
+    CaseColumn("shares_done", "list", 0, None),
+    # the case's open ticket is behind a red light (0/1)
+    CaseColumn("red_flag", "b", 0, None),
+    # the unit the section urged about the case (-1: none)
+    CaseColumn("urged_unit", "i", -1, None),
+)
+
+
+def allocate(owner: object, n: int, columns: Iterable[CaseColumn] = CASE_COLUMNS) -> None:
+    """Set each column on ``owner`` (the engine) as an attribute holding ``n`` cases."""
+    for col in columns:
+        setattr(owner, col.attr, col.new(n))
+
+
+def collect(owner: object, columns: Iterable[CaseColumn] = CASE_COLUMNS) -> dict[str, np.ndarray]:
+    """The columns that leave the run, by their ``raw`` key, as numpy arrays."""
+    return {col.raw: col.collected(getattr(owner, col.attr)) for col in columns
+            if col.raw is not None}
+
+
+def plain_columns(columns: Iterable[CaseColumn] = CASE_COLUMNS) -> list[tuple[str, str]]:
+    """``(table column, raw key)`` of the columns the ``cases`` table copies as they are, in
+    order."""
+    return [(col.table, col.raw) for col in columns if col.table is not None and col.raw]

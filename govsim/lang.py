@@ -19,7 +19,7 @@ from collections.abc import Mapping
 
 from govsim.errors import GovsimError
 
-__all__ = ["LANGS", "check_lang", "tr", "metric_name", "unit_name", "rule_name",
+__all__ = ["LANGS", "check_lang", "tr", "metric_name", "unit_name", "add_names",
            "activity_name", "metric_label", "outcome_name", "outcome_meaning", "display_width",
            "pad", "lookup"]
 
@@ -80,15 +80,6 @@ _UNITS_ZH: dict[str, str] = {
     "cases": "件", "days": "天", "share": "比例", "contacts": "次", "tickets": "张",
     "units": "个", "repairs": "次", "yuan": "元", "hours": "小时",
 }
-
-#: rule group (``govsim.RULES``) -> its Chinese name
-_RULES_ZH: dict[str, str] = {
-    "intake": "受理方式", "case_record": "案件记录", "routing": "分派方式",
-    "non_owner": "非责任单位的处理", "overlap": "职责交叉", "false_closure": "虚假办结",
-    "time_limits": "办理时限与亮灯", "callbacks": "满意度回访", "funding": "资金缺口",
-    "escalation": "逐级反映", "learning": "知识库与建议", "staffing": "人员配置",
-}
-
 
 #: event-log activity -> its Chinese name
 _ACTIVITIES_ZH: dict[str, str] = {
@@ -155,11 +146,13 @@ def metric_label(metric: str, unit: str = "", lang: str = "en") -> str:
     return f"{metric} ({unit})" if unit else metric
 
 
-def rule_name(rule: str, lang: str = "en") -> str:
-    """A rule group's name in ``lang``; rules attributed together (``"a+b"``) part by part."""
-    if lang != "zh":
-        return rule
-    return "+".join(_RULES_ZH.get(r, r) for r in rule.split("+"))
+def add_names(kind: str, names: Mapping[str, str]) -> None:
+    """Add Chinese names of ``kind`` ``"activity"`` or ``"metric"`` (a plug-in rule group's,
+    :mod:`govsim.scenario.rules.registry`); a name already known is kept."""
+    table = {"activity": _ACTIVITIES_ZH, "metric": _METRICS_ZH}[kind]
+    for key, name in names.items():
+        if name:
+            table.setdefault(key, name)
 
 
 #: key -> (English, Chinese); ``{name}`` fields are filled by :func:`tr`

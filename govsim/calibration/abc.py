@@ -1,6 +1,6 @@
 """ABC-SMC for a calibration: a posterior over the parameters (optional extra ``govsim[abc]``).
 
-Layer: experiment. ``method = "abc"`` of :func:`~govsim.calibration.search.calibrate`
+Layer: calibration. ``method = "abc"`` of :func:`~govsim.calibration.search.calibrate`
 hands the search to pyabc's sequential Monte Carlo approximate Bayesian computation: uniform
 priors over the parameters' boxes; a particle is a point run for ``replications``
 replications under seeds of its own (drawn from the root seed and the particle's values, so

@@ -1,6 +1,6 @@
 """Calibration: scenario parameters chosen so that a regime reproduces the case study's figures.
 
-Layer: experiment. A calibration holds one scenario and one regime, a list of targets
+Layer: calibration. A calibration holds one scenario and one regime, a list of targets
 (:mod:`govsim.measure.targets`) and a few parameters, each a key path with bounds (a ``*``
 segment sets every key of a table at once: ``world.categories.*.trend_per_year``). A point is
 one value per parameter; it is *evaluated* by running ``replications`` replications of the

@@ -1,6 +1,6 @@
 """The search of a calibration, and what it hands back.
 
-Layer: experiment. :func:`calibrate` builds an
+Layer: calibration. :func:`calibrate` builds an
 :class:`~govsim.calibration.evaluate.Evaluator` and searches the parameters' box:
 
 ``method = "crn"`` (the default; scipy only)

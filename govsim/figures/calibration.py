@@ -1,6 +1,6 @@
 """Figures of a calibration: how the search went and where the parameters fit.
 
-Layer: analysis (matplotlib, imported only when drawing).
+Layer: figures (matplotlib, imported only when drawing).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Who pays: each regime's cost stacked by payer, the street office's shifted part split into
 its components.
 
-Layer: analysis (matplotlib only when drawing). Per replication, every unit's cost is its
+Layer: figures (matplotlib only when drawing). Per replication, every unit's cost is its
 capacity cost (staff hours, or every open hour for a salaried unit) plus the money it paid; the
 street office's is split into the five parts of its shifted cost (handling filings it does not
 own, coordination meetings, unrecovered advances, adjudication, other) and the rest, its own

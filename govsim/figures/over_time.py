@@ -1,6 +1,6 @@
 """Results over time: when a regime's advantage to the street office turns.
 
-Layer: analysis (matplotlib only when drawing). Three views of
+Layer: figures (matplotlib only when drawing). Three views of
 :func:`govsim.measure.over_time.over_time`, so a crossing is seen: the street office's
 cumulative burden (or another value over time) per regime, the mean over replications with its
 t interval as a band; the Kaplan–Meier median days to true resolution of the cases filed in

@@ -1,6 +1,6 @@
 """The process map: the directly-follows graph of the event log, drawn without Graphviz.
 
-Layer: analysis (matplotlib only when drawing). Within each case (of each replication), events
+Layer: figures (matplotlib only when drawing). Within each case (of each replication), events
 are put in time order (ties in the order they were logged) and every pair of consecutive
 events is a transition ``a -> b``; a case's first event follows ``start`` and its last is
 followed by ``end``. Each edge carries how often it was taken and the median time between

@@ -1,6 +1,6 @@
 """A learnt world checked against a later log: volume by complaint type, time to close by agency.
 
-Layer: analysis (matplotlib, imported only when drawing). Draws the two tables of
+Layer: figures (matplotlib, imported only when drawing). Draws the two tables of
 :func:`govsim.data.check.check_fit` (it takes the tables, not the fit): on the left each
 complaint type's observed count against the count the world expects, with the prediction
 interval the observation should fall in; on the right each agency's time-to-close quantiles,

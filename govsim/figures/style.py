@@ -1,6 +1,6 @@
 """One look for every govsim figure: print-readable sizes, a colour per regime.
 
-Layer: analysis (matplotlib, imported only when drawing).
+Layer: figures (matplotlib, imported only when drawing).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Resolution-time survival curves per regime, with confidence bands over replications.
 
-Layer: analysis (matplotlib only when drawing). The share of problems not yet truly resolved,
+Layer: figures (matplotlib only when drawing). The share of problems not yet truly resolved,
 ``S(t)`` after ``t`` days, is a Kaplan–Meier estimate within each replication (cases still open
 at the horizon, or given up on, are censored there). The replications are independent worlds,
 the cases within one are not, so the band is a Student t interval of the replications' S(t)

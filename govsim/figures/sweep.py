@@ -1,6 +1,6 @@
 """Sweep plots: a metric against one factor, one line per regime, with confidence intervals.
 
-Layer: analysis (matplotlib only when drawing). Each design point's value is its mean over
+Layer: figures (matplotlib only when drawing). Each design point's value is its mean over
 replications with the Student t interval (:meth:`SweepResults.summary`); on a factorial
 design the other factors are held at each of their levels in turn (one panel per
 combination), on a sampled design (Latin hypercube, Sobol') the points are scattered against

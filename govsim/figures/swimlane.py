@@ -1,6 +1,6 @@
 """Figures for teaching: one case's journey as a swimlane diagram.
 
-Layer: analysis. Uses matplotlib's object-oriented API only; nothing here selects a backend
+Layer: figures. Uses matplotlib's object-oriented API only; nothing here selects a backend
 (``matplotlib.use`` is never called), so the caller's choice (Jupyter inline, Agg in tests, a
 desktop window) is respected.
 

@@ -1,6 +1,6 @@
 """Where the swimlane puts things: its lanes, steps at one time spread apart, the date axis.
 
-Layer: analysis (matplotlib, imported only when drawing; used by
+Layer: figures (matplotlib, imported only when drawing; used by
 :mod:`govsim.figures.swimlane`).
 """
 

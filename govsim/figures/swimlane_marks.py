@@ -1,6 +1,6 @@
 """The swimlane's labels: its words, the contact numbers, and notes placed where they fit.
 
-Layer: analysis (matplotlib, imported only when drawing). :mod:`govsim.figures.swimlane` draws
+Layer: figures (matplotlib, imported only when drawing). :mod:`govsim.figures.swimlane` draws
 the lanes and markers; this module holds
 
 - (its words live in :mod:`govsim.figures.swimlane_text`, in English and Chinese);

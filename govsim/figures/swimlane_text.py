@@ -1,6 +1,6 @@
 """The words of the swimlane figure, in English and Chinese.
 
-Layer: analysis (no matplotlib). :func:`text` looks a key up in the language set by
+Layer: figures (no matplotlib). :func:`text` looks a key up in the language set by
 :func:`language` (a context manager that :func:`govsim.figures.swimlane.plot_swimlane` opens
 while it draws; English outside it), so the drawing code passes no language around. The
 activities' Chinese names come from :func:`govsim.lang.activity_name`.

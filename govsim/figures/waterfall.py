@@ -1,6 +1,6 @@
 """The decomposition waterfall: the gap between two regimes built up rule by rule.
 
-Layer: analysis (matplotlib, imported only when drawing). One bar per rule climbs from regime
+Layer: figures (matplotlib, imported only when drawing). One bar per rule climbs from regime
 A's mean to regime B's; each bar carries its contribution's confidence interval. Rules switched
 as one group (a ``group`` column naming ``a&b``) stand side by side on a shaded band labelled
 with the group; the bars still add up to B's mean.
@@ -14,8 +14,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from govsim.figures.style import figure_style, say_empty
-from govsim.lang import metric_label, metric_name, rule_name, tr
+from govsim.lang import metric_label, metric_name, tr
 from govsim.scenario.names import Names
+from govsim.scenario.rules import rule_name
 
 __all__ = ["plot_waterfall"]
 

@@ -1,6 +1,6 @@
 """Workload per unit, and the monitoring lights over time.
 
-Layer: analysis (matplotlib only when drawing). :func:`plot_workload` shows, for the units that
+Layer: figures (matplotlib only when drawing). :func:`plot_workload` shows, for the units that
 worked most, their staff hours and tickets per regime (means over replications, with 95%
 intervals); :func:`plot_lights` the yellow and red lights turned per month, summed over units
 (mean over replications), where a regime has working-day limits.

@@ -1,6 +1,6 @@
 """Distributions over cases and replications: for case-study scenarios (one household, one leak).
 
-Layer: analysis. Where a district scenario is summarised by per-replication means, a case study
+Layer: measure. Where a district scenario is summarised by per-replication means, a case study
 asks "what happens to *this* problem?": how many years to a real fix, how many reports, how
 many patches, whether a meeting was held and who paid. :func:`case_outcomes` gives one row per
 case per replication; :func:`distribution` gives the mean, 10th, 50th and 90th percentiles.

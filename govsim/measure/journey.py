@@ -1,6 +1,6 @@
 """One case's journey through the city, step by step, in plain English.
 
-Layer: analysis. A teaching view of the event log: :func:`case_journey` picks one case out of a
+Layer: measure. A teaching view of the event log: :func:`case_journey` picks one case out of a
 :attr:`govsim.Results.events` table and lists what happened to it in time order, with a short
 sentence per step; :func:`contacts_table` folds that list into one row per contact (filing).
 :func:`govsim.figures.swimlane.plot_swimlane` draws it.

@@ -1,6 +1,6 @@
 """What a journey's steps carried beyond the event log: money, meetings, office hours.
 
-Layer: analysis (used by :func:`govsim.measure.journey.case_journey`). The money each step
+Layer: measure (used by :func:`govsim.measure.journey.case_journey`). The money each step
 moved comes from the run's money ledger (:attr:`govsim.Results.ledger`, which has no time
 stamps: payments are matched in order to the next step that can carry their kind); who was
 invited to each meeting from the scenario's escalation ladder, and how many came from the cases

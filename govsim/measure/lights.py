@@ -1,6 +1,6 @@
 """Monitoring lights and precedents over time (the consolidated regime's supervision).
 
-Layer: analysis.
+Layer: measure.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """Per-replication metrics: the comparison's currency.
 
-Layer: analysis. :func:`replication_metrics` turns one replication's tables into one row of
+Layer: measure. :func:`replication_metrics` turns one replication's tables into one row of
 numbers; :data:`METRICS` names and explains each. A metric that a regime cannot produce (for
 example deadline breaches under rules that set no deadlines) is NaN, and the statistics skip it.
+A rule group may add metrics of its own (:attr:`govsim.scenario.rules.RuleGroup.metrics`): they
+follow govsim's in :data:`METRICS` and in every row.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from govsim.errors import GovsimError
+from govsim.scenario.rules import GROUPS
 from govsim.stats.survival import km_quantile, km_rmst
 
 __all__ = ["METRICS", "HEADLINE", "FEASIBLE", "replication_metrics"]
@@ -94,6 +98,14 @@ METRICS: dict[str, tuple[str, str]] = {
         "share", "cases rated satisfied at their (last) satisfaction callback, among cases called back"),
     "suggestion_adoption_share": ("share", "adopted suggestions among answered suggestions"),
 }
+
+#: the metrics the rule groups add (:attr:`govsim.scenario.rules.RuleGroup.metrics`), after
+#: govsim's own in every table
+RULE_METRICS = tuple(m for g in GROUPS for m in g.metrics)
+if clash := [m.name for m in RULE_METRICS if m.name in METRICS]:
+    raise GovsimError(f"a rule group's metric has the name of one of govsim's own: {clash[0]!r}",
+                      "govsim.rules")
+METRICS.update({m.name: (m.unit, m.meaning) for m in RULE_METRICS})
 
 #: each metric's feasible range: shares lie in [0, 1]; every other metric (counts, times, costs,
 #: hours -- costs net of recovered advances included, since a recovery repays an advance of the
@@ -240,6 +252,8 @@ def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bo
         "callback_satisfaction": _mean(rating[rating >= 0] == 1),
         "suggestion_adoption_share": _mean(adopted[np.isfinite(adopted)]),
     }
+    for m in RULE_METRICS:
+        out[m.name] = float(m.compute(cases))
     assert set(out) == set(METRICS)
     return out
 

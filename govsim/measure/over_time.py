@@ -1,6 +1,6 @@
 """Results over time: the street office's cumulative burden, resolution and backlog by period.
 
-Layer: analysis. A headline at the horizon hides when it came about: a regime can shift less
+Layer: measure. A headline at the horizon hides when it came about: a regime can shift less
 cost onto the street office over 90 days and more over a year. These functions turn each
 run's small ``daily`` table (:mod:`govsim.recording`: the burden spent each day by component,
 the cases filed, resolved and abandoned each day) and its ``cohorts`` table (made here, by

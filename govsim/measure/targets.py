@@ -1,6 +1,6 @@
 """Calibration targets: the case study's figures and how a simulation is held to them.
 
-Layer: analysis. A targets file (``calibration/targets.toml``) lists figures of the case study,
+Layer: measure. A targets file (``calibration/targets.toml``) lists figures of the case study,
 each with its source, its role (``emergent``, ``fitted``, ``input``, ``out_of_scope``), an
 observation model (which simulated quantity, over which window) and how it is compared:
 

@@ -14,6 +14,7 @@ false closure, funding    ``do_share``, ``adjudicate``, ``provide_money``)
 time limits, lights       :mod:`govsim.model.supervision`
 escalation ladder         :mod:`govsim.model.ladder`
 callbacks, reopening      here (:meth:`CaseModel.case`)
+a plug-in rule group      its ``behaviour``, run after each attempt (:meth:`CaseModel.case`)
 ========================  ==============================================================
 
 Modes are turned into booleans once, in ``__init__``, so the hot loop tests a local flag, not a
@@ -22,10 +23,12 @@ string.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import importlib
+from collections.abc import Callable, Generator
 from typing import Any
 
 from govsim.model.calls import Calls
+from govsim.model.columns import RULE_COLUMNS, allocate
 from govsim.model.duty import Duty
 from govsim.model.engine import Engine
 from govsim.model.ladder import Ladder, RungState
@@ -43,8 +46,17 @@ from govsim.model.state import (
     CategoryState,
 )
 from govsim.model.supervision import Supervision
+from govsim.scenario.rules import GROUPS
 
 __all__ = ["CaseModel"]
+
+
+def _behaviour(spec: Callable[[Any], Any] | str) -> Callable[[Any], Any]:
+    """A rule group's behaviour, imported first when it is named ``"module:function"``."""
+    if callable(spec):
+        return spec
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
 
 class CaseModel(Routing, Duty, Supervision, Ladder, Money, Calls, Engine):
@@ -138,6 +150,12 @@ class CaseModel(Routing, Duty, Supervision, Ladder, Money, Calls, Engine):
             readiness if rung.climb_prob is None else rung.climb_prob for rung in r.escalation
         ]
 
+        # rule groups that add their own state and behaviour (plug-ins): their per-case
+        # columns, and what each does after an attempt under this regime (None: nothing)
+        allocate(self, n, RULE_COLUMNS)
+        acts = (_behaviour(g.behaviour)(self) for g in GROUPS if g.behaviour is not None)
+        self.after_attempt = tuple(act for act in acts if act is not None)
+
     # ------------------------------------------------------------------ the citizen
     def case(self, c: int) -> Generator[Any, Any, None]:
         env = self.env
@@ -148,6 +166,7 @@ class CaseModel(Routing, Duty, Supervision, Ladder, Money, Calls, Engine):
         on_rung = 0
         on_record = False  # an ordinary contact has got through (a record exists)
         reopen = False  # a callback reopened the record: act again without a new contact
+        after_attempt = self.after_attempt
         while True:
             if reopen:
                 reopen = False
@@ -163,6 +182,9 @@ class CaseModel(Routing, Duty, Supervision, Ladder, Money, Calls, Engine):
                 self.contacts[c] += 1
                 log.event(c, Act.FILE, env.now, step.unit.index)
                 outcome = yield from self.rung_attempt(c, step, cat)
+            if after_attempt:
+                for act in after_attempt:
+                    outcome = yield from act(c, cat, outcome)
             if outcome == ANSWERED:
                 return
             if self.callback and outcome != FAILED:

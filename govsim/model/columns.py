@@ -1,27 +1,29 @@
-"""The per-case columns of a run, declared once.
+"""The per-case columns of a run, each declared once (:class:`~govsim.scenario.rules.CaseColumn`).
 
 Layer: model. Each :class:`CaseColumn` says what the case process keeps for every case: the
 engine's attribute that holds it during a run, how it is stored (a Python list for what most
 cases touch, the fastest to index; a typed array of :mod:`array` for the rest: a few bytes a
 case, no Python object per value), the value it starts at, and, when it leaves the run, its key
 in :attr:`govsim.model.state.RawRun.cases` and the name of its column in the ``cases`` table.
-:class:`~govsim.model.engine.Engine` allocates every column from :data:`CASE_COLUMNS`,
-collects them with :func:`collect`, and :func:`govsim.recording.tables` copies the plain
-ones (``table`` set) into the ``cases`` table in the order declared here. A column whose
+:class:`~govsim.model.engine.Engine` allocates its own (:data:`ENGINE_COLUMNS`),
+:class:`~govsim.model.case.CaseModel` those the rule groups declare (:data:`RULE_COLUMNS`),
+the engine collects them all with :func:`collect`, and :func:`govsim.recording.tables` copies
+the plain ones (``table`` set) into the ``cases`` table in the order declared. A column whose
 ``table`` is ``None`` is turned into its table column by the recording (a code into a
 category, a flag that needs the state), and one whose ``raw`` is ``None`` never leaves the run.
 """
 
 from __future__ import annotations
 
-from array import array
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable
 
 import numpy as np
 
-__all__ = ["CaseColumn", "CASE_COLUMNS", "allocate", "collect", "plain_columns"]
+from govsim.errors import GovsimError
+from govsim.scenario.rules import GROUPS, CaseColumn
+
+__all__ = ["ENGINE_COLUMNS", "RULE_COLUMNS", "CASE_COLUMNS", "allocate", "collect",
+           "plain_columns"]
 
 
 def _bits(masks: Iterable[int]) -> np.ndarray:
@@ -29,41 +31,9 @@ def _bits(masks: Iterable[int]) -> np.ndarray:
     return np.asarray([m.bit_count() for m in masks], dtype=np.int64)
 
 
-@dataclass(frozen=True)
-class CaseColumn:
-    """One per-case column: see the module's docstring."""
-
-    #: the engine's attribute during a run
-    attr: str
-    #: ``"list"`` (a Python list) or an :mod:`array` typecode: ``"b"`` flags and codes,
-    #: ``"i"`` counters, ``"d"`` hours and yuan
-    store: str
-    #: the value every case starts with
-    fill: Any
-    #: its key in ``RawRun.cases`` (``None``: kept only during the run)
-    raw: str | None
-    #: the numpy dtype it is collected as
-    dtype: Any = np.int64
-    #: its column in the ``cases`` table, copied as it is (``None``: the recording derives it)
-    table: str | None = None
-    #: how the run's values become the collected array, when not a plain conversion
-    convert: Callable[[Any], np.ndarray] | None = None
-
-    def new(self, n: int) -> list[Any] | array:
-        """The column for ``n`` cases, each at :attr:`fill`. A value out of a typed column's
-        range raises ``OverflowError``; nothing wraps silently."""
-        if self.store == "list":
-            return [self.fill] * n
-        return array(self.store, [self.fill]) * n
-
-    def collected(self, values: Any) -> np.ndarray:
-        if self.convert is not None:
-            return self.convert(values)
-        return np.asarray(values, dtype=self.dtype)
-
-
-#: every per-case column; the plain ones in the order of their columns in the ``cases`` table
-CASE_COLUMNS: tuple[CaseColumn, ...] = (
+#: the engine's own per-case columns; the plain ones in the order of their columns in the
+#: ``cases`` table
+ENGINE_COLUMNS: tuple[CaseColumn, ...] = (
     CaseColumn("state", "list", 0, "state", np.int8),  # OPEN; govsim.model.state's codes
     CaseColumn("end_h", "d", np.nan, "end_h", float),
     CaseColumn("contacts", "list", 0, "contacts", table="contacts"),
@@ -110,10 +80,22 @@ CASE_COLUMNS: tuple[CaseColumn, ...] = (
     CaseColumn("urged_unit", "i", -1, None),
 )
 
+#: the columns the rule groups add (:attr:`govsim.scenario.rules.RuleGroup.columns`); the
+#: ``cases`` table has the plain ones after the engine's
+RULE_COLUMNS: tuple[CaseColumn, ...] = tuple(col for g in GROUPS for col in g.columns)
 
-def allocate(owner: object, n: int, columns: Iterable[CaseColumn] = CASE_COLUMNS) -> None:
-    """Set each column on ``owner`` (the engine) as an attribute holding ``n`` cases."""
+#: every per-case column
+CASE_COLUMNS: tuple[CaseColumn, ...] = ENGINE_COLUMNS + RULE_COLUMNS
+
+
+def allocate(owner: object, n: int, columns: Iterable[CaseColumn] = ENGINE_COLUMNS) -> None:
+    """Set each column on ``owner`` (the engine) as an attribute holding ``n`` cases; a
+    column whose attribute the engine already has is a :class:`GovsimError` (a rule group's
+    column must not hide the engine's own state)."""
     for col in columns:
+        if hasattr(owner, col.attr):
+            raise GovsimError(f"a rule group's per-case column {col.attr!r} has the name of the "
+                              "engine's own state: choose another", "govsim.rules")
         setattr(owner, col.attr, col.new(n))
 
 

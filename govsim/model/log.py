@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ACTIVITIES", "Act", "COLUMNS", "Log", "MONEY_KINDS", "Money", "WORK_KINDS", "Work",
+from govsim.errors import GovsimError
+from govsim.scenario.rules import GROUPS
+
+__all__ = ["ACTIVITIES", "activity_code", "Act", "COLUMNS", "Log", "MONEY_KINDS", "Money", "WORK_KINDS", "Work",
            "MONITORING_POINTS", "LIGHT_COLOURS", "YELLOW", "RED"]
 
 
@@ -54,12 +57,24 @@ class Act:
     ADOPTED = 32  # a suggestion is adopted
 
 
-ACTIVITIES: tuple[str, ...] = tuple(
+_OWN_ACTIVITIES: tuple[str, ...] = tuple(
     name.lower()
     for name, _ in sorted(
         ((k, v) for k, v in vars(Act).items() if k.isupper()), key=lambda kv: kv[1]
     )
 )
+#: every activity by its code: govsim's own (:class:`Act`), then those the rule groups add
+#: (:attr:`govsim.scenario.rules.RuleGroup.activities`), whose codes follow in group order
+ACTIVITIES: tuple[str, ...] = _OWN_ACTIVITIES + tuple(
+    a.name for g in GROUPS for a in g.activities)
+if len(set(ACTIVITIES)) < len(ACTIVITIES) or len(ACTIVITIES) > 127:
+    raise GovsimError("a rule group's activity repeats another's, or there are more than 127",
+                      "govsim.rules")
+
+
+def activity_code(name: str) -> int:
+    """The code of activity ``name`` in the event log (a rule group's own activities too)."""
+    return ACTIVITIES.index(name)
 
 
 #: monitoring points (Shishi's five) and light colours

@@ -1,6 +1,6 @@
 """A decomposition's plain-text table: each rule's contribution, its interactions and notes.
 
-Layer: experiment (a view of :class:`~govsim.experiment.decomposition.Decomposition`; it reads
+Layer: report (a view of :class:`~govsim.experiment.decomposition.Decomposition`; it reads
 it, and :meth:`Decomposition.table <govsim.experiment.decomposition.Decomposition.table>`
 imports it only lazily). The cells and notes apart from their layout
 (:func:`decomposition_parts`: which rules were grouped and why, the variants not run as
@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import math
 
-from govsim.lang import lookup, metric_name, rule_name, tr
+from govsim.lang import lookup, metric_name, tr
 from govsim.report.text import _cell, _fmt, _metric_label, _notes, _render
 from govsim.report.views import DecompositionView
 from govsim.scenario.names import display_names
+from govsim.scenario.rules import rule_name
 
 __all__ = ["decomposition_table", "decomposition_parts"]
 

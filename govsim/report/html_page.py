@@ -1,6 +1,6 @@
 """The pieces of a self-contained HTML page: text, tables, figures as embedded PNG.
 
-Layer: experiment (used by :mod:`govsim.report.html`). The page makes no request
+Layer: report (used by :mod:`govsim.report.html`). The page makes no request
 of its own: its style is inline, its figures are ``data:`` URIs, it has no script. The same
 figures and text give the same bytes (the PNGs carry no software or date metadata).
 """

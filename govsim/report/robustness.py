@@ -1,6 +1,6 @@
 """The text table and the JSON of a robustness study (:mod:`govsim.experiment.robustness`).
 
-Layer: experiment. For each metric: the paired difference B − A at each horizon, with B's
+Layer: report. For each metric: the paired difference B − A at each horizon, with B's
 funding as written and as its preset sets it; then, across the Latin hypercube over the
 scenario's assumptions, the share of points with the sign B − A has at the scenario's own
 values (Wilson interval), the points where it flips and the assumptions that drive it.

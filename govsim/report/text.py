@@ -1,6 +1,6 @@
 """Plain-text and JSON views of results, for the terminal and for scripts.
 
-Layer: experiment (the views of its result types; it reads them, they import it only lazily,
+Layer: report (the views of its result types; it reads them, they import it only lazily,
 from :meth:`Comparison.table <govsim.experiment.comparison.Comparison.table>`). A
 decomposition's table is in :mod:`govsim.report.decomposition`.
 """

@@ -1,6 +1,6 @@
 """The words of an HTML report: the scenario described, its rules side by side, provenance.
 
-Layer: experiment (used by :mod:`govsim.report.html`). Every sentence exists in
+Layer: report (used by :mod:`govsim.report.html`). Every sentence exists in
 English and Chinese (:data:`TEXT`); the scenario's things are named as
 :func:`govsim.scenario.display_names` names them.
 """
@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from importlib import metadata
 from typing import Any
 
-from govsim.lang import lookup, rule_name
+from govsim.lang import lookup
 from govsim.scenario import RULES, Names, Scenario, scenario_toml
+from govsim.scenario.rules import rule_name
 from govsim.version import __version__
 
 __all__ = ["TEXT", "t", "scenario_words", "rules_rows", "scenario_hash", "provenance",

@@ -1,6 +1,6 @@
 """The event log as IEEE XES, for process-mining tools.
 
-Layer: experiment. :func:`write_xes` writes a run's events table (process-mining column names
+Layer: report. :func:`write_xes` writes a run's events table (process-mining column names
 already: ``case:concept:name``, ``concept:name``, ``time:timestamp``, ``org:resource``) as an
 XES 1849-2016 log with the standard Concept, Time, Organizational and Lifecycle extensions:
 one trace per case of each regime and replication (trace name ``REGIME/REPLICATION/CASE``,

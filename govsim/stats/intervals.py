@@ -1,6 +1,6 @@
 """Confidence intervals of per-replication values that claim nothing impossible.
 
-Layer: analysis. :func:`mean_ci` is the Student t interval of the mean over replications,
+Layer: stats. :func:`mean_ci` is the Student t interval of the mean over replications,
 clipped to the quantity's feasible range (a share lies in [0, 1], a cost is >= 0): the true mean
 lies in that range, so it lies in the clipped interval exactly when it lies in the t interval,
 and clipping keeps the coverage. :func:`reach` is how far an interval reaches from its mean (the

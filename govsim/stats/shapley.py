@@ -1,6 +1,6 @@
 """Shapley values: a paired difference shared out among the rules that differ.
 
-Layer: analysis. Between two regimes A and B, ``k`` rules differ. Switching a set ``S`` of them
+Layer: stats. Between two regimes A and B, ``k`` rules differ. Switching a set ``S`` of them
 from A's setting to B's gives a regime whose metric, in replication ``r``, is ``v_r(S)``
 (``v_r({})`` is A, ``v_r(all)`` is B). A rule's Shapley value is its marginal effect
 ``v_r(S ∪ {i}) − v_r(S)`` averaged over every order in which the rules could be switched; the

@@ -1,6 +1,6 @@
 """Kaplan-Meier quantiles of right-censored durations.
 
-Layer: analysis. Cases still open (or abandoned) at the horizon have not been resolved: their
+Layer: stats. Cases still open (or abandoned) at the horizon have not been resolved: their
 time to resolution is right-censored, not missing. These functions estimate quantiles of the
 time to resolution with the product-limit estimator, so censored cases count for as long as
 they were observed.

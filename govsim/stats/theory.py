@@ -1,6 +1,6 @@
 """Queueing-theory results the engine is validated against.
 
-Layer: analysis.
+Layer: stats.
 """
 
 from __future__ import annotations

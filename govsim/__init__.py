@@ -11,7 +11,8 @@ happens -- with replications, confidence intervals and common random numbers::
 
     res = govsim.run("scenarios/shanghai_leak.toml", replications=1, seed=3, jobs=1)
     journey = govsim.case_journey(res.events, case=0)     # one case, step by step
-    govsim.save_swimlane(journey, "leak.png")              # units as lanes, time as the axis
+    import govsim.figures
+    govsim.figures.save_swimlane(journey, "leak.png")      # units as lanes, time as the axis
 
     exp = govsim.Experiment("scenarios/district.toml", horizon_days=60, replications=10,
                             factors={"regimes.consolidated.accuracy": [0.8, 0.9, 0.97]})
@@ -37,6 +38,14 @@ happens -- with replications, confidence intervals and common random numbers::
 
 ``run``, ``compare`` and ``sweep`` take ``executor="serial" | "local" | "dask"`` (or any
 ``concurrent.futures.Executor``) and give the same bytes on each.
+
+The top level holds what a study needs; the rest is one import away, each in the one place it
+lives: every figure in :mod:`govsim.figures`, the scenario's schema, presets and rule groups in
+:mod:`govsim.scenario` (``RULES``, ``PRESETS``, ``hybrid``), designs in
+:mod:`govsim.experiment` (``Factor``, ``Design``, ``Precision``), a run's measurements in
+:mod:`govsim.measure` (metrics, journeys, the case study's outcome distributions), statistics
+in :mod:`govsim.stats`, request logs in :mod:`govsim.data`. The names that used to sit here as
+well still work for one release, with a warning naming their home.
 """
 
 from __future__ import annotations
@@ -47,23 +56,20 @@ from govsim.errors import GovsimError
 from govsim.experiment import (
     Comparison,
     Decomposition,
-    Design,
     Experiment,
-    Factor,
-    Precision,
     Results,
     SweepResults,
     compare,
     decompose,
-    load_experiment,
     load_sweep,
     run,
     sweep,
 )
-from govsim.measure.casestudy import case_outcomes, distribution
-from govsim.measure.journey import case_journey, contacts_table, journey_from
+from govsim.lazy import lazy
+from govsim.measure.journey import case_journey
 from govsim.moved import install as _install_moved
-from govsim.scenario import PRESETS, RULES, Scenario, hybrid, load_scenario, parse_scenario
+from govsim.moved import warn_moved as _warn_moved
+from govsim.scenario import Scenario, load_scenario, parse_scenario
 from govsim.version import __version__
 
 __all__ = [
@@ -78,61 +84,48 @@ __all__ = [
     "Comparison",
     "decompose",
     "Decomposition",
-    "calibrate",
-    "Calibration",
-    "RULES",
-    "PRESETS",
-    "hybrid",
-    "Experiment",
-    "Factor",
-    "Design",
-    "Precision",
-    "sweep",
-    "load_sweep",
-    "load_experiment",
-    "SweepResults",
-    "case_journey",
-    "journey_from",
-    "contacts_table",
-    "case_outcomes",
-    "distribution",
-    "plot_swimlane",
-    "save_swimlane",
-    "plot_waterfall",
-    "make_report",
-    "Report",
     "robustness",
     "Robustness",
+    "calibrate",
+    "Calibration",
+    "Experiment",
+    "sweep",
+    "load_sweep",
+    "SweepResults",
+    "make_report",
+    "Report",
+    "case_journey",
 ]
 
-_LAZY = {"plot_swimlane", "save_swimlane", "plot_waterfall",  # matplotlib only when drawing
-         "make_report", "Report", "calibrate", "Calibration", "robustness", "Robustness"}
+#: loaded when first used (scipy, pyabc and matplotlib only then)
+_LATER = {"calibrate": "govsim.calibration.search", "Calibration": "govsim.calibration.search",
+          "robustness": "govsim.experiment.robustness",
+          "Robustness": "govsim.experiment.robustness",
+          "make_report": "govsim.experiment.report_study",
+          "Report": "govsim.experiment.report_study"}
+_later, __dir__ = lazy(__name__, _LATER)
+
+#: names that sat here too until this release, and the one place each lives now
+_MOVED_OUT = {"RULES": "govsim.scenario", "PRESETS": "govsim.scenario", "hybrid": "govsim.scenario",
+              "Factor": "govsim.experiment", "Design": "govsim.experiment",
+              "Precision": "govsim.experiment", "load_experiment": "govsim.experiment",
+              "journey_from": "govsim.measure.journey", "contacts_table": "govsim.measure.journey",
+              "case_outcomes": "govsim.measure.casestudy",
+              "distribution": "govsim.measure.casestudy",
+              "plot_swimlane": "govsim.figures", "save_swimlane": "govsim.figures",
+              "plot_waterfall": "govsim.figures"}
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("calibrate", "Calibration"):
-        from govsim.calibration import search as calibration_search
+    if name in _MOVED_OUT:
+        import importlib
 
-        return getattr(calibration_search, name)
-    if name in ("robustness", "Robustness"):
-        from govsim.experiment import robustness
+        _warn_moved(f"govsim.{name}", f"{_MOVED_OUT[name]}.{name}")
+        return getattr(importlib.import_module(_MOVED_OUT[name]), name)
+    return _later(name)
 
-        return getattr(robustness, name)
-    if name in ("make_report", "Report"):
-        from govsim.experiment import report_study
-
-        return getattr(report_study, name)
-    if name == "plot_waterfall":
-        from govsim.figures import waterfall
-
-        return waterfall.plot_waterfall
-    if name in _LAZY:
-        from govsim.figures import swimlane as plots
-
-        return getattr(plots, name)
-    raise AttributeError(f"module 'govsim' has no attribute {name!r}")
 
 _install_moved()  # the old module names of modules that moved, for one release
 
 # the public surface is this list, and every name in it exists
-assert all(name in globals() or name in _LAZY for name in __all__), "govsim.__all__ names a missing object"
+assert all(name in globals() or name in _LATER for name in __all__), "govsim.__all__ names a missing object"

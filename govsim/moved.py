@@ -1,10 +1,11 @@
-"""Modules that moved when the folders were named by purpose, importable under their old names
-for one release.
+"""Modules that moved when the folders were named by purpose, and names that now mean one
+thing only, importable under their old names for one release.
 
 Layer: shared utilities. ``import govsim`` installs a finder for the old names: importing one
 warns (:class:`DeprecationWarning`, naming the new home) and gives the new module itself, or,
 where an old module was split in two, a module that reads each name from the new module that
-holds it. Nothing else of govsim is imported until an old name is asked for. The CHANGELOG
+holds it. A module that kept its place but renamed a name sets ``__getattr__ = renamed(__name__)``
+so the old name still works, with a warning. Nothing else of govsim is imported until an old name is asked for. The CHANGELOG
 lists every moved public name.
 """
 
@@ -15,10 +16,11 @@ import importlib.abc
 import importlib.machinery
 import sys
 import warnings
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-__all__ = ["MOVED", "install"]
+__all__ = ["MOVED", "RENAMED", "install", "renamed", "warn_moved"]
 
 #: old module -> the module(s) that now hold its names (first match wins)
 MOVED: dict[str, tuple[str, ...]] = {
@@ -70,6 +72,21 @@ MOVED: dict[str, tuple[str, ...]] = {
     "govsim.cli_report": ("govsim.cli.report",),
     "govsim.cli_robustness": ("govsim.cli.robustness",),
     "govsim.cli_scenarios": ("govsim.cli.scenarios",),
+    "govsim.model.supervision": ("govsim.model.monitoring",),
+    "govsim.model.world": ("govsim.model.draws",),
+}
+
+#: module -> {old name: new name}: names that now mean one thing only (a moved module's old
+#: name included)
+RENAMED: dict[str, dict[str, str]] = {
+    "govsim.model.supervision": {"Supervision": "Monitoring"},
+    "govsim.model.case": {"CaseModel": "RegimeRun"},
+    "govsim.model": {"CaseModel": "RegimeRun"},
+    "govsim.model.log": {"Money": "MoneyKind"},
+    "govsim.scenario.base": {"Factor": "Coefficient"},
+    "govsim.data.shapes": {"PRESETS": "SHAPES"},
+    "govsim.data.columns": {"PRESETS": "SHAPES"},
+    "govsim.data.durations": {"FAMILIES": "DISTRIBUTION_FAMILIES"},
 }
 
 #: old packages that no longer exist: importing one gives an empty package whose submodules
@@ -77,13 +94,16 @@ MOVED: dict[str, tuple[str, ...]] = {
 _PACKAGES = {"govsim.analysis": "govsim.stats, govsim.measure and govsim.figures"}
 
 
-def _warn(old: str, new: str) -> None:
-    # point the warning at the import statement, past importlib's own frames
-    frame, level = sys._getframe(1), 1
-    while frame is not None and (frame.f_code.co_filename.startswith("<frozen importlib")
-                                 or frame.f_code.co_filename == __file__):
-        frame, level = frame.f_back, level + 1
-    warnings.warn(f"{old} has moved to {new}; the old name works until the next release",
+def _warn(old: str, new: str, what: str = "has moved to", extra: int = 0) -> None:
+    # point the warning at the user's import statement: past this module's frames, counting
+    # no frame of importlib's (``warnings`` passes over those by itself)
+    frame, level = sys._getframe(1), 2 + extra  # 2: the caller of _warn
+    while frame is not None and (frame.f_code.co_filename == __file__
+                                 or "importlib" in frame.f_code.co_filename):
+        if frame.f_code.co_filename == __file__:
+            level += 1
+        frame = frame.f_back
+    warnings.warn(f"{old} {what} {new}; the old name works until the next release",
                   DeprecationWarning, stacklevel=level)
 
 
@@ -99,13 +119,16 @@ class _Loader(importlib.abc.Loader):
             return
         targets = MOVED[old]
         _warn(old, " and ".join(targets))
-        if len(targets) == 1:
+        if len(targets) == 1 and old not in RENAMED:
             # the import system returns what sys.modules holds once this returns
             sys.modules[old] = importlib.import_module(targets[0])
             return
         homes = [importlib.import_module(t) for t in targets]
 
         def lookup(name: str) -> Any:
+            if name in RENAMED.get(old, {}):
+                _warn(f"{old}.{name}", f"{targets[0]}.{RENAMED[old][name]}", "is now")
+                name = RENAMED[old][name]
             for home in homes:
                 if hasattr(home, name):
                     return getattr(home, name)
@@ -113,6 +136,28 @@ class _Loader(importlib.abc.Loader):
 
         module.__getattr__ = lookup  # type: ignore[method-assign]
         module.__all__ = [n for home in homes for n in getattr(home, "__all__", ())]
+
+
+def warn_moved(old: str, new: str) -> None:
+    """Warn, at the line of the user who read ``old`` (the caller's caller), that the name has
+    moved to ``new``."""
+    _warn(old, new, extra=1)
+
+
+def renamed(module: str) -> Callable[[str], Any]:
+    """A module's ``__getattr__`` that gives each of its :data:`RENAMED` old names, with a
+    warning naming the new one."""
+    table = RENAMED[module]
+
+    def __getattr__(name: str) -> Any:
+        if name in table:
+            _warn(f"{module}.{name}", f"{module}.{table[name]}", "is now")
+            value = getattr(sys.modules[module], table[name])
+            setattr(sys.modules[module], name, value)  # said once
+            return value
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+
+    return __getattr__
 
 
 class _Finder(importlib.abc.MetaPathFinder):

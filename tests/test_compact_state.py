@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govsim.model import CaseModel, draw_world
+from govsim.model import RegimeRun, draw_world
+from govsim.model.draws import K_DRAWS, stream
 from govsim.model.log import COLUMNS, Log
 from govsim.model.state import per_case
-from govsim.model.world import K_DRAWS, stream
 from govsim.scenario import mmc_scenario
 
 EVENT = st.tuples(st.integers(0, 2**31 - 1), st.integers(0, 32),
@@ -73,7 +73,7 @@ def test_the_repeat_draws_do_not_depend_on_when_they_are_read() -> None:
 
 def test_a_run_hands_back_its_columns_and_lets_its_state_go() -> None:
     s = mmc_scenario(4.0, 3, 0.5, horizon_days=30)
-    model = CaseModel(s, "queue", seed=1, replication=0)
+    model = RegimeRun(s, "queue", seed=1, replication=0)
     raw = model.run()
     # the engine is spent: nothing of its per-case state outlives the run (cases still
     # queued at the horizon hold it in a reference cycle)

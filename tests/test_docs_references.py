@@ -205,7 +205,7 @@ def test_parser_reads_explicit_and_bare_references() -> None:
     ("| `govsim/model/engine.py:Engine.work`, `Engine.haunt` |", "has no 'haunt'"),
     # importable from there, but defined elsewhere
     ("| `govsim/model/engine.py:build_calendar` |", "defined in govsim.model.state"),
-    ("| `govsim/model/case.py:CaseModel.work` |", "defined in Engine"),
+    ("| `govsim/model/case.py:RegimeRun.work` |", "defined in Engine"),
     ("| `govsim/model/log.py:ACTIVITIES.count` |", "is not a class"),
 ])
 def test_bad_references_are_caught(text: str, reason: str) -> None:
@@ -214,7 +214,7 @@ def test_bad_references_are_caught(text: str, reason: str) -> None:
 
 
 def test_good_references_pass() -> None:
-    text = ("| `govsim/model/case.py:CaseModel.case` → `CaseModel.reopen`; "
+    text = ("| `govsim/model/case.py:RegimeRun.case` → `RegimeRun.reopen`; "
             "`govsim/model/log.py:MONITORING_POINTS`; `govsim/model/log.py:Work`, `Work.MEETING` |")
     refs = find_references(text)
     assert len(refs) == 5

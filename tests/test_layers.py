@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "govsim"
 #: lowest first; a module may import modules of its own layer or of a layer below
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("shared utilities", ("govsim.errors", "govsim.version", "govsim.atomic", "govsim.inputs", "govsim.progress",
-                          "govsim.lang", "govsim.moved")),
+                          "govsim.lang", "govsim.moved", "govsim.lazy")),
     ("calendar", ("govsim.calendar",)),
     ("scenario", ("govsim.scenario",)),
     ("model", ("govsim.model",)),

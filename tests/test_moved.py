@@ -10,7 +10,7 @@ import warnings
 
 import pytest
 
-from govsim.moved import MOVED
+from govsim.moved import MOVED, RENAMED
 
 
 def _fresh(name: str) -> None:
@@ -62,3 +62,48 @@ def test_the_old_package_and_a_from_import_work_in_a_fresh_process() -> None:
 def test_an_unknown_old_name_is_still_an_import_error() -> None:
     with pytest.raises(ModuleNotFoundError):
         importlib.import_module("govsim.analysis.no_such_module")
+
+
+@pytest.mark.parametrize("module, old", [(m, o) for m, names in sorted(RENAMED.items())
+                                         for o in sorted(names)])
+def test_a_renamed_name_warns_at_the_users_line_and_gives_the_new_object(module: str,
+                                                                         old: str) -> None:
+    new = RENAMED[module][old]
+    target = MOVED.get(module, (module,))[0]
+    code = ("import warnings\nwarnings.simplefilter('always')\n"
+            f"import {target} as new\n"
+            "with warnings.catch_warnings(record=True) as caught:\n"
+            "    warnings.simplefilter('always')\n"
+            f"    from {module} import {old} as value\n"
+            f"assert value is new.{new}\n"
+            "said = [w for w in caught if issubclass(w.category, DeprecationWarning)]\n"
+            f"assert any('{old} is now' in str(w.message) and w.filename == '<string>'\n"
+            "           for w in said), [(str(w.message), w.filename) for w in said]\n"
+            "print('ok')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def test_the_top_level_is_small_and_its_old_names_warn_and_still_work() -> None:
+    import govsim
+
+    assert 18 <= len(govsim.__all__) <= 24
+    for name, home in govsim._MOVED_OUT.items():
+        assert name not in govsim.__all__
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            value = getattr(govsim, name)
+        assert value is getattr(importlib.import_module(home), name)
+        assert any(f"govsim.{name} has moved to {home}.{name}" in str(w.message)
+                   for w in caught), name
+    with pytest.raises(AttributeError):
+        govsim.no_such_name  # noqa: B018
+
+
+def test_each_figure_is_reached_one_way() -> None:
+    import govsim
+    import govsim.figures
+
+    assert not [n for n in govsim.__all__ if n.startswith(("plot_", "save_"))]
+    for name in govsim.figures.__all__:
+        assert callable(getattr(govsim.figures, name))

@@ -47,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from govsim.experiment import run_replication
     from govsim.experiment.checks import check_memory, resolve_scenario
     from govsim.lang import tr
+    from govsim.measure.journey import contacts_table
     from govsim.report.text import contacts_text
     from govsim.scenario import display_names
 
@@ -82,12 +83,14 @@ def run(args: argparse.Namespace) -> int:
              state=tr(f"state.{row['state']}", args.lang), contacts=row["contacts"],
              units=row["units_touched"]))
     print()
-    print(contacts_text(govsim.contacts_table(journey), names, args.lang))
+    print(contacts_text(contacts_table(journey), names, args.lang))
     if args.figure is not None:
         title = (f"{scenario.name}：{names.regime(regime)}下的案件 {case}" if args.lang == "zh"
                  else f"{scenario.name}: case {case} under {regime}")
         try:
-            path = govsim.save_swimlane(journey, args.figure, title=title, lang=args.lang,
+            from govsim.figures import save_swimlane
+
+            path = save_swimlane(journey, args.figure, title=title, lang=args.lang,
                                         names=names)
         except OSError as exc:
             raise GovsimError(f"writing {args.figure!r} failed ({exc.strerror or exc}); the "

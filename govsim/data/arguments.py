@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from govsim.calendar import FIRST_DAY, LAST_DAY, working_day_table
-from govsim.data.durations import FAMILIES
+from govsim.data.durations import DISTRIBUTION_FAMILIES
 from govsim.errors import GovsimError, shown
 from govsim.inputs import check_input_file
 from govsim.scenario.base import LIMITS
@@ -277,11 +277,11 @@ def check_arguments(**values: Any) -> Arguments:
         families = (families,)
     if not isinstance(families, Iterable) or isinstance(families, bytes | Mapping):
         raise GovsimError(f"must be a list of duration families among "
-                          f"{', '.join(FAMILIES)}, got {shown(families)}", "families")
+                          f"{', '.join(DISTRIBUTION_FAMILIES)}, got {shown(families)}", "families")
     families = tuple(families)
-    unknown = [f for f in families if not isinstance(f, str) or f not in FAMILIES]
+    unknown = [f for f in families if not isinstance(f, str) or f not in DISTRIBUTION_FAMILIES]
     if unknown or not families:
-        raise GovsimError(f"unknown families {unknown}; choose among {', '.join(FAMILIES)}"
+        raise GovsimError(f"unknown families {unknown}; choose among {', '.join(DISTRIBUTION_FAMILIES)}"
                           if unknown else "name at least one family", "families")
     hours = v["office_hours_per_week"]
     if not (_is_number(hours) and math.isfinite(hours) and 0 < hours <= 168):

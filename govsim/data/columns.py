@@ -27,7 +27,7 @@ from govsim.data.shapes import (
     NYC311,
     OPEN311,
     OPTIONAL,
-    PRESETS,
+    SHAPES,
     Columns,
     _distinct,
     find_columns,
@@ -45,8 +45,9 @@ from govsim.data.stamps import (
 )
 from govsim.data.statuses import closed_by_status
 from govsim.errors import GovsimError
+from govsim.moved import renamed
 
-__all__ = ["Columns", "NYC311", "OPEN311", "GENERIC", "PRESETS", "OPTIONAL", "Log", "FORMATS",
+__all__ = ["Columns", "NYC311", "OPEN311", "GENERIC", "SHAPES", "OPTIONAL", "Log", "FORMATS",
            "UTC_SUFFIXES", "UTC_NOTE", "find_columns", "resolve_columns", "read_log",
            "parse_times", "guess_format"]
 
@@ -290,3 +291,6 @@ def read_log(df: pd.DataFrame, columns: Columns, *,
                category=category[keep], as_of=end, columns=columns, dropped=dropped,
                closed_without_time=int(untimed[keep].sum()), same_day_dates=same_day,
                statuses=statuses, notes=notes)
+
+
+__getattr__ = renamed(__name__)  # old names, for one release (govsim.moved.RENAMED)

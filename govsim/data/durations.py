@@ -4,13 +4,11 @@ Layer: data (scipy imported inside the functions). A request closed after ``t`` 
 its density at ``t``; one still open at the log's end, after ``c`` days, contributes the
 probability of lasting longer than ``c`` (right-censored); one closed within the time stamps'
 resolution (closed "at once", often an automatic closure) contributes the probability of closing
-within it (interval-censored), since a zero duration has no density. Three two-parameter
-families are fitted -- gamma, lognormal, Weibull -- and the one with the smallest AIC is kept.
-The likelihood is summed over the distinct durations weighted by their counts (a :class:`Sample`),
-so a log stamped to the minute or the day costs what its distinct values cost.
-Standard errors come from the inverse of the numerically differentiated observed information,
-carried to the mean and the coefficient of variation by the delta method; intervals of positive
-quantities are built on the log scale.
+within it (interval-censored), since a zero duration has no density. Three families are fitted
+(gamma, lognormal, Weibull) and the one with the smallest AIC kept, its likelihood summed over
+the distinct durations weighted by their counts (a :class:`Sample`); standard errors from the
+inverse of the numerically differentiated observed information, carried to the mean and cv by
+the delta method; intervals of positive quantities built on the log scale.
 
 A log shows the time to close only up to its longest duration ``tau``: a heavy-tailed family can
 put almost all of its mean beyond it (means of thousands of days for queues whose median is
@@ -29,11 +27,12 @@ import numpy as np
 
 from govsim.data.restricted import restricted_log_summary
 from govsim.errors import GovsimError, shown
+from govsim.moved import renamed
 from govsim.stats.survival import km_median, km_rmst
 
-__all__ = ["EXTRAPOLATED", "FAMILIES", "DurationFit", "Sample", "fit_durations", "MIN_CLOSED"]
+__all__ = ["EXTRAPOLATED", "DISTRIBUTION_FAMILIES", "DurationFit", "Sample", "fit_durations", "MIN_CLOSED"]
 
-FAMILIES = ("gamma", "lognormal", "weibull")
+DISTRIBUTION_FAMILIES = ("gamma", "lognormal", "weibull")
 #: a group needs this many closed requests to be fitted
 MIN_CLOSED = 5
 #: a fit is ``extrapolated`` when its mean exceeds this many times the restriction ``tau``
@@ -248,7 +247,7 @@ def _fit_family(family: str, sample: Sample, mean: float,
 
 
 def fit_durations(days: np.ndarray, closed: np.ndarray, *, resolution: float = 1.0 / 1440.0,
-                  families: Sequence[str] = FAMILIES, z: float = 1.959964,
+                  families: Sequence[str] = DISTRIBUTION_FAMILIES, z: float = 1.959964,
                   weights: np.ndarray | None = None,
                   horizon_days: float | None = None) -> DurationFit | None:
     """Fit the time to close of one group of requests.
@@ -290,9 +289,9 @@ def fit_durations(days: np.ndarray, closed: np.ndarray, *, resolution: float = 1
         >= 0 a duration (path ``weights``), or a ``horizon_days`` that is not a positive number
         (path ``horizon_days``).
     """
-    unknown = [f for f in families if f not in FAMILIES]
+    unknown = [f for f in families if f not in DISTRIBUTION_FAMILIES]
     if unknown or not families:
-        raise GovsimError(f"unknown families {unknown}; choose among {', '.join(FAMILIES)}"
+        raise GovsimError(f"unknown families {unknown}; choose among {', '.join(DISTRIBUTION_FAMILIES)}"
                           if unknown else "name at least one family", "families")
     if horizon_days is not None and (isinstance(horizon_days, bool) or not isinstance(
             horizon_days, int | float | np.number) or not 0.0 < float(horizon_days) < math.inf):
@@ -396,3 +395,6 @@ def _rows(summary: Callable[[str, np.ndarray], np.ndarray], family: str, p: np.n
             rows.append({"quantity": name, "level": level, "estimate": float(value), "se": se,
                          "ci_low": value - z * se, "ci_high": value + z * se, "n": n})
     return rows
+
+
+__getattr__ = renamed(__name__)  # FAMILIES, for one release

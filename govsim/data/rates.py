@@ -30,14 +30,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from govsim.data.rate_rows import MARGIN, MONTHS, WEEKDAYS, estimate_rows, log_level
 from govsim.data.window import check_category, p_text, type_steps
 from govsim.errors import GovsimError
 from govsim.scenario.base import LIMITS
 
 __all__ = ["RateFit", "fit_rates", "check_category", "MONTHS", "WEEKDAYS"]
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 #: a profile is fitted automatically only when each of its levels has this many days of the log
 MIN_DAYS_PER_MONTH = 28
 MIN_DAYS_FOR_WEEKDAY = 14
@@ -46,9 +45,6 @@ MIN_DAYS_FOR_TREND = 365
 #: twelve numbers: the trend's estimate swings wildly, even to -99 % a year, and still passes the
 #: likelihood-ratio test)
 MIN_DAYS_FOR_SEASONAL_TREND = 730
-#: a capped quantity is kept this far (on the log scale) inside its bound, so that rounding it
-#: to 6 significant digits cannot carry it over
-_MARGIN = 1e-5
 
 
 @dataclass(frozen=True)
@@ -145,14 +141,6 @@ def _choose(name: str, what: str, wanted: bool | None, ok: bool, why: str, enoug
     return bool(wanted)
 
 
-def _level(beta: np.ndarray, profiles: list[slice]) -> float:
-    """The log rate at ``t = 0`` on an average day (the profiles normalised to average 1)."""
-    out = float(beta[0])
-    for cols in profiles:
-        out += math.log(np.exp(np.concatenate([[0.0], beta[cols]])).mean())
-    return out
-
-
 def _cap(name: str, full: tuple[np.ndarray, np.ndarray, float], x: np.ndarray, y: np.ndarray,
          t: np.ndarray, profiles: list[slice], lag: float, years: float,
          anchor: np.datetime64, horizon_days: int | None, notes: list[str]
@@ -163,26 +151,26 @@ def _cap(name: str, full: tuple[np.ndarray, np.ndarray, float], x: np.ndarray, y
     and the fit of the other coefficients with it held there (``None`` when it is not
     shrunk)."""
     growth = float(full[0][-1])
-    factor, top = LIMITS["factor"], math.log(LIMITS["rate per day"]) - _MARGIN
+    factor, top = LIMITS["factor"], math.log(LIMITS["rate per day"]) - MARGIN
     bound, why = abs(growth), ""
-    if growth > 0 and growth > math.log1p(factor) - _MARGIN:
-        bound, why = math.log1p(factor) - _MARGIN, f"it would exceed {factor:g} a year"
-    if growth > 0 and years > 0 and bound * years > math.log(factor) - _MARGIN:
-        bound = (math.log(factor) - _MARGIN) / years
+    if growth > 0 and growth > math.log1p(factor) - MARGIN:
+        bound, why = math.log1p(factor) - MARGIN, f"it would exceed {factor:g} a year"
+    if growth > 0 and years > 0 and bound * years > math.log(factor) - MARGIN:
+        bound = (math.log(factor) - MARGIN) / years
         why = f"it would multiply the rate more than {factor:g}-fold over the horizon"
 
     def refit(b: float) -> tuple[tuple[np.ndarray, np.ndarray, float], float]:
         fitted = _identified(x, y, b * t)
         if fitted is None:  # pragma: no cover - a shrunk trend only lowers the information
             raise RuntimeError("the capped rate model is not identified")
-        peak = _level(fitted[0], profiles) + max(b * lag, b * (lag + years))
+        peak = log_level(fitted[0], profiles) + max(b * lag, b * (lag + years))
         return fitted, peak
 
     sign = 1.0 if growth > 0 else -1.0
     if why:
         fitted, peak = refit(sign * bound)
     else:
-        fitted, peak = full, _level(full[0], profiles) + max(growth * lag, growth * (lag + years))
+        fitted, peak = full, log_level(full[0], profiles) + max(growth * lag, growth * (lag + years))
     if peak > top:  # the largest trend that keeps the rate under its bound, by bisection
         low, high = 0.0, bound
         for _ in range(60):
@@ -256,32 +244,62 @@ def fit_rates(name: str, created: np.ndarray, first_day: np.datetime64, n_days: 
         row = {"quantity": "rate_per_day", "level": "", "estimate": 0.0, "se": math.nan,
                "ci_low": 0.0, "ci_high": math.nan, "n": 0}
         return RateFit(0.0, None, None, 0.0, math.nan, 0, [row], notes)
-    lo, hi, steps = type_steps(counts)
-    origin, counts = first_day + lo, counts[lo:hi + 1]
+    origin, counts, starts, ends, stepped = _active_days(name, counts, first_day, notes)
     m = counts.size
-    starts = ends = None
-    for side, gap, rate, p in steps:
-        edge = origin if side == "start" else first_day + hi
-        notes.append(f"{name}: {'starts late' if side == 'start' else 'ends early'} -- no request "
-                     f"in the {gap:,} days {'before' if side == 'start' else 'after'} {edge} (at "
-                     f"its rate of {rate:.3g} a day, {p_text(p)}); fitted over {m:,} active days, "
-                     f"0 {'before' if side == 'start' else 'after'} them "
-                     f"({'first_day' if side == 'start' else 'last_day'} {edge})")
-        starts, ends = (edge, ends) if side == "start" else (starts, edge)
     days = origin + np.arange(m)
-    lag = float((anchor - origin).astype(np.int64)) / 365.25
-    years = (horizon_days or 0) / 365.25
     month = days.astype("datetime64[M]").astype(np.int64) % 12
     wday = (days.astype(np.int64) - 4) % 7  # 1970-01-01 was a Thursday; 0 = Monday
-    t = (np.arange(m) + 0.5) / 365.25
     enough = n >= min_profile_requests
     use_m = _choose(name, "seasonal", seasonal,
                     *_profile_ok(month, counts, 12, MIN_DAYS_PER_MONTH), enough, notes)
     use_w = _choose(name, "weekday", weekday,
                     *(_profile_ok(wday, counts, 7, 1) if m >= MIN_DAYS_FOR_WEEKDAY
                       else (False, "the log is under two weeks")), enough, notes)
+    use_t = _trend_wanted(name, trend, counts, use_m, stepped, min_trend_requests, notes)
+    lag = float((anchor - origin).astype(np.int64)) / 365.25
+    fit = _fit(name, counts, month, wday, use_m, use_w, use_t, trend, trend_alpha, lag,
+               (horizon_days or 0) / 365.25, anchor, horizon_days, notes)
+    x, beta, cov, profiles, growth, free_trend, lr, p_value = fit
+    t = (np.arange(m) + 0.5) / 365.25
+    mu = np.exp(x @ beta + (0.0 if free_trend else growth * t))
+    dof = max(m - x.shape[1], 1)
+    dispersion = float(((counts - mu) ** 2 / mu).sum() / dof)
+    if overdispersed and dispersion > 1.0:
+        cov = cov * dispersion
+    rows, seasonal_out, weekday_out, log_rate = estimate_rows(
+        name, counts, month, wday, beta, cov, profiles, growth, free_trend, lag, z, lr,
+        p_value, notes)
+    return RateFit(rate_per_day=math.exp(log_rate), seasonal=seasonal_out, weekday=weekday_out,
+                   trend_per_year=math.expm1(growth), dispersion=dispersion, requests=n,
+                   rows=rows, notes=notes, first_day=starts, last_day=ends)
+
+
+def _active_days(name: str, counts: np.ndarray, first_day: np.datetime64, notes: list[str]
+                 ) -> tuple[np.datetime64, np.ndarray, np.datetime64 | None,
+                            np.datetime64 | None, bool]:
+    """The type's active days (a late start or an early end is a step, said in a note):
+    their first day, their counts, ``first_day`` / ``last_day`` (or None), and whether a step
+    was found."""
+    lo, hi, steps = type_steps(counts)
+    origin, counts = first_day + lo, counts[lo:hi + 1]
+    starts = ends = None
+    for side, gap, rate, p in steps:
+        edge = origin if side == "start" else first_day + hi
+        notes.append(f"{name}: {'starts late' if side == 'start' else 'ends early'} -- no request "
+                     f"in the {gap:,} days {'before' if side == 'start' else 'after'} {edge} (at "
+                     f"its rate of {rate:.3g} a day, {p_text(p)}); fitted over {counts.size:,} "
+                     f"active days, 0 {'before' if side == 'start' else 'after'} them "
+                     f"({'first_day' if side == 'start' else 'last_day'} {edge})")
+        starts, ends = (edge, ends) if side == "start" else (starts, edge)
+    return origin, counts, starts, ends, bool(steps)
+
+
+def _trend_wanted(name: str, trend: bool | None, counts: np.ndarray, use_m: bool,
+                  stepped: bool, min_trend_requests: int, notes: list[str]) -> bool:
+    """Whether to try a trend: as asked, or (``None``) when the log could show one."""
+    m, n = counts.size, int(counts.sum())
     one_day = int((counts > 0).sum()) < 2  # no trend can be told from a single day
-    span = "its active days cover" if steps else "the log covers"
+    span = "its active days cover" if stepped else "the log covers"
     if trend is None:
         why = ("its requests all fall on one day" if one_day else f"{span} under a year"
                if m < MIN_DAYS_FOR_TREND else f"too few requests: {n} < {min_trend_requests}"
@@ -290,13 +308,22 @@ def fit_rates(name: str, created: np.ndarray, first_day: np.datetime64, n_days: 
                else "")
         if why:
             notes.append(f"{name}: trend not fitted ({why})")
-        use_t = not why
-    elif trend and one_day:  # a window of one day included
+        return not why
+    if trend and one_day:  # a window of one day included
         raise GovsimError(f"cannot fit the trend of {name!r}: its requests all fall on one day",
                           "trend")
-    else:
-        use_t = bool(trend)
+    return bool(trend)
 
+
+def _fit(name: str, counts: np.ndarray, month: np.ndarray, wday: np.ndarray, use_m: bool,
+         use_w: bool, use_t: bool, trend: bool | None, trend_alpha: float, lag: float,
+         years: float, anchor: np.datetime64, horizon_days: int | None, notes: list[str]
+         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[slice], float, bool, float, float]:
+    """The Poisson fit: the design matrix, coefficients and covariance, the profiles' columns,
+    the yearly log growth, whether the trend is a free coefficient (not capped), and the
+    likelihood-ratio test against no trend (NaN when none was tried)."""
+    m = counts.size
+    t = (np.arange(m) + 0.5) / 365.25
     columns = [np.ones(m)]
     profiles: list[slice] = []
     if use_m:
@@ -338,62 +365,4 @@ def fit_rates(name: str, created: np.ndarray, first_day: np.datetime64, n_days: 
                 else:
                     growth, free_trend = capped, False
                     beta, cov, _ = refit
-    mu = np.exp(x @ beta + (0.0 if free_trend else growth * t))
-    dof = max(m - x.shape[1], 1)
-    dispersion = float(((counts - mu) ** 2 / mu).sum() / dof)
-    if overdispersed and dispersion > 1.0:
-        cov = cov * dispersion
-
-    # the normalised quantities on the log scale, and their Jacobian in the coefficients
-    p = x.shape[1]
-    outputs: list[tuple[str, str, np.ndarray, float, int]] = []  # quantity, level, grad, value, n
-    grad_rate = np.zeros(p)
-    grad_rate[0] = 1.0
-    log_rate = _level(beta, profiles) + growth * lag
-    seasonal_out = weekday_out = None
-    for cols in profiles:
-        is_month = cols.stop - cols.start == 11
-        quantity, levels, level_of_day = (("seasonal", MONTHS, month) if is_month
-                                          else ("weekday", WEEKDAYS, wday))
-        size = len(levels)
-        logs = np.concatenate([[0.0], beta[cols]])
-        factors = np.exp(logs) / np.exp(logs).mean()
-        grad_rate[cols] = factors[1:] / size
-        per_level = np.bincount(level_of_day, weights=counts, minlength=size).astype(int)
-        for j in range(size):
-            g = np.zeros(p)
-            g[cols] = -factors[1:] / size
-            if j > 0:
-                g[cols.start + j - 1] += 1.0
-            outputs.append((quantity, levels[j], g, float(np.log(factors[j])), int(per_level[j])))
-        if is_month:
-            seasonal_out = tuple(float(f) for f in factors)
-        else:
-            weekday_out = tuple(float(f) for f in factors)
-    if free_trend:
-        grad_rate[-1] = lag
-    top = math.log(LIMITS["rate per day"]) - _MARGIN
-    if log_rate > top:  # pragma: no cover - a log's own rate is far below the bound
-        notes.append(f"{name}: rate capped at the {LIMITS['rate per day']:,.0f} a day a scenario "
-                     f"allows (fitted {math.exp(log_rate):.4g})")
-        log_rate = top
-    outputs.insert(0, ("rate_per_day", "", grad_rate, float(log_rate), n))
-
-    rows: list[dict[str, object]] = []
-    for quantity, level, g, value, count in outputs:
-        se_log = math.sqrt(max(float(g @ cov @ g), 0.0))
-        est = math.exp(value)
-        rows.append({"quantity": quantity, "level": level, "estimate": est, "se": est * se_log,
-                     "ci_low": math.exp(value - z * se_log), "ci_high": math.exp(value + z * se_log),
-                     "n": count})
-    trend_value = math.expm1(growth)
-    if growth or free_trend:
-        se_c = math.sqrt(float(cov[-1, -1])) if free_trend else math.nan
-        rows.append({"quantity": "trend_per_year", "level": "", "estimate": trend_value,
-                     "se": math.exp(growth) * se_c, "ci_low": math.expm1(growth - z * se_c),
-                     "ci_high": math.expm1(growth + z * se_c), "n": n, "lr": lr,
-                     "p_value": p_value,  # and cov(log rate at anchor, log growth a year):
-                     "cov_log_rate": float(grad_rate @ cov[:, -1]) if free_trend else math.nan})
-    return RateFit(rate_per_day=math.exp(log_rate), seasonal=seasonal_out, weekday=weekday_out,
-                   trend_per_year=trend_value, dispersion=dispersion, requests=n, rows=rows,
-                   notes=notes, first_day=starts, last_day=ends)
+    return x, beta, cov, profiles, growth, free_trend, lr, p_value

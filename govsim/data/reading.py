@@ -20,7 +20,7 @@ import pandas as pd
 
 from govsim.data.arguments import MAX_DAYS, Arguments, check_arguments, read_table
 from govsim.data.columns import Columns, Log, read_log
-from govsim.data.durations import FAMILIES
+from govsim.data.durations import DISTRIBUTION_FAMILIES
 from govsim.data.shapes import find_columns
 from govsim.data.window import Window, creation_window
 from govsim.errors import GovsimError
@@ -53,7 +53,7 @@ def read_requests(df: pd.DataFrame | str | os.PathLike[str],
         closed_statuses=closed_statuses, as_of=as_of, tz=tz, date_format=date_format,
         drop_invalid=drop_invalid, start=None, horizon_days=None, seasonal=None, weekday=None,
         trend=None, min_profile_requests=100, overdispersed=False, owner_share=0.2,
-        families=FAMILIES, work_share=0.05, office_hours_per_week=45.0, kinds=None,
+        families=DISTRIBUTION_FAMILIES, work_share=0.05, office_hours_per_week=45.0, kinds=None,
         default_kind="bureau", staff=None, utilisation=0.8, country="none", confidence=0.95,
         window=window)
     return read(df, columns, args)

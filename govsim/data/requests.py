@@ -20,7 +20,7 @@ import pandas as pd
 
 from govsim.data.arguments import check_arguments, check_span
 from govsim.data.columns import Columns
-from govsim.data.durations import FAMILIES
+from govsim.data.durations import DISTRIBUTION_FAMILIES
 from govsim.data.learn import learn_world
 from govsim.data.reading import RequestLog, RequestLogWarning, read, read_requests
 from govsim.data.result import ESTIMATE_COLUMNS, RequestFit
@@ -37,7 +37,7 @@ def world_from_requests(
     horizon_days: int | None = None, seasonal: bool | None = None, weekday: bool | None = None,
     trend: bool | None = None, min_profile_requests: int = 100, min_trend_requests: int = 200,
     trend_alpha: float = 0.01, overdispersed: bool = False,
-    owner_share: float = 0.2, families: Sequence[str] = FAMILIES, work_share: float = 0.05,
+    owner_share: float = 0.2, families: Sequence[str] = DISTRIBUTION_FAMILIES, work_share: float = 0.05,
     office_hours_per_week: float = 45.0, kinds: Mapping[str, str] | None = None,
     default_kind: str = "bureau", staff: Mapping[str, int] | None = None,
     hours: Mapping[str, str] | None = None,

@@ -23,8 +23,9 @@ from typing import Any
 import pandas as pd
 
 from govsim.errors import GovsimError, shown
+from govsim.moved import renamed
 
-__all__ = ["Columns", "NYC311", "OPEN311", "GENERIC", "PRESETS", "OPTIONAL", "REQUIRED",
+__all__ = ["Columns", "NYC311", "OPEN311", "GENERIC", "SHAPES", "OPTIONAL", "REQUIRED",
            "SYNONYMS", "normalise", "find_columns", "resolve_columns"]
 
 
@@ -52,7 +53,7 @@ OPEN311 = Columns(created="requested_datetime", closed="updated_datetime",
 #: plain names: ``created``, ``closed``, ``agency``, ``category``, ``status``
 GENERIC = Columns(created="created", closed="closed", agency="agency", category="category",
                   status="status")
-PRESETS = {"nyc311": NYC311, "open311": OPEN311, "generic": GENERIC}
+SHAPES = {"nyc311": NYC311, "open311": OPEN311, "generic": GENERIC}
 #: the columns a log may go without
 OPTIONAL = ("closed", "status")
 #: the columns every log needs
@@ -127,7 +128,7 @@ def find_columns(df: pd.DataFrame, columns: Columns | Mapping[str, Any] | str | 
     """The :class:`Columns` to read ``df`` with, and how each was found.
 
     Detection (``columns=None``, and the fields a mapping leaves out) takes, for each field:
-    the name of the table's preset (the first of :data:`PRESETS` whose required columns are
+    the name of the table's preset (the first of :data:`SHAPES` whose required columns are
     all in the table, else the first whose creation column is) if the table has it; else the
     first column whose :func:`normalise`-d name is among the field's :data:`SYNONYMS`, best
     synonym first (San Francisco's ``complaint_type`` wins over its ``category``, the finer
@@ -166,13 +167,13 @@ def find_columns(df: pd.DataFrame, columns: Columns | Mapping[str, Any] | str | 
         return named, {f: {"column": getattr(named, f), "how": "given"} for f in FIELDS}
     if isinstance(columns, str):
         key = columns.lower()
-        if key not in PRESETS:
+        if key not in SHAPES:
             raise GovsimError(f"unknown column preset {columns!r}; expected one of "
-                              f"{', '.join(PRESETS)}", "columns")
-        return PRESETS[key], {f: {"column": getattr(PRESETS[key], f), "how": f"preset {key}"}
+                              f"{', '.join(SHAPES)}", "columns")
+        return SHAPES[key], {f: {"column": getattr(SHAPES[key], f), "how": f"preset {key}"}
                               for f in FIELDS}
     if columns is not None and not isinstance(columns, Mapping):
-        raise GovsimError(f"must be a Columns, a mapping or a preset name ({', '.join(PRESETS)}), "
+        raise GovsimError(f"must be a Columns, a mapping or a preset name ({', '.join(SHAPES)}), "
                           f"got {shown(columns)}", "columns")
     given = dict(columns or {})
     for key in given:
@@ -182,9 +183,9 @@ def find_columns(df: pd.DataFrame, columns: Columns | Mapping[str, Any] | str | 
     _named(dataclasses.replace(GENERIC, **given))  # the given names are text
     _distinct(Columns(**{f: given.get(f) for f in FIELDS}))  # and name no column twice
     present = set(df.columns)
-    base = next((k for k, p in PRESETS.items()
+    base = next((k for k, p in SHAPES.items()
                  if all(getattr(p, f) in present for f in REQUIRED)), None) \
-        or next((k for k, p in PRESETS.items() if p.created in present), None)
+        or next((k for k, p in SHAPES.items() if p.created in present), None)
     taken = {name for name in given.values() if name is not None}
     by_name: dict[str, list[Any]] = {}
     for name in df.columns:
@@ -195,15 +196,15 @@ def find_columns(df: pd.DataFrame, columns: Columns | Mapping[str, Any] | str | 
     for field in FIELDS:
         if field in given:
             names[field], found = given[field], "given"
-        elif base is not None and getattr(PRESETS[base], field) in present - taken:
-            names[field], found = getattr(PRESETS[base], field), f"preset {base}"
+        elif base is not None and getattr(SHAPES[base], field) in present - taken:
+            names[field], found = getattr(SHAPES[base], field), f"preset {base}"
         else:
             hit = next(((word, name) for word in SYNONYMS[field]
                         for name in by_name.get(word, ()) if name not in taken), None)
             if hit is not None:
                 names[field], found = hit[1], f"synonym {hit[0]!r}"
-            elif base is not None and getattr(PRESETS[base], field) in taken:
-                name = getattr(PRESETS[base], field)
+            elif base is not None and getattr(SHAPES[base], field) in taken:
+                name = getattr(SHAPES[base], field)
                 owner = next(f for f in FIELDS if names.get(f, given.get(f)) == name)
                 raise GovsimError(f"column {name!r} is already the {field} column (the {base} "
                                   f"preset's, and no other was found); a column is read for one "
@@ -212,7 +213,7 @@ def find_columns(df: pd.DataFrame, columns: Columns | Mapping[str, Any] | str | 
                                   + (" (or None)" if field in OPTIONAL else ""),
                                   f"columns.{owner}")
             elif base is not None:
-                names[field], found = getattr(PRESETS[base], field), \
+                names[field], found = getattr(SHAPES[base], field), \
                     f"preset {base}, not in the table"
             elif field in OPTIONAL:
                 names[field], found = None, "not found"
@@ -248,3 +249,6 @@ def resolve_columns(df: pd.DataFrame, columns: Columns | Mapping[str, Any] | str
         See :func:`find_columns`.
     """
     return find_columns(df, columns)[0]
+
+
+__getattr__ = renamed(__name__)  # old names, for one release (govsim.moved.RENAMED)

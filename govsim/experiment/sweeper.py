@@ -2,7 +2,7 @@
 
 Layer: experiment. One *task* is one design point × one replication: the world of replication
 ``r`` is drawn once and every regime runs on it. Random streams are addressed by
-``(seed, r, stream name)`` only (:func:`govsim.model.world.stream`), so every design point and
+``(seed, r, stream name)`` only (:func:`govsim.model.draws.stream`), so every design point and
 every regime of replication ``r`` sees the same citizens, problems and work content, and the
 same regime-side stream: differences between regimes *and* between design points are paired
 replication by replication (common random numbers).

@@ -22,8 +22,7 @@ its function is asked for. The tables behind the figures are plain DataFrames in
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from govsim.lazy import lazy
 
 #: each figure function and the module of this package that defines it
 _WHERE = {
@@ -45,14 +44,4 @@ _WHERE = {
 
 __all__ = list(_WHERE)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy(__name__, {name: f"{__name__}.{m}" for name, m in _WHERE.items()})

@@ -7,12 +7,13 @@
 from __future__ import annotations
 
 from govsim.calendar import WorkCalendar
-from govsim.model.case import CaseModel
+from govsim.model.case import RegimeRun
+from govsim.model.draws import WorldDraws, draw_world
 from govsim.model.state import RawRun, build_calendar
-from govsim.model.world import WorldDraws, draw_world
+from govsim.moved import renamed
 from govsim.scenario import Scenario
 
-__all__ = ["simulate", "CaseModel", "RawRun", "build_calendar", "draw_world", "WorldDraws"]
+__all__ = ["simulate", "RegimeRun", "RawRun", "build_calendar", "draw_world", "WorldDraws"]
 
 
 def simulate(scenario: Scenario, regime: str, seed: int, replication: int = 0,
@@ -20,5 +21,8 @@ def simulate(scenario: Scenario, regime: str, seed: int, replication: int = 0,
              draws: WorldDraws | None = None, warmup_h: float = 0.0) -> RawRun:
     """Run one replication of one regime to the horizon (``warmup_h``: see
     :class:`~govsim.model.engine.Engine`)."""
-    return CaseModel(scenario, regime, seed, replication, record_events=record_events,
+    return RegimeRun(scenario, regime, seed, replication, record_events=record_events,
                      calendar=calendar, draws=draws, warmup_h=warmup_h).run()
+
+
+__getattr__ = renamed(__name__)  # old names, for one release (govsim.moved.RENAMED)

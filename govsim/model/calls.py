@@ -1,6 +1,6 @@
 """Call centres: the call-takers in front of a channel, and a citizen's call to them.
 
-Layer: model. A mixin of :class:`~govsim.model.case.CaseModel`. Calls queue for a call-taker; a
+Layer: model. A mixin of :class:`~govsim.model.case.RegimeRun`. Calls queue for a call-taker; a
 caller who waits longer than their patience hangs up and may redial later (Erlang A).
 """
 

@@ -1,6 +1,6 @@
 """The one case process: a citizen's problem under whatever rules the regime holds.
 
-Layer: model. :class:`CaseModel` runs one replication of one regime. Its ``case`` process is the
+Layer: model. :class:`RegimeRun` runs one replication of one regime. Its ``case`` process is the
 same for every regime -- contact, route, act, then close, fail, get called back, reopen or climb
 -- and at each decision point it asks the rule the regime holds for that axis:
 
@@ -11,10 +11,10 @@ intake, case record,      :mod:`govsim.model.routing` (``contact``, ``by_citizen
 routing                   ``triage``, ``dispatch``)
 non-owner, overlap,       :mod:`govsim.model.duty` (``owner_acts``, ``non_owner_acts``,
 false closure, funding    ``do_share``, ``adjudicate``, ``provide_money``)
-time limits, lights       :mod:`govsim.model.supervision`
+time limits, lights       :mod:`govsim.model.monitoring`
 escalation ladder         :mod:`govsim.model.ladder`
-callbacks, reopening      here (:meth:`CaseModel.case`)
-a plug-in rule group      its ``behaviour``, run after each attempt (:meth:`CaseModel.case`)
+callbacks, reopening      here (:meth:`RegimeRun.case`)
+a plug-in rule group      its ``behaviour``, run after each attempt (:meth:`RegimeRun.case`)
 ========================  ==============================================================
 
 Modes are turned into booleans once, in ``__init__``, so the hot loop tests a local flag, not a
@@ -34,6 +34,7 @@ from govsim.model.engine import Engine
 from govsim.model.ladder import Ladder, RungState
 from govsim.model.log import DISSATISFIED, RED, Act
 from govsim.model.money import Money
+from govsim.model.monitoring import Monitoring
 from govsim.model.routing import Routing
 from govsim.model.staff import StaffPool
 from govsim.model.state import (
@@ -45,10 +46,10 @@ from govsim.model.state import (
     QUIETED,
     CategoryState,
 )
-from govsim.model.supervision import Supervision
+from govsim.moved import renamed
 from govsim.scenario.rules import GROUPS
 
-__all__ = ["CaseModel"]
+__all__ = ["RegimeRun"]
 
 
 def _behaviour(spec: Callable[[Any], Any] | str) -> Callable[[Any], Any]:
@@ -59,7 +60,7 @@ def _behaviour(spec: Callable[[Any], Any] | str) -> Callable[[Any], Any]:
     return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
 
-class CaseModel(Routing, Duty, Supervision, Ladder, Money, Calls, Engine):
+class RegimeRun(Routing, Duty, Monitoring, Ladder, Money, Calls, Engine):
     """One replication of one regime: see :class:`~govsim.model.engine.Engine` for the
     parameters."""
 
@@ -229,3 +230,6 @@ class CaseModel(Routing, Duty, Supervision, Ladder, Money, Calls, Engine):
         owner = self.record_owner(cat, c)
         self.open_ticket(c, owner)
         return (yield from self.owner_acts(c, owner, cat, compelled=True, reopened=True))
+
+
+__getattr__ = renamed(__name__)  # old names, for one release (govsim.moved.RENAMED)

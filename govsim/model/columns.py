@@ -6,7 +6,7 @@ cases touch, the fastest to index; a typed array of :mod:`array` for the rest: a
 case, no Python object per value), the value it starts at, and, when it leaves the run, its key
 in :attr:`govsim.model.state.RawRun.cases` and the name of its column in the ``cases`` table.
 :class:`~govsim.model.engine.Engine` allocates its own (:data:`ENGINE_COLUMNS`),
-:class:`~govsim.model.case.CaseModel` those the rule groups declare (:data:`RULE_COLUMNS`),
+:class:`~govsim.model.case.RegimeRun` those the rule groups declare (:data:`RULE_COLUMNS`),
 the engine collects them all with :func:`collect`, and :func:`govsim.recording.tables` copies
 the plain ones (``table`` set) into the ``cases`` table in the order declared. A column whose
 ``table`` is ``None`` is turned into its table column by the recording (a code into a

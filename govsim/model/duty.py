@@ -1,6 +1,6 @@
 """Duty: what a unit does with a case it holds -- owner, partial owner or not an owner at all.
 
-Layer: model. A mixin of :class:`~govsim.model.case.CaseModel`; the rules asked here are
+Layer: model. A mixin of :class:`~govsim.model.case.RegimeRun`; the rules asked here are
 ``non_owner`` (``deflect``: refer on, maybe lost, close unresolved, or "not ours" | ``return``:
 send it back to whoever routed it), ``overlap`` (``deflect``: a partial owner may say it is
 someone else's share, or does only its own share | ``adjudicate``: a partial owner may dispute,
@@ -16,7 +16,7 @@ from collections.abc import Generator
 from typing import Any
 
 from govsim.model.log import Act, Work
-from govsim.model.log import Money as Kind
+from govsim.model.log import MoneyKind as Kind
 from govsim.model.state import FAILED, FALSELY_CLOSED, OK, QUIETED, CategoryState, UnitState
 
 __all__ = ["Duty"]

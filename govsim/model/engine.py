@@ -3,7 +3,7 @@
 Layer: model. :class:`Engine` holds what every rule works on: the world's draws, the units
 with their staff (each a lean pool of servers, :class:`~govsim.model.staff.StaffPool`), the
 per-case columns, staff sessions, meetings, recurrence, the case's ending.
-:class:`~govsim.model.case.CaseModel` adds the rules (as mixins, one module per concept) and the
+:class:`~govsim.model.case.RegimeRun` adds the rules (as mixins, one module per concept) and the
 one ``case`` process.
 
 Hot-loop rules (``docs/architecture.md``): per-case state is preallocated and indexed by case
@@ -23,6 +23,7 @@ import simpy
 from govsim.calendar import WorkCalendar, parse_hours
 from govsim.model.columns import allocate, collect
 from govsim.model.demand import Trust
+from govsim.model.draws import K_DRAWS, WorldDraws, draw_world, stream
 from govsim.model.log import Act, Log, Work
 from govsim.model.runner import gc_paused, start
 from govsim.model.state import (
@@ -34,7 +35,6 @@ from govsim.model.state import (
     UnitState,
     build_calendar,
 )
-from govsim.model.world import K_DRAWS, WorldDraws, draw_world, stream
 from govsim.scenario import Scenario
 
 __all__ = ["Engine"]

@@ -1,6 +1,6 @@
 """The escalation ladder: rungs above the ordinary channels, and their meetings.
 
-Layer: model. A mixin of :class:`~govsim.model.case.CaseModel`; the rule asked here is
+Layer: model. A mixin of :class:`~govsim.model.case.RegimeRun`; the rule asked here is
 ``escalation`` (available to every regime): after failures the citizen climbs to the next rung
 (a higher bureau, a hotline, a newspaper, a supervisory office). A rung may compel the owner to
 act, and a rung's meeting costs every attendee's time and -- when it can fund -- applies the
@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
+from govsim.model.draws import K_DRAWS, failures_before_climbing
 from govsim.model.log import Act
 from govsim.model.state import FAILED, FALSELY_CLOSED, OK, CategoryState, UnitState
-from govsim.model.world import K_DRAWS, failures_before_climbing
 from govsim.scenario import Rung
 
 __all__ = ["Ladder", "RungState"]

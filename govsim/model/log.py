@@ -13,9 +13,10 @@ from __future__ import annotations
 import numpy as np
 
 from govsim.errors import GovsimError
+from govsim.moved import renamed
 from govsim.scenario.rules import GROUPS
 
-__all__ = ["ACTIVITIES", "activity_code", "Act", "COLUMNS", "Log", "MONEY_KINDS", "Money", "WORK_KINDS", "Work",
+__all__ = ["ACTIVITIES", "activity_code", "Act", "COLUMNS", "Log", "MONEY_KINDS", "MoneyKind", "WORK_KINDS", "Work",
            "MONITORING_POINTS", "LIGHT_COLOURS", "YELLOW", "RED"]
 
 
@@ -99,7 +100,7 @@ class Work:
 WORK_KINDS: tuple[str, ...] = ("seated", "meeting", "adjudication", "supervision", "call")
 
 
-class Money:
+class MoneyKind:
     """Kinds of money movement in the cost ledger."""
 
     REAL_FIX = 0
@@ -224,3 +225,6 @@ class Log:
         self.m_amount.append(amount)
         self.m_share.append(share)
         self.m_kind.append(kind)
+
+
+__getattr__ = renamed(__name__)  # old names, for one release (govsim.moved.RENAMED)

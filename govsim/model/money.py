@@ -1,8 +1,8 @@
 """Money: payments, advances and their recovery, funds released under supervision.
 
-Layer: model. A mixin of :class:`~govsim.model.case.CaseModel`: every payment goes through
+Layer: model. A mixin of :class:`~govsim.model.case.RegimeRun`: every payment goes through
 :meth:`Money.pay` into the ledger (payer, amount, the share of it that is the payer's own duty,
-and its kind), so the cost accounting of the analysis layer has one source.
+and its kind), so the cost accounting of the recording and measure layers has one source.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Generator
 from typing import Any
 
 from govsim.model.log import Act
-from govsim.model.log import Money as Kind
+from govsim.model.log import MoneyKind as Kind
 from govsim.model.runner import start
 from govsim.model.state import CategoryState
 

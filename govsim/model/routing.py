@@ -1,6 +1,6 @@
 """Intake and routing: how a contact becomes a filing and reaches a unit that can act.
 
-Layer: model. A mixin of :class:`~govsim.model.case.CaseModel`; the rules asked here are
+Layer: model. A mixin of :class:`~govsim.model.case.RegimeRun`; the rules asked here are
 ``intake`` (``channels``: several numbers, each answered by its own unit | ``centre``: one number
 answered by a centre, reached through any of its channels), ``record`` (``per_filing`` | a
 ``tracking`` number that a repeat contact attaches to) and ``routing`` (``citizen``: the unit the

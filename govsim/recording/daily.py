@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from govsim.model.log import Money, Work
+from govsim.model.log import MoneyKind, Work
 
 __all__ = ["DAILY_BURDEN", "DAILY_COUNTS"]
 
@@ -69,7 +69,7 @@ def _daily_burden(day_n: int, street: np.ndarray, cost: np.ndarray,
     m_day = _day(m_time[paid], day_n)
     m_shifted = amount * (1.0 - m_share)
     m_duty = amount * m_share
-    advance = (m_kind == Money.ADVANCE) | (m_kind == Money.RECOVERY)
+    advance = (m_kind == MoneyKind.ADVANCE) | (m_kind == MoneyKind.RECOVERY)
 
     def money_by_day(weights: np.ndarray) -> np.ndarray:
         return np.bincount(m_day, weights=weights, minlength=day_n).astype(float)

@@ -239,7 +239,7 @@ def case_distribution_table(res: ResultsView, reports_within_years: float = 6.0,
 
 
 def contacts_text(table: pd.DataFrame, names: Names | None = None, lang: str = "en") -> str:
-    """A journey's contacts table (:func:`govsim.contacts_table`) as text; in Chinese its
+    """A journey's contacts table (:func:`govsim.measure.journey.contacts_table`) as text; in Chinese its
     columns, units and outcomes are named in Chinese."""
     if lang != "zh":
         return table.to_string(index=False)

@@ -14,10 +14,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WrapSerialize
 
 from govsim.calendar import parse_hours
 from govsim.errors import GovsimError
+from govsim.moved import renamed
 
 __all__ = ["Strict", "FrozenDict", "FrozenMap", "Probability", "NonNegative", "Positive", "Name",
            "check_hours", "Days", "PositiveDays", "Hours", "PositiveHours", "Minutes", "Yuan",
-           "Rate", "Headcount", "Weight", "Factor", "LIMITS"]
+           "Rate", "Headcount", "Weight", "Coefficient", "LIMITS"]
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -47,7 +48,7 @@ Yuan = Annotated[float, Field(ge=0.0, le=LIMITS["yuan"])]
 Rate = Annotated[float, Field(ge=0.0, le=LIMITS["rate per day"])]
 Headcount = Annotated[int, Field(ge=1, le=LIMITS["headcount"])]
 Weight = Annotated[float, Field(ge=0.0, le=LIMITS["weight"])]
-Factor = Annotated[float, Field(ge=0.0, le=LIMITS["factor"])]
+Coefficient = Annotated[float, Field(ge=0.0, le=LIMITS["factor"])]
 
 
 class FrozenDict(dict):  # type: ignore[type-arg]
@@ -94,3 +95,6 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
+
+
+__getattr__ = renamed(__name__)  # old names, for one release (govsim.moved.RENAMED)

@@ -24,7 +24,7 @@ ticket on paper are multiplied by
 
 from __future__ import annotations
 
-from govsim.scenario.base import Factor, PositiveDays, Probability, Strict
+from govsim.scenario.base import Coefficient, PositiveDays, Probability, Strict
 
 __all__ = ["Behaviour"]
 
@@ -39,4 +39,4 @@ class Behaviour(Strict):
     #: how long a red light counted against a unit keeps it under assessment
     assessment_memory_days: PositiveDays = 30.0
     #: how much each waiting staff session per member of staff raises those propensities
-    load_sensitivity: Factor = 0.0
+    load_sensitivity: Coefficient = 0.0

@@ -20,15 +20,15 @@ regimes someone could describe, they cost nothing to run, and common random numb
 setting exactly zero where it does nothing. Read from the model:
 
 - ``time_limits`` under ``routing = "citizen"``: limits open only on dispatched tickets
-  (:meth:`~govsim.model.supervision.Supervision.open_limits` is called from
+  (:meth:`~govsim.model.monitoring.Monitoring.open_limits` is called from
   :meth:`~govsim.model.routing.Routing.dispatch` alone), so without triage they time nothing;
   but the monitoring still lights a dissatisfied callback red and charges the section's hours
-  (:meth:`~govsim.model.supervision.Supervision.light`, from :meth:`CaseModel.case`), so it is
+  (:meth:`~govsim.model.monitoring.Monitoring.light`, from :meth:`RegimeRun.case`), so it is
   not even always inert -- a centre that supervises callbacks but dispatches nothing.
 - ``callback`` under ``routing = "citizen"`` or ``intake = "channels"``: the callback needs a
   centre, which the schema demands and :func:`~govsim.scenario.presets.hybrid` borrows; a
   reopened case goes to its record's owner, compelled
-  (:meth:`govsim.model.case.CaseModel.reopen`) -- a defined behaviour under either routing.
+  (:meth:`govsim.model.case.RegimeRun.reopen`) -- a defined behaviour under either routing.
 - ``reopened_requires_real_fix`` without ``record = "tracking"`` and without callbacks:
   nothing is ever reopened (``reopened`` in :meth:`~govsim.model.routing.Routing.contact` needs
   a tracking record; the other way in is a callback), so it changes nothing; it shares the

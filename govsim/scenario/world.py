@@ -16,7 +16,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from govsim.calendar import FIRST_DAY, LAST_DAY, parse_hours
 from govsim.scenario.base import (
     LIMITS,
-    Factor,
+    Coefficient,
     FrozenDict,
     FrozenMap,
     Headcount,
@@ -123,9 +123,9 @@ class Category(Strict):
     kind: Literal["complaint", "consultation", "market_social", "suggestion"] = "complaint"
     rate_per_day: Rate = 0.0
     arrivals: tuple[dt.date, ...] = ()
-    seasonal: tuple[Factor, ...] | None = None
+    seasonal: tuple[Coefficient, ...] | None = None
     #: weekday factors, Monday first (7 values)
-    weekday: tuple[Factor, ...] | None = None
+    weekday: tuple[Coefficient, ...] | None = None
     #: relative change of the rate per year, compounding (0.18: +18% a year)
     trend_per_year: Annotated[float, Field(gt=-1.0, le=LIMITS["factor"])] = 0.0
     #: the first and last day its random problems arise on (inclusive); none: unbounded
@@ -136,7 +136,7 @@ class Category(Strict):
     #: in ``[world.units]`` (:meth:`lead_among`)
     lead: Name | None = None
     work_hours: PositiveHours = 1.0
-    work_cv: Factor = 1.0
+    work_cv: Coefficient = 1.0
     fix_cost_yuan: Yuan = 0.0
     fix_money_source: str | None = None
     surface_fix_prob: Probability = 0.0

@@ -22,8 +22,7 @@ of :mod:`govsim.model` dispatched on its mode, or its ``behaviour``), its test, 
 
 from __future__ import annotations
 
-from typing import Any
-
+from govsim.lazy import lazy
 from govsim.scenario.rules.escalation import Meeting, Rung
 from govsim.scenario.rules.funding import Funding
 from govsim.scenario.rules.group import REQUIRED, Activity, CaseColumn, Metric, RuleGroup
@@ -39,15 +38,7 @@ __all__ = ["Channel", "CallCentre", "Deflection", "Rung", "Meeting", "Funding", 
 # what depends on every group, plug-ins included, is read when first asked for: a plug-in's
 # module imports its vocabulary (RuleGroup, CaseColumn, ...) from here while the groups are
 # being gathered
-_LATER = {"Regime": "regime", "RegimeBase": "regime", "GROUPS": "registry",
-          "PRESET_NAMES": "registry", "rule_name": "registry"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LATER:
-        import importlib
-
-        value = getattr(importlib.import_module(f"{__name__}.{_LATER[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__ = lazy(__name__, {
+    "Regime": f"{__name__}.regime", "RegimeBase": f"{__name__}.regime",
+    "GROUPS": f"{__name__}.registry", "PRESET_NAMES": f"{__name__}.registry",
+    "rule_name": f"{__name__}.registry"})

@@ -3,8 +3,8 @@
 Layer: scenario. With ``callback`` the centre calls the citizen after every result; a result
 too late, or none at all, is rated dissatisfied, and a patch or a paper closure reopens the
 case. ``reopened_requires_real_fix``: a reopened case must be fixed for real, not patched.
-Behaviour: :meth:`govsim.model.case.CaseModel.case` and
-:meth:`~govsim.model.case.CaseModel.reopen`.
+Behaviour: :meth:`govsim.model.case.RegimeRun.case` and
+:meth:`~govsim.model.case.RegimeRun.reopen`.
 """
 
 from __future__ import annotations

@@ -112,7 +112,7 @@ class RuleGroup:
     #: ``behaviour(model)`` is called once as a run starts and returns ``None`` (the rule does
     #: nothing under this regime) or ``act(c, category, outcome)``: a generator the case process
     #: runs after each attempt, which may spend staff time and returns the outcome
-    #: (:meth:`govsim.model.case.CaseModel.case`). Given as ``"module:function"``, it is
+    #: (:meth:`govsim.model.case.RegimeRun.case`). Given as ``"module:function"``, it is
     #: imported when a run starts: govsim's own groups name a function of :mod:`govsim.model`
     #: that way, since this layer does not import the model
     behaviour: Callable[[Any], Any] | str | None = None

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import field_validator
 
 from govsim.scenario.base import (
-    Factor,
+    Coefficient,
     Headcount,
     Hours,
     Minutes,
@@ -69,7 +69,7 @@ GROUP = RuleGroup(
         "intake": (Literal["channels", "centre"], REQUIRED),
         "channels": (tuple[Channel, ...], ()),
         "intake_hours": (Hours, REQUIRED),
-        "intake_cv": (Factor, 0.0),
+        "intake_cv": (Coefficient, 0.0),
     },
     presets={
         # several numbers, each answered by its own unit

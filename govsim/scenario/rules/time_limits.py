@@ -3,7 +3,7 @@ supervision section does about them.
 
 Layer: scenario. Shishi's 1-2-5: sign within one working day, contact the citizen within two,
 finish within five (:class:`Limits`); yellow and red lights, and the section's follow-up
-(:class:`Supervision`). Behaviour: :mod:`govsim.model.supervision`.
+(:class:`Supervision`). Behaviour: :mod:`govsim.model.monitoring`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""Supervision: working-day time limits, monitoring lights, and what a red light does.
+"""Monitoring: working-day time limits, monitoring lights, and what a red light does.
 
-Layer: model. A mixin of :class:`~govsim.model.case.CaseModel`; the rule asked here is
+Layer: model. A mixin of :class:`~govsim.model.case.RegimeRun`; the rule asked here is
 ``time_limits`` with ``limits`` (sign, contact the citizen, finish: Shishi's 1-2-5 working days)
 and ``supervision`` (the yellow mark, the section's hours per red light, and whether a red light
 puts the case ahead in its unit's queue). Limits run on dispatched tickets: under
@@ -18,13 +18,13 @@ from typing import Any
 from govsim.model.log import RED, YELLOW, Act, Work
 from govsim.model.state import UnitState
 
-__all__ = ["Supervision", "SIGN", "CONTACT", "FINISH_LIMIT"]
+__all__ = ["Monitoring", "SIGN", "CONTACT", "FINISH_LIMIT"]
 
 # kinds of deadline breach, which are also the first three monitoring points
 SIGN, CONTACT, FINISH_LIMIT = 0, 1, 2
 
 
-class Supervision:
+class Monitoring:
     """Time limits and monitoring lights, as a mixin over :class:`~govsim.model.engine.Engine`."""
 
     def open_limits(self, c: int, target: UnitState, now: float) -> list[Any] | None:

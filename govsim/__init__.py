@@ -53,23 +53,9 @@ from __future__ import annotations
 from typing import Any
 
 from govsim.errors import GovsimError
-from govsim.experiment import (
-    Comparison,
-    Decomposition,
-    Experiment,
-    Results,
-    SweepResults,
-    compare,
-    decompose,
-    load_sweep,
-    run,
-    sweep,
-)
 from govsim.lazy import lazy
-from govsim.measure.journey import case_journey
 from govsim.moved import install as _install_moved
 from govsim.moved import warn_moved as _warn_moved
-from govsim.scenario import Scenario, load_scenario, parse_scenario
 from govsim.version import __version__
 
 __all__ = [
@@ -97,18 +83,27 @@ __all__ = [
     "case_journey",
 ]
 
-#: loaded when first used (scipy, pyabc and matplotlib only then)
-_LATER = {"calibrate": "govsim.calibration.search", "Calibration": "govsim.calibration.search",
-          "robustness": "govsim.experiment.robustness",
-          "Robustness": "govsim.experiment.robustness",
-          "make_report": "govsim.experiment.report_study",
-          "Report": "govsim.experiment.report_study"}
-_later, __dir__ = lazy(__name__, _LATER)
+#: each name and the module that defines it, imported the first time the name is read (so
+#: ``import govsim`` costs little, and a rule plug-in can import govsim's vocabulary first)
+_WHERE = {
+    **dict.fromkeys(("Scenario", "load_scenario", "parse_scenario"), "govsim.scenario.parse"),
+    **dict.fromkeys(("run", "compare", "Results", "Comparison"), "govsim.experiment.comparison"),
+    **dict.fromkeys(("decompose", "Decomposition"), "govsim.experiment.decomposition"),
+    **dict.fromkeys(("robustness", "Robustness"), "govsim.experiment.robustness"),
+    **dict.fromkeys(("calibrate", "Calibration"), "govsim.calibration.search"),
+    "Experiment": "govsim.experiment.config",
+    "sweep": "govsim.experiment.sweeper",
+    **dict.fromkeys(("load_sweep", "SweepResults", "load_experiment"),
+                    "govsim.experiment.results"),
+    **dict.fromkeys(("make_report", "Report"), "govsim.experiment.report_study"),
+    "case_journey": "govsim.measure.journey",
+}
+_later, __dir__ = lazy(__name__, _WHERE)
 
 #: names that sat here too until this release, and the one place each lives now
 _MOVED_OUT = {"RULES": "govsim.scenario", "PRESETS": "govsim.scenario", "hybrid": "govsim.scenario",
               "Factor": "govsim.experiment", "Design": "govsim.experiment",
-              "Precision": "govsim.experiment", "load_experiment": "govsim.experiment",
+              "Precision": "govsim.experiment",
               "journey_from": "govsim.measure.journey", "contacts_table": "govsim.measure.journey",
               "case_outcomes": "govsim.measure.casestudy",
               "distribution": "govsim.measure.casestudy",
@@ -121,11 +116,13 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         _warn_moved(f"govsim.{name}", f"{_MOVED_OUT[name]}.{name}")
-        return getattr(importlib.import_module(_MOVED_OUT[name]), name)
+        value = getattr(importlib.import_module(_MOVED_OUT[name]), name)
+        globals()[name] = value  # said once, as for every old name
+        return value
     return _later(name)
 
 
 _install_moved()  # the old module names of modules that moved, for one release
 
 # the public surface is this list, and every name in it exists
-assert all(name in globals() or name in _LATER for name in __all__), "govsim.__all__ names a missing object"
+assert all(name in globals() or name in _WHERE for name in __all__), "govsim.__all__ names a missing object"

@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Mapping
 
 from govsim.errors import GovsimError
+from govsim.moved import renamed
 
 __all__ = ["LANGS", "check_lang", "tr", "metric_name", "unit_name", "add_names",
            "activity_name", "metric_label", "outcome_name", "outcome_meaning", "display_width",
@@ -297,3 +298,5 @@ def pad(text: str, width: int, right: bool = False) -> str:
     """``text`` padded with spaces to ``width`` terminal columns (on the left if ``right``)."""
     fill = " " * max(0, width - display_width(text))
     return fill + text if right else text + fill
+
+__getattr__ = renamed(__name__)  # rule_name, for one release (govsim.moved.RENAMED)

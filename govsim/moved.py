@@ -20,6 +20,8 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+from govsim.lazy import submodule
+
 __all__ = ["MOVED", "RENAMED", "install", "renamed", "warn_moved"]
 
 #: old module -> the module(s) that now hold its names (first match wins)
@@ -76,8 +78,8 @@ MOVED: dict[str, tuple[str, ...]] = {
     "govsim.model.world": ("govsim.model.draws",),
 }
 
-#: module -> {old name: new name}: names that now mean one thing only (a moved module's old
-#: name included)
+#: module -> {old name: new name, or "module:new name" for one that lives elsewhere now}:
+#: names that now mean one thing only, or have one home (a moved module's old name included)
 RENAMED: dict[str, dict[str, str]] = {
     "govsim.model.supervision": {"Supervision": "Monitoring"},
     "govsim.model.case": {"CaseModel": "RegimeRun"},
@@ -87,6 +89,10 @@ RENAMED: dict[str, dict[str, str]] = {
     "govsim.data.shapes": {"PRESETS": "SHAPES"},
     "govsim.data.columns": {"PRESETS": "SHAPES"},
     "govsim.data.durations": {"FAMILIES": "DISTRIBUTION_FAMILIES"},
+    "govsim.lang": {"rule_name": "govsim.scenario.rules.registry:rule_name"},
+    "govsim.cli": {"CASE_STUDY_MAX_CASES": "govsim.cli.simulate:CASE_STUDY_MAX_CASES",
+                   "DEFAULT_SWEEP_METRICS": "govsim.cli.sweep:DEFAULT_SWEEP_METRICS",
+                   "EXIT_USAGE": "govsim.cli.command:EXIT_USAGE"},
 }
 
 #: old packages that no longer exist: importing one gives an empty package whose submodules
@@ -114,8 +120,9 @@ class _Loader(importlib.abc.Loader):
     def exec_module(self, module: ModuleType) -> None:
         old = module.__name__
         if old in _PACKAGES:
-            module.__path__ = []  # a package, so its old submodules can be imported
-            _warn(old, _PACKAGES[old])
+            # a package, so its old submodules can be imported (each warns, naming its home)
+            module.__path__ = []
+            module.__getattr__ = lambda name: submodule(old, name)  # type: ignore[method-assign]
             return
         targets = MOVED[old]
         _warn(old, " and ".join(targets))
@@ -128,7 +135,7 @@ class _Loader(importlib.abc.Loader):
         def lookup(name: str) -> Any:
             if name in RENAMED.get(old, {}):
                 _warn(f"{old}.{name}", f"{targets[0]}.{RENAMED[old][name]}", "is now")
-                name = RENAMED[old][name]
+                name = RENAMED[old][name]  # (a moved module's renames stay in its new home)
             for home in homes:
                 if hasattr(home, name):
                     return getattr(home, name)
@@ -150,12 +157,13 @@ def renamed(module: str) -> Callable[[str], Any]:
     table = RENAMED[module]
 
     def __getattr__(name: str) -> Any:
-        if name in table:
-            _warn(f"{module}.{name}", f"{module}.{table[name]}", "is now")
-            value = getattr(sys.modules[module], table[name])
-            setattr(sys.modules[module], name, value)  # said once
-            return value
-        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        if name not in table:
+            return submodule(module, name)  # a module of a package (a moved one's old name too)
+        home, _, new = table[name].rpartition(":")
+        _warn(f"{module}.{name}", f"{home or module}.{new}", "is now")
+        value = getattr(importlib.import_module(home) if home else sys.modules[module], new)
+        setattr(sys.modules[module], name, value)  # said once
+        return value
 
     return __getattr__
 

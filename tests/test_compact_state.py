@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from govsim.model import RegimeRun, draw_world
 from govsim.model.draws import K_DRAWS, stream
 from govsim.model.log import COLUMNS, Log
-from govsim.model.state import per_case
 from govsim.scenario import mmc_scenario
+from govsim.scenario.rules import CaseColumn
 
 EVENT = st.tuples(st.integers(0, 2**31 - 1), st.integers(0, 32),
                   st.floats(allow_nan=False, allow_infinity=False), st.integers(-1, 500))
@@ -45,14 +45,15 @@ def test_a_value_out_of_a_columns_range_is_an_error_not_a_wrap() -> None:
     log.event(0, 300, 0.0, 0)  # an activity code beyond int8
     with pytest.raises(OverflowError):
         log.compact()
-    counts = per_case("i", 0, 3)
+    counts = CaseColumn("x", "i", 0, None).new(3)
     with pytest.raises(OverflowError):
         counts[0] = 2**31
 
 
 def test_per_case_columns_start_filled() -> None:
-    assert list(per_case("b", -1, 4)) == [-1] * 4
-    assert np.isnan(per_case("d", np.nan, 2)).all()
+    assert list(CaseColumn("x", "b", -1, None).new(4)) == [-1] * 4
+    assert np.isnan(CaseColumn("x", "d", np.nan, None).new(2)).all()
+    assert CaseColumn("x", "list", 0, None).new(3) == [0, 0, 0]
 
 
 def test_the_repeat_draws_do_not_depend_on_when_they_are_read() -> None:

@@ -54,7 +54,7 @@ def test_every_sentence_exists_in_both_languages_with_the_same_fields() -> None:
     assert set(lang._METRICS_ZH) == set(govsim.measure.metrics.METRICS)
     from govsim.scenario.rules import GROUPS
 
-    assert [g.name for g in GROUPS] == list(govsim.scenario.RULES) and all(g.label_zh for g in GROUPS)
+    assert all(g.label_zh for g in GROUPS)
 
 
 def test_lang_is_checked_by_name() -> None:

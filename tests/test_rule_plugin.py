@@ -100,6 +100,7 @@ print(json.dumps({
     "diff_rows": cmp.differences(["summons_per_case"]).to_dict("records"),
     "zh": [rule_name("summons", "zh"), activity_name("summon", "zh"),
            metric_name("summons_per_case", "zh")],
+    "in_table": "summons_per_case" in cmp.table(),
 }, default=str))
 '''
 
@@ -148,10 +149,66 @@ def test_a_rule_from_outside_the_package_runs_end_to_end(tmp_path: Path, jobs: i
     assert row["regime"] == "summoning" and row["mean_diff"] > 0
     assert row["ci_low"] <= row["mean_diff"] <= row["ci_high"]
     assert out["zh"] == ["街道召集权", "街道召集", "每案召集次数"]
+    assert out["in_table"]  # its metric is among the headline ones every table shows
+
+
+def test_the_plugin_module_can_be_imported_before_govsim(tmp_path: Path) -> None:
+    # a plug-in's own tests, or a notebook, start by importing it
+    env = _install(tmp_path)
+    proc = _run("import summons_rule\nimport govsim\nfrom govsim.scenario import RULES\n"
+                "print(list(RULES)[-1], summons_rule.GROUP.name)\n", env, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["summons", "summons"]
+
+
+def test_a_plugin_that_imports_the_model_at_its_top_is_told_how_to_fix_it(
+        tmp_path: Path) -> None:
+    env = _install(tmp_path, "from govsim.model.state import FAILED\n" + PLUGIN)
+    proc = _run("import govsim.scenario\ngovsim.scenario.RULES", env, tmp_path)
+    assert proc.returncode != 0
+    assert "import the rest inside its behaviour" in proc.stderr
+
+
+def test_plugins_can_be_left_out(tmp_path: Path) -> None:
+    env = _install(tmp_path, "raise RuntimeError('broken on purpose')\n")
+    env["GOVSIM_NO_RULE_PLUGINS"] = "1"
+    proc = _run("from govsim.scenario import RULES\nprint(len(RULES))", env, tmp_path)
+    assert proc.returncode == 0 and proc.stdout.strip() == "12", proc.stderr
+
+
+def test_a_regime_from_a_process_with_the_plugin_is_refused_where_it_is_missing(
+        tmp_path: Path) -> None:
+    env = _install(tmp_path)
+    made = tmp_path / "scenario.pickle"
+    code = ("import pickle, govsim\nfrom govsim.scenario import parse_scenario, scenario_data\n"
+            "data = scenario_data(govsim.load_scenario('district'))\n"
+            "data['regimes']['fragmented'] = {**data['regimes']['fragmented'], 'summons': 'on'}\n"
+            f"pickle.dump(parse_scenario(data), open({str(made)!r}, 'wb'))\n")
+    assert _run(code, env, tmp_path).returncode == 0
+    env["GOVSIM_NO_RULE_PLUGINS"] = "1"
+    proc = _run("import pickle, govsim\n"
+                f"s = pickle.load(open({str(made)!r}, 'rb'))\n"
+                "govsim.run(s, 'fragmented', replications=1, horizon_days=5, jobs=1)\n",
+                env, tmp_path)
+    assert proc.returncode != 0
+    assert "sets summons, summons_hours, which no rule group of this process declares" \
+        in proc.stderr
+
+
+def test_a_key_without_default_that_a_preset_leaves_unset_is_refused(tmp_path: Path) -> None:
+    env = _install(tmp_path, PLUGIN.replace('"summons": (Literal["off", "on"], "off")',
+                                            '"summons": (Literal["off", "on"], ...)'))
+    proc = _run("import govsim.scenario\ngovsim.scenario.RULES", env, tmp_path)
+    assert proc.returncode != 0
+    assert "key 'summons' has no default and preset 'fragmented' does not set it" in proc.stderr
 
 
 def test_without_the_plugin_its_key_is_refused(tmp_path: Path) -> None:
     import govsim
+    from govsim.scenario import RULES
+
+    if "summons" in RULES:  # pragma: no cover - someone installed such a plug-in here
+        pytest.skip("a 'summons' rule group is installed in this environment")
     from govsim.errors import GovsimError
     from govsim.scenario import parse_scenario, scenario_data
 
@@ -164,7 +221,7 @@ def test_without_the_plugin_its_key_is_refused(tmp_path: Path) -> None:
 
 def test_a_plugin_that_cannot_load_is_named(tmp_path: Path) -> None:
     env = _install(tmp_path, "raise RuntimeError('broken on purpose')\n")
-    proc = _run("import govsim.scenario", env, tmp_path)
+    proc = _run("from govsim.scenario import RULES", env, tmp_path)
     assert proc.returncode != 0
     assert "rule plug-in 'summons' (summons_rule:GROUP) could not be loaded" in proc.stderr
     assert "broken on purpose" in proc.stderr
@@ -174,6 +231,6 @@ def test_a_plugin_that_claims_a_key_of_govsim_is_refused(tmp_path: Path) -> None
     clash = PLUGIN.replace('keys={"summons": (Literal["off", "on"], "off"),',
                            'keys={"routing": (Literal["off", "on"], "off"),')
     env = _install(tmp_path, clash)
-    proc = _run("import govsim.scenario", env, tmp_path)
+    proc = _run("from govsim.scenario import RULES", env, tmp_path)
     assert proc.returncode != 0
     assert "key 'routing' belongs to rule group 'routing' already" in proc.stderr

@@ -2,6 +2,6 @@
 
 import sys
 
-from govsim.cli.main import main
+from govsim.cli.command import main
 
 sys.exit(main())

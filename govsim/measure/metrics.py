@@ -144,6 +144,7 @@ HEADLINE = [
     "callback_satisfaction",
     "suggestion_adoption_share",
 ]
+HEADLINE += [m.name for m in RULE_METRICS]  # a rule group's own metrics, after govsim's
 
 
 def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bool,

@@ -1,7 +1,7 @@
 """The model layer: SimPy processes for citizens, units and regime rules.
 
 :func:`simulate` runs one replication of one regime and returns its raw columns
-(:class:`~govsim.model.engine.RawRun`); the recording layer turns them into DataFrames.
+(:class:`~govsim.model.state.RawRun`); the recording layer turns them into DataFrames.
 """
 
 from __future__ import annotations

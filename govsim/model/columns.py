@@ -22,7 +22,7 @@ import numpy as np
 from govsim.errors import GovsimError
 from govsim.scenario.rules import GROUPS, CaseColumn
 
-__all__ = ["ENGINE_COLUMNS", "RULE_COLUMNS", "CASE_COLUMNS", "allocate", "collect",
+__all__ = ["ENGINE_COLUMNS", "RULE_COLUMNS", "RUN_COLUMNS", "allocate", "collect",
            "plain_columns"]
 
 
@@ -59,7 +59,7 @@ ENGINE_COLUMNS: tuple[CaseColumn, ...] = (
     CaseColumn("channel_of", "list", -1, "channel"),
     # the citizen got a reply (an answer, a call from the owner, ...)
     CaseColumn("replied", "list", False, "replied", bool),
-    # 0 none, 1 knowledge base, 2 hand-off, 3 dispatch (govsim.model.log.TRIAGE)
+    # 0 none, 1 knowledge base, 2 hand-off, 3 dispatch (govsim.recording.TRIAGE)
     CaseColumn("triage_code", "b", 0, "triage"),
     # suggestions: 1 adopted, 0 not adopted, -1 not a suggestion
     CaseColumn("adopted", "b", -1, "adopted", np.int8),
@@ -85,7 +85,14 @@ ENGINE_COLUMNS: tuple[CaseColumn, ...] = (
 RULE_COLUMNS: tuple[CaseColumn, ...] = tuple(col for g in GROUPS for col in g.columns)
 
 #: every per-case column
-CASE_COLUMNS: tuple[CaseColumn, ...] = ENGINE_COLUMNS + RULE_COLUMNS
+RUN_COLUMNS: tuple[CaseColumn, ...] = ENGINE_COLUMNS + RULE_COLUMNS
+
+# the raw keys the engine itself fills (its columns', and three of the world's draws)
+_ENGINE_RAW = {c.raw for c in ENGINE_COLUMNS} | {"arrival_h", "category", "satisfied_within_h"}
+if clash := sorted({c.attr for c in RULE_COLUMNS} & {c.attr for c in ENGINE_COLUMNS}
+                   | {c.raw for c in RULE_COLUMNS} & _ENGINE_RAW):
+    raise GovsimError(f"a rule group's per-case column is named like one of the engine's own: "
+                      f"{clash[0]!r}", "govsim.rules")
 
 
 def allocate(owner: object, n: int, columns: Iterable[CaseColumn] = ENGINE_COLUMNS) -> None:
@@ -99,13 +106,13 @@ def allocate(owner: object, n: int, columns: Iterable[CaseColumn] = ENGINE_COLUM
         setattr(owner, col.attr, col.new(n))
 
 
-def collect(owner: object, columns: Iterable[CaseColumn] = CASE_COLUMNS) -> dict[str, np.ndarray]:
+def collect(owner: object, columns: Iterable[CaseColumn] = RUN_COLUMNS) -> dict[str, np.ndarray]:
     """The columns that leave the run, by their ``raw`` key, as numpy arrays."""
     return {col.raw: col.collected(getattr(owner, col.attr)) for col in columns
             if col.raw is not None}
 
 
-def plain_columns(columns: Iterable[CaseColumn] = CASE_COLUMNS) -> list[tuple[str, str]]:
+def plain_columns(columns: Iterable[CaseColumn] = RUN_COLUMNS) -> list[tuple[str, str]]:
     """``(table column, raw key)`` of the columns the ``cases`` table copies as they are, in
     order."""
     return [(col.table, col.raw) for col in columns if col.table is not None and col.raw]

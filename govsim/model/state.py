@@ -6,7 +6,6 @@ calendar a run is timed on, and :class:`RawRun`, the columns a run hands to the 
 
 from __future__ import annotations
 
-from array import array
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +17,7 @@ from govsim.model.log import Log
 from govsim.model.staff import StaffPool
 from govsim.scenario import Category, Scenario
 
-__all__ = ["RawRun", "build_calendar", "per_case", "UnitState", "CategoryState", "CallCentreState",
+__all__ = ["RawRun", "build_calendar", "UnitState", "CategoryState", "CallCentreState",
            "OPEN", "RESOLVED", "ABANDONED", "NOT_FILED", "OK", "FAILED", "QUIETED", "FALSELY_CLOSED",
            "ANSWERED", "NOT_THROUGH", "RELAY_KINDS"]
 
@@ -55,13 +54,6 @@ def build_calendar(scenario: Scenario) -> WorkCalendar:
     tail = np.arange(tail_start, tail_start + margin)
     weekday = (tail.view("int64") - 4) % 7
     return WorkCalendar(w.start, np.concatenate([core, weekday < 5]))
-
-
-def per_case(typecode: str, fill: float, n: int) -> array:
-    """A typed per-case column of ``n`` values ``fill`` (``typecode`` as in :mod:`array`:
-    ``"b"`` for flags and codes, ``"i"`` for counters, ``"d"`` for hours and yuan). A value
-    out of the type's range raises ``OverflowError``; nothing wraps silently."""
-    return array(typecode, [fill]) * n
 
 
 class UnitState:

@@ -36,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from govsim.errors import GovsimError
 from govsim.model.columns import plain_columns
 from govsim.model.log import (
     ACTIVITIES,
@@ -46,9 +47,9 @@ from govsim.model.log import (
 from govsim.model.state import ABANDONED, NOT_FILED, OPEN, RESOLVED, RawRun
 from govsim.recording.daily import DAILY_BURDEN, DAILY_COUNTS, _daily_burden, _per_day
 from govsim.recording.logs import (
-    Lights,
-    Money,
-    Staff,
+    LightRows,
+    MoneyRows,
+    StaffRows,
     Take,
     kept,
     read_lights,
@@ -120,7 +121,7 @@ def tables(raw: RawRun, release: bool = False) -> Tables:
                   _daily(raw, staff, money, keep))
 
 
-def _cases(raw: RawRun, staff: Staff, money: Money, filed: np.ndarray,
+def _cases(raw: RawRun, staff: StaffRows, money: MoneyRows, filed: np.ndarray,
            keep: np.ndarray | None) -> pd.DataFrame:
     """One row per kept case."""
     c = raw.cases
@@ -131,7 +132,7 @@ def _cases(raw: RawRun, staff: Staff, money: Money, filed: np.ndarray,
     # time to true resolution, censored at the horizon; an abandoned problem stays unsolved,
     # so it is censored at the horizon too (not at the moment the citizen gave up)
     duration_h = np.where(resolved, end - arrival, raw.horizon_h - arrival)
-    cases = pd.DataFrame({
+    before = {
         **_head(raw, n),
         "case": np.arange(n, dtype=np.int64),
         "category": pd.Categorical.from_codes(c["category"], categories=raw.category_names),
@@ -144,7 +145,9 @@ def _cases(raw: RawRun, staff: Staff, money: Money, filed: np.ndarray,
         "resolved": resolved,
         "resolution_days": np.where(resolved, (end - arrival) / 24.0, np.nan),
         "duration_days": duration_h / 24.0,
-        **{name: c[key] for name, key in plain_columns()},
+    }
+    plain = {name: c[key] for name, key in plain_columns()}
+    after = {
         # the citizen's own time: every contact, and every wait on the line
         "citizen_hours": c["contacts"] * raw.hours_per_contact + c["call_wait_h"],
         "citizen_cost_yuan": (c["contacts"] * raw.hours_per_contact + c["call_wait_h"])
@@ -156,7 +159,12 @@ def _cases(raw: RawRun, staff: Staff, money: Money, filed: np.ndarray,
         "callback_rating": c["callback_rating"],
         "adopted": np.where(c["adopted"] < 0, np.nan, c["adopted"]).astype(float),
         "satisfied": resolved & ((end - arrival) <= c["satisfied_within_h"]),
-    }, copy=False)  # the columns are this function's own arrays: no consolidating copy
+    }
+    if clash := sorted((before.keys() | after.keys()) & plain.keys()):
+        raise GovsimError(f"a rule group's per-case column would replace the cases table's own "
+                          f"column {clash[0]!r}: give it another table name", "govsim.rules")
+    # the columns are this function's own arrays: no consolidating copy
+    cases = pd.DataFrame({**before, **plain, **after}, copy=False)
     return cases if keep is None else cases[keep].reset_index(drop=True)
 
 
@@ -184,7 +192,7 @@ def _events(raw: RawRun, take: Take, keep: np.ndarray | None) -> pd.DataFrame:
     }, copy=False)
 
 
-def _ledger(raw: RawRun, money: Money) -> pd.DataFrame:
+def _ledger(raw: RawRun, money: MoneyRows) -> pd.DataFrame:
     """One row per money movement."""
     m_payer = money.payer
     return pd.DataFrame({
@@ -201,7 +209,7 @@ def _ledger(raw: RawRun, money: Money) -> pd.DataFrame:
     })
 
 
-def _lights(raw: RawRun, lights: Lights) -> pd.DataFrame:
+def _lights(raw: RawRun, lights: LightRows) -> pd.DataFrame:
     """One row per monitoring light."""
     return pd.DataFrame({
         **_head(raw, len(lights.unit)),
@@ -213,7 +221,7 @@ def _lights(raw: RawRun, lights: Lights) -> pd.DataFrame:
     })
 
 
-def _daily(raw: RawRun, staff: Staff, money: Money, keep: np.ndarray | None) -> pd.DataFrame:
+def _daily(raw: RawRun, staff: StaffRows, money: MoneyRows, keep: np.ndarray | None) -> pd.DataFrame:
     """One row per day of the horizon: the street office's burden by part, and case counts."""
     cost = np.asarray(raw.unit_cost, dtype=float)
     street = np.asarray(raw.unit_kinds) == "street_office"

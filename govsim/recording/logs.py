@@ -17,13 +17,13 @@ import numpy as np
 from govsim.model.log import Work
 from govsim.model.state import RELAY_KINDS, RawRun
 
-__all__ = ["Staff", "Money", "Lights", "read_staff", "read_money", "read_lights", "kept"]
+__all__ = ["StaffRows", "MoneyRows", "LightRows", "read_staff", "read_money", "read_lights", "kept"]
 
 Take = Callable[[str, type], np.ndarray]
 
 
 @dataclass
-class Staff:
+class StaffRows:
     """Staff sessions: case, unit, hours, the unit's share of the case, purpose, whether
     assigned by a ruling, end time; ``seated`` hours per unit over the measured window, and
     hours per case (every row, before the cut)."""
@@ -40,7 +40,7 @@ class Staff:
 
 
 @dataclass
-class Money:
+class MoneyRows:
     """Money movements: case, payer, amount, the payer's share of the case, kind, whether
     assigned by a ruling, time; and money per case (every row, before the cut)."""
 
@@ -55,7 +55,7 @@ class Money:
 
 
 @dataclass
-class Lights:
+class LightRows:
     """Monitoring lights: case, unit, colour, monitoring point, time."""
 
     case: np.ndarray
@@ -65,7 +65,7 @@ class Lights:
     time: np.ndarray
 
 
-def read_staff(raw: RawRun, take: Take, keep: np.ndarray | None) -> Staff:
+def read_staff(raw: RawRun, take: Take, keep: np.ndarray | None) -> StaffRows:
     n = len(raw.cases["arrival_h"])
     case, unit = take("st_case", np.int64), take("st_unit", np.int64)
     hours, share = take("st_hours", float), take("st_share", float)
@@ -82,10 +82,10 @@ def read_staff(raw: RawRun, take: Take, keep: np.ndarray | None) -> Staff:
         k = kept(keep, case)
         case, unit, hours, share, purpose, assigned, time = (
             case[k], unit[k], hours[k], share[k], purpose[k], assigned[k], time[k])
-    return Staff(case, unit, hours, share, purpose, assigned, time, seated, per_case)
+    return StaffRows(case, unit, hours, share, purpose, assigned, time, seated, per_case)
 
 
-def read_money(raw: RawRun, take: Take, keep: np.ndarray | None) -> Money:
+def read_money(raw: RawRun, take: Take, keep: np.ndarray | None) -> MoneyRows:
     n = len(raw.cases["arrival_h"])
     case, payer = take("m_case", np.int64), take("m_payer", np.int64)
     amount, share = take("m_amount", float), take("m_share", float)
@@ -96,17 +96,17 @@ def read_money(raw: RawRun, take: Take, keep: np.ndarray | None) -> Money:
         k = kept(keep, case)
         case, payer, amount, share, kind, assigned, time = (
             case[k], payer[k], amount[k], share[k], kind[k], assigned[k], time[k])
-    return Money(case, payer, amount, share, kind, assigned, time, per_case)
+    return MoneyRows(case, payer, amount, share, kind, assigned, time, per_case)
 
 
-def read_lights(take: Take, keep: np.ndarray | None) -> Lights:
+def read_lights(take: Take, keep: np.ndarray | None) -> LightRows:
     case, unit = take("l_case", np.int64), take("l_unit", np.int64)
     colour, point = take("l_colour", np.int64), take("l_point", np.int64)
     time = take("l_time", float)
     if keep is not None:
         k = kept(keep, case)
         case, unit, colour, point, time = case[k], unit[k], colour[k], point[k], time[k]
-    return Lights(case, unit, colour, point, time)
+    return LightRows(case, unit, colour, point, time)
 
 
 def _rulings(raw: RawRun) -> list[tuple[int, int, int, int]]:

@@ -12,13 +12,13 @@ import pandas as pd
 
 from govsim.model.log import HANDLING, RED, YELLOW, MoneyKind, Work
 from govsim.model.state import RawRun
-from govsim.recording.logs import Lights, Money, Staff
+from govsim.recording.logs import LightRows, MoneyRows, StaffRows
 
 __all__ = ["units_table"]
 
 
-def units_table(raw: RawRun, head: dict[str, object], staff: Staff, money: Money,
-                lights: Lights) -> pd.DataFrame:
+def units_table(raw: RawRun, head: dict[str, object], staff: StaffRows, money: MoneyRows,
+                lights: LightRows) -> pd.DataFrame:
     """One row per unit (``head``: the regime and replication columns)."""
     n_units = len(raw.unit_names)
     n_payers = len(raw.payer_names)

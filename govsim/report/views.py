@@ -3,7 +3,7 @@
 Layer: report. :mod:`govsim.report.text`, :mod:`~govsim.report.decomposition`
 and :mod:`~govsim.report.robustness` turn results into text and JSON; the result
 classes (:class:`~govsim.experiment.comparison.Comparison` and
-:class:`~govsim.experiment.results.Results`, :class:`~govsim.experiment.decomposition.Decomposition`,
+:class:`~govsim.experiment.comparison.Results`, :class:`~govsim.experiment.decomposition.Decomposition`,
 :class:`~govsim.experiment.robustness_result.Robustness`) offer them as methods. Typing the
 renderers against these protocols instead of the classes keeps the imports one way, typed or
 not: a class imports its renderer, a renderer imports only this module.

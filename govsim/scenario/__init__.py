@@ -25,35 +25,7 @@ Problems are reported as :class:`govsim.errors.GovsimError` with the dotted key 
 
 from __future__ import annotations
 
-from govsim.scenario.assumptions import Assumption
-from govsim.scenario.edit import check_path, scenario_data, set_path, with_overrides, with_values
-from govsim.scenario.examples import mmc_scenario
-from govsim.scenario.names import Names, display_names
-from govsim.scenario.parse import Scenario, check_baseline, load_scenario, parse_scenario
-from govsim.scenario.presets import NOT_RULES, PRESETS, RULES, differing_rules, hybrid
-from govsim.scenario.rules import (
-    Adjudication,
-    CallCentre,
-    Channel,
-    Deflection,
-    Funding,
-    Limits,
-    Meeting,
-    Regime,
-    Rung,
-    Supervision,
-)
-from govsim.scenario.toml_text import scenario_toml, to_toml
-from govsim.scenario.world import (
-    PUBLIC_KINDS,
-    CalendarSpec,
-    Category,
-    Citizens,
-    Demand,
-    Fund,
-    Unit,
-    World,
-)
+from govsim.lazy import lazy
 
 __all__ = [
     "Names",
@@ -95,3 +67,26 @@ __all__ = [
     "set_path",
     "mmc_scenario",
 ]
+
+# each name is loaded from its module when first read, so a rule group's module (a plug-in's
+# too) can import the declarations' vocabulary before the schema is built from them
+__getattr__, __dir__ = lazy(__name__, {
+    "Assumption": f"{__name__}.assumptions", "check_path": f"{__name__}.edit",
+    "scenario_data": f"{__name__}.edit", "set_path": f"{__name__}.edit",
+    "with_overrides": f"{__name__}.edit", "with_values": f"{__name__}.edit",
+    "mmc_scenario": f"{__name__}.examples", "Names": f"{__name__}.names",
+    "display_names": f"{__name__}.names", "Scenario": f"{__name__}.parse",
+    "check_baseline": f"{__name__}.parse", "load_scenario": f"{__name__}.parse",
+    "parse_scenario": f"{__name__}.parse", "NOT_RULES": f"{__name__}.presets",
+    "PRESETS": f"{__name__}.presets", "RULES": f"{__name__}.presets",
+    "differing_rules": f"{__name__}.presets", "hybrid": f"{__name__}.presets",
+    "Adjudication": f"{__name__}.rules", "CallCentre": f"{__name__}.rules",
+    "Channel": f"{__name__}.rules", "Deflection": f"{__name__}.rules",
+    "Funding": f"{__name__}.rules", "Limits": f"{__name__}.rules", "Meeting": f"{__name__}.rules",
+    "Regime": f"{__name__}.rules", "Rung": f"{__name__}.rules",
+    "Supervision": f"{__name__}.rules", "scenario_toml": f"{__name__}.toml_text",
+    "to_toml": f"{__name__}.toml_text", "PUBLIC_KINDS": f"{__name__}.world",
+    "CalendarSpec": f"{__name__}.world", "Category": f"{__name__}.world",
+    "Citizens": f"{__name__}.world", "Demand": f"{__name__}.world", "Fund": f"{__name__}.world",
+    "Unit": f"{__name__}.world", "World": f"{__name__}.world",
+})

@@ -25,7 +25,7 @@ from __future__ import annotations
 from govsim.lazy import lazy
 from govsim.scenario.rules.escalation import Meeting, Rung
 from govsim.scenario.rules.funding import Funding
-from govsim.scenario.rules.group import REQUIRED, Activity, CaseColumn, Metric, RuleGroup
+from govsim.scenario.rules.group import NO_DEFAULT, Activity, CaseColumn, Metric, RuleGroup
 from govsim.scenario.rules.intake import CallCentre, Channel
 from govsim.scenario.rules.non_owner import Deflection
 from govsim.scenario.rules.overlap import Adjudication
@@ -33,7 +33,7 @@ from govsim.scenario.rules.time_limits import Limits, Supervision
 
 __all__ = ["Channel", "CallCentre", "Deflection", "Rung", "Meeting", "Funding", "Limits",
            "Supervision", "Adjudication", "Regime", "RegimeBase", "RuleGroup", "CaseColumn",
-           "Activity", "Metric", "REQUIRED", "GROUPS", "PRESET_NAMES", "rule_name"]
+           "Activity", "Metric", "NO_DEFAULT", "GROUPS", "PRESET_NAMES", "rule_name"]
 
 # what depends on every group, plug-ins included, is read when first asked for: a plug-in's
 # module imports its vocabulary (RuleGroup, CaseColumn, ...) from here while the groups are

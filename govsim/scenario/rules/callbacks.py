@@ -9,7 +9,7 @@ Behaviour: :meth:`govsim.model.case.RegimeRun.case` and
 
 from __future__ import annotations
 
-from govsim.scenario.rules.group import REQUIRED, RuleGroup
+from govsim.scenario.rules.group import NO_DEFAULT, RuleGroup
 
 __all__ = ["GROUP"]
 
@@ -17,7 +17,7 @@ GROUP = RuleGroup(
     name="callbacks",
     label_zh="满意度回访",
     order=80,
-    keys={"callback": (bool, REQUIRED), "reopened_requires_real_fix": (bool, REQUIRED)},
+    keys={"callback": (bool, NO_DEFAULT), "reopened_requires_real_fix": (bool, NO_DEFAULT)},
     presets={
         "fragmented": {"callback": False, "reopened_requires_real_fix": False},
         # a satisfaction callback after every result

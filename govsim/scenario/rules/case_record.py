@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from govsim.scenario.rules.group import REQUIRED, RuleGroup
+from govsim.scenario.rules.group import NO_DEFAULT, RuleGroup
 
 __all__ = ["GROUP"]
 
@@ -17,6 +17,6 @@ GROUP = RuleGroup(
     name="case_record",
     label_zh="案件记录",
     order=20,
-    keys={"record": (Literal["per_filing", "tracking"], REQUIRED)},
+    keys={"record": (Literal["per_filing", "tracking"], NO_DEFAULT)},
     presets={"fragmented": {"record": "per_filing"}, "consolidated": {"record": "tracking"}},
 )

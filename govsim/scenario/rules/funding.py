@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Literal
 
 from govsim.scenario.base import Days, PositiveDays, Probability, Strict
-from govsim.scenario.rules.group import REQUIRED, RuleGroup
+from govsim.scenario.rules.group import NO_DEFAULT, RuleGroup
 
 __all__ = ["Funding", "GROUP"]
 
@@ -34,7 +34,7 @@ GROUP = RuleGroup(
     name="funding",
     label_zh="资金缺口",
     order=90,
-    keys={"funding": (Funding, REQUIRED)},
+    keys={"funding": (Funding, NO_DEFAULT)},
     # a table: a regime's own keys are laid over the preset's, key by key
     presets={"fragmented": {"funding": {"mode": "stall", "when": "meeting"}},
              "consolidated": {"funding": {"mode": "release", "when": "ticket"}}},

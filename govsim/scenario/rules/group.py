@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["RuleGroup", "CaseColumn", "Activity", "Metric", "REQUIRED"]
+__all__ = ["RuleGroup", "CaseColumn", "Activity", "Metric", "NO_DEFAULT"]
 
 #: the default of a key every regime must set (directly or through its preset)
-REQUIRED: Any = ...
+NO_DEFAULT: Any = ...
 
 
 @dataclass(frozen=True)
@@ -92,10 +92,10 @@ class Metric:
 class RuleGroup:
     """A rule group and everything about it that is data (see the module's docstring)."""
 
-    #: the group's name (``govsim.RULES``' key; what a decomposition attributes to)
+    #: the group's name (``govsim.scenario.RULES``' key; what a decomposition attributes to)
     name: str
     #: regime key -> ``(type, default)``, in the order the schema lists them; the type may
-    #: carry bounds (``Annotated``), the default may be :data:`REQUIRED`
+    #: carry bounds (``Annotated``), the default may be :data:`NO_DEFAULT`
     keys: Mapping[str, tuple[Any, Any]]
     #: preset name -> the settings it gives this group's keys
     presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)

@@ -23,7 +23,7 @@ from govsim.scenario.base import (
     Weight,
     check_hours,
 )
-from govsim.scenario.rules.group import REQUIRED, RuleGroup
+from govsim.scenario.rules.group import NO_DEFAULT, RuleGroup
 
 __all__ = ["CallCentre", "Channel", "GROUP"]
 
@@ -66,9 +66,9 @@ GROUP = RuleGroup(
         # the unit that takes contacts under intake = "centre", and runs callbacks and
         # supervision; a unit of the world that no rule uses changes nothing
         "centre": (Name | None, None),
-        "intake": (Literal["channels", "centre"], REQUIRED),
+        "intake": (Literal["channels", "centre"], NO_DEFAULT),
         "channels": (tuple[Channel, ...], ()),
-        "intake_hours": (Hours, REQUIRED),
+        "intake_hours": (Hours, NO_DEFAULT),
         "intake_cv": (Coefficient, 0.0),
     },
     presets={

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import model_validator
 
 from govsim.scenario.base import Hours, Probability, Strict
-from govsim.scenario.rules.group import REQUIRED, RuleGroup
+from govsim.scenario.rules.group import NO_DEFAULT, RuleGroup
 
 __all__ = ["Deflection", "GROUP"]
 
@@ -39,7 +39,7 @@ GROUP = RuleGroup(
     label_zh="非责任单位的处理",
     order=40,
     keys={
-        "non_owner": (Literal["deflect", "return"], REQUIRED),
+        "non_owner": (Literal["deflect", "return"], NO_DEFAULT),
         "deflection": (Deflection, Deflection()),
         "return_hours": (Hours, 0.5),
     },

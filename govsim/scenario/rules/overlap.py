@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Literal
 
 from govsim.scenario.base import Hours, Name, PositiveDays, Probability, Strict
-from govsim.scenario.rules.group import REQUIRED, RuleGroup
+from govsim.scenario.rules.group import NO_DEFAULT, RuleGroup
 
 __all__ = ["Adjudication", "GROUP"]
 
@@ -31,7 +31,7 @@ GROUP = RuleGroup(
     label_zh="职责交叉",
     order=50,
     keys={
-        "overlap": (Literal["deflect", "adjudicate"], REQUIRED),
+        "overlap": (Literal["deflect", "adjudicate"], NO_DEFAULT),
         "overlap_deflect_prob": (Probability, 0.6),
         "overlap_acts_on_share": (bool, True),
         "adjudication": (Adjudication, Adjudication()),

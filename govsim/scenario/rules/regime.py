@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import create_model, model_validator
 
+from govsim.errors import GovsimError
 from govsim.scenario.base import Strict
 from govsim.scenario.rules.registry import GROUPS, PRESET_NAMES, apply_preset
 
@@ -42,6 +43,17 @@ class RegimeBase(Strict):
             raise ValueError("'centre' names no unit, but intake 'centre', time limits or "
                              "callbacks need one (key 'centre')")
         return self
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        # a regime made where a rule plug-in was installed, unpickled where it is not (a worker
+        # without the package): no rule here would read its keys, so refuse rather than run
+        # another model in silence
+        unknown = sorted(set(state.get("__dict__", {})) - set(type(self).model_fields))
+        if unknown:
+            raise GovsimError(f"a regime sets {', '.join(unknown)}, which no rule group of this "
+                              "process declares: install the rule plug-in that does in every "
+                              "process that runs it", "govsim.rules")
+        super().__setstate__(state)
 
     @property
     def kind(self) -> str:

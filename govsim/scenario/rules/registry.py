@@ -17,6 +17,7 @@ it.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 from collections.abc import Iterable, Mapping
 from importlib.metadata import entry_points
@@ -26,7 +27,7 @@ from typing import Any
 
 from govsim.errors import GovsimError
 from govsim.lang import add_names
-from govsim.scenario.rules.group import RuleGroup
+from govsim.scenario.rules.group import NO_DEFAULT, RuleGroup
 
 __all__ = ["GROUPS", "RULES", "PRESETS", "PRESET_NAMES", "NOT_RULES", "ENTRY_POINT",
            "check_groups", "apply_preset", "rule_name"]
@@ -35,6 +36,10 @@ __all__ = ["GROUPS", "RULES", "PRESETS", "PRESET_NAMES", "NOT_RULES", "ENTRY_POI
 PRESET_NAMES = ("fragmented", "consolidated")
 #: regime keys that are no rule: its preset's name and its labels
 NOT_RULES = ("preset", "label", "label_zh")
+#: a key no group may take: what older files call the preset (read as ``preset``)
+_RESERVED = ("kind",)
+#: set (to anything) to leave installed plug-ins out, e.g. to run govsim past a broken one
+SKIP_PLUGINS = "GOVSIM_NO_RULE_PLUGINS"
 #: the entry-point group plug-in rule groups are declared under
 ENTRY_POINT = "govsim.rules"
 _NOT_GROUPS = {"group", "registry", "regime"}
@@ -56,15 +61,33 @@ def _own() -> list[RuleGroup]:
 
 
 def _plugins() -> list[RuleGroup]:
+    if os.environ.get(SKIP_PLUGINS):
+        return []
     found = []
     for ep in entry_points(group=ENTRY_POINT):
         try:
             value = ep.load()
         except Exception as exc:  # any failure of someone else's code, said with its name
+            # govsim cannot give its model or studies while it gathers the groups
+            half = any(isinstance(e, ImportError) and (e.name or "").startswith("govsim")
+                       for e in _chain(exc))
+            why = ("it imports more of govsim than govsim.scenario.rules at its top, so the "
+                   "groups are gathered while it is half loaded: import the rest inside its "
+                   "behaviour" if half else f"{type(exc).__name__}: {exc}")
             raise GovsimError(f"the rule plug-in {ep.name!r} ({ep.value}) could not be loaded: "
-                              f"{type(exc).__name__}: {exc}", ENTRY_POINT) from exc
+                              f"{why} (set {SKIP_PLUGINS}=1 to run without plug-ins)",
+                              ENTRY_POINT) from exc
         found.append(_group_of(value, f"the rule plug-in {ep.name!r} ({ep.value})"))
     return found
+
+
+def _chain(exc: BaseException | None) -> list[BaseException]:
+    """An exception and those it was raised from or during."""
+    out: list[BaseException] = []
+    while exc is not None and exc not in out:
+        out.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    return out
 
 
 def check_groups(groups: Iterable[RuleGroup]) -> tuple[RuleGroup, ...]:
@@ -72,7 +95,7 @@ def check_groups(groups: Iterable[RuleGroup]) -> tuple[RuleGroup, ...]:
     :data:`NOT_RULES` key) holds, preset settings only for known presets and its own keys,
     unique column attributes, activities and metrics."""
     ordered = tuple(sorted(groups, key=lambda g: (g.order, g.name)))
-    seen: dict[str, str] = {k: "the regime itself" for k in NOT_RULES}
+    seen: dict[str, str] = {k: "the regime itself" for k in NOT_RULES + _RESERVED}
     names: set[str] = set()
     extras: dict[str, str] = {}
     for g in ordered:
@@ -87,6 +110,12 @@ def check_groups(groups: Iterable[RuleGroup]) -> tuple[RuleGroup, ...]:
                 raise GovsimError(f"{where}: key {key!r} belongs to {seen[key]} already",
                                   ENTRY_POINT)
             seen[key] = f"rule group {g.name!r}"
+        for key, (_, default) in g.keys.items():
+            unset = [p for p in PRESET_NAMES if key not in g.presets.get(p, {})]
+            if default is NO_DEFAULT and unset:
+                raise GovsimError(f"{where}: key {key!r} has no default and preset {unset[0]!r} "
+                                  "does not set it, so no regime of that preset could be read",
+                                  ENTRY_POINT)
         for preset, settings in g.presets.items():
             if preset not in PRESET_NAMES:
                 raise GovsimError(f"{where}: unknown preset {preset!r} (known: "

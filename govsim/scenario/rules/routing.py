@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Literal
 
 from govsim.scenario.base import Days, Hours, Probability
-from govsim.scenario.rules.group import REQUIRED, RuleGroup
+from govsim.scenario.rules.group import NO_DEFAULT, RuleGroup
 
 __all__ = ["GROUP"]
 
@@ -21,7 +21,7 @@ GROUP = RuleGroup(
     label_zh="分派方式",
     order=30,
     keys={
-        "routing": (Literal["citizen", "triage"], REQUIRED),
+        "routing": (Literal["citizen", "triage"], NO_DEFAULT),
         "kb_coverage": (Probability, 0.5),
         "dispatch_within_working_days": (Days, 1.0),
         "accuracy": (Probability, 0.9),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Literal
 
 from govsim.scenario.base import Days, Hours, Probability, Strict
-from govsim.scenario.rules.group import REQUIRED, RuleGroup
+from govsim.scenario.rules.group import NO_DEFAULT, RuleGroup
 
 __all__ = ["Limits", "Supervision", "GROUP"]
 
@@ -52,7 +52,7 @@ GROUP = RuleGroup(
     label_zh="办理时限与亮灯",
     order=70,
     keys={
-        "time_limits": (bool, REQUIRED),
+        "time_limits": (bool, NO_DEFAULT),
         "limits": (Limits, Limits()),
         "supervision": (Supervision, Supervision()),
     },

@@ -227,6 +227,15 @@ def test_a_plugin_that_cannot_load_is_named(tmp_path: Path) -> None:
     assert "broken on purpose" in proc.stderr
 
 
+def test_the_command_says_a_broken_plugin_in_one_line_and_exits_2(tmp_path: Path) -> None:
+    env = _install(tmp_path, "raise RuntimeError('broken on purpose')\n")
+    proc = subprocess.run([sys.executable, "-m", "govsim.cli", "validate", "district"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("govsim: error: govsim.rules: the rule plug-in 'summons'")
+    assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
+
+
 def test_a_plugin_that_claims_a_key_of_govsim_is_refused(tmp_path: Path) -> None:
     clash = PLUGIN.replace('keys={"summons": (Literal["off", "on"], "off"),',
                            'keys={"routing": (Literal["off", "on"], "off"),')

@@ -2,6 +2,6 @@
 
 import sys
 
-from govsim.cli.command import main
+from govsim.cli import main
 
 sys.exit(main())

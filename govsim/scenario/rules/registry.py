@@ -97,7 +97,7 @@ def check_groups(groups: Iterable[RuleGroup]) -> tuple[RuleGroup, ...]:
     ordered = tuple(sorted(groups, key=lambda g: (g.order, g.name)))
     seen: dict[str, str] = {k: "the regime itself" for k in NOT_RULES + _RESERVED}
     names: set[str] = set()
-    extras: dict[str, str] = {}
+    extras: dict[tuple[str, str], str] = {}
     for g in ordered:
         where = f"rule group {g.name!r}"
         if not g.name.isidentifier() or g.name in names:
@@ -131,7 +131,7 @@ def check_groups(groups: Iterable[RuleGroup]) -> tuple[RuleGroup, ...]:
                 if (kind, value) in extras:
                     raise GovsimError(f"{where}: {kind} {value!r} is declared by "
                                       f"{extras[(kind, value)]} too", ENTRY_POINT)
-                extras[(kind, value)] = where  # type: ignore[index]
+                extras[(kind, value)] = where
     return ordered
 
 

@@ -132,10 +132,13 @@ def needs_events(targets: Sequence[Target]) -> bool:
 def _observe_task(args: tuple[Scenario, str, int, int, bool, tuple[Target, ...]]) -> np.ndarray:
     """One replication of one point: every target's quantity (run in a worker)."""
     scenario, regime, seed, replication, events, targets = args
-    out = run_replication(scenario, (regime,), seed, replication, record_events=events)
+    # targets that are all metrics need no table: the run keeps only its metrics
+    only_metrics = all(t.observe["kind"] == "metric" for t in targets)
+    out = run_replication(scenario, (regime,), seed, replication, record_events=events,
+                          recording="metrics" if only_metrics else "tables")
     metrics = pd.DataFrame(out.metrics)
-    cases = out.cases[0]
-    ev = out.events[0]
+    cases = pd.DataFrame() if only_metrics else out.cases[0]
+    ev = pd.DataFrame() if only_metrics else out.events[0]
     return np.array([observe(t, scenario, cases, ev, metrics)[0] for t in targets])
 
 

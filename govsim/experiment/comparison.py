@@ -31,6 +31,7 @@ from govsim.experiment.replication import TABLES, ReplicationOutput, run_replica
 from govsim.lang import check_lang
 from govsim.measure import over_time as ot
 from govsim.measure.metrics import FEASIBLE, HEADLINE
+from govsim.model.engine import RECORDINGS
 from govsim.progress import Progress
 from govsim.scenario import Names, Scenario, check_baseline, display_names
 from govsim.stats.summary import paired_differences, summarise
@@ -182,28 +183,36 @@ def _level(confidence: Any, default: float) -> float:
     return float(confidence)
 
 
-def _task(args: tuple[Scenario, tuple[str, ...], int, int, bool, float]) -> ReplicationOutput:
-    return run_replication(*args)
+def _task(args: tuple[Scenario, tuple[str, ...], int, int, bool, float, str]
+          ) -> ReplicationOutput:
+    scenario, regimes, seed, replication, record_events, warmup_days, recording = args
+    return run_replication(scenario, regimes, seed, replication, record_events, warmup_days,
+                           recording=recording)
 
 
 def _execute(scenario: Scenario, regimes: tuple[str, ...], seed: int, replications: int,
              record_events: bool, jobs: int | None, progress: Progress | None,
              executor: str | Executor | None, scheduler: str | None,
-             warmup_days: float, memory_budget: float | None) -> list[ReplicationOutput]:
+             warmup_days: float, memory_budget: float | None,
+             recording: str = "tables") -> list[ReplicationOutput]:
     whole(replications, 1, "replications", MAX_REPLICATIONS)
     whole(seed, 0, "seed")
     if not isinstance(record_events, bool):
         raise GovsimError(f"must be true or false, got {shown(record_events)}", "record_events")
+    if recording not in RECORDINGS:
+        raise GovsimError(f"must be one of {', '.join(map(repr, RECORDINGS))}, got "
+                          f"{shown(recording)}", "recording")
     if progress is not None and not callable(progress):
         raise GovsimError(f"must be a function (done, total) or None, got {shown(progress)}",
                           "progress")
     # every replication's tables come back to this process, and are copied once when joined
-    check_memory(scenario, len(regimes), 2 * replications, record_events, memory_budget)
+    check_memory(scenario, len(regimes), 2 * replications if recording == "tables" else 0,
+                 record_events, memory_budget)
     check_work(scenario, len(regimes) * replications, "replications",
                f"{replications:,} replications of {len(regimes)} regime(s)")
     if executor is None:
         executor = "serial" if jobs == 1 or replications == 1 else "local"
-    tasks = ((r, (scenario, regimes, seed, r, record_events, warmup_days))
+    tasks = ((r, (scenario, regimes, seed, r, record_events, warmup_days, recording))
              for r in range(replications))
     return run_all(_task, tasks, replications, executor=executor, jobs=jobs,
                    scheduler=scheduler, progress=progress)
@@ -236,7 +245,8 @@ def run(scenario: ScenarioLike, regime: str | None = None, *, replications: int 
         seed: int = 0, horizon_days: int | None = None, record_events: bool = True,
         jobs: int | None = None, progress: Progress | None = None,
         executor: str | Executor | None = None, scheduler: str | None = None,
-        warmup_days: float = 0.0, memory_budget: float | None = None) -> Results:
+        warmup_days: float = 0.0, memory_budget: float | None = None,
+        recording: str = "tables") -> Results:
     """Run one regime of a scenario for several replications.
 
     Parameters
@@ -272,12 +282,17 @@ def run(scenario: ScenarioLike, regime: str | None = None, *, replications: int 
     memory_budget:
         GiB one process may be expected to use (default 8): a run whose estimate, from the
         scenario's rates and horizon, is larger is refused before it starts.
+    recording:
+        ``"tables"`` (default) keeps every table; ``"metrics"`` keeps only the metrics and the
+        tables over time (``daily``, ``cohorts``: :meth:`Results.over_time` works), the same
+        to the last bit, with no event log or per-case table held at any time: a year of a
+        large city in a fraction of the memory and time. The other tables are then empty.
     """
     s = resolve_scenario(scenario, horizon_days)
     name = s.check_regime(regime)
     warm = check_warmup(warmup_days, s)
     outs = _execute(s, (name,), seed, replications, record_events, jobs, progress, executor,
-                    scheduler, warm, memory_budget)
+                    scheduler, warm, memory_budget, recording)
     return _assemble(Results, s, [name], seed, replications, outs, warmup_days=warm)
 
 
@@ -286,7 +301,7 @@ def compare(scenario: ScenarioLike, regimes: Sequence[str] | None = None, *,
             horizon_days: int | None = None, record_events: bool = True, jobs: int | None = None,
             progress: Progress | None = None, executor: str | Executor | None = None,
             scheduler: str | None = None, warmup_days: float = 0.0,
-            memory_budget: float | None = None) -> Comparison:
+            memory_budget: float | None = None, recording: str = "tables") -> Comparison:
     """Run several regimes on the same world with common random numbers.
 
     Every replication draws one world and runs each regime on it, so differences between
@@ -298,6 +313,6 @@ def compare(scenario: ScenarioLike, regimes: Sequence[str] | None = None, *,
     base = check_baseline(names, baseline)
     warm = check_warmup(warmup_days, s)
     outs = _execute(s, names, seed, replications, record_events, jobs, progress, executor,
-                    scheduler, warm, memory_budget)
+                    scheduler, warm, memory_budget, recording)
     return _assemble(Comparison, s, list(names), seed, replications, outs,  # type: ignore[return-value]
                      baseline=base, warmup_days=warm)

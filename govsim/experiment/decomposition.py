@@ -159,7 +159,7 @@ class Decomposition:
 def _task(args: tuple[Scenario, tuple[str, ...], int, int, float]) -> ReplicationOutput:
     scenario, names, seed, replication, warmup = args
     return run_replication(scenario, names, seed, replication, record_events=False,
-                           warmup_days=warmup, keep_tables=False)
+                           warmup_days=warmup, recording="metrics")
 
 
 

@@ -62,18 +62,22 @@ class ReplicationOutput:
 
 def run_replication(scenario: Scenario, regimes: Sequence[str], seed: int, replication: int,
                     record_events: bool = True, warmup_days: float = 0.0,
-                    keep_tables: bool = True) -> ReplicationOutput:
+                    keep_tables: bool = True, recording: str = "tables") -> ReplicationOutput:
     """Run every regime in ``regimes`` on one replication's world (common random numbers).
 
     Cases arriving in the first ``warmup_days`` are left out of the tables and metrics. With
     ``keep_tables=False`` only the metrics and the small tables over time (``daily``,
-    ``cohorts``) come back (the tables are dropped as each regime's metrics are computed)."""
+    ``cohorts``) come back (the tables are dropped as each regime's metrics are computed).
+    ``recording="metrics"`` runs each regime keeping only what those need (no event log, staff
+    time added up as it is spent: :class:`govsim.model.tally.Tally`): the same metrics,
+    ``daily`` and ``cohorts`` to the last bit, in less memory and time, and no other table."""
     calendar = build_calendar(scenario)
     draws = draw_world(scenario, seed, replication)
     out = ReplicationOutput(replication, tuple(regimes))
     for name in regimes:
         raw = simulate(scenario, name, seed, replication, record_events=record_events,
-                       calendar=calendar, draws=draws, warmup_h=warmup_days * 24.0)
+                       calendar=calendar, draws=draws, warmup_h=warmup_days * 24.0,
+                       recording=recording)
         t = tables(raw, release=True)
         rules = scenario.regimes[name]
         # time limits run on dispatched tickets: without triage they time nothing
@@ -83,7 +87,7 @@ def run_replication(scenario: Scenario, regimes: Sequence[str], seed: int, repli
         out.metrics.append({"regime": name, "replication": replication, **m})
         out.daily.append(t.daily)
         out.cohorts.append(cohort_medians(t.cases, scenario.world.start, name, replication))
-        if not keep_tables:
+        if not keep_tables or recording == "metrics":
             continue
         for table in TABLES:
             getattr(out, table).append(getattr(t, table))

@@ -105,7 +105,7 @@ class Plan:
 def _task(args: tuple[Scenario, tuple[str, ...], int, int]) -> ReplicationOutput:
     scenario, names, seed, replication = args
     return run_replication(scenario, names, seed, replication, record_events=False,
-                           keep_tables=False)
+                           recording="metrics")
 
 
 def _horizons(horizons: Any, s: Scenario) -> list[int]:

@@ -65,8 +65,11 @@ def _run_task(task: _Task) -> _TaskResult:
     """One design point × one replication, every regime on the same world. Runs in a worker;
     an exception becomes a recorded failure rather than stopping the sweep."""
     try:
+        # only the metrics and the tables over time: a run that keeps nothing else
+        metrics_only = not set(task.keep) - {"daily", "cohorts"}
         out = run_replication(task.scenario, task.regimes, task.seed, task.replication,
-                              record_events="events" in task.keep, warmup_days=task.warmup_days)
+                              record_events="events" in task.keep, warmup_days=task.warmup_days,
+                              recording="metrics" if metrics_only else "tables")
         metrics = pd.DataFrame(out.metrics)
         metrics.insert(0, "point", task.point)
         metrics["regime"] = metrics["regime"].astype(str)

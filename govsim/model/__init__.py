@@ -18,11 +18,12 @@ __all__ = ["simulate", "RegimeRun", "RawRun", "build_calendar", "draw_world", "W
 
 def simulate(scenario: Scenario, regime: str, seed: int, replication: int = 0,
              record_events: bool = True, calendar: WorkCalendar | None = None,
-             draws: WorldDraws | None = None, warmup_h: float = 0.0) -> RawRun:
-    """Run one replication of one regime to the horizon (``warmup_h``: see
+             draws: WorldDraws | None = None, warmup_h: float = 0.0,
+             recording: str = "tables") -> RawRun:
+    """Run one replication of one regime to the horizon (``warmup_h``, ``recording``: see
     :class:`~govsim.model.engine.Engine`)."""
     return RegimeRun(scenario, regime, seed, replication, record_events=record_events,
-                     calendar=calendar, draws=draws, warmup_h=warmup_h).run()
+                     calendar=calendar, draws=draws, warmup_h=warmup_h, recording=recording).run()
 
 
 __getattr__ = renamed(__name__)  # old names, for one release (govsim.moved.RENAMED)

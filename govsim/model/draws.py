@@ -21,6 +21,7 @@ from functools import cached_property
 
 import numpy as np
 
+from govsim.model.blocks import RowBlocks
 from govsim.scenario import Scenario
 
 __all__ = ["WorldDraws", "draw_world", "stream", "STREAMS", "K_DRAWS"]
@@ -55,7 +56,10 @@ class WorldDraws:
     Arrays are indexed by case number; cases are numbered in order of arrival. The
     ``(n, K_DRAWS)`` draws for repeated events (``patience_h``, ``surface_hold_h``,
     ``climb_u``) are made the first time they are read, from their own streams, so they are
-    the same whenever that happens; a run in which nothing fails never holds them.
+    the same whenever that happens; a run in which nothing fails never holds them. A run reads
+    them through :attr:`patience`, :attr:`climb` and :attr:`surface_hold`, which draw the same
+    values a block of cases at a time and keep only the blocks read lately
+    (:class:`~govsim.model.blocks.RowBlocks`).
     """
 
     arrival_h: np.ndarray  # float, hours since start
@@ -80,7 +84,8 @@ class WorldDraws:
     def __getstate__(self) -> dict[str, object]:
         """Pickled without the memoryviews (they cannot be; they are made again when read)."""
         state = dict(self.__dict__)
-        state.pop("views", None)
+        for name in ("views", "patience", "climb", "surface_hold"):
+            state.pop(name, None)
         return state
 
     @cached_property
@@ -101,6 +106,29 @@ class WorldDraws:
             return np.empty((0, K_DRAWS))
         rng = stream(self.seed, self.replication, "surface")
         return rng.exponential(1.0, (self.n, K_DRAWS)) * self.hold_mean_h[self.category][:, None]
+
+    @cached_property
+    def patience(self) -> RowBlocks:
+        """:attr:`patience_h` read a block of cases at a time (:class:`RowBlocks`)."""
+        mean = self.patience_mean_h
+        return RowBlocks(_trait(self, 0),
+                         lambda rng, _first, rows: rng.exponential(mean, (rows, K_DRAWS)), self.n)
+
+    @cached_property
+    def climb(self) -> RowBlocks:
+        """:attr:`climb_u` read a block of cases at a time (:class:`RowBlocks`)."""
+        return RowBlocks(_trait(self, 2), lambda rng, _first, rows: rng.random((rows, K_DRAWS)),
+                         self.n)
+
+    @cached_property
+    def surface_hold(self) -> RowBlocks:
+        """:attr:`surface_hold_h` read a block of cases at a time (:class:`RowBlocks`)."""
+        hold, category = self.hold_mean_h, self.category
+
+        def draw(rng: np.random.Generator, first: int, rows: int) -> np.ndarray:
+            return rng.exponential(1.0, (rows, K_DRAWS)) * hold[category[first:first + rows]][
+                :, None]
+        return RowBlocks(stream(self.seed, self.replication, "surface"), draw, self.n)
 
     @cached_property
     def views(self) -> dict[str, memoryview]:

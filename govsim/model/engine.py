@@ -21,6 +21,7 @@ import numpy as np
 import simpy
 
 from govsim.calendar import WorkCalendar, parse_hours
+from govsim.errors import GovsimError
 from govsim.model.columns import allocate, collect
 from govsim.model.demand import Trust
 from govsim.model.draws import K_DRAWS, WorldDraws, draw_world, stream
@@ -35,9 +36,13 @@ from govsim.model.state import (
     UnitState,
     build_calendar,
 )
+from govsim.model.tally import Tally
 from govsim.scenario import Scenario
 
-__all__ = ["Engine"]
+__all__ = ["Engine", "RECORDINGS"]
+
+#: what a run keeps: every table's logs, or only what its metrics need
+RECORDINGS = ("tables", "metrics")
 
 class Engine:
     """One replication of one regime on one world.
@@ -57,11 +62,19 @@ class Engine:
     warmup_h:
         A warm-up period: the run is the same, but the tables leave out cases that arrive
         before it and measure salaried capacity from it (see :func:`govsim.recording.tables`).
+    recording:
+        ``"tables"`` (default) keeps the logs every table is made from; ``"metrics"`` keeps
+        only what the metrics and the tables over time need (:class:`~govsim.model.tally.Tally`:
+        no event log, staff time added up as it is spent), with the same metrics.
     """
 
     def __init__(self, scenario: Scenario, regime: str, seed: int, replication: int,
                  record_events: bool = True, calendar: WorkCalendar | None = None,
-                 draws: WorldDraws | None = None, warmup_h: float = 0.0) -> None:
+                 draws: WorldDraws | None = None, warmup_h: float = 0.0,
+                 recording: str = "tables") -> None:
+        if recording not in RECORDINGS:
+            raise GovsimError(f"must be one of {', '.join(RECORDINGS)}, got {recording!r}",
+                              "recording")
         self.scenario = scenario
         self.warmup_h = warmup_h
         self.regime_name = regime
@@ -87,6 +100,11 @@ class Engine:
             for i, (name, u) in enumerate(world.units.items())
         ]
         relay = [u.relay for u in self.units]
+        if recording == "metrics":
+            self.log = Tally(self.draws.n, self.draws.views["arrival_h"],
+                             self.draws.views["category"], warmup_h, self.horizon_h,
+                             [u.hourly_cost for u in self.units],
+                             [u.kind == "street_office" for u in self.units], relay)
         self.fund_index = {name: i for i, name in enumerate(world.funds)}
         self.fund_open = [f.available for f in world.funds.values()]
         n_units = len(self.units)
@@ -248,7 +266,7 @@ class Engine:
         The holding time is the world's draw; a category that recurs only in some months (a
         leak with the rains) comes back on the first in-season day after the patch has held.
         """
-        hold = self.draws.surface_hold_h.item(c, (self.surface_fixes[c] - 1) % K_DRAWS)
+        hold = self.draws.surface_hold.item(c, (self.surface_fixes[c] - 1) % K_DRAWS)
         season = cat.in_season
         if season is None:
             return hold
@@ -295,7 +313,7 @@ class Engine:
         return False
 
     def wait_before_refiling(self, c: int) -> float:
-        return self.draws.patience_h.item(c, self.failures[c] % K_DRAWS)
+        return self.draws.patience.item(c, self.failures[c] % K_DRAWS)
 
     # ------------------------------------------------------------------ collect
     def _collect(self) -> RawRun:

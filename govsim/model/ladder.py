@@ -39,7 +39,7 @@ class Ladder:
     def climb_after(self, c: int, rung: int) -> int:
         """Failures the citizen accepts on ``rung`` (0 = ordinary channels) before climbing."""
         p = self.climb_prob[rung]
-        return failures_before_climbing(self.draws.climb_u.item(c, rung % K_DRAWS), p)
+        return failures_before_climbing(self.draws.climb.item(c, rung % K_DRAWS), p)
 
     def rung_attempt(self, c: int, step: RungState, cat: CategoryState) -> Generator[Any, Any, int]:
         """A filing at a rung of the escalation ladder."""

@@ -45,11 +45,11 @@ from govsim.model.log import (
     MONITORING_POINTS,
 )
 from govsim.model.state import ABANDONED, NOT_FILED, OPEN, RESOLVED, RawRun
+from govsim.model.tally import StaffSums, Tally, day_count, staff_sums
 from govsim.recording.daily import DAILY_BURDEN, DAILY_COUNTS, _daily_burden, _per_day
 from govsim.recording.logs import (
     LightRows,
     MoneyRows,
-    StaffRows,
     Take,
     kept,
     read_lights,
@@ -111,17 +111,30 @@ def tables(raw: RawRun, release: bool = False) -> Tables:
     arrival, state = raw.cases["arrival_h"], raw.cases["state"]
     filed = state != NOT_FILED
     keep = ((arrival >= raw.warmup_h) & filed) if raw.warmup_h > 0.0 or not filed.all() else None
-    staff = read_staff(raw, take, keep)
     money = read_money(raw, take, keep)
-    cases = _cases(raw, staff, money, filed, keep)
-    events = _events(raw, take, keep)
     lights = read_lights(take, keep)
-    units = units_table(raw, _head(raw, len(raw.unit_names)), staff, money, lights)
+    sums = log.sums() if isinstance(log, Tally) else _staff_sums(raw, take, keep, lights)
+    cases = _cases(raw, sums.per_case, money, filed, keep)
+    events = _events(raw, take, keep)
+    units = units_table(raw, _head(raw, len(raw.unit_names)), sums, money)
     return Tables(cases, events, units, _ledger(raw, money), _lights(raw, lights),
-                  _daily(raw, staff, money, keep))
+                  _daily(raw, sums, money, keep))
 
 
-def _cases(raw: RawRun, staff: StaffRows, money: MoneyRows, filed: np.ndarray,
+def _staff_sums(raw: RawRun, take: Take, keep: np.ndarray | None, lights: LightRows) -> StaffSums:
+    """A full log's staff sessions and lights added up as a :class:`Tally` adds them."""
+    staff = read_staff(raw, take, keep)
+    return staff_sums(staff.unit, staff.hours, staff.share, staff.purpose, staff.assigned,
+                      staff.time, staff.seated, staff.per_case, _street(raw),
+                      np.asarray(raw.unit_cost, dtype=float), day_count(raw.horizon_h),
+                      (lights.unit, lights.colour, lights.point))
+
+
+def _street(raw: RawRun) -> np.ndarray:
+    return np.asarray(raw.unit_kinds) == "street_office"
+
+
+def _cases(raw: RawRun, staff_per_case: np.ndarray, money: MoneyRows, filed: np.ndarray,
            keep: np.ndarray | None) -> pd.DataFrame:
     """One row per kept case."""
     c = raw.cases
@@ -152,7 +165,7 @@ def _cases(raw: RawRun, staff: StaffRows, money: MoneyRows, filed: np.ndarray,
         "citizen_hours": c["contacts"] * raw.hours_per_contact + c["call_wait_h"],
         "citizen_cost_yuan": (c["contacts"] * raw.hours_per_contact + c["call_wait_h"])
         * raw.value_of_time,
-        "staff_hours": staff.per_case,
+        "staff_hours": staff_per_case,
         "money_yuan": money.per_case,
         "triage": pd.Categorical.from_codes(c["triage"], categories=list(TRIAGE)),
         "replied": c["replied"],
@@ -221,14 +234,11 @@ def _lights(raw: RawRun, lights: LightRows) -> pd.DataFrame:
     })
 
 
-def _daily(raw: RawRun, staff: StaffRows, money: MoneyRows, keep: np.ndarray | None) -> pd.DataFrame:
+def _daily(raw: RawRun, staff: StaffSums, money: MoneyRows, keep: np.ndarray | None) -> pd.DataFrame:
     """One row per day of the horizon: the street office's burden by part, and case counts."""
-    cost = np.asarray(raw.unit_cost, dtype=float)
-    street = np.asarray(raw.unit_kinds) == "street_office"
-    day_n = max(1, int(np.ceil(raw.horizon_h / 24.0 - 1e-9)))
+    day_n = day_count(raw.horizon_h)
     burden = _daily_burden(
-        day_n, street, cost,
-        (staff.unit, staff.hours, staff.share, staff.purpose, staff.assigned, staff.time),
+        day_n, _street(raw), staff.daily,
         (money.payer, money.amount, money.share, money.kind, money.assigned, money.time))
     arrival, state, end = raw.cases["arrival_h"], raw.cases["state"], raw.cases["end_h"]
     if keep is not None:

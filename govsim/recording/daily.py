@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from govsim.model.log import MoneyKind, Work
+from govsim.model.log import MoneyKind
 
 __all__ = ["DAILY_BURDEN", "DAILY_COUNTS"]
 
@@ -35,32 +35,15 @@ def _per_day(hours: np.ndarray, day_n: int) -> np.ndarray:
     return np.bincount(_day(hours, day_n), minlength=day_n).astype(np.int64)
 
 
-def _daily_burden(day_n: int, street: np.ndarray, cost: np.ndarray,
-                  staff: tuple[np.ndarray, ...], money: tuple[np.ndarray, ...]
-                  ) -> list[np.ndarray]:
+def _daily_burden(day_n: int, street: np.ndarray, staff: dict[str, np.ndarray],
+                  money: tuple[np.ndarray, ...]) -> list[np.ndarray]:
     """The street office's burden spent each day, in the seven parts of
     :data:`DAILY_BURDEN`, from the same ledger rows and by the same rules as the ``units``
     table's columns that :func:`govsim.measure.metrics.replication_metrics` adds up:
     hours valued at the unit's hourly cost, money as paid (a recovery on the day it came back,
     so the money parts may fall); a row's share of the case is duty (own, or assigned by a
-    ruling), the rest is shifted. Per-day arrays only: the rows of the street offices are
-    taken once and binned by day."""
-    st_unit, st_hours, st_share, st_purpose, st_assigned, st_time = staff
-    mine = street[st_unit]
-    unit, hours, share, purpose, assigned = (st_unit[mine], st_hours[mine], st_share[mine],
-                                              st_purpose[mine], st_assigned[mine])
-    day = _day(st_time[mine], day_n)
-    yuan = hours * cost[unit]
-    shifted = yuan * (1.0 - share)
-    duty = yuan * share
-
-    def staff_by_day(weights: np.ndarray) -> np.ndarray:
-        # (float even with no rows: bincount of nothing counts in ints)
-        return np.bincount(day, weights=weights, minlength=day_n).astype(float)
-
-    def shifted_for(*purposes: int) -> np.ndarray:
-        return staff_by_day(np.where(np.isin(purpose, purposes), shifted, 0.0))
-
+    ruling), the rest is shifted. ``staff``: the staff time's parts by day
+    (:attr:`govsim.model.tally.StaffSums.daily`); the money rows are binned here."""
     m_payer, m_amount, m_share, m_kind, m_assigned, m_time = money
     paid = np.concatenate((street, np.zeros(1, dtype=bool)))[
         np.minimum(m_payer, len(street))]  # funds are never the street office
@@ -72,18 +55,17 @@ def _daily_burden(day_n: int, street: np.ndarray, cost: np.ndarray,
     advance = (m_kind == MoneyKind.ADVANCE) | (m_kind == MoneyKind.RECOVERY)
 
     def money_by_day(weights: np.ndarray) -> np.ndarray:
+        # (float even with no rows: bincount of nothing counts in ints)
         return np.bincount(m_day, weights=weights, minlength=day_n).astype(float)
 
     return [
-        staff_by_day(np.where(assigned, 0.0, duty)) + money_by_day(np.where(m_assigned, 0.0,
-                                                                            m_duty)),
-        staff_by_day(np.where(assigned, duty, 0.0)) + money_by_day(np.where(m_assigned, m_duty,
-                                                                            0.0)),
+        staff["own"] + money_by_day(np.where(m_assigned, 0.0, m_duty)),
+        staff["assigned"] + money_by_day(np.where(m_assigned, m_duty, 0.0)),
         # handling: seated hours for others, and money other than advances (what the other
         # four shifted parts leave, as in the metrics)
-        shifted_for(Work.SEATED) + money_by_day(np.where(advance, 0.0, m_shifted)),
-        shifted_for(Work.MEETING),
+        staff["seated"] + money_by_day(np.where(advance, 0.0, m_shifted)),
+        staff["meeting"],
         money_by_day(np.where(advance, m_shifted, 0.0)),
-        shifted_for(Work.ADJUDICATION),
-        shifted_for(Work.SUPERVISION, Work.CALL),
+        staff["adjudication"],
+        staff["other"],
     ]

@@ -47,6 +47,8 @@ def main() -> None:
     p.add_argument("--days", type=int, default=365)
     p.add_argument("--top", type=int, default=20)
     p.add_argument("--sampling", action="store_true", help="also run pyinstrument")
+    p.add_argument("--recording", default="tables", choices=("tables", "metrics"),
+                   help="what the run keeps (default: every table)")
     args = p.parse_args()
 
     from govsim.model import build_calendar, draw_world, simulate
@@ -59,7 +61,7 @@ def main() -> None:
     prof = cProfile.Profile()
     start = time.perf_counter()
     prof.enable()
-    raw = simulate(s, args.regime, 0, 0, calendar=cal, draws=draws)
+    raw = simulate(s, args.regime, 0, 0, calendar=cal, draws=draws, recording=args.recording)
     t_sim = time.perf_counter()
     cases = len(tables(raw, release=True).cases)
     prof.disable()
@@ -88,7 +90,8 @@ def main() -> None:
         draws = draw_world(s, 0, 0)
         sampler = Profiler(interval=0.002)
         sampler.start()
-        tables(simulate(s, args.regime, 0, 0, calendar=cal, draws=draws), release=True)
+        tables(simulate(s, args.regime, 0, 0, calendar=cal, draws=draws,
+                        recording=args.recording), release=True)
         sampler.stop()
         print(sampler.output_text(unicode=False, color=False, show_all=False))
 

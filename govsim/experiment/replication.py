@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from govsim.measure.metrics import replication_metrics
-from govsim.measure.over_time import cohort_medians
+from govsim.measure.metrics import CASE_COLUMNS, RULE_METRICS, replication_metrics
+from govsim.measure.over_time import COHORT_COLUMNS, cohort_medians
 from govsim.model import build_calendar, draw_world, simulate
-from govsim.recording import tables
+from govsim.recording import Summary, Tables, summary, tables
 from govsim.scenario import Scenario
 
 __all__ = ["ReplicationOutput", "run_replication", "TABLES"]
@@ -78,16 +78,21 @@ def run_replication(scenario: Scenario, regimes: Sequence[str], seed: int, repli
         raw = simulate(scenario, name, seed, replication, record_events=record_events,
                        calendar=calendar, draws=draws, warmup_h=warmup_days * 24.0,
                        recording=recording)
-        t = tables(raw, release=True)
         rules = scenario.regimes[name]
         # time limits run on dispatched tickets: without triage they time nothing
         triage = rules.routing == "triage"
+        if recording == "metrics" and not RULE_METRICS:
+            # only the columns the metrics and the cohorts read, one at a time
+            t: Tables | Summary = summary(raw, dict.fromkeys((*CASE_COLUMNS, *COHORT_COLUMNS)))
+        else:
+            t = tables(raw, release=True)
+        del raw
         m = replication_metrics(t.cases, t.units, has_limits=rules.time_limits and triage,
                                 has_reply=triage, ledger=t.ledger)
         out.metrics.append({"regime": name, "replication": replication, **m})
         out.daily.append(t.daily)
         out.cohorts.append(cohort_medians(t.cases, scenario.world.start, name, replication))
-        if not keep_tables or recording == "metrics":
+        if not keep_tables or not isinstance(t, Tables):
             continue
         for table in TABLES:
             getattr(out, table).append(getattr(t, table))

@@ -9,6 +9,8 @@ follow govsim's in :data:`METRICS` and in every row.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -16,7 +18,8 @@ from govsim.errors import GovsimError
 from govsim.scenario.rules import GROUPS
 from govsim.stats.survival import km_quantile, km_rmst
 
-__all__ = ["METRICS", "HEADLINE", "FEASIBLE", "replication_metrics"]
+__all__ = ["METRICS", "HEADLINE", "FEASIBLE", "CASE_COLUMNS", "RULE_METRICS",
+           "replication_metrics"]
 
 #: the restriction of ``resolution_days_rmst30``, in days
 RMST_DAYS = 30.0
@@ -147,7 +150,14 @@ HEADLINE = [
 HEADLINE += [m.name for m in RULE_METRICS]  # a rule group's own metrics, after govsim's
 
 
-def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bool,
+#: the columns of the ``cases`` table that govsim's own metrics read
+CASE_COLUMNS = ("resolved", "duration_days", "state", "callback_rating", "adopted", "replied",
+                "dispatches", "contacts", "tickets", "units_touched", "top_rung", "surface_fixes",
+                "citizen_hours", "citizen_cost_yuan", "breaches", "satisfied")
+
+
+def replication_metrics(cases: pd.DataFrame | Mapping[str, pd.Series], units: pd.DataFrame,
+                        has_limits: bool,
                         has_reply: bool | None = None,
                         ledger: pd.DataFrame | None = None) -> dict[str, float]:
     """The metrics of one replication of one regime.
@@ -155,7 +165,9 @@ def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bo
     Parameters
     ----------
     cases, units:
-        That replication's tables (see :mod:`govsim.recording`).
+        That replication's tables (see :mod:`govsim.recording`); ``cases`` may be only the
+        columns of :data:`CASE_COLUMNS`, as Series (:func:`govsim.recording.summary`), unless
+        a rule group adds metrics, which read the whole table.
     has_limits:
         Whether the regime sets working-day limits (otherwise the breach share is NaN).
     has_reply:
@@ -165,8 +177,8 @@ def replication_metrics(cases: pd.DataFrame, units: pd.DataFrame, has_limits: bo
         The replication's money ledger (needed for money paid by funds; without it, only
         units' money is counted).
     """
-    n = len(cases)
     resolved = cases["resolved"].to_numpy()
+    n = len(resolved)
     duration = cases["duration_days"].to_numpy()
     street = units[units["kind"] == "street_office"]
     street_cost = street["hourly_cost_yuan"]

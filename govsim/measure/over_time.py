@@ -18,7 +18,7 @@ quarters (``"Q"``) of the world's calendar from ``world.start``; the first perio
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -71,7 +71,11 @@ def _starts(dates: pd.Series | pd.DatetimeIndex, freq: str,
     return np.maximum(starts.to_numpy(dtype="datetime64[ns]"), first.to_datetime64())
 
 
-def cohort_medians(cases: pd.DataFrame, start: Any, regime: str,
+#: the columns of the ``cases`` table :func:`cohort_medians` reads
+COHORT_COLUMNS = ("first_filing", "duration_days", "resolved")
+
+
+def cohort_medians(cases: pd.DataFrame | Mapping[str, pd.Series], start: Any, regime: str,
                    replication: int) -> pd.DataFrame:
     """For each frequency of :data:`FREQS` and each period: the Kaplan–Meier median time to
     true resolution, in days, of the cases first filed in it (``cases`` is one run's cases
@@ -80,7 +84,7 @@ def cohort_medians(cases: pd.DataFrame, start: Any, regime: str,
     which no case was filed has no row. Made once per run (a few hundred rows at most), while
     the cases table is still there."""
     columns = [*_KEYS, "freq", "period", "filed_median_days"]
-    if not len(cases):
+    if not len(cases["resolved"]):
         return pd.DataFrame(columns=columns)
     first = pd.Timestamp(start)
     duration = cases["duration_days"].to_numpy(dtype=float)

@@ -22,10 +22,11 @@ import numpy as np
 
 __all__ = ["RowBlocks", "BLOCK_ROWS", "BLOCKS_KEPT"]
 
-#: cases a block holds (a power of two) and blocks kept per stream: 64 KiB a block for eight
-#: draws a case, 4 MiB a stream at most
-BLOCK_ROWS = 1024
-BLOCKS_KEPT = 64
+#: cases a block holds (a power of two) and blocks kept per stream: 16 KiB a block for eight
+#: draws a case, 4 MiB a stream at most (the cases of a district year that fail again are
+#: spread over a few hundred blocks at once: fewer kept would draw blocks again and again)
+BLOCK_ROWS = 256
+BLOCKS_KEPT = 256
 _SHIFT = BLOCK_ROWS.bit_length() - 1
 
 
@@ -43,7 +44,7 @@ class RowBlocks:
         Rows in all.
     """
 
-    __slots__ = ("_rng", "_draw", "_n", "_kept", "_states", "_cap")
+    __slots__ = ("_rng", "_draw", "_n", "_kept", "_states", "_cap", "made")
 
     def __init__(self, rng: np.random.Generator, draw: Callable[[np.random.Generator, int, int],
                                                                  np.ndarray],
@@ -55,13 +56,18 @@ class RowBlocks:
         self._kept: OrderedDict[int, np.ndarray] = OrderedDict()
         #: the generator's state at the start of each block drawn so far, and of the next one
         self._states: list[dict[str, Any]] = [rng.bit_generator.state]
+        #: blocks drawn so far, again or for the first time (a measure of how well they are kept)
+        self.made = 0
 
     def item(self, i: int, j: int) -> float:
         """Row ``i``'s draw ``j``, as a Python float."""
         b = i >> _SHIFT
-        block = self._kept.get(b)
+        kept = self._kept
+        block = kept.get(b)
         if block is None:
             block = self._block(b)
+        else:
+            kept.move_to_end(b)  # read lately: the last to go
         return block.item(i & (BLOCK_ROWS - 1), j)  # type: ignore[no-any-return]
 
     def _block(self, b: int) -> np.ndarray:
@@ -72,7 +78,7 @@ class RowBlocks:
         block = self._make(b)
         kept = self._kept
         kept[b] = block
-        if len(kept) > self._cap:  # the block made longest ago goes
+        if len(kept) > self._cap:  # the block read longest ago goes
             kept.popitem(last=False)
         return block
 
@@ -81,6 +87,7 @@ class RowBlocks:
         rng.bit_generator.state = states[b]
         first = b * BLOCK_ROWS
         block = self._draw(rng, first, min(BLOCK_ROWS, self._n - first))
+        self.made += 1
         if len(states) == b + 1:
             states.append(rng.bit_generator.state)
         return block

@@ -106,10 +106,18 @@ def allocate(owner: object, n: int, columns: Iterable[CaseColumn] = ENGINE_COLUM
         setattr(owner, col.attr, col.new(n))
 
 
-def collect(owner: object, columns: Iterable[CaseColumn] = RUN_COLUMNS) -> dict[str, np.ndarray]:
-    """The columns that leave the run, by their ``raw`` key, as numpy arrays."""
-    return {col.raw: col.collected(getattr(owner, col.attr)) for col in columns
-            if col.raw is not None}
+def collect(owner: object, columns: Iterable[CaseColumn] = RUN_COLUMNS,
+            release: bool = False) -> dict[str, np.ndarray]:
+    """The columns that leave the run, by their ``raw`` key, as numpy arrays. ``release``: drop
+    each column from ``owner`` once it is converted (the run is spent), so a list column and
+    its array are not all held at once."""
+    out = {}
+    for col in columns:
+        if col.raw is not None:
+            out[col.raw] = col.collected(getattr(owner, col.attr))
+        if release:
+            setattr(owner, col.attr, None)
+    return out
 
 
 def plain_columns(columns: Iterable[CaseColumn] = RUN_COLUMNS) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ columns; no pandas, no logging, no dict rebuilds.
 from __future__ import annotations
 
 import random
+from array import array
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -135,6 +136,11 @@ class Engine:
         # Python lists (the fastest to index), the rest in typed arrays (a few bytes a case,
         # no Python object per value), so a long run's state stays small
         allocate(self, n)
+        if len(self.units) < 63:
+            # each case's bit mask of units fits a signed 64-bit int: a typed column, with no
+            # Python int made for each case (long-lived ints among the run's short-lived
+            # objects would keep the allocator's memory from ever being given back)
+            self.touched = array("q", bytes(8 * n))
         self.unit_tickets = [0] * len(self.units)
         # responsive demand (world.demand): what citizens have learnt decides what they file
         self.trust = Trust(world.demand) if world.demand.on else None
@@ -319,7 +325,7 @@ class Engine:
     def _collect(self) -> RawRun:
         world = self.scenario.world
         cases = {"arrival_h": self.draws.arrival_h, "category": self.draws.category,
-                 **collect(self), "satisfied_within_h": self.draws.satisfied_within_h}
+                 **collect(self, release=True), "satisfied_within_h": self.draws.satisfied_within_h}
         return RawRun(
             regime=self.regime_name,
             replication=self.replication,

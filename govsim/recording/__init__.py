@@ -33,11 +33,11 @@ Layer: recording. Builds the tables of one replication of one regime (the logs a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
-from govsim.errors import GovsimError
-from govsim.model.columns import plain_columns
 from govsim.model.log import (
     ACTIVITIES,
     LIGHT_COLOURS,
@@ -46,6 +46,8 @@ from govsim.model.log import (
 )
 from govsim.model.state import ABANDONED, NOT_FILED, OPEN, RESOLVED, RawRun
 from govsim.model.tally import StaffSums, Tally, day_count, staff_sums
+from govsim.recording.cases import STATES, case_columns, case_series, cases_table, head
+from govsim.recording.cases import TRIAGE as TRIAGE  # the triage codes' names (public)
 from govsim.recording.daily import DAILY_BURDEN, DAILY_COUNTS, _daily_burden, _per_day
 from govsim.recording.logs import (
     LightRows,
@@ -58,14 +60,11 @@ from govsim.recording.logs import (
 )
 from govsim.recording.units import units_table
 
-__all__ = ["Tables", "tables", "STATES", "EVENT_COLUMNS", "DAILY_BURDEN", "DAILY_COUNTS"]
+__all__ = ["Tables", "tables", "Summary", "summary", "STATES", "EVENT_COLUMNS", "DAILY_BURDEN", "DAILY_COUNTS"]
 
-STATES = ("open", "resolved", "abandoned")
 assert (OPEN, RESOLVED, ABANDONED) == (0, 1, 2)
 
 EVENT_COLUMNS = ("case:concept:name", "concept:name", "time:timestamp", "org:resource")
-#: triage outcome of a case under a consolidated regime ("none" elsewhere)
-TRIAGE = ("none", "knowledge_base", "handed_out", "dispatched")
 
 
 class Tables:
@@ -84,12 +83,7 @@ class Tables:
         self.daily = daily
 
 
-def _head(raw: RawRun, n: int) -> dict[str, object]:
-    return {
-        # one category, one byte per row (no list of n strings to factorise)
-        "regime": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[raw.regime]),
-        "replication": np.full(n, raw.replication, dtype=np.int64),
-    }
+_head = head
 
 
 def tables(raw: RawRun, release: bool = False) -> Tables:
@@ -108,17 +102,58 @@ def tables(raw: RawRun, release: bool = False) -> Tables:
 
     # a warm-up period: cases that arrive before it, and everything done for them, are left
     # out; so are problems their citizens never filed (responsive demand): they are not cases
-    arrival, state = raw.cases["arrival_h"], raw.cases["state"]
-    filed = state != NOT_FILED
-    keep = ((arrival >= raw.warmup_h) & filed) if raw.warmup_h > 0.0 or not filed.all() else None
+    filed, keep = _kept_cases(raw)
     money = read_money(raw, take, keep)
     lights = read_lights(take, keep)
     sums = log.sums() if isinstance(log, Tally) else _staff_sums(raw, take, keep, lights)
-    cases = _cases(raw, sums.per_case, money, filed, keep)
+    cases = cases_table(case_columns(raw, sums.per_case, money.per_case, filed), keep)
     events = _events(raw, take, keep)
     units = units_table(raw, _head(raw, len(raw.unit_names)), sums, money)
     return Tables(cases, events, units, _ledger(raw, money), _lights(raw, lights),
                   _daily(raw, sums, money, keep))
+
+
+class Summary:
+    """What the metrics of one run are made from, when nothing else is kept: the ``cases``
+    table's columns ``names`` as Series (of the kept cases), the ``units``, ``ledger`` and
+    ``daily`` tables."""
+
+    __slots__ = ("cases", "units", "ledger", "daily")
+
+    def __init__(self, cases: dict[str, pd.Series], units: pd.DataFrame, ledger: pd.DataFrame,
+                 daily: pd.DataFrame) -> None:
+        self.cases = cases
+        self.units = units
+        self.ledger = ledger
+        self.daily = daily
+
+
+def summary(raw: RawRun, names: Iterable[str]) -> Summary:
+    """The columns ``names`` of the ``cases`` table, and the small tables, of a run recorded
+    with ``recording="metrics"`` (or of any run): the same values as :func:`tables` gives, made
+    one column at a time, with no table of every case and no event log (the run's log is spent)."""
+    log = raw.log
+
+    def take(name: str, dtype: type) -> np.ndarray:
+        return log.column(name, True).astype(dtype, copy=False)
+
+    filed, keep = _kept_cases(raw)
+    money = read_money(raw, take, keep)
+    lights = read_lights(take, keep)
+    sums = log.sums() if isinstance(log, Tally) else _staff_sums(raw, take, keep, lights)
+    units = units_table(raw, _head(raw, len(raw.unit_names)), sums, money)
+    daily = _daily(raw, sums, money, keep)
+    cases = case_series(case_columns(raw, sums.per_case, money.per_case, filed), keep, names)
+    return Summary(cases, units, _ledger(raw, money), daily)
+
+
+def _kept_cases(raw: RawRun) -> tuple[np.ndarray, np.ndarray | None]:
+    """Which problems were filed, and which cases the tables keep (``None``: every one): a
+    warm-up's cases, and problems their citizens never filed (responsive demand), are left out."""
+    arrival, state = raw.cases["arrival_h"], raw.cases["state"]
+    filed = state != NOT_FILED
+    keep = ((arrival >= raw.warmup_h) & filed) if raw.warmup_h > 0.0 or not filed.all() else None
+    return filed, keep
 
 
 def _staff_sums(raw: RawRun, take: Take, keep: np.ndarray | None, lights: LightRows) -> StaffSums:
@@ -132,53 +167,6 @@ def _staff_sums(raw: RawRun, take: Take, keep: np.ndarray | None, lights: LightR
 
 def _street(raw: RawRun) -> np.ndarray:
     return np.asarray(raw.unit_kinds) == "street_office"
-
-
-def _cases(raw: RawRun, staff_per_case: np.ndarray, money: MoneyRows, filed: np.ndarray,
-           keep: np.ndarray | None) -> pd.DataFrame:
-    """One row per kept case."""
-    c = raw.cases
-    n = len(c["arrival_h"])
-    cal = raw.calendar
-    arrival, state, end = c["arrival_h"], c["state"], c["end_h"]
-    resolved = state == RESOLVED
-    # time to true resolution, censored at the horizon; an abandoned problem stays unsolved,
-    # so it is censored at the horizon too (not at the moment the citizen gave up)
-    duration_h = np.where(resolved, end - arrival, raw.horizon_h - arrival)
-    before = {
-        **_head(raw, n),
-        "case": np.arange(n, dtype=np.int64),
-        "category": pd.Categorical.from_codes(c["category"], categories=raw.category_names),
-        "first_filing": cal.to_datetime(arrival),
-        "channel": pd.Categorical.from_codes(c["channel"], categories=raw.channel_names),
-        # (an unfiled problem's row is dropped below; its code is never shown)
-        "state": pd.Categorical.from_codes(np.where(filed, state, OPEN).astype(np.int64),
-                                           categories=list(STATES)),
-        "ended": cal.to_datetime(end),
-        "resolved": resolved,
-        "resolution_days": np.where(resolved, (end - arrival) / 24.0, np.nan),
-        "duration_days": duration_h / 24.0,
-    }
-    plain = {name: c[key] for name, key in plain_columns()}
-    after = {
-        # the citizen's own time: every contact, and every wait on the line
-        "citizen_hours": c["contacts"] * raw.hours_per_contact + c["call_wait_h"],
-        "citizen_cost_yuan": (c["contacts"] * raw.hours_per_contact + c["call_wait_h"])
-        * raw.value_of_time,
-        "staff_hours": staff_per_case,
-        "money_yuan": money.per_case,
-        "triage": pd.Categorical.from_codes(c["triage"], categories=list(TRIAGE)),
-        "replied": c["replied"],
-        "callback_rating": c["callback_rating"],
-        "adopted": np.where(c["adopted"] < 0, np.nan, c["adopted"]).astype(float),
-        "satisfied": resolved & ((end - arrival) <= c["satisfied_within_h"]),
-    }
-    if clash := sorted((before.keys() | after.keys()) & plain.keys()):
-        raise GovsimError(f"a rule group's per-case column would replace the cases table's own "
-                          f"column {clash[0]!r}: give it another table name", "govsim.rules")
-    # the columns are this function's own arrays: no consolidating copy
-    cases = pd.DataFrame({**before, **plain, **after}, copy=False)
-    return cases if keep is None else cases[keep].reset_index(drop=True)
 
 
 def _events(raw: RawRun, take: Take, keep: np.ndarray | None) -> pd.DataFrame:

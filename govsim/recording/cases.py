@@ -1,0 +1,112 @@
+"""The ``cases`` table's columns, each made only when asked for.
+
+Layer: recording. :func:`case_columns` gives every column of the ``cases`` table, in order, as
+a function that makes it from the run's raw columns; :func:`cases_table` makes them all into
+the table (a full recording), :func:`case_series` only the few the metrics and the cohorts
+read, as pandas Series over the run's own arrays (``recording="metrics"``: no table of every
+column is ever built). Both come from the same functions, so a metric computed from either is
+the same number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from govsim.errors import GovsimError
+from govsim.model.columns import plain_columns
+from govsim.model.state import OPEN, RESOLVED, RawRun
+
+__all__ = ["STATES", "TRIAGE", "case_columns", "cases_table", "case_series", "head"]
+
+STATES = ("open", "resolved", "abandoned")
+#: triage outcome of a case under a consolidated regime ("none" elsewhere)
+TRIAGE = ("none", "knowledge_base", "handed_out", "dispatched")
+
+
+def head(raw: RawRun, n: int) -> dict[str, object]:
+    """The ``regime`` and ``replication`` columns of a table of ``n`` rows."""
+    return {
+        # one category, one byte per row (no list of n strings to factorise)
+        "regime": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[raw.regime]),
+        "replication": np.full(n, raw.replication, dtype=np.int64),
+    }
+
+
+def case_columns(raw: RawRun, staff_per_case: np.ndarray, money_per_case: np.ndarray,
+                 filed: np.ndarray) -> dict[str, Callable[[], Any]]:
+    """Every column of the ``cases`` table (every case, before a warm-up's cut), in order, as
+    a function that makes it."""
+    c = raw.cases
+    n = len(c["arrival_h"])
+    cal = raw.calendar
+    arrival, state, end = c["arrival_h"], c["state"], c["end_h"]
+
+    @cache
+    def resolved() -> np.ndarray:
+        return state == RESOLVED  # type: ignore[no-any-return]
+
+    def duration_days() -> np.ndarray:
+        # time to true resolution, censored at the horizon; an abandoned problem stays
+        # unsolved, so it is censored at the horizon too (not when the citizen gave up)
+        return np.where(resolved(), end - arrival, raw.horizon_h - arrival) / 24.0
+
+    def citizen_hours() -> np.ndarray:
+        # the citizen's own time: every contact, and every wait on the line
+        return c["contacts"] * raw.hours_per_contact + c["call_wait_h"]  # type: ignore[no-any-return]
+
+    before: dict[str, Callable[[], Any]] = {
+        **{k: (lambda v=v: v) for k, v in head(raw, n).items()},
+        "case": lambda: np.arange(n, dtype=np.int64),
+        "category": lambda: pd.Categorical.from_codes(c["category"],
+                                                      categories=raw.category_names),
+        "first_filing": lambda: cal.to_datetime(arrival),
+        "channel": lambda: pd.Categorical.from_codes(c["channel"], categories=raw.channel_names),
+        # (an unfiled problem's row is dropped by the cut; its code is never shown)
+        "state": lambda: pd.Categorical.from_codes(np.where(filed, state, OPEN).astype(np.int64),
+                                                   categories=list(STATES)),
+        "ended": lambda: cal.to_datetime(end),
+        "resolved": resolved,
+        "resolution_days": lambda: np.where(resolved(), (end - arrival) / 24.0, np.nan),
+        "duration_days": duration_days,
+    }
+    plain = {name: (lambda key=key: c[key]) for name, key in plain_columns()}
+    after: dict[str, Callable[[], Any]] = {
+        "citizen_hours": citizen_hours,
+        "citizen_cost_yuan": lambda: citizen_hours() * raw.value_of_time,
+        "staff_hours": lambda: staff_per_case,
+        "money_yuan": lambda: money_per_case,
+        "triage": lambda: pd.Categorical.from_codes(c["triage"], categories=list(TRIAGE)),
+        "replied": lambda: c["replied"],
+        "callback_rating": lambda: c["callback_rating"],
+        "adopted": lambda: np.where(c["adopted"] < 0, np.nan, c["adopted"]).astype(float),
+        "satisfied": lambda: resolved() & ((end - arrival) <= c["satisfied_within_h"]),
+    }
+    if clash := sorted((before.keys() | after.keys()) & plain.keys()):
+        raise GovsimError(f"a rule group's per-case column would replace the cases table's own "
+                          f"column {clash[0]!r}: give it another table name", "govsim.rules")
+    return {**before, **plain, **after}
+
+
+def cases_table(columns: dict[str, Callable[[], Any]], keep: np.ndarray | None) -> pd.DataFrame:
+    """The ``cases`` table: one row per kept case (``keep``; ``None``: every case)."""
+    # the columns are this function's own arrays: no consolidating copy
+    cases = pd.DataFrame({name: make() for name, make in columns.items()}, copy=False)
+    return cases if keep is None else cases[keep].reset_index(drop=True)
+
+
+def case_series(columns: dict[str, Callable[[], Any]], keep: np.ndarray | None,
+                names: Iterable[str]) -> dict[str, pd.Series]:
+    """The columns ``names`` of the ``cases`` table as Series of the kept cases, the same
+    values as :func:`cases_table`'s, one column at a time (no table of every column)."""
+    out = {}
+    for name in names:
+        values = columns[name]()
+        if keep is not None:
+            values = values[keep]
+        out[name] = pd.Series(values, copy=False, name=name)
+    return out

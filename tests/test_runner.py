@@ -88,3 +88,36 @@ def test_gc_paused_restores_the_collectors_state() -> None:
         assert not gc.isenabled()  # left as the caller had it
     finally:
         gc.enable()
+
+
+@settings(max_examples=40, deadline=None)
+@given(plans=st.lists(st.lists(st.floats(0.0, 5.0), min_size=1, max_size=4), min_size=1,
+                      max_size=6),
+       until=st.floats(0.01, 12.0))
+def test_run_until_processes_what_simpy_run_until_processes(plans, until) -> None:
+    """Ties at one instant, requests handed over, events due at ``until`` itself (left for
+    later by both), and the clock and schedule counter afterwards."""
+    from govsim.model.runner import run_until
+
+    def trace(go) -> tuple[list[tuple[float, int, str]], float, int]:
+        env = simpy.Environment()
+        desk = simpy.Resource(env, capacity=1)
+        seen: list[tuple[float, int, str]] = []
+        for name, delays in enumerate(plans):
+            start(_worker(env, desk, name, [*delays, until - sum(delays)]
+                          if sum(delays) < until else delays, seen))
+        go(env)
+        return seen, env.now, next(env._eid)
+
+    assert trace(lambda env: run_until(env, until)) == trace(lambda env: env.run(until=until))
+
+
+def test_run_until_stops_on_an_unhandled_failure_as_simpy_does() -> None:
+    from govsim.model.runner import run_until
+
+    env = simpy.Environment()
+    env.timeout(1).callbacks.append(lambda _e: env.event().fail(KeyError("lost")))
+    with pytest.raises(KeyError, match="lost"):
+        run_until(env, 5.0)
+    with pytest.raises(ValueError, match="greater"):
+        run_until(simpy.Environment(), 0.0)

@@ -27,7 +27,7 @@ from govsim.model.columns import allocate, collect
 from govsim.model.demand import Trust
 from govsim.model.draws import K_DRAWS, WorldDraws, draw_world, stream
 from govsim.model.log import Act, Log, Work
-from govsim.model.runner import gc_paused, start
+from govsim.model.runner import gc_paused, run_until, start
 from govsim.model.state import (
     ABANDONED,
     NOT_FILED,
@@ -153,7 +153,7 @@ class Engine:
         self._last_arrival = 0.0
         with gc_paused():  # see govsim.model.runner: no cycles made, a quarter of the time
             self._arrive(None)
-            self.env.run(until=self.horizon_h)
+            run_until(self.env, self.horizon_h)
         self.finalise()
         raw = self._collect()
         # The processes still waiting at the horizon hold this engine in a reference cycle

@@ -173,22 +173,30 @@ def _events(raw: RawRun, take: Take, keep: np.ndarray | None) -> pd.DataFrame:
     """The event log, with process-mining column names (empty when the run kept none)."""
     if not raw.log.record_events:
         return pd.DataFrame(columns=["regime", "replication", *EVENT_COLUMNS])
-    ev_unit = take("ev_unit", np.int16)
-    ev_case = take("ev_case", np.int64)
-    ev_act = take("ev_act", np.int8)
-    ev_time = take("ev_time", float)
     # a step scheduled before the horizon is logged with its (future) start time: the log
-    # shows only what happened by the horizon
+    # shows only what happened by the horizon. Each column is read in its compact type, its
+    # rows chosen, and its full length let go before the next is read (a year's log is over a
+    # million rows)
+    ev_time = take("ev_time", float)
     ek = ev_time <= raw.horizon_h
+    ev_case = take("ev_case", np.int32)
     if keep is not None:
         ek &= kept(keep, ev_case)
-    if not ek.all():
-        ev_unit, ev_case, ev_act, ev_time = ev_unit[ek], ev_case[ek], ev_act[ek], ev_time[ek]
+    every = bool(ek.all())
+
+    def rows(values: np.ndarray) -> np.ndarray:
+        return values if every else values[ek]
+
+    ev_time, ev_case = rows(ev_time), rows(ev_case)
+    ev_act = rows(take("ev_act", np.int8))
+    ev_unit = rows(take("ev_unit", np.int16))
+    stamps = raw.calendar.to_datetime(ev_time)
+    del ev_time
     return pd.DataFrame({
         **_head(raw, len(ev_unit)),
-        "case:concept:name": ev_case,
+        "case:concept:name": ev_case.astype(np.int64),
         "concept:name": pd.Categorical.from_codes(ev_act, categories=list(ACTIVITIES)),
-        "time:timestamp": raw.calendar.to_datetime(ev_time),
+        "time:timestamp": stamps,
         "org:resource": pd.Categorical.from_codes(ev_unit, categories=raw.unit_names),
     }, copy=False)
 

@@ -229,6 +229,18 @@ class OfficeHours:
             return t + hours
         if hours <= 0.0:
             return t
+        day = int(t // HOURS_PER_DAY)
+        if 0 <= day < self._n_days and self._working[day]:
+            # most sessions end on the working day they start: the same arithmetic as
+            # ``at_position(position(t) + hours)``, without the search for the day
+            cum = self._cum
+            base = cum[day]
+            into = t - day * HOURS_PER_DAY - self.opens
+            p = base + (into if into < self.length else self.length) if into > 0.0 else base
+            p += hours
+            if p <= cum[day + 1]:
+                return day * HOURS_PER_DAY + self.opens + (p - base)
+            return self.at_position(p)
         return self.at_position(self.position(t) + hours)
 
     def working_days_later(self, t: float, n: float) -> float:

@@ -199,3 +199,24 @@ def test_zero_hours_never_move_time_backwards() -> None:
         assert office.advance(t, 0.0) == t
         assert office.working_days_later(t, 0.0) == t
         assert office.advance(t, 0.5) > t
+
+
+@pytest.mark.parametrize("hours", ["08:30-17:30", "00:00-24:00", "21:00-23:30"])
+def test_advance_is_the_position_arithmetic_to_the_last_bit(table_2025: np.ndarray,
+                                                            hours: str) -> None:
+    """``advance``'s shortcut for a session ending on the day it starts gives the very float
+    ``at_position(position(t) + h)`` gives, at openings, closings, holidays and past the table."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    office = OfficeHours(table_2025, parse_hours(hours))
+    edges = [d * 24.0 + x for d in (0, 1, 27, 28, 100, 364, 365, 400)
+             for x in (office.opens, office.closes, office.opens - 1e-9, office.closes - 1e-9)]
+
+    @settings(max_examples=400, deadline=None)
+    @given(t=st.one_of(st.floats(-30.0, 366 * 24.0), st.sampled_from(edges)),
+           h=st.one_of(st.floats(1e-9, 60.0), st.sampled_from([0.1, 0.5, 1.0, 9.0, 24.0])))
+    def check(t: float, h: float) -> None:
+        assert office.advance(t, h) == office.at_position(office.position(t) + h)
+
+    check()

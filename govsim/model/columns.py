@@ -1,9 +1,10 @@
 """The per-case columns of a run, each declared once (:class:`~govsim.scenario.rules.CaseColumn`).
 
 Layer: model. Each :class:`CaseColumn` says what the case process keeps for every case: the
-engine's attribute that holds it during a run, how it is stored (a Python list for what most
-cases touch, the fastest to index; a typed array of :mod:`array` for the rest: a few bytes a
-case, no Python object per value), the value it starts at, and, when it leaves the run, its key
+engine's attribute that holds it during a run, how it is stored (a typed array of :mod:`array`:
+a few bytes a case, no Python object per value; a Python list only for a bit mask of units,
+and the engine makes even those typed when the scenario has fewer than 63 units), the value it
+starts at, and, when it leaves the run, its key
 in :attr:`govsim.model.state.RawRun.cases` and the name of its column in the ``cases`` table.
 :class:`~govsim.model.engine.Engine` allocates its own (:data:`ENGINE_COLUMNS`),
 :class:`~govsim.model.case.RegimeRun` those the rule groups declare (:data:`RULE_COLUMNS`),
@@ -34,10 +35,10 @@ def _bits(masks: Iterable[int]) -> np.ndarray:
 #: the engine's own per-case columns; the plain ones in the order of their columns in the
 #: ``cases`` table
 ENGINE_COLUMNS: tuple[CaseColumn, ...] = (
-    CaseColumn("state", "list", 0, "state", np.int8),  # OPEN; govsim.model.state's codes
+    CaseColumn("state", "b", 0, "state", np.int8),  # OPEN; govsim.model.state's codes
     CaseColumn("end_h", "d", np.nan, "end_h", float),
-    CaseColumn("contacts", "list", 0, "contacts", table="contacts"),
-    CaseColumn("tickets", "list", 0, "tickets", table="tickets"),
+    CaseColumn("contacts", "i", 0, "contacts", np.int64, table="contacts"),
+    CaseColumn("tickets", "i", 0, "tickets", np.int64, table="tickets"),
     CaseColumn("touched", "list", 0, "units_touched", table="units_touched", convert=_bits),
     CaseColumn("failures", "i", 0, "failures", table="failed_attempts"),
     CaseColumn("top_rung", "i", 0, "top_rung", table="top_rung"),
@@ -56,9 +57,9 @@ ENGINE_COLUMNS: tuple[CaseColumn, ...] = (
     # hours the citizen waited on the line
     CaseColumn("call_wait_h", "d", 0.0, "call_wait_h", float, table="call_wait_hours"),
     # the channel of the first contact that got through (-1: none)
-    CaseColumn("channel_of", "list", -1, "channel"),
+    CaseColumn("channel_of", "i", -1, "channel", np.int64),
     # the citizen got a reply (an answer, a call from the owner, ...)
-    CaseColumn("replied", "list", False, "replied", bool),
+    CaseColumn("replied", "b", 0, "replied", bool),
     # 0 none, 1 knowledge base, 2 hand-off, 3 dispatch (govsim.recording.TRIAGE)
     CaseColumn("triage_code", "b", 0, "triage"),
     # suggestions: 1 adopted, 0 not adopted, -1 not a suggestion

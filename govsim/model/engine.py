@@ -7,8 +7,8 @@ per-case columns, staff sessions, meetings, recurrence, the case's ending.
 one ``case`` process.
 
 Hot-loop rules (``docs/architecture.md``): per-case state is preallocated and indexed by case
-number (lists for what most cases touch, typed arrays for the rest); the logs are append-only
-columns; no pandas, no logging, no dict rebuilds.
+number (typed arrays: a few bytes a case, no Python object per value); the logs are
+append-only columns; no pandas, no logging, no dict rebuilds.
 """
 
 from __future__ import annotations
@@ -132,15 +132,15 @@ class Engine:
         self.discovery = views["discovery_h"]
         self.satisfied_within = views["satisfied_within_h"]
 
-        # per-case state, declared once in govsim.model.columns: what most cases touch in
-        # Python lists (the fastest to index), the rest in typed arrays (a few bytes a case,
-        # no Python object per value), so a long run's state stays small
+        # per-case state, declared once in govsim.model.columns, in typed arrays (a few bytes
+        # a case, no Python object per value), so a long run's state stays small
         allocate(self, n)
         if len(self.units) < 63:
-            # each case's bit mask of units fits a signed 64-bit int: a typed column, with no
+            # each case's bit masks of units fit a signed 64-bit int: typed columns, with no
             # Python int made for each case (long-lived ints among the run's short-lived
             # objects would keep the allocator's memory from ever being given back)
             self.touched = array("q", bytes(8 * n))
+            self.shares_done = array("q", bytes(8 * n))
         self.unit_tickets = [0] * len(self.units)
         # responsive demand (world.demand): what citizens have learnt decides what they file
         self.trust = Trust(world.demand) if world.demand.on else None

@@ -46,7 +46,15 @@ from govsim.model.log import (
 )
 from govsim.model.state import ABANDONED, NOT_FILED, OPEN, RESOLVED, RawRun
 from govsim.model.tally import StaffSums, Tally, day_count, staff_sums
-from govsim.recording.cases import STATES, case_columns, case_series, cases_table, head
+from govsim.recording.cases import (
+    STATES,
+    CaseSeries,
+    case_columns,
+    case_series,
+    cases_table,
+    head,
+    raw_reads,
+)
 from govsim.recording.cases import TRIAGE as TRIAGE  # the triage codes' names (public)
 from govsim.recording.daily import DAILY_BURDEN, DAILY_COUNTS, _daily_burden, _per_day
 from govsim.recording.logs import (
@@ -120,7 +128,7 @@ class Summary:
 
     __slots__ = ("cases", "units", "ledger", "daily")
 
-    def __init__(self, cases: dict[str, pd.Series], units: pd.DataFrame, ledger: pd.DataFrame,
+    def __init__(self, cases: CaseSeries, units: pd.DataFrame, ledger: pd.DataFrame,
                  daily: pd.DataFrame) -> None:
         self.cases = cases
         self.units = units
@@ -131,7 +139,9 @@ class Summary:
 def summary(raw: RawRun, names: Iterable[str]) -> Summary:
     """The columns ``names`` of the ``cases`` table, and the small tables, of a run recorded
     with ``recording="metrics"`` (or of any run): the same values as :func:`tables` gives, made
-    one column at a time, with no table of every case and no event log (the run's log is spent)."""
+    one column at a time, with no table of every case and no event log. The run is spent: its
+    log is read out, and the per-case columns of ``raw.cases`` that ``names`` do not read are
+    dropped."""
     log = raw.log
 
     def take(name: str, dtype: type) -> np.ndarray:
@@ -143,6 +153,11 @@ def summary(raw: RawRun, names: Iterable[str]) -> Summary:
     sums = log.sums() if isinstance(log, Tally) else _staff_sums(raw, take, keep, lights)
     units = units_table(raw, _head(raw, len(raw.unit_names)), sums, money)
     daily = _daily(raw, sums, money, keep)
+    # the run is spent: let go of the per-case columns nothing asked for
+    names = tuple(names)
+    needed = raw_reads(names)
+    for key in [k for k in raw.cases if k not in needed]:
+        del raw.cases[key]
     cases = case_series(case_columns(raw, sums.per_case, money.per_case, filed), keep, names)
     return Summary(cases, units, _ledger(raw, money), daily)
 

@@ -10,7 +10,7 @@ the same number.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
 from typing import Any
 
@@ -21,7 +21,7 @@ from govsim.errors import GovsimError
 from govsim.model.columns import plain_columns
 from govsim.model.state import OPEN, RESOLVED, RawRun
 
-__all__ = ["STATES", "TRIAGE", "case_columns", "cases_table", "case_series", "head"]
+__all__ = ["STATES", "TRIAGE", "raw_reads", "case_columns", "cases_table", "case_series", "CaseSeries", "head"]
 
 STATES = ("open", "resolved", "abandoned")
 #: triage outcome of a case under a consolidated regime ("none" elsewhere)
@@ -35,6 +35,26 @@ def head(raw: RawRun, n: int) -> dict[str, object]:
         "regime": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[raw.regime]),
         "replication": np.full(n, raw.replication, dtype=np.int64),
     }
+
+
+#: the raw columns (:attr:`govsim.model.state.RawRun.cases`) each column :func:`case_columns`
+#: makes reads, besides the plain ones (which read their own)
+_READS = {
+    "category": ("category",), "first_filing": ("arrival_h",), "channel": ("channel",),
+    "state": ("state",), "ended": ("end_h",), "resolved": ("state",),
+    "resolution_days": ("state", "end_h", "arrival_h"),
+    "duration_days": ("state", "end_h", "arrival_h"),
+    "citizen_hours": ("contacts", "call_wait_h"), "citizen_cost_yuan": ("contacts", "call_wait_h"),
+    "triage": ("triage",), "replied": ("replied",), "callback_rating": ("callback_rating",),
+    "adopted": ("adopted",), "satisfied": ("state", "end_h", "arrival_h", "satisfied_within_h"),
+}
+
+
+def raw_reads(names: Iterable[str]) -> set[str]:
+    """The raw columns the ``cases`` table's columns ``names`` are made from."""
+    plain = dict(plain_columns())
+    return {key for name in names
+            for key in (_READS.get(name, ()) + ((plain[name],) if name in plain else ()))}
 
 
 def case_columns(raw: RawRun, staff_per_case: np.ndarray, money_per_case: np.ndarray,
@@ -52,12 +72,19 @@ def case_columns(raw: RawRun, staff_per_case: np.ndarray, money_per_case: np.nda
 
     def duration_days() -> np.ndarray:
         # time to true resolution, censored at the horizon; an abandoned problem stays
-        # unsolved, so it is censored at the horizon too (not when the citizen gave up)
-        return np.where(resolved(), end - arrival, raw.horizon_h - arrival) / 24.0
+        # unsolved, so it is censored at the horizon too (not when the citizen gave up).
+        # Made in one array (the values of where(resolved, end - arrival, horizon - arrival)
+        # / 24, element by element)
+        days = np.subtract(end, arrival, dtype=float)
+        np.subtract(raw.horizon_h, arrival, out=days, where=~resolved())
+        days /= 24.0
+        return days
 
     def citizen_hours() -> np.ndarray:
         # the citizen's own time: every contact, and every wait on the line
-        return c["contacts"] * raw.hours_per_contact + c["call_wait_h"]  # type: ignore[no-any-return]
+        hours = c["contacts"] * raw.hours_per_contact
+        hours += c["call_wait_h"]
+        return hours  # type: ignore[no-any-return]
 
     before: dict[str, Callable[[], Any]] = {
         **{k: (lambda v=v: v) for k, v in head(raw, n).items()},
@@ -99,14 +126,34 @@ def cases_table(columns: dict[str, Callable[[], Any]], keep: np.ndarray | None) 
     return cases if keep is None else cases[keep].reset_index(drop=True)
 
 
+class CaseSeries(Mapping[str, pd.Series]):
+    """Columns of the ``cases`` table, each made as a Series of the kept cases when it is read
+    and not kept: a reader that takes one column at a time, reduces it and lets it go never
+    holds more than a few (:func:`case_series`)."""
+
+    def __init__(self, columns: dict[str, Callable[[], Any]], keep: np.ndarray | None,
+                 names: Iterable[str]) -> None:
+        self._columns = columns
+        self._keep = keep
+        self._names = tuple(dict.fromkeys(names))
+
+    def __getitem__(self, name: str) -> pd.Series:
+        if name not in self._names:
+            raise KeyError(name)
+        values = self._columns[name]()
+        if self._keep is not None:
+            values = values[self._keep]
+        return pd.Series(values, copy=False, name=name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
 def case_series(columns: dict[str, Callable[[], Any]], keep: np.ndarray | None,
-                names: Iterable[str]) -> dict[str, pd.Series]:
+                names: Iterable[str]) -> CaseSeries:
     """The columns ``names`` of the ``cases`` table as Series of the kept cases, the same
-    values as :func:`cases_table`'s, one column at a time (no table of every column)."""
-    out = {}
-    for name in names:
-        values = columns[name]()
-        if keep is not None:
-            values = values[keep]
-        out[name] = pd.Series(values, copy=False, name=name)
-    return out
+    values as :func:`cases_table`'s, each made when read (no table of every column)."""
+    return CaseSeries(columns, keep, names)

@@ -18,10 +18,12 @@ import numpy as np
 import pandas as pd
 
 from govsim.errors import GovsimError
-from govsim.model.columns import plain_columns
+from govsim.model.columns import RUN_COLUMNS, plain_columns
 from govsim.model.state import OPEN, RESOLVED, RawRun
+from govsim.scenario.rules import CaseColumn
 
-__all__ = ["STATES", "TRIAGE", "raw_reads", "case_columns", "cases_table", "case_series", "CaseSeries", "head"]
+__all__ = ["STATES", "TRIAGE", "raw_reads", "case_columns", "cases_table", "case_series",
+           "CaseSeries", "head"]
 
 STATES = ("open", "resolved", "abandoned")
 #: triage outcome of a case under a consolidated regime ("none" elsewhere)
@@ -48,6 +50,14 @@ _READS = {
     "triage": ("triage",), "replied": ("replied",), "callback_rating": ("callback_rating",),
     "adopted": ("adopted",), "satisfied": ("state", "end_h", "arrival_h", "satisfied_within_h"),
 }
+
+
+def _plain(c: dict[str, np.ndarray], col: CaseColumn) -> Callable[[], np.ndarray]:
+    """The ``cases`` table's column of a plain per-case column, in its declared dtype (a typed
+    integer column left the run in its compact type)."""
+    key, dtype = col.raw, col.dtype
+    assert key is not None
+    return lambda: np.asarray(c[key], dtype=dtype)
 
 
 def raw_reads(names: Iterable[str]) -> set[str]:
@@ -101,7 +111,7 @@ def case_columns(raw: RawRun, staff_per_case: np.ndarray, money_per_case: np.nda
         "resolution_days": lambda: np.where(resolved(), (end - arrival) / 24.0, np.nan),
         "duration_days": duration_days,
     }
-    plain = {name: (lambda key=key: c[key]) for name, key in plain_columns()}
+    plain = {col.table: _plain(c, col) for col in RUN_COLUMNS if col.table is not None and col.raw}
     after: dict[str, Callable[[], Any]] = {
         "citizen_hours": citizen_hours,
         "citizen_cost_yuan": lambda: citizen_hours() * raw.value_of_time,

@@ -94,17 +94,19 @@ def km_quantile(durations: npt.ArrayLike, observed: npt.ArrayLike, q: float) -> 
 def _product_limit(resolved: np.ndarray, censored: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct times and the Kaplan-Meier survival just after each: at each time, the
     number still at risk ``n`` and the events ``d`` there give the factor ``(n - d) / n``."""
+    # (one byte a flag, and the numbers at risk only at the distinct times: a year of a large
+    # city is millions of durations; the cumulative sum counts in int64 all the same)
     times = np.concatenate((resolved, censored))
-    died = np.concatenate((np.ones(resolved.size, dtype=np.int64),
-                           np.zeros(censored.size, dtype=np.int64)))
+    died = np.concatenate((np.ones(resolved.size, dtype=np.int8),
+                           np.zeros(censored.size, dtype=np.int8)))
     order = np.argsort(times)
     times = times[order]
     died = died[order]
-    at_risk = np.arange(times.size, 0, -1)
+    del order
     bounds = np.diff(times, prepend=-np.inf, append=np.inf) > 0
     first, last = bounds[:-1], bounds[1:]  # first and last entry of each distinct time
-    n = at_risk[first]
-    d = np.diff(np.cumsum(died)[last], prepend=0)
+    n = times.size - np.flatnonzero(first)  # still at risk at each distinct time
+    d = np.diff(np.cumsum(died, dtype=np.int64)[last], prepend=0)
     return times[first], np.cumprod((n - d) / n)
 
 

@@ -47,7 +47,8 @@ class CaseColumn:
     fill: Any
     #: its key in ``RawRun.cases`` (``None``: kept only during the run)
     raw: str | None
-    #: the numpy dtype it is collected as
+    #: the numpy dtype of its column in the ``cases`` table (a typed integer column leaves the
+    #: run in its compact type, and the table widens it)
     dtype: Any = np.int64
     #: its column in the ``cases`` table, copied as it is (``None``: derived, or none)
     table: str | None = None
@@ -65,6 +66,11 @@ class CaseColumn:
         """The run's values as the array that leaves the run."""
         if self.convert is not None:
             return self.convert(values)
+        if not isinstance(values, list) and np.dtype(self.dtype).kind in "iu" \
+                and np.dtype(values.typecode).kind in "iu":
+            # typed integers leave the run as they are, without a copy; the cases table
+            # widens them to :attr:`dtype` (govsim.recording.cases)
+            return np.frombuffer(values, dtype=values.typecode)
         return np.asarray(values, dtype=self.dtype)
 
 

@@ -65,12 +65,14 @@ def run_replication(scenario: Scenario, regimes: Sequence[str], seed: int, repli
                     keep_tables: bool = True, recording: str = "tables") -> ReplicationOutput:
     """Run every regime in ``regimes`` on one replication's world (common random numbers).
 
-    Cases arriving in the first ``warmup_days`` are left out of the tables and metrics. With
-    ``keep_tables=False`` only the metrics and the small tables over time (``daily``,
-    ``cohorts``) come back (the tables are dropped as each regime's metrics are computed).
-    ``recording="metrics"`` runs each regime keeping only what those need (no event log, staff
+    Cases arriving in the first ``warmup_days`` are left out of the tables and metrics.
+    ``recording="metrics"`` brings back only the metrics and the small tables over time
+    (``daily``, ``cohorts``), each regime run keeping only what those need (no event log, staff
     time added up as it is spent: :class:`govsim.model.tally.Tally`): the same metrics,
-    ``daily`` and ``cohorts`` to the last bit, in less memory and time, and no other table."""
+    ``daily`` and ``cohorts`` to the last bit as every table gives, in less memory and time.
+    ``keep_tables=False`` is the same as ``recording="metrics"``."""
+    if not keep_tables:
+        recording = "metrics"
     calendar = build_calendar(scenario)
     draws = draw_world(scenario, seed, replication)
     out = ReplicationOutput(replication, tuple(regimes))
@@ -92,7 +94,7 @@ def run_replication(scenario: Scenario, regimes: Sequence[str], seed: int, repli
         out.metrics.append({"regime": name, "replication": replication, **m})
         out.daily.append(t.daily)
         out.cohorts.append(cohort_medians(t.cases, scenario.world.start, name, replication))
-        if not keep_tables or not isinstance(t, Tables):
+        if recording == "metrics":
             continue
         for table in TABLES:
             getattr(out, table).append(getattr(t, table))

@@ -34,6 +34,7 @@ Layer: recording. Builds the tables of one replication of one regime (the logs a
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -91,9 +92,6 @@ class Tables:
         self.daily = daily
 
 
-_head = head
-
-
 def tables(raw: RawRun, release: bool = False) -> Tables:
     """Build the DataFrames of one run (vectorised; called once per run).
 
@@ -103,22 +101,12 @@ def tables(raw: RawRun, release: bool = False) -> Tables:
     writes into ``raw`` too, so build the tables again from a fresh run, not from the same
     ``raw`` after editing them.
     """
-    log = raw.log
-
-    def take(name: str, dtype: type) -> np.ndarray:
-        return log.column(name, release).astype(dtype, copy=False)
-
-    # a warm-up period: cases that arrive before it, and everything done for them, are left
-    # out; so are problems their citizens never filed (responsive demand): they are not cases
-    filed, keep = _kept_cases(raw)
-    money = read_money(raw, take, keep)
-    lights = read_lights(take, keep)
-    sums = log.sums() if isinstance(log, Tally) else _staff_sums(raw, take, keep, lights)
-    cases = cases_table(case_columns(raw, sums.per_case, money.per_case, filed), keep)
-    events = _events(raw, take, keep)
-    units = units_table(raw, _head(raw, len(raw.unit_names)), sums, money)
-    return Tables(cases, events, units, _ledger(raw, money), _lights(raw, lights),
-                  _daily(raw, sums, money, keep))
+    r = _read(raw, release)
+    cases = cases_table(case_columns(raw, r.sums.per_case, r.money.per_case, r.filed), r.keep)
+    events = _events(raw, r.take, r.keep)
+    units = units_table(raw, head(raw, len(raw.unit_names)), r.sums, r.money)
+    return Tables(cases, events, units, _ledger(raw, r.money), _lights(raw, r.lights),
+                  _daily(raw, r.sums, r.money, r.keep))
 
 
 class Summary:
@@ -142,33 +130,48 @@ def summary(raw: RawRun, names: Iterable[str]) -> Summary:
     one column at a time, with no table of every case and no event log. The run is spent: its
     log is read out, and the per-case columns of ``raw.cases`` that ``names`` do not read are
     dropped."""
-    log = raw.log
-
-    def take(name: str, dtype: type) -> np.ndarray:
-        return log.column(name, True).astype(dtype, copy=False)
-
-    filed, keep = _kept_cases(raw)
-    money = read_money(raw, take, keep)
-    lights = read_lights(take, keep)
-    sums = log.sums() if isinstance(log, Tally) else _staff_sums(raw, take, keep, lights)
-    units = units_table(raw, _head(raw, len(raw.unit_names)), sums, money)
-    daily = _daily(raw, sums, money, keep)
+    r = _read(raw, True)
+    units = units_table(raw, head(raw, len(raw.unit_names)), r.sums, r.money)
+    daily = _daily(raw, r.sums, r.money, r.keep)
     # the run is spent: let go of the per-case columns nothing asked for
     names = tuple(names)
     needed = raw_reads(names)
     for key in [k for k in raw.cases if k not in needed]:
         del raw.cases[key]
-    cases = case_series(case_columns(raw, sums.per_case, money.per_case, filed), keep, names)
-    return Summary(cases, units, _ledger(raw, money), daily)
+    cases = case_series(case_columns(raw, r.sums.per_case, r.money.per_case, r.filed), r.keep,
+                        names)
+    return Summary(cases, units, _ledger(raw, r.money), daily)
 
 
-def _kept_cases(raw: RawRun) -> tuple[np.ndarray, np.ndarray | None]:
-    """Which problems were filed, and which cases the tables keep (``None``: every one): a
-    warm-up's cases, and problems their citizens never filed (responsive demand), are left out."""
+@dataclass
+class _Read:
+    """A run's logs read out, what :func:`tables` and :func:`summary` both start from: the
+    reader of the log's columns, which problems were filed and which cases are kept, the kept
+    money and lights, and the staff sums."""
+
+    take: Take
+    filed: np.ndarray
+    keep: np.ndarray | None
+    money: MoneyRows
+    lights: LightRows
+    sums: StaffSums
+
+
+def _read(raw: RawRun, release: bool) -> _Read:
+    log = raw.log
+
+    def take(name: str, dtype: type) -> np.ndarray:
+        return log.column(name, release).astype(dtype, copy=False)
+
+    # a warm-up period: cases that arrive before it, and everything done for them, are left
+    # out; so are problems their citizens never filed (responsive demand): they are not cases
     arrival, state = raw.cases["arrival_h"], raw.cases["state"]
     filed = state != NOT_FILED
     keep = ((arrival >= raw.warmup_h) & filed) if raw.warmup_h > 0.0 or not filed.all() else None
-    return filed, keep
+    money = read_money(raw, take, keep)
+    lights = read_lights(take, keep)
+    sums = log.sums() if isinstance(log, Tally) else _staff_sums(raw, take, keep, lights)
+    return _Read(take, filed, keep, money, lights, sums)
 
 
 def _staff_sums(raw: RawRun, take: Take, keep: np.ndarray | None, lights: LightRows) -> StaffSums:
@@ -208,7 +211,7 @@ def _events(raw: RawRun, take: Take, keep: np.ndarray | None) -> pd.DataFrame:
     stamps = raw.calendar.to_datetime(ev_time)
     del ev_time
     return pd.DataFrame({
-        **_head(raw, len(ev_unit)),
+        **head(raw, len(ev_unit)),
         "case:concept:name": ev_case.astype(np.int64),
         "concept:name": pd.Categorical.from_codes(ev_act, categories=list(ACTIVITIES)),
         "time:timestamp": stamps,
@@ -220,7 +223,7 @@ def _ledger(raw: RawRun, money: MoneyRows) -> pd.DataFrame:
     """One row per money movement."""
     m_payer = money.payer
     return pd.DataFrame({
-        **_head(raw, len(money.case)),
+        **head(raw, len(money.case)),
         "case": money.case,
         "payer": pd.Categorical.from_codes(m_payer, categories=raw.payer_names),
         "payer_public": np.asarray(raw.payer_public, dtype=bool)[m_payer] if len(m_payer)
@@ -236,7 +239,7 @@ def _ledger(raw: RawRun, money: MoneyRows) -> pd.DataFrame:
 def _lights(raw: RawRun, lights: LightRows) -> pd.DataFrame:
     """One row per monitoring light."""
     return pd.DataFrame({
-        **_head(raw, len(lights.unit)),
+        **head(raw, len(lights.unit)),
         "case": lights.case,
         "unit": pd.Categorical.from_codes(lights.unit, categories=raw.unit_names),
         "point": pd.Categorical.from_codes(lights.point, categories=list(MONITORING_POINTS)),
@@ -258,7 +261,7 @@ def _daily(raw: RawRun, staff: StaffSums, money: MoneyRows, keep: np.ndarray | N
               "resolved": _per_day(end[state == RESOLVED], day_n),
               "abandoned": _per_day(end[state == ABANDONED], day_n)}
     return pd.DataFrame({
-        **_head(raw, day_n),
+        **head(raw, day_n),
         "day": np.arange(day_n, dtype=np.int64),
         "date": raw.calendar.to_datetime(np.arange(day_n) * 24.0),
         **dict(zip(DAILY_BURDEN, burden, strict=True)),

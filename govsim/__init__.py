@@ -81,6 +81,7 @@ __all__ = [
     "make_report",
     "Report",
     "case_journey",
+    "what_if",
 ]
 
 #: each name and the module that defines it, imported the first time the name is read (so
@@ -97,6 +98,7 @@ _WHERE = {
                     "govsim.experiment.results"),
     **dict.fromkeys(("make_report", "Report"), "govsim.experiment.report_study"),
     "case_journey": "govsim.measure.journey",
+    "what_if": "govsim.experiment.whatif",
 }
 _later, __dir__ = lazy(__name__, _WHERE)
 

@@ -28,6 +28,8 @@ from govsim.experiment.checks import (
 )
 from govsim.experiment.executors import run_all
 from govsim.experiment.replication import TABLES, ReplicationOutput, run_replication
+from govsim.experiment.result_figures import ResultFigures
+from govsim.experiment.result_views import ResultViews
 from govsim.lang import check_lang
 from govsim.measure import over_time as ot
 from govsim.measure.metrics import FEASIBLE, HEADLINE
@@ -42,7 +44,7 @@ ScenarioLike = Scenario | Mapping[str, Any] | str | os.PathLike[str]
 
 
 @dataclass
-class Results:
+class Results(ResultViews, ResultFigures):
     """The output of :func:`run` or :func:`compare`.
 
     Attributes

@@ -20,22 +20,71 @@ from collections.abc import Mapping
 from govsim.errors import GovsimError
 from govsim.moved import renamed
 
-__all__ = ["LANGS", "check_lang", "tr", "metric_name", "unit_name", "add_names",
+__all__ = ["LANGS", "VOCABULARIES", "KEYS", "check_lang", "tr", "metric_name", "unit_name", "add_names",
            "activity_name", "metric_label", "outcome_name", "outcome_meaning", "display_width",
            "pad", "lookup"]
 
 #: the languages every table, figure and report can be written in
 LANGS = ("en", "zh")
 
+#: English with every thing named by its key (``street_office_shifted_cost_yuan``,
+#: ``fragmented``), as the scenario file and the machine-readable outputs name them
+KEYS = "keys"
+
+#: what ``lang=`` accepts: a language of :data:`LANGS`, or :data:`KEYS`
+VOCABULARIES = (*LANGS, KEYS)
+
 
 def check_lang(lang: object, where: str = "lang") -> str:
-    """``lang`` if it is one of :data:`LANGS`, else a :class:`GovsimError` at ``where``."""
-    if not isinstance(lang, str) or lang not in LANGS:
-        raise GovsimError(f"must be one of {', '.join(LANGS)}, got {lang!r}", where)
+    """``lang`` if it is one of :data:`VOCABULARIES`, else a :class:`GovsimError` at
+    ``where``."""
+    if not isinstance(lang, str) or lang not in VOCABULARIES:
+        raise GovsimError(f"must be one of {', '.join(VOCABULARIES)}, got {lang!r}", where)
     return lang
 
 
-#: metric -> its Chinese name (the English name is the metric's own key)
+#: metric -> its English name (``lang="keys"``: the metric's own key)
+_METRICS_EN: dict[str, str] = {
+    "cases": "cases",
+    "resolution_days_median": "time to true resolution, median",
+    "resolution_days_p90": "time to true resolution, 90th percentile",
+    "resolution_days_rmst30": "time to true resolution, mean within 30 days",
+    "resolved_share": "truly resolved",
+    "abandoned_share": "given up by the citizen",
+    "open_share": "still open at the end",
+    "contacts_per_case": "contacts per case",
+    "tickets_per_case": "tickets per case",
+    "units_per_case": "units per case",
+    "escalated_share": "escalated",
+    "surface_fixes_per_case": "surface repairs per case",
+    "street_office_burden_yuan": "street office: whole burden",
+    "street_office_own_duty_yuan": "street office: its own duty",
+    "street_office_assigned_duty_yuan": "street office: duty assigned by ruling",
+    "street_office_assigned_duty_hours": "street office: hours of duty assigned by ruling",
+    "street_office_shifted_cost_yuan": "street office: cost shifted onto it",
+    "street_office_shifted_handling_yuan": "shifted: handling others' cases",
+    "street_office_shifted_meeting_yuan": "shifted: coordination meetings",
+    "street_office_shifted_advance_yuan": "shifted: advances never repaid",
+    "street_office_shifted_adjudication_yuan": "shifted: adjudication",
+    "street_office_shifted_other_yuan": "shifted: other",
+    "street_office_shifted_money_yuan": "shifted: money",
+    "street_office_shifted_hours": "shifted: staff hours",
+    "public_cost_yuan": "public cost",
+    "fix_money_yuan": "repair money, every payer",
+    "fund_money_yuan": "repair money from funds",
+    "cost_per_resolved_case_yuan": "public cost per resolved case",
+    "citizen_hours_per_case": "citizen's own time per case",
+    "citizen_cost_yuan": "citizens' own time, valued",
+    "open_cases": "cases open at the end",
+    "staff_hours": "staff hours",
+    "deadline_breach_share": "deadline breached",
+    "satisfied_share": "resolved within the citizen's patience",
+    "reply_share": "citizen got a reply",
+    "callback_satisfaction": "satisfied at the callback",
+    "suggestion_adoption_share": "suggestions adopted",
+}
+
+#: metric -> its Chinese name
 _METRICS_ZH: dict[str, str] = {
     "cases": "案件数",
     "resolution_days_median": "真正解决用时中位数",
@@ -82,6 +131,24 @@ _UNITS_ZH: dict[str, str] = {
     "units": "个", "repairs": "次", "yuan": "元", "hours": "小时",
 }
 
+#: event-log activity -> its English name (``lang="keys"``: the activity itself)
+_ACTIVITIES_EN: dict[str, str] = {
+    "file": "filing", "ticket": "ticket opened", "deflect": "'not ours'", "refer": "referred",
+    "referral_lost": "referral lost", "surface_fix": "surface repair",
+    "recurrence": "problem back", "stall": "stalled for money",
+    "false_closure": "false 'resolved'", "escalate": "went higher",
+    "meeting": "coordination meeting", "advance": "money advanced", "recovery": "advance repaid",
+    "resolved": "truly resolved", "abandon": "citizen gave up",
+    "kb_answer": "answered from the database", "handoff": "handed to a firm or organisation",
+    "dispatch": "dispatched", "sign": "signed for", "return": "sent back",
+    "contact": "citizen called back", "dispute": "ownership disputed", "adjudicate": "ruling",
+    "fund_release": "fund released", "callback": "satisfaction callback", "reopen": "reopened",
+    "finish": "reported finished", "work_start": "work started",
+    "call_abandoned": "call not answered", "close_unresolved": "closed unresolved",
+    "share_done": "its share done", "no_result": "no result", "adopted": "suggestion adopted",
+    "start": "start", "end": "end",
+}
+
 #: event-log activity -> its Chinese name
 _ACTIVITIES_ZH: dict[str, str] = {
     "file": "市民反映", "ticket": "立工单", "deflect": "推诿", "refer": "转交",
@@ -114,9 +181,22 @@ _OUTCOMES_ZH: dict[str, tuple[str, str]] = {
 }
 
 
+#: case-study quantity -> its English name (``lang="keys"``: the quantity itself)
+_OUTCOMES_EN: dict[str, str] = {
+    "fixed_share": "truly fixed", "years_to_fix": "years to the fix", "reports": "reports",
+    "reports_by": "reports within N years", "surface_repairs": "surface repairs",
+    "false_closures": "false 'resolved'", "top_rung": "highest rung reached",
+    "meeting_held": "coordination meeting held", "largest_meeting": "units at the largest meeting",
+    "attendee_hours": "staff hours at meetings", "advance_yuan": "money advanced (yuan)",
+    "unrecovered_yuan": "advances never repaid (yuan)",
+}
+
+
 def outcome_name(quantity: str, lang: str = "en") -> str:
-    """A case-study quantity's name in ``lang`` (English: the quantity itself)."""
-    return _OUTCOMES_ZH.get(quantity, (quantity, ""))[0] if lang == "zh" else quantity
+    """A case-study quantity's name in ``lang`` (``"keys"``: the quantity itself)."""
+    if lang == "zh":
+        return _OUTCOMES_ZH.get(quantity, (quantity, ""))[0]
+    return quantity if lang == KEYS else _OUTCOMES_EN.get(quantity, quantity)
 
 
 def outcome_meaning(quantity: str, english: str, lang: str = "en") -> str:
@@ -124,14 +204,28 @@ def outcome_meaning(quantity: str, english: str, lang: str = "en") -> str:
     return _OUTCOMES_ZH.get(quantity, ("", english))[1] if lang == "zh" else english
 
 
+def _words(key: str) -> str:
+    """A key written as words: ``work_start`` -> ``work start``."""
+    return key.replace("_", " ")
+
+
 def activity_name(activity: str, lang: str = "en") -> str:
-    """An event-log activity's name in ``lang`` (English: the activity itself)."""
-    return _ACTIVITIES_ZH.get(activity, activity) if lang == "zh" else activity
+    """An event-log activity's name in ``lang`` (``"keys"``: the activity itself)."""
+    if lang == "zh":
+        return _ACTIVITIES_ZH.get(activity, activity)
+    if lang == KEYS:
+        return activity
+    return _ACTIVITIES_EN.get(activity) or _words(activity)
 
 
 def metric_name(metric: str, lang: str = "en") -> str:
-    """The metric's name in ``lang`` (English: its key)."""
-    return _METRICS_ZH.get(metric, metric) if lang == "zh" else metric
+    """The metric's name in ``lang``: plain words in English and Chinese, the metric's key
+    with ``"keys"``."""
+    if lang == "zh":
+        return _METRICS_ZH.get(metric, metric)
+    if lang == KEYS:
+        return metric
+    return _METRICS_EN.get(metric) or _words(metric)
 
 
 def unit_name(unit: str, lang: str = "en") -> str:
@@ -140,17 +234,19 @@ def unit_name(unit: str, lang: str = "en") -> str:
 
 
 def metric_label(metric: str, unit: str = "", lang: str = "en") -> str:
-    """``metric (unit)`` in ``lang`` (a Chinese share needs no unit; no unit: the name)."""
+    """``name (unit)`` in ``lang`` (a Chinese share needs no unit; no unit: the name)."""
     if lang == "zh":
         name = metric_name(metric, lang)
         return name if unit in ("", "share") else f"{name}（{unit_name(unit, lang)}）"
-    return f"{metric} ({unit})" if unit else metric
+    name = metric_name(metric, lang)
+    return f"{name} ({unit})" if unit else name
 
 
-def add_names(kind: str, names: Mapping[str, str]) -> None:
-    """Add Chinese names of ``kind`` ``"activity"`` or ``"metric"`` (a plug-in rule group's,
-    :mod:`govsim.scenario.rules.registry`); a name already known is kept."""
-    table = {"activity": _ACTIVITIES_ZH, "metric": _METRICS_ZH}[kind]
+def add_names(kind: str, names: Mapping[str, str], lang: str = "zh") -> None:
+    """Add names in ``lang`` of ``kind`` ``"activity"`` or ``"metric"`` (a plug-in rule
+    group's, :mod:`govsim.scenario.rules.registry`); a name already known is kept."""
+    table = {("activity", "zh"): _ACTIVITIES_ZH, ("metric", "zh"): _METRICS_ZH,
+             ("activity", "en"): _ACTIVITIES_EN, ("metric", "en"): _METRICS_EN}[kind, lang]
     for key, name in names.items():
         if name:
             table.setdefault(key, name)
@@ -177,8 +273,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "note.small": ("*: an interval from fewer than {k} replications is rough (it leans on "
                    "near-normal per-replication values): run more replications.",
                    "*：少于 {k} 次重复得出的区间较粗略（依赖各次重复的取值近似正态）：请增加重复次数。"),
-    "note.km": ("resolution_days_median is a Kaplan-Meier median: cases unresolved at the horizon "
-                "are censored, not dropped.",
+    "note.km": ("The median time to true resolution (resolution_days_median) is a Kaplan-Meier "
+                "median: cases unresolved at the horizon are censored, not dropped.",
                 "真正解决用时中位数为 Kaplan–Meier 中位数：期末尚未解决的案件作删失处理，而非剔除。"),
     "note.na": ("n/a: the metric is undefined under those rules (e.g. no working-day limits).",
                 "n/a：该规则下此指标无定义（例如未设工作日时限）。"),

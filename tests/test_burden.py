@@ -163,9 +163,9 @@ def test_assigned_duty_counts_time_and_money_from_the_ruling_on():
 
 
 def test_burden_is_in_the_table_and_the_json(district):
-    text = district.table()
+    text, keys = district.table(), district.table(lang="keys")
     for name in ("street_office_burden_yuan", *PARTS):
-        assert name in text
+        assert metric_name(name) in text and name in keys
     zh = district.table(lang="zh")
     assert metric_name("street_office_burden_yuan", "zh") in zh
     doc = json.loads(json.dumps(results_json(district, HEADLINE)))

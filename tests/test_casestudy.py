@@ -10,6 +10,7 @@ from _factory import category, fragmented, scenario
 
 import govsim
 from govsim.cli import main
+from govsim.lang import metric_name
 from govsim.measure.casestudy import case_outcomes, distribution, share_below
 
 LEAK = Path(__file__).resolve().parent.parent / "scenarios" / "shanghai_leak.toml"
@@ -66,8 +67,8 @@ def test_run_prints_the_case_distribution_table(capsys):
     assert main(["run", str(LEAK), "--replications", "3", "--jobs", "1", "--seed", "2"]) == 0
     out = capsys.readouterr().out
     assert "each case's outcome over 3 replications" in out
-    for row in ("years_to_fix", "reports_by_6_years", "surface_repairs", "largest_meeting",
-                "unrecovered_yuan"):
+    for row in ("years to the fix", "reports within 6 years", "surface repairs",
+                "units at the largest meeting", "advances never repaid (yuan)"):
         assert row in out
 
 
@@ -75,7 +76,8 @@ def test_journey_command_prints_contacts_and_draws_the_swimlane(tmp_path, capsys
     fig = tmp_path / "leak.svg"
     assert main(["journey", str(LEAK), "--seed", "0", "--replication", "1", "--figure", str(fig)]) == 0
     out = capsys.readouterr().out
-    assert "case 0 (roof_leak), replication 1" in out and "outcome" in out
+    assert "case 0 (Roof seal of a 1998 building degraded" in out and ", replication 1" in out
+    assert "outcome" in out and "'not ours'" in out  # units and outcomes in words
     assert fig.exists() and "<svg" in fig.read_text()[:2000]
 
 
@@ -111,4 +113,4 @@ def test_shishi_comparison_runs_and_reports_the_seed_figures(capsys):
                  "--no-events"]) == 0
     out = capsys.readouterr().out
     for metric in ("resolved_share", "reply_share", "callback_satisfaction", "suggestion_adoption_share"):
-        assert metric in out
+        assert metric_name(metric) in out

@@ -17,7 +17,8 @@ def test_decompose_prints_the_table_and_writes_its_files(tmp_path: Path,
     out = tmp_path / "dec"
     code, text, err = cli(["decompose", LEAK, "--from", "fragmented", "--to", "consolidated",
                            "-n", "2", "--orders", "2", "-j", "1", "--horizon-days", "400",
-                           "--metrics", "contacts_per_case", "--out", str(out)], capsys)
+                           "--metrics", "contacts_per_case", "--out", str(out), "--lang", "keys"],
+                          capsys)
     assert code == 0, err
     assert "total = consolidated - fragmented" in text and "funding" in text
     assert "Group routing&non_owner" in text

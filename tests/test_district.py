@@ -72,4 +72,4 @@ def test_consolidated_is_faster_and_shifts_less_onto_the_street_office(short_com
     for metric in ("resolution_days_median", "street_office_shifted_cost_yuan"):
         assert d.loc[metric, "ci_high"] < 0, metric
     table = short_comparison.table()
-    assert "consolidated - fragmented (paired)" in table and "[" in table
+    assert "One number, 12345 - Many hotlines (paired)" in table and "[" in table

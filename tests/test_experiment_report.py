@@ -27,7 +27,8 @@ def comparison() -> govsim.Comparison:
 
 def test_comparison_table_has_every_regime_the_difference_and_the_notes(
         comparison: govsim.Comparison) -> None:
-    text = comparison_table(comparison, ["resolution_days_median", "deadline_breach_share"])
+    text = comparison_table(comparison, ["resolution_days_median", "deadline_breach_share"],
+                            "keys")
     head = text.splitlines()[0]
     assert "3 replications, seed 4" in head and "[95% CI]" in head
     assert "consolidated - fragmented (paired)" in text
@@ -36,6 +37,8 @@ def test_comparison_table_has_every_regime_the_difference_and_the_notes(
     assert "n/a" in row
     assert "Kaplan-Meier" in text
     assert comparison.table(["resolution_days_median"]).splitlines()[0] == head
+    words = comparison.table(["resolution_days_median"])
+    assert "time to true resolution, median (days)" in words
 
 
 def test_summary_table_leaves_out_metrics_no_regime_defines(
@@ -44,7 +47,7 @@ def test_summary_table_leaves_out_metrics_no_regime_defines(
         "scenario", "seed", "replications", "cases", "events", "units", "ledger", "lights")},
         regimes=["fragmented"],
         metrics=comparison.metrics[comparison.metrics["regime"] == "fragmented"])
-    text = summary_table(frag, ["resolved_share", "reply_share"])
+    text = summary_table(frag, ["resolved_share", "reply_share"], "keys")
     assert "resolved_share" in text and "reply_share" not in text
 
 

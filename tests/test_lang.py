@@ -81,12 +81,12 @@ def test_every_shipped_thing_has_a_chinese_name(name: str) -> None:
         for key in things:
             assert HAN.search(shown.get(key, "")), f"{name}: {kind} {key} has no label_zh"
     assert HAN.search(names.description)
-    assert display_names(s, "en").regime("fragmented") == "fragmented"  # English: the key
+    assert display_names(s, "keys").regime("fragmented") == "fragmented"  # keys: the key
     assert shipped_by_name(name) is not None
 
 
 def test_chinese_table_has_the_english_tables_numbers(district_cmp) -> None:
-    en, zh = district_cmp.table(), district_cmp.table(lang="zh")
+    en, zh = district_cmp.table(lang="keys"), district_cmp.table(lang="zh")
     names = district_cmp.names("zh")
     assert names.regime("consolidated") in zh and names.regime("fragmented") in zh
     assert "真正解决用时中位数（天）" in zh and "配对差" in zh and "置信区间" in zh
@@ -280,7 +280,9 @@ def test_journey_in_chinese(capsys, tmp_path) -> None:
     assert "反映序号" in out and "推诿" in out and names.unit("mayors_hotline") in out
     assert "deflect" not in out and figure.stat().st_size > 10_000
     code, en, _ = cli(args, capsys)
-    assert code == 0 and en.startswith("case 0 (roof_leak)") and "deflect" in en
+    english = display_names(s, "en")
+    assert code == 0 and en.startswith("case 0 (" + english.category("roof_leak"))
+    assert "'not ours'" in en and english.unit("mayors_hotline") in en
 
 
 def test_swimlane_words_and_activities_exist_in_chinese() -> None:

@@ -15,7 +15,8 @@ from govsim.errors import GovsimError
 from govsim.experiment.report_study import make_report
 from govsim.report.text import comparison_rows
 from govsim.report.words import scenario_hash
-from govsim.scenario import load_scenario
+from govsim.scenario import display_names, load_scenario
+from govsim.scenario.rules import rule_name
 from tests.test_cli import cli
 
 SMALL = {"replications": 2, "horizon_days": 6, "seed": 4, "executor": "serial"}
@@ -83,7 +84,7 @@ def test_the_page_holds_the_decomposition_that_adds_up(report) -> None:
     page = parse(report.html)
     contributions = next(t for t in page.tables if t[0][0] == "rule" and len(t) > 3
                          and t[-3][0].startswith("total"))
-    assert [r[0] for r in contributions[1:len(dec.rules) + 1]] == list(dec.rules)
+    assert [r[0] for r in contributions[1:len(dec.rules) + 1]] == [rule_name(r) for r in dec.rules]
     # the contributions add up to the paired total in every replication
     c = dec.contributions
     for m, g in c.groupby("metric"):
@@ -122,10 +123,13 @@ def test_scenario_in_words_names_what_differs(report) -> None:
     s = load_scenario("district")
     assert unescape(s.description) in unescape(html)
     page = parse(html)
-    rules = next(t for t in page.tables if t[0][:1] == ["rule"] and t[0][1] == "fragmented")
-    assert {r[0] for r in rules[1:]} >= {"intake", "case_record", "routing", "overlap"}
+    names = display_names(s)
+    rules = next(t for t in page.tables
+                 if t[0][:1] == ["rule"] and t[0][1] == names.regime("fragmented"))
+    assert {r[0] for r in rules[1:]} >= {rule_name(g) for g in ("intake", "case_record",
+                                                                 "routing", "overlap")}
     categories = next(t for t in page.tables if t[0][0] == "category")
-    assert [r[0] for r in categories[1:]] == list(s.world.categories)
+    assert [r[0] for r in categories[1:]] == [names.category(c) for c in s.world.categories]
 
 
 def test_bad_requests_are_refused_before_anything_runs(tmp_path, capsys) -> None:
@@ -203,7 +207,8 @@ def test_rules_table_shows_every_setting_that_differs_even_deep_in_a_table() -> 
                                                        "referral_lost_prob": 0.0}))
     page = make_report(s, decompose=False, replications=2, seed=1, executor="serial")
     rules = next(t for t in parse(page.html).tables if t[0] == ["rule", "f", "g"])
-    assert rules[1:] == [["non_owner", "deflection.refer_prob: 0", "deflection.refer_prob: 0.7"]]
+    assert rules[1:] == [["what a non-owner does", "deflection.refer_prob: 0",
+                          "deflection.refer_prob: 0.7"]]
 
 
 def test_decomposition_skips_a_regime_with_the_baselines_rules() -> None:
@@ -239,7 +244,7 @@ def test_provenance_names_the_baseline_and_leaves_out_how_it_ran(tmp_path, capsy
     text = unescape(page.html)
     assert "baseline (differences are taken from it)</dt><dd>consolidated" in text
     rows = comparison_rows(page.comparison, govsim.measure.metrics.HEADLINE)
-    assert rows[0][-1] == "fragmented - consolidated (paired)" and rows in prov.tables
+    assert rows[0][-1] == "Many hotlines - One number, 12345 (paired)" and rows in prov.tables
     a, b = tmp_path / "a.html", tmp_path / "b" / "b.html"
     common = ["report", "district", "--regimes", "fragmented,consolidated", "-n", "2",
               "--horizon-days", "3", "--no-decomposition"]
@@ -269,7 +274,8 @@ def test_names_are_text_not_markup_or_mathematics() -> None:
     names = res.names("en")
     fig = gp.plot_survival(res.cases, names=govsim.scenario.Names(regimes={"c": odd}))
     fig.draw_without_rendering()  # a "$" is a dollar sign: no mathtext error
-    assert odd in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    shown = [" ".join(t.get_text().split()) for t in fig.axes[0].get_legend().get_texts()]
+    assert odd in shown  # (a long name may be wrapped onto two lines)
     assert names.regime("c") == "c"
 
 
@@ -280,4 +286,5 @@ def test_dated_problems_are_said_apart_from_the_daily_rate() -> None:
     assert "1 problem(s) arise on given dates" in text
     categories = next(t for t in parse(page.html).tables if t[0][0] == "category")
     assert categories[0] == ["category", "new a day (at random)", "on given dates", "owners"]
-    assert categories[1][:3] == ["roof_leak", "0.00", "1"]
+    roof = display_names(page.comparison.scenario).category("roof_leak")
+    assert categories[1][:3] == [roof, "0.00", "1"]

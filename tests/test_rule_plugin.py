@@ -100,7 +100,7 @@ print(json.dumps({
     "diff_rows": cmp.differences(["summons_per_case"]).to_dict("records"),
     "zh": [rule_name("summons", "zh"), activity_name("summon", "zh"),
            metric_name("summons_per_case", "zh")],
-    "in_table": "summons_per_case" in cmp.table(),
+    "in_table": "summons_per_case" in cmp.table(lang="keys"),
 }, default=str))
 '''
 

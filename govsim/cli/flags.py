@@ -13,7 +13,7 @@ from typing import Any
 
 from govsim.atomic import Writer, destination, write_files
 from govsim.experiment.executors import EXECUTORS
-from govsim.lang import LANGS
+from govsim.lang import VOCABULARIES
 from govsim.progress import ProgressReporter
 
 __all__ = ["at_least", "int_at_least", "memory_flag", "executor_flags", "seed_flag",
@@ -96,11 +96,12 @@ def scenario_arg(sp: argparse.ArgumentParser) -> None:
 
 
 def lang_flag(sp: argparse.ArgumentParser, what: str = "tables") -> None:
-    """``--lang en|zh``: the language of the text and figures (never of machine-readable
+    """``--lang en|zh|keys``: the language of the text and figures (never of machine-readable
     files)."""
-    sp.add_argument("--lang", choices=LANGS, default="en",
-                    help=f"language of the {what}: en (default) or zh (Chinese, with the "
-                    "scenario's label_zh names)")
+    sp.add_argument("--lang", choices=VOCABULARIES, default="en",
+                    help=f"language of the {what}: en (default: English, everything named "
+                    "in words from the scenario's labels), zh (Chinese, with the scenario's "
+                    "label_zh names) or keys (English, everything named by its key)")
 
 
 def names_list(text: str | None) -> list[str] | None:

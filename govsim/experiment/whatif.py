@@ -23,6 +23,7 @@ from govsim.experiment.checks import resolve_scenario
 from govsim.experiment.comparison import Comparison, Results, ScenarioLike, run
 from govsim.progress import Progress
 from govsim.scenario.edit import with_values
+from govsim.scenario.names import short_label
 
 __all__ = ["what_if", "BASE", "CHANGED"]
 
@@ -104,7 +105,7 @@ def what_if(scenario: ScenarioLike, changes: Mapping[str, Any], regime: str | No
             frame["regime"] = pd.Categorical(frame["regime"], categories=keys)
         tables[table] = frame
     rules = s.regimes[name]
-    label = rules.label or name
+    label = short_label(rules.label) if rules.label else name
     label_zh = rules.label_zh or label
     shown_regimes = {
         key: (rules if key == BASE else changed.regimes[name]).model_copy(

@@ -13,6 +13,8 @@ from typing import Any
 import pandas as pd
 
 from govsim.lang import (
+    KEYS,
+    VOCABULARIES,
     activity_name,
     display_width,
     metric_label,
@@ -34,6 +36,8 @@ __all__ = ["comparison_table", "comparison_rows", "table_notes", "results_header
 def _fmt(x: float) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
+    if x == 0:
+        return "0"
     a = abs(x)
     if a >= 1000:
         return f"{x:,.0f}"
@@ -134,7 +138,7 @@ def comparison_table(res: ComparisonView, metrics: list[str], lang: str = "en") 
 
 
 #: the notes every comparison table carries, by language
-COMPARISON_NOTES = {lang: (tr("note.km", lang), tr("note.na", lang)) for lang in ("en", "zh")}
+COMPARISON_NOTES = {lang: (tr("note.km", lang), tr("note.na", lang)) for lang in VOCABULARIES}
 
 
 def comparison_rows(res: ComparisonView, metrics: list[str], lang: str = "en") -> list[list[str]]:
@@ -225,7 +229,7 @@ def case_distribution_table(res: ResultsView, reports_within_years: float = 6.0,
         for row in part.itertuples():
             name = outcome_name(row.quantity, lang)
             if row.quantity == "reports_by":
-                name = (f"reports_by_{years}_years" if lang == "en"
+                name = (f"reports_by_{years}_years" if lang == KEYS
                         else name.replace("N", years))
             rows.append([name, _fmt(row.mean), _fmt(row.p10), _fmt(row.p50), _fmt(row.p90),
                          str(row.n)])
@@ -235,21 +239,25 @@ def case_distribution_table(res: ResultsView, reports_within_years: float = 6.0,
                       for k, v in OUTCOMES.items())
     if lang == "zh":  # the window the table was made with, in place of N
         notes = notes.replace("前 N 年", f"前 {years} 年")
+    elif lang == "en":
+        notes = notes.replace("N years", f"{years} years")
     return "\n\n".join(lines) + "\n\n" + notes
 
 
 def contacts_text(table: pd.DataFrame, names: Names | None = None, lang: str = "en") -> str:
-    """A journey's contacts table (:func:`govsim.measure.journey.contacts_table`) as text; in Chinese its
-    columns, units and outcomes are named in Chinese."""
-    if lang != "zh":
+    """A journey's contacts table (:func:`govsim.measure.journey.contacts_table`) as text, its
+    units and outcomes named in ``lang`` (its columns too in Chinese; ``"keys"``: as the table
+    has them)."""
+    if lang == KEYS:
         return table.to_string(index=False)
     names = names or Names()
     shown = table.assign(
         unit=[names.unit(str(u)) for u in table["unit"]],
         outcome=[activity_name(str(o), lang) for o in table["outcome"]],
         units=[[names.unit(str(u)) for u in us] for us in table["units"]])
-    return shown.rename(columns={k: tr(f"ct.{k}", lang) for k in CONTACT_COLUMNS}).to_string(
-        index=False)
+    if lang == "zh":
+        shown = shown.rename(columns={k: tr(f"ct.{k}", lang) for k in CONTACT_COLUMNS})
+    return shown.to_string(index=False)
 
 
 def sweep_table(res: ResultsView, metric: str, confidence: float = 0.95) -> str:

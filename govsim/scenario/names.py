@@ -1,22 +1,35 @@
 """What a scenario's regimes, units, categories and funds are called in one language.
 
-Layer: scenario. English output names everything by its key (``consolidated``,
-``street_office``), as the scenario file does; Chinese output uses each thing's ``label_zh``
-and falls back to the key where the file gives none.
+Layer: scenario. English output names each thing by the short form of its ``label``
+(:func:`short_label`: "Many hotlines" for "Many hotlines (Shanghai, case A)"), Chinese output by
+its ``label_zh``; either falls back to the key where the file gives none. ``lang="keys"`` names
+everything by its key (``consolidated``, ``street_office``), as the scenario file and the
+machine-readable outputs do.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from govsim.lang import check_lang
+from govsim.lang import KEYS, check_lang
 
 if TYPE_CHECKING:
     from govsim.scenario.parse import Scenario
 
-__all__ = ["Names", "display_names"]
+__all__ = ["Names", "display_names", "short_label"]
+
+#: a parenthetical at the end of a label: "(Shanghai, case A)", "(维修基金)"
+_TAIL = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def short_label(label: str) -> str:
+    """``label`` without a parenthetical at its end (the whole label if that is all it is):
+    "Mayor's hotline (市长服务热线)" -> "Mayor's hotline"."""
+    short = _TAIL.sub("", label).strip()
+    return short or label.strip()
 
 
 @dataclass(frozen=True)
@@ -49,15 +62,24 @@ class Names:
 
 
 def display_names(scenario: Scenario, lang: str = "en") -> Names:
-    """The display names of ``scenario``'s things in ``lang`` (``"en"`` or ``"zh"``)."""
+    """The display names of ``scenario``'s things in ``lang`` (``"en"``: short English labels,
+    ``"zh"``: Chinese labels, ``"keys"``: none, so every thing shows as its key)."""
     check_lang(lang)
-    if lang == "en":
-        return Names(description=scenario.description)
+    if lang == KEYS:
+        return Names(lang=lang, description=scenario.description)
     w = scenario.world
+    if lang == "zh":
+        return Names(
+            lang=lang,
+            regimes={k: r.label_zh for k, r in scenario.regimes.items() if r.label_zh},
+            units={k: u.label_zh for k, u in w.units.items() if u.label_zh},
+            categories={k: c.label_zh for k, c in w.categories.items() if c.label_zh},
+            funds={k: f.label_zh for k, f in w.funds.items() if f.label_zh},
+            description=scenario.description_zh or scenario.description)
     return Names(
         lang=lang,
-        regimes={k: r.label_zh for k, r in scenario.regimes.items() if r.label_zh},
-        units={k: u.label_zh for k, u in w.units.items() if u.label_zh},
-        categories={k: c.label_zh for k, c in w.categories.items() if c.label_zh},
-        funds={k: f.label_zh for k, f in w.funds.items() if f.label_zh},
-        description=scenario.description_zh or scenario.description)
+        regimes={k: short_label(r.label) for k, r in scenario.regimes.items() if r.label},
+        units={k: short_label(u.label) for k, u in w.units.items() if u.label},
+        categories={k: short_label(c.label) for k, c in w.categories.items() if c.label},
+        funds={k: short_label(f.label) for k, f in w.funds.items() if f.label},
+        description=scenario.description)

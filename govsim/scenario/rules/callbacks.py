@@ -15,6 +15,7 @@ __all__ = ["GROUP"]
 
 GROUP = RuleGroup(
     name="callbacks",
+    label="satisfaction callbacks",
     label_zh="满意度回访",
     order=80,
     keys={"callback": (bool, NO_DEFAULT), "reopened_requires_real_fix": (bool, NO_DEFAULT)},

@@ -15,6 +15,7 @@ __all__ = ["GROUP"]
 
 GROUP = RuleGroup(
     name="case_record",
+    label="one case record",
     label_zh="案件记录",
     order=20,
     keys={"record": (Literal["per_filing", "tracking"], NO_DEFAULT)},

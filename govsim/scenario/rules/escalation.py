@@ -52,6 +52,7 @@ class Rung(Strict):
 
 GROUP = RuleGroup(
     name="escalation",
+    label="going higher",
     label_zh="逐级反映",
     order=100,
     keys={"escalation": (tuple[Rung, ...], ())},

@@ -13,6 +13,7 @@ __all__ = ["GROUP"]
 
 GROUP = RuleGroup(
     name="false_closure",
+    label="false 'resolved'",
     label_zh="虚假办结",
     order=60,
     keys={"false_closure_prob": (Probability, 0.0)},

@@ -32,6 +32,7 @@ class Funding(Strict):
 
 GROUP = RuleGroup(
     name="funding",
+    label="paying for the fix",
     label_zh="资金缺口",
     order=90,
     keys={"funding": (Funding, NO_DEFAULT)},

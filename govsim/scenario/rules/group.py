@@ -76,10 +76,11 @@ class CaseColumn:
 
 @dataclass(frozen=True)
 class Activity:
-    """An event-log activity a rule adds, with its Chinese name."""
+    """An event-log activity a rule adds, with its English and Chinese names."""
 
     name: str
     label_zh: str = ""
+    label_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class Metric:
     meaning: str
     compute: Callable[[Any], float]
     label_zh: str = ""
+    label_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,9 @@ class RuleGroup:
     keys: Mapping[str, tuple[Any, Any]]
     #: preset name -> the settings it gives this group's keys
     presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    #: its name in Chinese tables, figures and reports (English: ``name``)
+    #: its name in English tables, figures and reports (none: ``name`` in words)
+    label: str = ""
+    #: its name in Chinese tables, figures and reports (none: ``name``)
     label_zh: str = ""
     #: where it stands among the groups (govsim's own: 10, 20, ...; a plug-in after them)
     order: int = 1000

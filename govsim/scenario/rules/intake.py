@@ -60,6 +60,7 @@ class Channel(Strict):
 
 GROUP = RuleGroup(
     name="intake",
+    label="how calls are taken",
     label_zh="受理方式",
     order=10,
     keys={

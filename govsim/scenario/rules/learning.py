@@ -15,6 +15,7 @@ __all__ = ["GROUP"]
 
 GROUP = RuleGroup(
     name="learning",
+    label="database and suggestions",
     label_zh="知识库与建议",
     order=110,
     keys={

@@ -36,6 +36,7 @@ class Deflection(Strict):
 
 GROUP = RuleGroup(
     name="non_owner",
+    label="what a non-owner does",
     label_zh="非责任单位的处理",
     order=40,
     keys={

@@ -28,6 +28,7 @@ class Adjudication(Strict):
 
 GROUP = RuleGroup(
     name="overlap",
+    label="shared duties",
     label_zh="职责交叉",
     order=50,
     keys={

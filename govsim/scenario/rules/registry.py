@@ -147,18 +147,21 @@ PRESETS: dict[str, dict[str, Any]] = {
     preset: {k: v for g in GROUPS for k, v in g.presets.get(preset, {}).items()}
     for preset in PRESET_NAMES}
 
-_LABELS_ZH = {g.name: g.label_zh or g.name for g in GROUPS}
-for _g in GROUPS:  # a plug-in's activities and metrics, named in Chinese where it says how
-    add_names("activity", {a.name: a.label_zh for a in _g.activities})
-    add_names("metric", {m.name: m.label_zh for m in _g.metrics})
+_LABELS = {"zh": {g.name: g.label_zh or g.name for g in GROUPS},
+           "en": {g.name: g.label or g.name.replace("_", " ") for g in GROUPS}}
+for _g in GROUPS:  # a plug-in's activities and metrics, named where it says how
+    for _lang in ("en", "zh"):
+        add_names("activity", {a.name: getattr(a, f"label_{_lang}") for a in _g.activities},
+                  _lang)
+        add_names("metric", {m.name: getattr(m, f"label_{_lang}") for m in _g.metrics}, _lang)
 
 
 def rule_name(rule: str, lang: str = "en") -> str:
-    """A rule group's name in ``lang`` (English: its name; Chinese: its ``label_zh``); rules
-    attributed together (``"a+b"``) part by part."""
-    if lang != "zh":
+    """A rule group's name in ``lang`` (English: its ``label``; Chinese: its ``label_zh``;
+    ``"keys"``: its name); rules attributed together (``"a+b"``) part by part."""
+    if lang not in _LABELS:
         return rule
-    return "+".join(_LABELS_ZH.get(r, r) for r in rule.split("+"))
+    return "+".join(_LABELS[lang].get(r, r) for r in rule.split("+"))
 
 
 def apply_preset(data: Any) -> Any:

@@ -18,6 +18,7 @@ __all__ = ["GROUP"]
 
 GROUP = RuleGroup(
     name="routing",
+    label="how cases are routed",
     label_zh="分派方式",
     order=30,
     keys={

@@ -14,6 +14,7 @@ __all__ = ["GROUP"]
 
 GROUP = RuleGroup(
     name="staffing",
+    label="staffing",
     label_zh="人员配置",
     order=120,
     keys={"salaried": (tuple[Name, ...], ())},

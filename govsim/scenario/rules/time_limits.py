@@ -49,6 +49,7 @@ class Supervision(Strict):
 
 GROUP = RuleGroup(
     name="time_limits",
+    label="time limits and lights",
     label_zh="办理时限与亮灯",
     order=70,
     keys={

@@ -82,6 +82,7 @@ __all__ = [
     "Report",
     "case_journey",
     "what_if",
+    "metric_catalogue",
 ]
 
 #: each name and the module that defines it, imported the first time the name is read (so
@@ -99,6 +100,7 @@ _WHERE = {
     **dict.fromkeys(("make_report", "Report"), "govsim.experiment.report_study"),
     "case_journey": "govsim.measure.journey",
     "what_if": "govsim.experiment.whatif",
+    "metric_catalogue": "govsim.measure.metric_catalogue",
 }
 _later, __dir__ = lazy(__name__, _WHERE)
 

@@ -97,3 +97,19 @@ def test_cli_names_in_words_and_by_key(capsys) -> None:
     assert code == 0 and "Many hotlines" in words and "truly resolved (share)" in words
     code, keys, _ = cli([*common, "--lang", "keys"], capsys)
     assert code == 0 and "resolved_share (share)" in keys and "fragmented" in keys
+
+
+def test_the_reports_first_table_is_in_words() -> None:
+    from govsim.experiment.report_study import make_report
+    from tests.test_report import parse
+
+    page = make_report("district", ["fragmented", "consolidated"], replications=2, seed=1,
+                       horizon_days=5, executor="serial", decompose=False)
+    tables = parse(page.html).tables
+    first = tables[0]  # the rules that differ: a rule a row, a regime a column
+    assert first[0] == ["rule", "Many hotlines", "One number, 12345"]
+    assert [row[0] for row in first[1:]] and not KEY.findall(" ".join(r[0] for r in first[1:]))
+    assert "property company (Property management company)" in first[1][1]
+    results = next(t for t in tables if t[0][0] == "metric")
+    assert results[1][0] == "time to true resolution, median (days)"
+    assert not KEY.findall(" ".join(" ".join(row) for row in results))

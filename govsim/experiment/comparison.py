@@ -43,7 +43,7 @@ __all__ = ["Results", "Comparison", "run", "compare"]
 ScenarioLike = Scenario | Mapping[str, Any] | str | os.PathLike[str]
 
 
-@dataclass
+@dataclass(repr=False)
 class Results(ResultViews, ResultFigures):
     """The output of :func:`run` or :func:`compare`.
 
@@ -116,11 +116,13 @@ class Results(ResultViews, ResultFigures):
         Columns: ``regime, metric, mean, ci_low, ci_high, half_width, n`` (``n`` counts the
         replications with a defined value; with one there is no interval). Intervals are
         Student t intervals clipped to each metric's feasible range
-        (:data:`govsim.measure.metrics.FEASIBLE`), which keeps their coverage.
+        (:data:`govsim.measure.metrics.FEASIBLE`), which keeps their coverage. ``regime`` is
+        categorical in the order of :attr:`regimes` (the scenario file's), so a pivot or a
+        sort keeps that order; it is written to CSV as the same words.
         """
         names = metric_names(metrics)
-        return summarise(self.metrics, "regime", names, _level(confidence, self.confidence),
-                         FEASIBLE)
+        return _in_order(summarise(self.metrics, "regime", names,
+                                   _level(confidence, self.confidence), FEASIBLE), self.regimes)
 
     def names(self, lang: str = "en") -> Names:
         """What the scenario's regimes, units and categories are called in ``lang``, for the
@@ -139,7 +141,7 @@ class Results(ResultViews, ResultFigures):
         return write_xes(self.events, self.cases, path, name=f"govsim {self.scenario.name}")
 
 
-@dataclass
+@dataclass(repr=False)
 class Comparison(Results):
     """A :class:`Results` over two or more regimes, with paired differences to a baseline."""
 
@@ -151,10 +153,13 @@ class Comparison(Results):
 
         Replications are paired because both regimes ran on the same world draws; the interval
         is the Student t interval of the per-replication differences, clipped to the feasible
-        range of a difference (a share difference lies in [-1, 1]).
+        range of a difference (a share difference lies in [-1, 1]). ``regime`` is categorical
+        in the order of :attr:`regimes` (the baseline left out), as in :meth:`summary`.
         """
-        return paired_differences(self.metrics, "regime", "replication", metric_names(metrics),
-                                  self.baseline, _level(confidence, self.confidence), FEASIBLE)
+        return _in_order(paired_differences(
+            self.metrics, "regime", "replication", metric_names(metrics), self.baseline,
+            _level(confidence, self.confidence), FEASIBLE),
+            [r for r in self.regimes if r != self.baseline])
 
     def over_time_differences(self, freq: str = "M", metrics: Sequence[str] | None = None,
                               confidence: float | None = None) -> pd.DataFrame:
@@ -173,6 +178,15 @@ class Comparison(Results):
 
         return comparison_table(self, list(metrics) if metrics is not None else HEADLINE,
                                 check_lang(lang))
+
+
+def _in_order(frame: pd.DataFrame, regimes: Sequence[str]) -> pd.DataFrame:
+    """``frame`` with its ``regime`` column categorical in the order of ``regimes`` (any other
+    value after them, never lost)."""
+    values = frame["regime"].astype(str)
+    order = list(regimes) + [v for v in dict.fromkeys(values) if v not in regimes]
+    frame["regime"] = pd.Categorical(values, categories=order)
+    return frame
 
 
 def _level(confidence: Any, default: float) -> float:

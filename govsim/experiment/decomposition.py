@@ -65,7 +65,7 @@ _CHUNK = 8
 
 
 
-@dataclass
+@dataclass(repr=False)
 class Decomposition:
     """The result of :func:`decompose`.
 
@@ -133,6 +133,21 @@ class Decomposition:
         from govsim.report.decomposition import decomposition_table
 
         return decomposition_table(self, check_lang(lang))
+
+    def __str__(self) -> str:
+        """The text table (what ``print`` shows)."""
+        return self.table()
+
+    def __repr__(self) -> str:
+        return (f"<Decomposition of {self.scenario.name!r}: {self.target} - {self.source}, "
+                f"{len(self.rules)} differing rules, {self.replications} replications, seed "
+                f"{self.seed}; print() it for the table>")
+
+    def _repr_html_(self) -> str:
+        """The tables as styled HTML, for Jupyter."""
+        from govsim.report.html_tables import decomposition_html
+
+        return decomposition_html(self, "en")
 
     def to_json(self) -> str:
         """The decomposition as JSON (contributions and totals; NaN as null)."""

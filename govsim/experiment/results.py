@@ -23,10 +23,13 @@ from govsim.experiment.integrity import Records
 from govsim.experiment.store import committed
 from govsim.measure.metrics import FEASIBLE, METRICS
 
-__all__ = ["SweepResults", "load_sweep", "load_experiment"]
+__all__ = ["SweepResults", "load_sweep", "load_experiment", "SHOWN_METRICS"]
+
+#: the metrics a sweep shows when printed or displayed, without a precision target to name them
+SHOWN_METRICS = ("resolution_days_median", "street_office_shifted_cost_yuan")
 
 
-@dataclass
+@dataclass(repr=False)
 class SweepResults:
     """A sweep's results as read from its directory.
 
@@ -90,19 +93,57 @@ class SweepResults:
     def summary(self, metrics: Sequence[str] | None = None,
                 confidence: float = 0.95) -> pd.DataFrame:
         """Mean and confidence interval per design point, regime and metric (with the
-        factor values of each point)."""
+        factor values of each point); ``regime`` is categorical in the order of
+        :attr:`regimes`, so a pivot keeps it."""
         from govsim.stats.effects import point_summary
 
-        return point_summary(self.metrics, self.points, _names(metrics), confidence,
-                             bounds=FEASIBLE)
+        return _in_order(point_summary(self.metrics, self.points, _names(metrics), confidence,
+                                       bounds=FEASIBLE), self.regimes)
 
     def differences(self, metrics: Sequence[str] | None = None,
                     confidence: float = 0.95) -> pd.DataFrame:
-        """Paired differences (regime − baseline) per design point, mean and CI."""
+        """Paired differences (regime − baseline) per design point, mean and CI; ``regime``
+        is categorical in the order of :attr:`regimes` (the baseline left out)."""
         from govsim.stats.effects import point_differences
 
-        return point_differences(self.metrics, self.points, _names(metrics), self.baseline,
-                                 confidence, bounds=FEASIBLE)
+        return _in_order(point_differences(self.metrics, self.points, _names(metrics),
+                                           self.baseline, confidence, bounds=FEASIBLE),
+                         [r for r in self.regimes if r != self.baseline])
+
+    def _shown(self) -> list[str]:
+        """The metrics a printed or displayed sweep shows: its precision target's, else
+        :data:`SHOWN_METRICS`."""
+        precision = self.config.get("precision") or {}
+        return [m for m in precision.get("metrics", SHOWN_METRICS) if m in METRICS]
+
+    def _head(self) -> str:
+        done = self.metrics.groupby("point")["replication"].nunique() if len(self.metrics) \
+            else pd.Series(dtype=int)
+        reps = (f"{done.min()}" if len(done) and done.min() == done.max()
+                else f"{done.min()} to {done.max()}" if len(done) else "no")
+        failed = f", {len(self.failures)} failed" if len(self.failures) else ""
+        name = self.config.get("name") or self.directory.name
+        return (f"sweep {name!r} in {str(self.directory)!r}: {len(self.points)} design points x "
+                f"{len(self.regimes)} regimes ({', '.join(self.regimes)}; baseline "
+                f"{self.baseline}), {reps} replications a point{failed}; "
+                f"{self.manifest.get('state', 'unknown state')}")
+
+    def __repr__(self) -> str:
+        return f"<SweepResults: {self._head()}; print() it for the tables>"
+
+    def __str__(self) -> str:
+        """The text table of each shown metric (:func:`govsim.report.text.sweep_table`)."""
+        from govsim.report.text import sweep_table
+
+        if not len(self.metrics):
+            return self._head()
+        return "\n\n".join([self._head(), *(sweep_table(self, m) for m in self._shown())])
+
+    def _repr_html_(self) -> str:
+        """A table per shown metric as styled HTML, for Jupyter."""
+        from govsim.report.html_tables import sweep_html
+
+        return sweep_html(self, self._shown() if len(self.metrics) else [], self._head())
 
     def main_effects(self, metric: str, regime: str | None = None,
                      confidence: float = 0.95) -> pd.DataFrame:
@@ -121,6 +162,16 @@ class SweepResults:
 
         return sensitivity(self.metrics, self.points, metric, regime or self.baseline,
                            boot=boot, seed=seed, confidence=confidence)
+
+
+def _in_order(frame: pd.DataFrame, regimes: Sequence[str]) -> pd.DataFrame:
+    """``frame`` with its ``regime`` column (if any) categorical in the order of ``regimes``
+    (any other value after them, never lost)."""
+    if "regime" in frame:
+        values = frame["regime"].astype(str)
+        order = list(regimes) + [v for v in dict.fromkeys(values) if v not in regimes]
+        frame["regime"] = pd.Categorical(values, categories=order)
+    return frame
 
 
 def _names(metrics: Sequence[str] | None) -> list[str]:

@@ -18,7 +18,7 @@ from govsim.scenario import Scenario
 __all__ = ["Robustness"]
 
 
-@dataclass
+@dataclass(repr=False)
 class Robustness:
     """The result of :func:`~govsim.experiment.robustness.robustness`. ``frames`` holds its
     tables:
@@ -62,6 +62,21 @@ class Robustness:
         from govsim.report.robustness import robustness_table
 
         return robustness_table(self)
+
+    def __str__(self) -> str:
+        """The text table (what ``print`` shows)."""
+        return self.table()
+
+    def __repr__(self) -> str:
+        return (f"<Robustness of {self.target} - {self.source} in {self.scenario.name!r}: "
+                f"{', '.join(self.metrics)} at {', '.join(map(str, self.horizons))} days, "
+                f"{self.replications} replications a run; print() it for the table>")
+
+    def _repr_html_(self) -> str:
+        """The text table as it is, for Jupyter (scrolled sideways, never wrapped)."""
+        from govsim.report.html_tables import text_html
+
+        return text_html(self.table())
 
     def to_json(self) -> str:
         """The study as JSON (every table but the runs; NaN as null)."""

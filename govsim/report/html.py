@@ -6,7 +6,8 @@ through :class:`~govsim.report.views.ReportView` and
 with its intervals, the decomposition, the street office's burden over time (where the paired
 difference changes sign), the figures, and the provenance that makes the page again. The page
 fetches nothing (figures are embedded PNG, the style inline, no script) and carries no time
-stamp, so the same inputs give the same bytes. ``lang="zh"`` writes it in Chinese.
+stamp, so the same inputs give the same bytes. Its comparison and decomposition tables are the
+blocks a notebook shows too (:mod:`govsim.report.html_tables`). ``lang="zh"`` writes it in Chinese.
 :func:`govsim.make_report` (:mod:`govsim.experiment.report_study`) runs the study behind it.
 """
 
@@ -18,8 +19,7 @@ from typing import Any
 from govsim.lang import metric_name
 from govsim.measure.metrics import HEADLINE, METRICS
 from govsim.report import html_page as h
-from govsim.report.decomposition import decomposition_parts
-from govsim.report.text import COMPARISON_NOTES, comparison_rows, results_header, table_notes
+from govsim.report.html_tables import comparison_blocks, decomposition_blocks
 from govsim.report.views import DecompositionView, ReportView
 from govsim.report.words import category_rows, over_time_words, rules_rows, scenario_words, t
 from govsim.scenario import display_names
@@ -40,9 +40,7 @@ def report_page(cmp: ReportView, dec: DecompositionView | None, lang: str,
                          if len(rules) > 1 else h.paragraph(t("rules.same", lang)))
     scenario_part.append(h.section(t("categories", lang), h.table(
         category_rows(s, names, lang), numeric=(1,)), level=3))
-    rows = comparison_rows(cmp, HEADLINE, lang)
-    comparison = [h.paragraph(results_header(cmp, lang)),
-                  h.table(rows, table_notes(rows, *COMPARISON_NOTES[lang], lang=lang))]
+    comparison = comparison_blocks(cmp, HEADLINE, lang)
     return h.page(t("title", lang, name=s.name), lang,
                   f"<h1>{escape(t('title', lang, name=s.name))}</h1>",
                   h.paragraph(t("lead", lang, regimes=", ".join(names.regime(r)
@@ -64,11 +62,8 @@ def _decomposition(dec: DecompositionView | None, lang: str) -> list[str]:
     from govsim.figures.waterfall import plot_waterfall
 
     names = display_names(dec.scenario, lang)
-    head, rows, inter_title, inter, more = decomposition_parts(dec, lang)
     parts = [h.paragraph(t("dec.lead", lang, a=names.regime(dec.source),
-                           b=names.regime(dec.target))),
-             h.paragraph(head), h.table(rows, table_notes(rows, *more, lang=lang)),
-             h.paragraph(inter_title), h.table(inter)]
+                           b=names.regime(dec.target))), *decomposition_blocks(dec, lang)]
     totals = dec.totals.set_index("metric")["difference"]
     # a metric undefined in every replication of some variant has nothing to draw
     for m in [m for m in totals.index if totals[m] == totals[m]]:

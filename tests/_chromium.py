@@ -1,4 +1,5 @@
-"""Headless Chromium for tests: open a self-contained HTML file and report how it rendered.
+"""Headless Chromium for tests: open a self-contained HTML file (or a page served on this
+machine, ``http://127.0.0.1:PORT/``) and report how it rendered.
 
 Dependency-free: Chromium is driven over the DevTools protocol on a pipe
 (``--remote-debugging-pipe``: commands in on fd 3, replies out on fd 4, each a NUL-terminated
@@ -33,7 +34,8 @@ import pytest
 
 INSTALL_HINT = "install it with `apt-get install -y --no-install-recommends chromium` or set GOVSIM_CHROMIUM"
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
-LOCAL_SCHEMES = ("file", "data", "blob", "about")  # anything else is an external request
+LOCAL_SCHEMES = ("file", "data", "blob", "about")  # anything else is an external request...
+LOCAL_ORIGINS = ("http://127.0.0.1:", "http://localhost:")  # ...but a server on this machine
 _SETTLED = ("location.href !== 'about:blank' && document.readyState === 'complete'"
             " && Array.from(document.images).every(i => i.complete)")
 _IMAGES = ("Array.from(document.images).map(i => ({src: i.currentSrc || i.src,"
@@ -97,6 +99,37 @@ class PageReport:
         return self._browser.evaluate(self._session, expression,
                                       time.monotonic() + (timeout or self._browser.timeout))
 
+    def wait_for(self, expression: str, timeout: float = 30.0, poll: float = 0.1) -> Any:
+        """Evaluate ``expression`` until it is truthy and return that value; a ``TimeoutError``
+        after ``timeout`` seconds (for pages that change after loading)."""
+        deadline = time.monotonic() + timeout
+        while not (value := self.evaluate(expression)):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"still false after {timeout:g} s: {expression}")
+            time.sleep(poll)
+        return value
+
+    def refresh(self) -> PageReport:
+        """Add the errors and requests seen since the page loaded to this report's lists
+        (they are re-read from the start, so nothing is counted twice)."""
+        if self._browser is None:
+            raise RuntimeError("the page's browser is closed")
+        self.evaluate("0")  # a round trip: earlier events have arrived
+        for name in ("console_errors", "exceptions", "log_errors", "external_requests",
+                     "failed_loads"):
+            getattr(self, name).clear()
+        self._browser._collect(self)
+        return self
+
+    def screenshot_to(self, path: Path, height: float | None = None) -> Path:
+        """Save the page as it is now (its top ``height`` CSS pixels, default all of it) as a
+        PNG at ``path``."""
+        if self._browser is None:
+            raise RuntimeError("the page's browser is closed")
+        self._browser._shoot(self._session, path, time.monotonic() + self._browser.timeout,
+                             height)
+        return path
+
     def close(self) -> None:
         """Close the page's tab (the report's lists stay); ``evaluate`` no longer works."""
         if self._browser is not None and not self._browser.closed:
@@ -129,7 +162,7 @@ class Browser:
         flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage", "--remote-debugging-pipe",
-                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",  # no DNS: fail fast
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",  # no DNS
                  f"--user-data-dir={self.workdir / 'profile'}", "--window-size={},{}".format(*window_size)]
         try:
             self._proc = subprocess.Popen(
@@ -237,7 +270,7 @@ class Browser:
              expressions: dict[str, str] | None = None, settle: float = 5.0) -> PageReport:
         """Load ``path`` in a new tab, wait for load (and up to ``settle`` s for images), report."""
         deadline = time.monotonic() + (timeout or self.timeout)
-        url = Path(path).resolve().as_uri()
+        url = str(path) if str(path).startswith(LOCAL_ORIGINS) else Path(path).resolve().as_uri()
         target = self.send("Target.createTarget", {"url": "about:blank"}, deadline=deadline)
         sid = self.send("Target.attachToTarget", {"targetId": target["targetId"], "flatten": True},
                         deadline=deadline)["sessionId"]
@@ -254,18 +287,24 @@ class Browser:
         while not self.evaluate(sid, _SETTLED, deadline) and time.monotonic() < settled:
             time.sleep(0.05)
         if screenshot is not None:
-            size = self.send("Page.getLayoutMetrics", session=sid, deadline=deadline)["cssContentSize"]
-            clip = {"x": 0, "y": 0, "width": max(1, size["width"]), "height": max(1, size["height"]),
-                    "scale": 1}
-            shot = self.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
-                                                        "clip": clip}, sid, deadline)
-            Path(screenshot).write_bytes(base64.b64decode(shot["data"]))
+            self._shoot(sid, screenshot, deadline)
         report.values = {name: self.evaluate(sid, js, deadline) for name, js in (expressions or {}).items()}
         images = self.evaluate(sid, _IMAGES, deadline)  # a round trip: earlier events have arrived
         report.images = ImageFacts(len(images), sum(i["loaded"] for i in images),
                                    [i["src"] for i in images if not i["loaded"]])
         self._collect(report)
         return report
+
+    def _shoot(self, sid: str, screenshot: Path, deadline: float,
+               height: float | None = None) -> None:
+        """Save the page of session ``sid`` (its top ``height`` pixels, or all) as a PNG."""
+        size = self.send("Page.getLayoutMetrics", session=sid, deadline=deadline)["cssContentSize"]
+        tall = size["height"] if height is None else min(height, size["height"])
+        clip = {"x": 0, "y": 0, "width": max(1, size["width"]), "height": max(1, tall),
+                "scale": 1}
+        shot = self.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
+                                                    "clip": clip}, sid, deadline)
+        Path(screenshot).write_bytes(base64.b64decode(shot["data"]))
 
     def _collect(self, report: PageReport) -> None:
         """Fill the report's error and network lists from its session's events."""
@@ -284,7 +323,8 @@ class Browser:
                 report.log_errors.append(f"{entry['text']} ({entry.get('url', '')})")
             elif method == "Network.requestWillBeSent":
                 url = urls[params["requestId"]] = params["request"]["url"]
-                if url.split(":", 1)[0].lower() not in LOCAL_SCHEMES:
+                if url.split(":", 1)[0].lower() not in LOCAL_SCHEMES \
+                        and not url.startswith(LOCAL_ORIGINS):
                     report.external_requests.append(url)
             elif method == "Network.loadingFailed":
                 report.failed_loads.append(f"{urls.get(params['requestId'], '?')}: {params['errorText']}")

@@ -32,7 +32,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("report", ("govsim.report",)),
     ("experiment", ("govsim.experiment",)),
     ("calibration", ("govsim.calibration",)),
-    ("interfaces", ("govsim.cli", "govsim")),
+    ("interfaces", ("govsim.cli", "govsim.classroom", "govsim")),
 )
 
 

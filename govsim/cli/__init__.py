@@ -1,6 +1,7 @@
 """The ``govsim`` command line: :func:`main`, the parser in :mod:`govsim.cli.command`, and one
 module per command (``validate``, ``run`` and ``compare``, ``journey``, ``sweep``,
-``decompose``, ``calibrate``, ``scenarios``, ``report``, ``robustness``) with the flags they
+``decompose``, ``calibrate``, ``scenarios``, ``report``, ``robustness``, ``classroom``) with
+the flags they
 share in :mod:`govsim.cli.flags`.
 
 Layer: interfaces.

@@ -4,7 +4,7 @@ Layer: interfaces. The parser and the one place errors become exit statuses; eac
 is a module of :mod:`govsim.cli`. ``govsim validate``, ``run``, ``compare``, ``journey``, ``sweep``,
 ``decompose`` (:mod:`govsim.cli.decompose`), ``calibrate`` (:mod:`govsim.cli.calibrate`),
 ``scenarios`` (:mod:`govsim.cli.scenarios`), ``report`` (:mod:`govsim.cli.report`) and
-``robustness`` (:mod:`govsim.cli.robustness`). User
+``robustness`` (:mod:`govsim.cli.robustness`) and ``classroom`` (:mod:`govsim.cli.classroom`). User
 errors print one sentence naming the bad key or flag and exit with status 2; files already
 written are never removed or half-written (each output file is written to a temporary name and
 renamed).
@@ -23,6 +23,7 @@ from types import ModuleType
 
 from govsim.cli import (
     calibrate,
+    classroom,
     decompose,
     journey,
     report,
@@ -44,7 +45,7 @@ EXIT_USAGE = 2
 _COMMANDS: dict[str, ModuleType] = {
     "validate": validate, "run": simulate, "compare": simulate, "sweep": sweep,
     "journey": journey, "decompose": decompose, "calibrate": calibrate, "scenarios": scenarios,
-    "report": report, "robustness": robustness}
+    "report": report, "robustness": robustness, "classroom": classroom}
 
 
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
@@ -56,7 +57,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     parsers = {"validate": validate.add_parser(sub), **simulate.add_parsers(sub),
                "sweep": sweep.add_parser(sub), "journey": journey.add_parser(sub)}
-    for name in ("decompose", "calibrate", "scenarios", "report", "robustness"):
+    for name in ("decompose", "calibrate", "scenarios", "report", "robustness", "classroom"):
         parsers[name] = _COMMANDS[name].add_parser(sub)
     return p, parsers
 

@@ -128,8 +128,8 @@ def test_cli_sweep_prints_tables_and_writes_the_directory(
     assert main(["sweep", str(exp_file), "--out", str(out), "--executor", "serial",
                  "--metrics", "cases,resolved_share", "--seed", "4"]) == 0
     text = capsys.readouterr().out
-    assert "cases (cases)" in text and "resolved_share (share)" in text
-    assert "consolidated - fragmented" in text
+    assert "cases (cases)" in text and "truly resolved (share)" in text
+    assert "One number, 12345 - Many hotlines" in text
     assert load_sweep(out).config["seed"] == 4
     assert main(["sweep", str(exp_file), "--out", str(out), "--executor", "serial"]) == 2
     assert "--resume" in capsys.readouterr().err

@@ -268,7 +268,7 @@ def test_the_report_has_the_section() -> None:
     assert 'id="over-time"' in html and "Over time" in html
     section = html[html.index('id="over-time"'):html.index('id="figures"')]
     assert "cumulative burden" in section and "<img" in section
-    assert "consolidated − fragmented" in section
+    assert "One number, 12345 − Many hotlines" in section
 
 
 def test_cohort_medians_do_not_depend_on_the_order_of_the_rows():

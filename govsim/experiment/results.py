@@ -8,6 +8,7 @@ the factors' effects (:mod:`govsim.stats.effects`). Kept tables are read on dema
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import warnings
@@ -22,6 +23,7 @@ from govsim.errors import GovsimError
 from govsim.experiment.integrity import Records
 from govsim.experiment.store import committed
 from govsim.measure.metrics import FEASIBLE, METRICS
+from govsim.scenario.parse import Scenario
 
 __all__ = ["SweepResults", "load_sweep", "load_experiment", "SHOWN_METRICS"]
 
@@ -62,6 +64,14 @@ class SweepResults:
     @property
     def baseline(self) -> str:
         return str(self.config["baseline"])
+
+    @functools.cached_property
+    def scenario(self) -> Scenario:
+        """The scenario the sweep varied, as ``experiment.json`` records it (its own values,
+        before any factor): what names its regimes in tables."""
+        # stored as JSON (dates as text, tuples as lists): read back leniently, it was
+        # validated when the sweep was made
+        return Scenario.model_validate(self.config["scenario"], strict=False)
 
     @property
     def factors(self) -> list[str]:

@@ -18,6 +18,11 @@ its function is asked for. The tables behind the figures are plain DataFrames in
 - :func:`plot_trace`, :func:`plot_posterior` -- a calibration's search and posterior
 - :func:`plot_warmup` -- Welch's curve for choosing a warm-up
 - :func:`plot_request_check` -- a fitted request log checked against a later one
+
+Every ``plot_*`` of results takes ``style="paper"`` (print, the default) or ``"talk"`` (a
+room: 14 pt text or more, thicker lines, fewer ticks); :func:`set_style` sets the session's
+default and :func:`use_style` a block's. :func:`run_line` writes the line under a title that
+says the horizon and the number of replications (the results' own ``plot_*`` methods add it).
 """
 
 from __future__ import annotations
@@ -40,6 +45,10 @@ _WHERE = {
     "plot_posterior": "calibration",
     "plot_warmup": "warmup",
     "plot_request_check": "request_check",
+    "set_style": "style",
+    "use_style": "style",
+    "get_style": "style",
+    "run_line": "headings",
 }
 
 __all__ = list(_WHERE)

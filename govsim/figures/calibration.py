@@ -13,18 +13,33 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from govsim.figures.labels import finish
+from govsim.figures.style import figure_style, points, scaled
+
 __all__ = ["plot_trace", "plot_posterior", "png_bytes"]
 
 _STAGES = {"start": "0.2", "design": "#4393c3", "simplex": "#d6604d", "check": "#1b7837"}
 
 
-def plot_trace(trace: pd.DataFrame, parameters: Sequence[str]) -> Figure:
+def plot_trace(trace: pd.DataFrame, parameters: Sequence[str], *,
+               style: str | None = None) -> Figure:
     """The distance of every point evaluated, in order (log scale), and one panel per
     parameter: its value against the distance, the best point circled. ``trace`` is
     :attr:`~govsim.calibration.search.Calibration.trace`; the points run again
     under fresh seeds (stage ``check``) are shown apart. A point without a finite distance (a
     target no replication observed) is a tick along the top, and the panels name the targets
-    that no run observed (their ``mean:`` column empty throughout)."""
+    that no run observed (their ``mean:`` column empty throughout). ``style``: ``"paper"``
+    or ``"talk"`` (None: the style in force).
+
+    Examples
+    --------
+    >>> fig = plot_trace(cal.trace, ["regimes.fragmented.staff"])  # doctest: +SKIP
+    """
+    with figure_style("en", style):
+        return finish(_trace(trace, parameters))
+
+
+def _trace(trace: pd.DataFrame, parameters: Sequence[str]) -> Figure:
     distance = pd.to_numeric(trace["distance"], errors="coerce").to_numpy(dtype=float)
     finite = np.isfinite(distance)
     searched = (trace["stage"] != "check").to_numpy()
@@ -34,7 +49,7 @@ def plot_trace(trace: pd.DataFrame, parameters: Sequence[str]) -> Figure:
         f"{int((~finite).sum())} of {len(trace)} points: no finite distance"
         + (f"\n(never observed: {', '.join(never)})" if never else ""))
     n = 1 + len(parameters)
-    fig = Figure(figsize=(3.6 * n, 3.4), layout="constrained")
+    fig = Figure(figsize=scaled(3.6 * n, 3.4), layout="constrained")
     axes = fig.subplots(1, n, squeeze=False)[0]
     floor = 1e-3
     evaluation = trace["evaluation"].to_numpy(dtype=float)
@@ -56,8 +71,8 @@ def plot_trace(trace: pd.DataFrame, parameters: Sequence[str]) -> Figure:
             ax.scatter([values[best]], [max(distance[best], floor)], s=80, facecolors="none",
                        edgecolors="k", label="best")
         _finish(ax, values[searched & ~finite & np.isfinite(values)], shown.any(), missing)
-        ax.set_xlabel(name, fontsize=8)
-    fig.suptitle("calibration: distance by evaluation and by parameter", fontsize=10)
+        ax.set_xlabel(name, fontsize=points(8))
+    fig.suptitle("calibration: distance by evaluation and by parameter", fontsize=points(10))
     return fig
 
 
@@ -72,9 +87,9 @@ def _finish(ax: Axes, undefined: np.ndarray, drawn: bool, missing: str) -> None:
     else:
         ax.set_yticks([])
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=points(7))
     if missing:
-        ax.text(0.5, 0.88, missing, transform=ax.transAxes, fontsize=7, ha="center",
+        ax.text(0.5, 0.88, missing, transform=ax.transAxes, fontsize=points(7), ha="center",
                 va="top", color="0.3")
 
 
@@ -85,13 +100,24 @@ def png_bytes(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def plot_posterior(posterior: pd.DataFrame, summary: pd.DataFrame) -> Figure:
+def plot_posterior(posterior: pd.DataFrame, summary: pd.DataFrame, *,
+                   style: str | None = None) -> Figure:
     """One panel per parameter: the weighted histogram of the last ABC population over the
     parameter's box, its median (solid) and 5% and 95% quantiles (dashed). ``posterior`` and
     ``summary`` are :attr:`~govsim.calibration.search.Calibration.posterior` and
-    ``posterior_summary``."""
+    ``posterior_summary``. ``style``: ``"paper"`` or ``"talk"`` (None: the style in force).
+
+    Examples
+    --------
+    >>> fig = plot_posterior(cal.posterior, cal.posterior_summary)  # doctest: +SKIP
+    """
+    with figure_style("en", style):
+        return finish(_posterior(posterior, summary))
+
+
+def _posterior(posterior: pd.DataFrame, summary: pd.DataFrame) -> Figure:
     n = len(summary)
-    fig = Figure(figsize=(3.6 * max(n, 1), 3.2), layout="constrained")
+    fig = Figure(figsize=scaled(3.6 * max(n, 1), 3.2), layout="constrained")
     axes = fig.subplots(1, max(n, 1), squeeze=False)[0]
     weights = posterior["weight"].to_numpy(dtype=float)
     for ax, row in zip(axes, summary.itertuples(), strict=False):
@@ -105,9 +131,9 @@ def plot_posterior(posterior: pd.DataFrame, summary: pd.DataFrame) -> Figure:
         for q in (row.q05, row.q95):
             ax.axvline(q, color="k", lw=1, ls="--")
         ax.set_xlim(row.low, row.high)
-        ax.set_xlabel(row.parameter, fontsize=8)
+        ax.set_xlabel(row.parameter, fontsize=points(8))
         ax.set_ylabel("posterior density")
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=points(7))
     fig.suptitle("calibration: marginal posteriors (ABC-SMC, last population; "
-                 "dashed: 5% and 95%)", fontsize=10)
+                 "dashed: 5% and 95%)", fontsize=points(10))
     return fig

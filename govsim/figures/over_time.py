@@ -17,7 +17,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from govsim.errors import GovsimError, shown
-from govsim.figures.style import figure_style, regime_colours, say_empty
+from govsim.figures.headings import headline
+from govsim.figures.labels import finish, set_heading, wrap
+from govsim.figures.style import figure_style, points, regime_colours, say_empty, scaled
 from govsim.lang import check_lang, metric_label, metric_name, tr
 from govsim.measure.over_time import BURDEN, OVER_TIME, SHIFTED, over_time_summary
 from govsim.scenario.names import Names
@@ -41,7 +43,8 @@ _DAY = pd.Timedelta(days=1)
 def plot_over_time(results: Any, metric: str = "street_office_burden_yuan", freq: str = "M",
                    confidence: float = 0.95, components: bool = True,
                    title: str | None = None, lang: str = "en",
-                   names: Names | None = None) -> Figure:
+                   names: Names | None = None, style: str | None = None,
+                   subtitle: str | None = None) -> Figure:
     """The street office's cumulative burden per regime over time, with its band over
     replications, beside the median resolution time of the cases filed in each period, and
     (``components``) one panel per regime stacked by component.
@@ -51,7 +54,13 @@ def plot_over_time(results: Any, metric: str = "street_office_burden_yuan", freq
     drawn in the first panel (any column of :data:`govsim.measure.over_time.OVER_TIME`; the
     whole burden by default). Values are at each period's end (the burden's start at 0 on
     ``world.start``), medians at the period's middle. ``lang="zh"`` labels it in Chinese,
-    naming regimes by ``names`` (default: the results' own). With no cases the axes say so.
+    naming regimes by ``names`` (default: the results' own). ``style``: ``"paper"`` or
+    ``"talk"`` (None: the style in force); ``subtitle``: a line under the title. With no
+    cases the axes say so.
+
+    Examples
+    --------
+    >>> fig = plot_over_time(cmp, freq="W", style="talk")  # doctest: +SKIP
     """
     lang = check_lang(lang)
     if isinstance(results, pd.DataFrame):
@@ -75,8 +84,8 @@ def plot_over_time(results: Any, metric: str = "street_office_burden_yuan", freq
     empty = not len(frame) or not frame["cases"].fillna(0).any()
     scale, unit = _scale(summary, metric, lang)
     span = _span(frame)
-    with figure_style(lang):
-        fig = Figure(figsize=(10.0, 7.4 if components else 3.8), layout="constrained")
+    with figure_style(lang, style):
+        fig = Figure(figsize=scaled(10.0, 7.4 if components else 3.8), layout="constrained")
         if components:
             top, bottom = fig.subfigures(2, 1, height_ratios=(1.0, 0.95))
         else:
@@ -90,21 +99,22 @@ def plot_over_time(results: Any, metric: str = "street_office_burden_yuan", freq
             if metric in BURDEN and len(s):  # a cumulative cost starts at 0
                 x = np.concatenate(([s["period"].iloc[0].to_datetime64()], x))
                 y, lo, hi = (np.concatenate(([0.0], v)) for v in (y, lo, hi))
-            ax.plot(x, y / scale, "-o", ms=2.5, color=colours[r], label=names.regime(r))
+            ax.plot(x, y / scale, "-o", ms=points(2.5), color=colours[r],
+                    label=wrap(names.regime(r), 24))
             ax.fill_between(x, lo / scale, hi / scale, color=colours[r], alpha=0.2,
                             linewidth=0)
             m = _values(summary, r, "filed_median_days")
             mid = m["period"] + (m["end"] - m["period"]) / 2
-            med.plot(mid.to_numpy(), m["mean"], "-o", ms=2.5, color=colours[r],
-                     label=names.regime(r))
+            med.plot(mid.to_numpy(), m["mean"], "-o", ms=points(2.5), color=colours[r],
+                     label=wrap(names.regime(r), 24))
             med.fill_between(mid.to_numpy(), m["ci_low"], m["ci_high"], color=colours[r],
                              alpha=0.2, linewidth=0)
-        ax.set_title(tr("fig.ot.cumulative", lang, metric=metric_name(metric, lang))
-                     if metric in BURDEN else metric_name(metric, lang))
-        ax.set_ylabel(unit or metric_label(metric, "", lang))
+        set_heading(ax, tr("fig.ot.cumulative", lang, metric=metric_name(metric, lang))
+                    if metric in BURDEN else metric_name(metric, lang), share=0.45)
+        ax.set_ylabel(wrap(unit or metric_label(metric, "", lang), 30))
         period = tr(f"fig.ot.{'M' if freq == 'ME' else freq}", lang)
-        med.set_title(tr("fig.ot.median", lang, period=period))
-        med.set_ylabel(tr("fig.ot.median_y", lang))
+        set_heading(med, tr("fig.ot.median", lang, period=period), share=0.45)
+        med.set_ylabel(wrap(tr("fig.ot.median_y", lang), 30))
         med.set_ylim(bottom=0.0)
         axes = [ax, med]
         if bottom is not None:
@@ -113,11 +123,14 @@ def plot_over_time(results: Any, metric: str = "street_office_burden_yuan", freq
             by_part = _scale(summary, "street_office_burden_yuan", lang)
             for f, r in zip(facets, regimes, strict=False):
                 _stack(f, summary, r, by_part[0], lang)
-                f.set_title(tr("fig.ot.components", lang, regime=names.regime(r)))
+                set_heading(f, tr("fig.ot.components", lang, regime=names.regime(r)),
+                            share=0.9 / max(1, len(regimes)))
             facets[0].set_ylabel(by_part[1])
             if regimes:
                 handles, labels = facets[-1].get_legend_handles_labels()
-                facets[-1].legend(handles[::-1], labels[::-1], fontsize=7, loc="upper left")
+                facets[-1].legend(handles[::-1], [wrap(t, 26) for t in labels[::-1]],
+                                  fontsize=points(7), loc="upper left",
+                                  bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
             axes += facets
         for a in axes:
             _dates(a, lang, span)
@@ -126,7 +139,9 @@ def plot_over_time(results: Any, metric: str = "street_office_burden_yuan", freq
         if empty:
             for a in axes:
                 say_empty(a, "cases", lang)
-        fig.suptitle(title or tr("fig.ot.title", lang, pct=round(confidence * 100), n=reps))
+        set_heading(fig, headline(title or tr("fig.ot.title", lang, pct=round(confidence * 100),
+                                              n=reps), subtitle))
+        finish(fig)
     return fig
 
 
@@ -167,7 +182,9 @@ def _stack(ax: Any, summary: pd.DataFrame, regime: str, scale: float, lang: str)
 def _dates(ax: Any, lang: str, span: tuple[Any, Any] | None) -> None:
     import matplotlib.dates as mdates
 
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    from govsim.figures.style import get_style
+
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=5 if get_style() == "talk" else 8)
     formats = (["%Y", "%Y-%m", "%m-%d", "%H:%M", "%H:%M", "%S.%f"] if lang == "zh"
                else ["%Y", "%b", "%d", "%H:%M", "%H:%M", "%S.%f"])
     ax.xaxis.set_major_locator(locator)

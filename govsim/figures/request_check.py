@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from govsim.errors import GovsimError, shown
-from govsim.figures.style import PALETTE, figure_style
+from govsim.figures.style import PALETTE, figure_style, scaled
+from govsim.figures.style import points as size_of
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -39,7 +40,8 @@ _IN, _OUT = "#0072B2", "#D55E00"
 
 def plot_request_check(volume: pd.DataFrame, times: pd.DataFrame, *, title: str | None = None,
                        confidence: float = 0.95,
-                       figsize: tuple[float, float] = (10.0, 4.4)) -> Figure:
+                       figsize: tuple[float, float] = (10.0, 4.4),
+                       style: str | None = None) -> Figure:
     """Two panels: observed against expected requests by complaint type (prediction
     intervals; log axes when the counts span a factor of 10 or more, zeros on the bottom
     edge; the :data:`LABELLED` types furthest outside their interval and as many of the largest
@@ -57,7 +59,9 @@ def plot_request_check(volume: pd.DataFrame, times: pd.DataFrame, *, title: str 
     confidence : float
         The level of the intervals (for the labels).
     figsize : (float, float)
-        Width and height in inches.
+        Width and height in inches (of the paper style; a talk's is larger).
+    style : str, optional
+        ``"paper"`` or ``"talk"`` (None: the style in force).
 
     Returns
     -------
@@ -73,8 +77,8 @@ def plot_request_check(volume: pd.DataFrame, times: pd.DataFrame, *, title: str 
         missing = [c for c in needs if c not in frame.columns]
         if missing:
             raise GovsimError(f"lacks the column(s) {', '.join(missing)}", name)
-    with figure_style("en"):
-        fig = Figure(figsize=figsize, layout="constrained")
+    with figure_style("en", style):
+        fig = Figure(figsize=scaled(*figsize), layout="constrained")
         left, right = fig.subplots(1, 2)
         _volume(left, volume, confidence)
         _times(right, times, confidence)
@@ -122,7 +126,7 @@ def _volume(ax: Any, volume: pd.DataFrame, confidence: float) -> None:
     ax.set_xlabel(f"expected requests (bar: {confidence:.0%} prediction interval)")
     ax.set_ylabel("observed requests")
     ax.set_title("Volume by complaint type")
-    ax.legend(loc="upper left", fontsize=7)
+    ax.legend(loc="upper left", fontsize=size_of(7))
 
 
 def _label(ax: Any, points: list[tuple[float, float, str]], bottom: float, top: float,
@@ -144,7 +148,7 @@ def _label(ax: Any, points: list[tuple[float, float, str]], bottom: float, top: 
                   for start, b, right in placed):
             low -= line
         placed.append((left, low, left + width))
-        ax.annotate(text, (xi, yi), xytext=(left, low), textcoords="axes fraction", fontsize=7,
+        ax.annotate(text, (xi, yi), xytext=(left, low), textcoords="axes fraction", fontsize=size_of(7),
                     color="0.25", va="bottom",
                     arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "0.6"}
                     if abs(low - frac(yi)) > 1e-9 else None)
@@ -188,7 +192,7 @@ def _times(ax: Any, times: pd.DataFrame, confidence: float) -> None:
         ax.plot([], [], "o", color=colour[a], label=a)
     for q in levels:
         ax.plot([], [], marker[q], color="0.3", mfc="none", label=f"q = {q:g}")
-    ax.legend(loc="upper left", fontsize=7, ncol=2)
+    ax.legend(loc="upper left", fontsize=size_of(7), ncol=2)
 
 
 def _err(centre: float, low: Any, high: Any, limit: float) -> list[list[float]] | None:
@@ -205,5 +209,5 @@ def _err(centre: float, low: Any, high: Any, limit: float) -> list[list[float]] 
 def _empty(ax: Any, text: str) -> None:
     """Say in the middle of ``ax`` that there is nothing to draw (as
     :func:`govsim.figures.style.say_empty` does, in this figure's words)."""
-    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=10,
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=size_of(10),
             color="0.3", wrap=True, bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": "0.7"})

@@ -1,6 +1,10 @@
-"""One look for every govsim figure: print-readable sizes, a colour per regime.
+"""One look for every govsim figure, in two sizes, and a colour per regime.
 
-Layer: figures (matplotlib, imported only when drawing).
+Layer: figures (matplotlib, imported only when drawing). Two styles (:data:`STYLES`):
+``"paper"``, small text for print (the default), and ``"talk"``, for a room: text of 14 pt or
+more, thicker lines, fewer ticks and larger figures. Every ``plot_*`` function takes
+``style=``; :func:`set_style` changes the default for the session and :func:`use_style` for a
+block.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ import functools
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import matplotlib as mpl
@@ -16,7 +21,9 @@ import matplotlib as mpl
 from govsim.errors import GovsimError
 
 __all__ = ["PALETTE", "regime_colours", "figure_style", "cjk_font", "require_cjk_font",
-           "missing_glyphs", "font_for", "say_empty", "EMPTY", "CJK_FAMILIES", "CJK_HELP"]
+           "missing_glyphs", "font_for", "say_empty", "EMPTY", "CJK_FAMILIES", "CJK_HELP",
+           "STYLES", "check_style", "set_style", "get_style", "use_style", "points", "scaled",
+           "fewer_ticks"]
 
 #: colour-blind-safe (Okabe-Ito), in the order regimes are listed
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -28,6 +35,124 @@ _RC = {
     # names come from scenario files: a "$" in a label is a dollar sign, not mathematics
     "text.parse_math": False,
 }
+
+#: the figure styles: ``paper`` (print) and ``talk`` (a room: 14 pt or more, thick lines)
+STYLES = ("paper", "talk")
+
+_TALK = {
+    **_RC, "font.size": 15, "axes.titlesize": 17, "axes.labelsize": 15, "legend.fontsize": 14,
+    "legend.title_fontsize": 15, "xtick.labelsize": 14, "ytick.labelsize": 14,
+    "figure.titlesize": 18, "lines.linewidth": 2.8, "lines.markersize": 8,
+    "axes.linewidth": 1.5, "xtick.major.width": 1.5, "ytick.major.width": 1.5,
+    "xtick.major.size": 6, "ytick.major.size": 6, "grid.linewidth": 1.0, "grid.alpha": 0.35,
+    "patch.linewidth": 1.2, "errorbar.capsize": 5, "figure.dpi": 100,
+}
+
+_RCS = {"paper": _RC, "talk": _TALK}
+#: how much larger a talk figure is than a paper one (each side)
+_GROW = {"paper": 1.0, "talk": 1.45}
+#: the smallest text of each style, in points (a talk's legend is read from the back row)
+_LEAST = {"paper": 0.0, "talk": 14.0}
+
+_DEFAULT = ["paper"]  # set_style's choice for the session
+_STYLE: ContextVar[str | None] = ContextVar("govsim_figure_style", default=None)
+
+
+def check_style(style: object, where: str = "style") -> str:
+    """``style`` if it is one of :data:`STYLES`, else a :class:`GovsimError` at ``where``.
+
+    Examples
+    --------
+    >>> check_style("talk")
+    'talk'
+    """
+    if not isinstance(style, str) or style not in STYLES:
+        raise GovsimError(f"must be one of {', '.join(STYLES)}, got {style!r}", where)
+    return style
+
+
+def set_style(style: str) -> None:
+    """Draw every later figure of this session in ``style`` (``"paper"`` or ``"talk"``),
+    unless a figure is asked for another with ``style=``.
+
+    Examples
+    --------
+    >>> import govsim.figures as gp
+    >>> gp.set_style("talk")   # doctest: +SKIP
+    """
+    _DEFAULT[0] = check_style(style)
+
+
+def get_style(style: str | None = None) -> str:
+    """``style`` checked, or -- when None -- the style in force (:func:`use_style`'s block,
+    else :func:`set_style`'s choice, else ``"paper"``).
+
+    Examples
+    --------
+    >>> get_style("talk")
+    'talk'
+    """
+    if style is not None:
+        return check_style(style)
+    return _STYLE.get() or _DEFAULT[0]
+
+
+@contextmanager
+def use_style(style: str) -> Iterator[None]:
+    """Inside this block figures are drawn in ``style`` (unless asked otherwise).
+
+    Examples
+    --------
+    >>> import govsim.figures as gp
+    >>> with gp.use_style("talk"):   # doctest: +SKIP
+    ...     fig = cmp.plot_survival()
+    """
+    token = _STYLE.set(check_style(style))
+    try:
+        yield
+    finally:
+        _STYLE.reset(token)
+
+
+def scaled(width: float, height: float, style: str | None = None) -> tuple[float, float]:
+    """A figure size in inches for the style in force (a talk's is larger).
+
+    Examples
+    --------
+    >>> scaled(6.4, 4.0, "paper")
+    (6.4, 4.0)
+    """
+    grow = _GROW[get_style(style)]
+    return (width * grow, height * grow)
+
+
+def points(size: float, style: str | None = None) -> float:
+    """A font size written for print, in the style in force (in a talk, never under 14).
+
+    Examples
+    --------
+    >>> points(7, "paper"), points(7, "talk")
+    (7, 14.0)
+    """
+    s = get_style(style)
+    return max(size * _TALK["font.size"] / _RC["font.size"], _LEAST[s]) if s == "talk" else size
+
+
+def fewer_ticks(fig: Any, style: str | None = None) -> None:
+    """In a talk, at most four numbered ticks on each plain numeric axis of ``fig``.
+
+    Examples
+    --------
+    >>> fewer_ticks(fig, "talk")   # doctest: +SKIP
+    """
+    if get_style(style) != "talk":
+        return
+    from matplotlib.ticker import AutoLocator, MaxNLocator
+
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_locator()) is AutoLocator:
+                axis.set_major_locator(MaxNLocator(nbins=3, steps=[1, 2, 2.5, 5, 10]))
 
 
 #: what an empty figure says in its axes, in English and Chinese: empty results are results
@@ -44,7 +169,7 @@ def say_empty(ax: Any, what: str = "cases", lang: str = "en") -> None:
     from govsim.lang import lookup
 
     ax.text(0.5, 0.5, lookup(EMPTY, what, lang), transform=ax.transAxes, ha="center",
-            va="center", fontsize=11, color="0.3", wrap=True,
+            va="center", fontsize=points(11), color="0.3", wrap=True,
             bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": "0.7"})
 
 
@@ -169,9 +294,14 @@ def font_for(lang: str = "en") -> Iterator[None]:
 
 
 @contextmanager
-def figure_style(lang: str = "en") -> Iterator[None]:
-    """Draw inside this block for govsim's look (restored afterwards); ``lang="zh"`` draws
-    text in a font that has Chinese characters, or raises :class:`GovsimError` (never empty
-    boxes)."""
-    with mpl.rc_context(_RC), font_for(lang):
-        yield
+def figure_style(lang: str = "en", style: str | None = None) -> Iterator[None]:
+    """Draw inside this block for govsim's look (restored afterwards) in ``style`` (None: the
+    style in force, see :func:`get_style`); ``lang="zh"`` draws text in a font that has
+    Chinese characters, or raises :class:`GovsimError` (never empty boxes)."""
+    chosen = get_style(style)
+    token = _STYLE.set(chosen)
+    try:
+        with mpl.rc_context(_RCS[chosen]), font_for(lang):
+            yield
+    finally:
+        _STYLE.reset(token)

@@ -15,7 +15,9 @@ from collections.abc import Sequence
 import pandas as pd
 from matplotlib.figure import Figure
 
-from govsim.figures.style import figure_style, regime_colours, say_empty
+from govsim.figures.headings import headline
+from govsim.figures.labels import finish, set_heading, wrap
+from govsim.figures.style import figure_style, regime_colours, say_empty, scaled
 from govsim.lang import tr
 from govsim.measure.figure_tables import survival_table
 from govsim.scenario.names import Names
@@ -25,21 +27,31 @@ __all__ = ["plot_survival"]
 
 def plot_survival(cases: pd.DataFrame, days: Sequence[float] | None = None,
                   confidence: float = 0.95, title: str | None = None, lang: str = "en",
-                  names: Names | None = None) -> Figure:
+                  names: Names | None = None, style: str | None = None,
+                  subtitle: str | None = None) -> Figure:
     """One curve per regime of the share of problems not yet truly resolved after each day,
     with its band; the median (where the curve crosses 0.5) is marked. ``cases`` is a
-    results' cases table (``Results.cases``). ``lang="zh"`` labels it in Chinese, naming
-    regimes by ``names`` (``Results.names("zh")``). With no cases the axes say so."""
+    results' cases table (``Results.cases``). Regimes are named by ``names``
+    (``Results.names(lang)``; without it, by their keys) and ``lang="zh"`` labels it in
+    Chinese. ``style`` is ``"paper"`` or ``"talk"`` (None: the style in force, see
+    :func:`govsim.figures.style.set_style`); ``subtitle`` is a line under the title (e.g.
+    :func:`govsim.figures.headings.run_line`). With no cases the axes say so.
+
+    Examples
+    --------
+    >>> fig = plot_survival(cmp.cases, names=cmp.names("en"), style="talk")  # doctest: +SKIP
+    """
     names = names or Names()
     table = survival_table(cases, days, confidence)
     regimes = list(dict.fromkeys(table["regime"]))
     colours = regime_colours(regimes)
-    with figure_style(lang):
-        fig = Figure(figsize=(6.4, 4.0), layout="constrained")
+    with figure_style(lang, style):
+        size = scaled(6.4, 4.0)
+        fig = Figure(figsize=size, layout="constrained")
         ax = fig.add_subplot()
         for r in regimes:
             t = table[table["regime"] == r]
-            ax.step(t["day"], t["mean"], where="post", color=colours[r], label=names.regime(r))
+            ax.step(t["day"], t["mean"], where="post", color=colours[r], label=wrap(names.regime(r), 26))
             ax.fill_between(t["day"], t["ci_low"], t["ci_high"], step="post",
                             color=colours[r], alpha=0.2, linewidth=0)
         ax.axhline(0.5, color="0.5", lw=0.8, ls=":")
@@ -48,9 +60,12 @@ def plot_survival(cases: pd.DataFrame, days: Sequence[float] | None = None,
         ax.set_xlabel(tr("fig.surv.x", lang))
         ax.set_ylabel(tr("fig.surv.y", lang))
         reps = int(table["n"].max()) if len(table) else 0
-        ax.set_title(title or tr("fig.surv.title", lang, pct=round(confidence * 100), n=reps))
+        heading = headline(title or tr("fig.surv.title", lang, pct=round(confidence * 100),
+                                       n=reps), subtitle)
+        set_heading(ax, heading)
         if regimes:
             ax.legend(title=tr("fig.regime", lang))
         else:
             say_empty(ax, "cases", lang)
+        finish(fig)
     return fig

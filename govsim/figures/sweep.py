@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from govsim.figures.style import figure_style, regime_colours, say_empty
+from govsim.figures.headings import headline
+from govsim.figures.labels import finish, set_heading, wrap
+from govsim.figures.style import figure_style, points, regime_colours, say_empty, scaled
 from govsim.lang import metric_label, metric_name, tr
 from govsim.scenario.names import Names
 
@@ -22,12 +24,19 @@ __all__ = ["plot_sweep"]
 
 def plot_sweep(summary: pd.DataFrame, factor: str, metric: str, unit: str = "",
                title: str | None = None, lang: str = "en",
-               names: Names | None = None) -> Figure:
+               names: Names | None = None, style: str | None = None,
+               subtitle: str | None = None) -> Figure:
     """``summary`` is ``SweepResults.summary([metric])``: its ``metric`` against ``factor``,
     one colour per regime, error bars for the replication CIs. Points that share the other
     factors' values are joined by lines (a factorial design); otherwise they stand alone.
-    ``lang="zh"`` labels it in Chinese, naming regimes by ``names``. No defined value (a
-    median when no case arose): the axes say so."""
+    ``lang="zh"`` labels it in Chinese, naming regimes by ``names``. ``style``: ``"paper"``
+    or ``"talk"`` (None: the style in force); ``subtitle``: a line under the title. No
+    defined value (a median when no case arose): the axes say so.
+
+    Examples
+    --------
+    >>> fig = plot_sweep(res.summary(["cases"]), "world.staff", "cases")  # doctest: +SKIP
+    """
     shown = names or Names()
     rows = summary[summary["metric"] == metric]
     if rows.empty:
@@ -40,8 +49,8 @@ def plot_sweep(summary: pd.DataFrame, factor: str, metric: str, unit: str = "",
     colours = regime_colours(regimes)
     groups = rows.groupby(others, sort=True, dropna=False) if others else [((), rows)]
     joined = all(len(g) > len(regimes) for _, g in groups) if others else True
-    with figure_style(lang):
-        fig = Figure(figsize=(6.4, 4.2), layout="constrained")
+    with figure_style(lang, style):
+        fig = Figure(figsize=scaled(6.4, 4.2), layout="constrained")
         ax = fig.add_subplot()
         for regime in regimes:
             first = True
@@ -52,15 +61,18 @@ def plot_sweep(summary: pd.DataFrame, factor: str, metric: str, unit: str = "",
                 err = np.vstack([y - mine["ci_low"].to_numpy(dtype=float),
                                  mine["ci_high"].to_numpy(dtype=float) - y])
                 ax.errorbar(x, y, yerr=np.nan_to_num(err), color=colours[regime],
-                            fmt="-o" if joined else "o", ms=4, capsize=3, lw=1,
-                            label=shown.regime(regime) if first else None, alpha=0.9)
+                            fmt="-o" if joined else "o", ms=points(4), capsize=points(3),
+                            lw=points(1), alpha=0.9,
+                            label=wrap(shown.regime(regime), 24) if first else None)
                 first = False
         ax.set_xlabel(factor)
-        ax.set_ylabel(metric_label(metric, unit, lang))
+        ax.set_ylabel(wrap(metric_label(metric, unit, lang), 36))
         vary = "" if joined else tr("fig.sweep.vary", lang)
-        ax.set_title(title or tr("fig.sweep.title", lang, metric=metric_name(metric, lang),
-                                 factor=factor, vary=vary), fontsize=9)
+        set_heading(ax, headline(title or tr("fig.sweep.title", lang,
+                                             metric=metric_name(metric, lang), factor=factor,
+                                             vary=vary), subtitle), fontsize=points(9))
         ax.legend(title=tr("fig.regime", lang))
         if not rows["mean"].notna().any():
             say_empty(ax, "values", lang)
+        finish(fig)
     return fig

@@ -12,15 +12,22 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
+from govsim.figures.style import get_style
 from govsim.figures.swimlane_text import text
 from govsim.measure.journey import CITIZEN
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["FONT", "invited", "lanes", "stacked", "date_axis", "figsize"]
+__all__ = ["FONT", "TALK_FONT", "font", "invited", "lanes", "stacked", "date_axis", "figsize"]
 
 FONT = 12  # projected on a wall: larger than matplotlib's default
+TALK_FONT = 16  # in the talk style: its smallest text (two points less) is 14 pt
+
+
+def font() -> int:
+    """The swimlane's base font size in the style in force (the talk style's is larger)."""
+    return TALK_FONT if get_style() == "talk" else FONT
 _STACK = 0.26  # vertical spacing of simultaneous steps in one lane (lane height 1)
 
 
@@ -77,16 +84,18 @@ def date_axis(ax: Axes, lo: float, hi: float, x0: float) -> None:
         formats=text("date.formats").split("|"),
         offset_formats=text("date.offsets").split("|"),
     ))
-    ax.tick_params(axis="x", labelsize=FONT - 1)
-    ax.xaxis.get_offset_text().set_fontsize(FONT - 1)
+    size = font()
+    ax.tick_params(axis="x", labelsize=size - 1)
+    ax.xaxis.get_offset_text().set_fontsize(size - 1)
     # the same axis in days since the first filing, on top
     top = ax.secondary_xaxis("top", functions=(lambda v: v - x0, lambda d: d + x0))
-    top.set_xlabel(text("axis.days"), fontsize=FONT)
-    top.tick_params(labelsize=FONT - 1)
+    top.set_xlabel(text("axis.days"), fontsize=size)
+    top.tick_params(labelsize=size - 1)
 
 
 def figsize(journey: pd.DataFrame) -> tuple[float, float]:
     """Inches: wide enough for years of dates, tall enough for every lane and the strip."""
     n_lanes = len(lanes(journey["unit"].astype(str).tolist(), invited(journey)))
     strip = 1 if (journey["activity"].astype(str) == "file").any() else 0
-    return (13.0, 2.6 + 0.85 * (n_lanes + strip))
+    grow = 1.3 if get_style() == "talk" else 1.0
+    return (13.0 * grow, (2.6 + 0.85 * (n_lanes + strip)) * grow)

@@ -94,21 +94,31 @@ def _over_time(cmp: ReportView, lang: str) -> list[str]:
 
 def _figures(cmp: ReportView, dec: DecompositionView | None, lang: str) -> list[str]:
     from govsim.figures.costs import plot_costs
+    from govsim.figures.headings import run_line
     from govsim.figures.process_map import plot_process_map
     from govsim.figures.survival import plot_survival
     from govsim.figures.workload import plot_lights, plot_workload
 
     names = cmp.names(lang)
+    w = cmp.scenario.world
+    # under each title: the horizon, the replications and any warm-up
+    ran = run_line(int(w.horizon_days), int(cmp.replications), w.start,
+                   float(getattr(cmp, "warmup_days", 0.0)), lang)
     drawn: list[tuple[Any, str]] = [
-        (plot_survival(cmp.cases, lang=lang, names=names), t("fig.survival", lang)),
-        (plot_costs(cmp.units, cmp.metrics, lang=lang, names=names), t("fig.costs", lang)),
-        (plot_workload(cmp.units, lang=lang, names=names), t("fig.workload", lang))]
+        (plot_survival(cmp.cases, lang=lang, names=names, subtitle=ran),
+         t("fig.survival", lang)),
+        (plot_costs(cmp.units, cmp.metrics, lang=lang, names=names, subtitle=ran),
+         t("fig.costs", lang)),
+        (plot_workload(cmp.units, lang=lang, names=names, subtitle=ran),
+         t("fig.workload", lang))]
     if len(cmp.lights):
-        drawn.append((plot_lights(cmp.lights, lang=lang, names=names), t("fig.lights", lang)))
+        drawn.append((plot_lights(cmp.lights, lang=lang, names=names, subtitle=ran),
+                      t("fig.lights", lang)))
     shown = [cmp.baseline] + ([dec.target] if dec is not None and dec.target != cmp.baseline
                               else [r for r in cmp.regimes if r != cmp.baseline][:1])
     for regime in shown:
-        drawn.append((plot_process_map(cmp.events, regime, lang=lang, names=names),
+        drawn.append((plot_process_map(cmp.events, regime, lang=lang, names=names,
+                                       subtitle=ran),
                       t("fig.process", lang, regime=names.regime(regime))))
     # one case, step by step: the baseline's case with the most contacts in replication 0
     first = cmp.cases[(cmp.cases["regime"].astype(str) == cmp.baseline)

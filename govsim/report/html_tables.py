@@ -21,7 +21,13 @@ from govsim.measure.metrics import METRICS
 from govsim.report import html_page as h
 from govsim.report.decomposition import decomposition_parts
 from govsim.report.memo import label_rows
-from govsim.report.text import _cell, _defined, _fmt, comparison_rows, results_header, table_notes
+from govsim.report.text import (
+    _defined,
+    comparison_rows,
+    results_header,
+    sweep_rows,
+    table_notes,
+)
 from govsim.report.views import ComparisonView, DecompositionView, ResultsView
 
 __all__ = ["comparison_blocks", "results_blocks", "decomposition_blocks", "sweep_blocks",
@@ -77,39 +83,6 @@ def decomposition_blocks(dec: DecompositionView, lang: str = "en") -> list[str]:
     head, rows, inter_title, inter, more = decomposition_parts(dec, lang)
     return [h.paragraph(head), h.table(rows, table_notes(rows, *more, lang=lang)),
             h.paragraph(inter_title), h.table(inter)]
-
-
-def sweep_rows(res: ResultsView, metric: str, confidence: float = 0.95) -> list[list[str]]:
-    """One metric across a sweep as cells, the header row first: a row per design point (its
-    factor values), each regime's mean [CI] over replications, each regime's paired difference
-    to the baseline, and the replications it rests on (``n``)."""
-    summ = res.summary([metric], confidence).set_index(["point", "regime"])
-    others = [r for r in res.regimes if r != getattr(res, "baseline", "")]
-    diff = (res.differences([metric], confidence)  # type: ignore[attr-defined]
-            if len(res.regimes) > 1 else None)
-    diff = diff.set_index(["point", "regime"]) if diff is not None and len(diff) else None
-    factors = res.factors
-    last = [f.rsplit(".", 1)[-1] for f in factors]
-    short = [s if last.count(s) == 1 else f for f, s in zip(factors, last, strict=True)]
-    head = ["point", *short, *res.regimes]
-    if diff is not None:
-        head += [f"{o} - {res.baseline}" for o in others]  # type: ignore[attr-defined]
-    rows = [[*head, "n"]]
-    shown = {f: [(_fmt(v) if isinstance(v, float) else str(v)) for v in res.points[f].tolist()]
-             for f in factors}
-    for i, p in enumerate(res.points.index):
-        row, n = [str(p), *(shown[f][i] for f in factors)], 0
-        for r in res.regimes:
-            if (p, r) in summ.index:
-                row.append(_cell(summ.loc[(p, r)]))
-                n = max(n, int(summ.loc[(p, r), "n"]))
-            else:
-                row.append("-")
-        if diff is not None:
-            row += [_cell(diff.loc[(p, o)], "mean_diff") if (p, o) in diff.index else "-"
-                    for o in others]
-        rows.append([*row, str(n)])
-    return rows
 
 
 def sweep_blocks(res: ResultsView, metrics: Sequence[str], head: str,

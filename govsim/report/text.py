@@ -30,7 +30,7 @@ from govsim.scenario.names import Names, display_names
 from govsim.stats.intervals import SMALL_SAMPLE
 
 __all__ = ["comparison_table", "comparison_rows", "table_notes", "results_header", "summary_table",
-           "results_json", "case_distribution_table", "sweep_table"]
+           "results_json", "case_distribution_table", "sweep_rows", "sweep_table"]
 
 
 def _fmt(x: float) -> str:
@@ -260,43 +260,48 @@ def contacts_text(table: pd.DataFrame, names: Names | None = None, lang: str = "
     return shown.to_string(index=False)
 
 
-def sweep_table(res: ResultsView, metric: str, confidence: float = 0.95) -> str:
-    """One metric across a sweep: a row per design point (its factor values), each regime's
-    mean [CI] over replications, and each regime's paired difference to the baseline."""
+def sweep_rows(res: ResultsView, metric: str, confidence: float = 0.95,
+               lang: str = "en") -> list[list[str]]:
+    """One metric across a sweep as cells, the header row first: a row per design point (its
+    factor values), each regime's mean [CI] over replications, each regime's paired difference
+    to the baseline, and the replications it rests on (``n``); regimes named in ``lang``."""
+    names = display_names(res.scenario, lang)
     summ = res.summary([metric], confidence).set_index(["point", "regime"])
-    diff = res.differences([metric], confidence) if len(res.regimes) > 1 else pd.DataFrame()
-    if len(diff):
-        diff = diff.set_index(["point", "regime"])
-    others = [r for r in res.regimes if r != res.baseline]
+    baseline = getattr(res, "baseline", "")
+    others = [r for r in res.regimes if r != baseline]
+    diff = (res.differences([metric], confidence)  # type: ignore[attr-defined]
+            if len(res.regimes) > 1 else None)
+    diff = diff.set_index(["point", "regime"]) if diff is not None and len(diff) else None
     factors = res.factors
-    short = [f.rsplit(".", 1)[-1] if sum(g.rsplit(".", 1)[-1] == f.rsplit(".", 1)[-1]
-                                         for g in factors) == 1 else f for f in factors]
-    head = ["point", *short, *res.regimes]
-    if len(diff):
-        head += [f"{o} - {res.baseline}" for o in others]
-    head.append("n")
-    rows = [head]
+    last = [f.rsplit(".", 1)[-1] for f in factors]
+    short = [s if last.count(s) == 1 else f for f, s in zip(factors, last, strict=True)]
+    head = ["point", *short, *(names.regime(r) for r in res.regimes)]
+    if diff is not None:
+        head += [f"{names.regime(o)} - {names.regime(baseline)}" for o in others]
+    rows = [[*head, "n"]]
     # format column by column: a row of mixed factors would turn whole numbers into floats
     shown = {f: [(_fmt(v) if isinstance(v, float) else str(v)) for v in res.points[f].tolist()]
              for f in factors}
     for i, p in enumerate(res.points.index):
-        row = [str(p), *(shown[f][i] for f in factors)]
-        n = 0
+        row, n = [str(p), *(shown[f][i] for f in factors)], 0
         for r in res.regimes:
             if (p, r) in summ.index:
-                s = summ.loc[(p, r)]
-                row.append(_cell(s))
-                n = max(n, int(s["n"]))
+                row.append(_cell(summ.loc[(p, r)]))
+                n = max(n, int(summ.loc[(p, r), "n"]))
             else:
                 row.append("-")
-        if len(diff):
-            for o in others:
-                d = diff.loc[(p, o)] if (p, o) in diff.index else None
-                row.append("-" if d is None else _cell(d, "mean_diff"))
-        row.append(str(n))
-        rows.append(row)
-    unit = METRICS[metric][0]
+        if diff is not None:
+            row += [_cell(diff.loc[(p, o)], "mean_diff") if (p, o) in diff.index else "-"
+                    for o in others]
+        rows.append([*row, str(n)])
+    return rows
+
+
+def sweep_table(res: ResultsView, metric: str, confidence: float = 0.95,
+                lang: str = "en") -> str:
+    """One metric across a sweep (:func:`sweep_rows`) as text, under its name and unit."""
+    rows = sweep_rows(res, metric, confidence, lang)
     pct = round(confidence * 100)
-    title = (f"{metric} ({unit}): mean [{pct}% CI] over replications; differences paired by "
-             "replication (common random numbers)")
+    title = (f"{_metric_label(metric, lang)}: mean [{pct}% CI] over replications; differences "
+             "paired by replication (common random numbers)")
     return title + "\n\n" + _render(rows) + _notes(rows)

@@ -117,6 +117,10 @@ def test_the_runs_pair_a_and_b_within_a_replication(result: govsim.Robustness) -
 def test_the_table_and_json(result: govsim.Robustness) -> None:
     text = result.table()
     assert "B − A" in text and "as written" in text and "preset" in text
+    assert "time to true resolution, median (days): B − A" in text
+    assert "resolution_days_median (days): B − A" in result.table(lang="keys")
+    with pytest.raises(GovsimError, match="^lang: must be en or keys"):
+        result.table(lang="zh")
     assert "across 5 points of a Latin hypercube over 2 assumptions" in text
     payload = json.loads(result.to_json())
     assert payload["from"] == "a" and payload["to"] == "b"
@@ -254,8 +258,8 @@ def test_the_command_on_the_district(tmp_path: Path, capsys: pytest.CaptureFixtu
                            "-j", "2", "--metrics", "resolved_share,street_office_shifted_cost_yuan",
                            "--out", str(out)], capsys)
     assert code == 0, err
-    assert "resolved_share (share): B − A" in text
-    assert "street_office_shifted_cost_yuan (yuan): B − A" in text
+    assert "truly resolved (share): B − A" in text
+    assert "street office: cost shifted onto it (yuan): B − A" in text
     assert "across 3 points of a Latin hypercube over 9 assumptions" in text
     assert "too few for the partial rank correlations" in text
     lines = text.splitlines()

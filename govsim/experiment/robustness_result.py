@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from govsim.errors import GovsimError
 from govsim.scenario import Scenario
 
 __all__ = ["Robustness"]
@@ -56,12 +57,16 @@ class Robustness:
     notes: list[str]
     frames: dict[str, pd.DataFrame] = field(repr=False)
 
-    def table(self) -> str:
+    def table(self, lang: str = "en") -> str:
         """A plain-text table: for each metric, B − A by horizon and funding, then where its
-        sign holds across the assumptions."""
+        sign holds across the assumptions; regimes and metrics in words (``lang="keys"``: by
+        their keys; the table is in English only)."""
         from govsim.report.robustness import robustness_table
 
-        return robustness_table(self)
+        if lang not in ("en", "keys"):
+            raise GovsimError(f"must be en or keys (the robustness table is in English only), "
+                              f"got {lang!r}", "lang")
+        return robustness_table(self, lang)
 
     def __str__(self) -> str:
         """The text table (what ``print`` shows)."""

@@ -15,8 +15,10 @@ from typing import Any
 
 import pandas as pd
 
+from govsim.lang import metric_label
 from govsim.measure.metrics import METRICS
 from govsim.report.views import RobustnessView
+from govsim.scenario.names import display_names
 
 __all__ = ["robustness_table", "robustness_json"]
 
@@ -49,22 +51,25 @@ def _interval(low: Any, high: Any, digits: int = 4) -> str:
     return f"[{_num(low, digits)}, {_num(high, digits)}]"
 
 
-def robustness_table(res: RobustnessView) -> str:
-    """The study as text, one block per metric."""
+def robustness_table(res: RobustnessView, lang: str = "en") -> str:
+    """The study as text, one block per metric; regimes and metrics named in words (English;
+    ``lang="keys"``: by their keys). The assumptions keep their key paths."""
     f = res.frames
     level = f"{res.confidence:.0%}"
-    lines = [f"Robustness of {res.target} − {res.source} (B − A) in scenario "
+    names = display_names(res.scenario, "keys" if lang == "keys" else "en")
+    source, target = names.regime(res.source), names.regime(res.target)
+    lines = [f"Robustness of {target} − {source} (B − A) in scenario "
              f"{res.scenario.name!r}: {res.replications} replications a run, seed {res.seed}, "
              f"{level} intervals"]
     design = f["design"]
     k = len(design.columns) - 1
     for m in res.metrics:
-        lines += ["", f"{m} ({METRICS[m][0]}): B − A"]
+        lines += ["", f"{metric_label(m, METRICS[m][0], lang)}: B − A"]
         rows = [[str(r["horizon"]), r["funding"], _num(r["source"]), _num(r["target"]),
                  _num(r["difference"]), _interval(r["ci_low"], r["ci_high"]),
                  r["sign"] + (" (CI excludes 0)" if r["settled"] else "")]
                 for r in f["horizons"].to_dict("records") if r["metric"] == m]
-        lines += _grid(["horizon", "funding", res.source, res.target, "B − A", f"{level} CI",
+        lines += _grid(["horizon", "funding", source, target, "B − A", f"{level} CI",
                         "sign"], rows)
         holds = f["holds"]
         if holds.empty:

@@ -7,10 +7,15 @@ repository cannot leak into it, and the build leaves nothing behind there), exac
 them from the package index. The installed commands then run in a directory of their own, with
 nothing of the repository on ``sys.path``. Without a reachable package index (setuptools for
 the build, the dependencies for the install) the test is skipped, saying so.
+
+The same environment then runs the classroom notebook (notebooks/03), copied out of the
+repository, as a class would: with the kernel and the sliders installed (nbclient, ipykernel,
+ipywidgets), top to bottom, in under :data:`NOTEBOOK_SECONDS`.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -35,6 +40,24 @@ OFFLINE = re.compile(r"NewConnectionError|Failed to establish a new connection|"
                      r"No route to host|Name or service not known")
 #: seconds a step may take before the test fails
 TIMEOUT = 600
+#: the classroom notebook, and the seconds it may take from the start of its kernel to its end
+CLASSROOM = ROOT / "notebooks" / "03_classroom_shanghai_vs_shishi.ipynb"
+NOTEBOOK_SECONDS = 60
+#: what a notebook needs to run outside Jupyter: a kernel, a client, and the sliders
+NOTEBOOK_TOOLS = ["nbclient>=0.9", "ipykernel>=6.25", "ipywidgets>=8.1"]
+#: run inside the fresh environment: execute a notebook, write it back, print the seconds taken
+EXECUTE = """
+import sys, time, nbformat
+from nbclient import NotebookClient
+nb = nbformat.read(sys.argv[1], as_version=4)
+started = time.perf_counter()
+NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=False,
+               resources={"metadata": {"path": "."}}).execute()
+print(f"{time.perf_counter() - started:.2f}")
+nbformat.write(nb, sys.argv[1])
+"""
+#: a first cell put in the copy: which govsim and which python the kernel runs
+WHERE = "import sys, govsim\nprint(govsim.__file__)\nprint(sys.executable)"
 
 
 def _environment(venv: Path | None) -> dict[str, str]:
@@ -76,6 +99,50 @@ def _packages() -> set[str]:
     """The packages of the source tree: every directory of govsim/ with an ``__init__.py``."""
     return {".".join(p.parent.relative_to(ROOT).parts)
             for p in (ROOT / "govsim").rglob("__init__.py")}
+
+
+def _output_text(cell: dict) -> str:
+    """Everything a cell printed or showed as text."""
+    parts = []
+    for out in cell.get("outputs", []):
+        text = out.get("text") or out.get("data", {}).get("text/plain", "")
+        parts.append("".join(text) if isinstance(text, list) else text)
+        if out.get("output_type") == "error":
+            parts.append(f"{out['ename']}: {out['evalue']}")
+    return "".join(parts)
+
+
+def _run_classroom(python: Path, venv: Path, work: Path) -> float:
+    """Run a copy of the classroom notebook in ``work`` with the installed govsim; check that
+    every cell ran, with that govsim, and return the seconds it took."""
+    nb = json.loads(CLASSROOM.read_text(encoding="utf-8"))
+    nb["cells"].insert(0, {"cell_type": "code", "id": "where", "metadata": {},
+                           "execution_count": None, "outputs": [], "source": WHERE})
+    copy = work / "classroom" / CLASSROOM.name
+    copy.parent.mkdir()
+    copy.write_text(json.dumps(nb), encoding="utf-8")
+    script = work / "execute_notebook.py"
+    script.write_text(EXECUTE, encoding="utf-8")
+    proc = _run([str(python), str(script), copy.name], "running the classroom notebook",
+                cwd=copy.parent, venv=venv)
+    seconds = float(proc.stdout.split()[-1])
+    ran = json.loads(copy.read_text(encoding="utf-8"))["cells"]
+    package, executable = _output_text(ran[0]).split()[:2]
+    assert Path(package).resolve().is_relative_to(venv.resolve()), package
+    assert Path(executable).parent.resolve() == (venv / "bin").resolve(), executable
+    code = [cell for cell in ran if cell["cell_type"] == "code"]
+    assert all(cell["execution_count"] for cell in code), "a cell of the notebook did not run"
+    errors = [_output_text(cell) for cell in code
+              if any(out.get("output_type") == "error" for out in cell.get("outputs", []))]
+    assert not errors, errors
+    assert "notebook computed in" in _output_text(code[-1])
+    sliders = [cell for cell in code if any(
+        "application/vnd.jupyter.widget-view+json" in out.get("data", {})
+        for out in cell.get("outputs", []))]
+    assert len(sliders) >= 3, "the try-it-yourself cells showed no sliders"
+    assert seconds < NOTEBOOK_SECONDS, \
+        f"the classroom notebook took {seconds:.1f} s (at most {NOTEBOOK_SECONDS})"
+    return seconds
 
 
 def test_pyproject_lists_every_package() -> None:
@@ -149,10 +216,34 @@ def test_installed_wheel_runs_a_shipped_scenario(tmp_path: Path) -> None:
         (ROOT / "scenarios" / "district.toml").read_bytes()
 
     compared = _run([str(venv / "bin" / "govsim"), "compare", "district", "-n", "2",
-                     "--horizon-days", "10", "--no-events"], "govsim compare district",
+                     "--horizon-days", "10", "--no-events", "--lang", "keys"],
+                    "govsim compare district",
                     cwd=work, venv=venv)
     assert "scenario 'district': 2 replications" in compared.stdout
     assert "consolidated - fragmented (paired)" in compared.stdout
     times["run"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    _run([str(python), "-m", "pip", "install", *NOTEBOOK_TOOLS], "installing the notebook tools",
+         cwd=work, venv=venv, network=True)
+    times["notebook tools"] = time.perf_counter() - mark
+    times["notebook"] = _run_classroom(python, venv, work)
     print("installed-wheel test, seconds:",
           ", ".join(f"{step} {seconds:.1f}" for step, seconds in times.items()))
+
+
+@pytest.mark.parametrize("notebook", sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb")))
+def test_notebooks_load_scenarios_by_name(notebook: str) -> None:
+    """No notebook reads a scenario file by a path into the repository, so each runs wherever
+    govsim is installed (the shipped scenarios are loaded by name)."""
+    nb = json.loads((ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    for path_like in ('"..', "'..", "scenarios/", "scenarios\"", ".toml", "Path.cwd()"):
+        assert path_like not in code, f"{notebook} reads {path_like!r}"
+
+
+def test_notebooks_extra_installs_jupyter_and_the_sliders() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    extra = config["project"]["optional-dependencies"]["notebooks"]
+    names = {re.split(r"[<>=!~\[; ]", req, maxsplit=1)[0].lower() for req in extra}
+    assert {"jupyterlab", "ipywidgets", "ipykernel"} <= names

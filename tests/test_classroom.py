@@ -109,7 +109,11 @@ def test_run_size_answers_in_seconds() -> None:
 
 # ------------------------------------------------------------------------------- results
 def test_opening_the_fund_ends_the_street_offices_advance() -> None:
+    import matplotlib.pyplot as plt
+
+    open_figures = len(plt.get_fignums())
     out = lesson(LEAK, "fragmented", {FUND: True}, replications=3)
+    assert len(plt.get_fignums()) == open_figures  # a server's runs leave no pyplot figure
     assert out["changes"] == {"world.funds.maintenance_fund.available": True}
     rows = {r["metric"]: r for r in out["table"]}
     burden = rows["street_office_burden_yuan"]
@@ -121,6 +125,8 @@ def test_opening_the_fund_ends_the_street_offices_advance() -> None:
     assert journey["case"] == 0 and set(journey["runs"]) == {"as_written", "changed"}
     assert journey["runs"]["changed"]["facts"] != journey["runs"]["as_written"]["facts"]
     json.dumps(out, allow_nan=False)  # plain JSON: no NaN reaches the page
+    resolved = rows["resolved_share"]["difference"]  # a difference of shares: points
+    assert resolved["text"].endswith(" pp") and "%" not in resolved["interval"]
 
 
 def test_no_change_no_difference_and_chinese_without_a_font(monkeypatch) -> None:
@@ -197,9 +203,14 @@ def served():
         proc.stderr.close()
 
 
-def _get(url: str, data: bytes | None = None) -> tuple[int, bytes]:
+def _get(url: str, data: bytes | None = None,
+         headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """GET ``url`` (POST ``data`` as JSON, unless ``headers`` say otherwise): status, body."""
+    if data is not None:
+        headers = {"Content-Type": "application/json", **(headers or {})}
     try:
-        with urllib.request.urlopen(url, data, timeout=120) as r:
+        with urllib.request.urlopen(urllib.request.Request(url, data, headers or {}),
+                                    timeout=120) as r:
             return r.status, r.read()
     except urllib.error.HTTPError as err:
         return err.code, err.read()
@@ -217,6 +228,12 @@ def test_the_server_answers_locally(served) -> None:
         {"regime": "fragmented", "values": {"accuracy": 0.5}}).encode())
     assert status == 400 and json.loads(body)["error"].startswith("values.accuracy: no control")
     assert _get(served + "api/run", b"{not json")[0] == 400
+    run = json.dumps({"regime": "fragmented", "values": {}}).encode()
+    # not JSON by its type (a form another site's page may post without asking): refused
+    assert _get(served + "api/run", run, {"Content-Type": "text/plain"})[0] == 400
+    assert _get(served + "api/run", run, {"Content-Length": "abc"})[0] == 400
+    # a page of another site may not run simulations here, even on this machine
+    assert _get(served + "api/run", run, {"Origin": "http://evil.example"})[0] == 403
     assert _get(served + "favicon.ico")[0] == 204 and _get(served + "other")[0] == 404
     # a page of another site whose name resolves here (DNS rebinding) is refused
     asked = urllib.request.Request(served + "api/setup", headers={"Host": "evil.example:80"})

@@ -60,7 +60,10 @@ def test_world_values_can_change_too() -> None:
 
 @pytest.mark.parametrize(("changes", "where"), [
     ({"regimes.consolidated.acuracy": 0.5}, "changes.regimes.consolidated.acuracy"),
-    ({"regimes.consolidated.accuracy": 1.5}, "regimes.consolidated.accuracy"),
+    ({"regimes.consolidated.accuracy": 1.5}, "changes.regimes.consolidated.accuracy"),
+    ({"world.horizon_days": 5}, "changes.world.horizon_days"),
+    ({"world.start": "2025-02-01"}, "changes.world.start"),
+    ({"regimes.fragmented.routing": "triage"}, "changes.regimes.fragmented.routing"),
     (["regimes.consolidated.accuracy"], "changes"),
     ({3: 1}, "changes"),
 ])

@@ -113,3 +113,15 @@ def test_the_reports_first_table_is_in_words() -> None:
     results = next(t for t in tables if t[0][0] == "metric")
     assert results[1][0] == "time to true resolution, median (days)"
     assert not KEY.findall(" ".join(" ".join(row) for row in results))
+
+
+def test_labels_are_shortened_only_where_the_short_forms_stay_apart() -> None:
+    s = govsim.load_scenario("district")
+    twins = govsim.scenario.with_values(s, {
+        "regimes.fragmented.label": "City hotline (2010)",
+        "regimes.consolidated.label": "City hotline (2020)"})
+    names = display_names(twins)
+    assert names.regime("fragmented") == "City hotline (2010)"
+    assert names.regime("consolidated") == "City hotline (2020)"
+    assert names.regime("consolidated_fund_released") == short_label(
+        s.regimes["consolidated_fund_released"].label)  # the others are still shortened

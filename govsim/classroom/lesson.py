@@ -81,13 +81,15 @@ def _num(x: Any) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def _shown(x: float | None, unit: str, lang: str) -> str:
-    """A number for reading: shares in percent, yuan and cases whole with separators (and no
-    "-0": a difference that rounds to nothing has no sign)."""
+def _shown(x: float | None, unit: str, lang: str, difference: bool = False) -> str:
+    """A number for reading: shares in percent (a difference of shares in percentage points),
+    yuan and cases whole with separators (and no "-0": a difference that rounds to nothing
+    has no sign)."""
     if x is None:
         return "–"
     if unit == "share":
-        text = f"{100 * x:.0f}%" if abs(x) >= 0.1 else f"{100 * x:.1f}%"
+        mark = "%" if not difference else ("个百分点" if lang == "zh" else " pp")
+        text = f"{100 * x:.0f}{mark}" if abs(x) >= 0.1 else f"{100 * x:.1f}{mark}"
     elif unit in ("yuan", "cases") or abs(x) >= 1000:
         text = f"{x:,.0f}"
     else:
@@ -117,9 +119,9 @@ def _table(cmp: Any, lang: str) -> list[dict[str, Any]]:
         rows.append({"metric": metric, "label": metric_label(metric, unit, lang),
                      "written": cells[BASE], "changed": cells[CHANGED],
                      "difference": {"mean": mean, "low": lo, "high": hi, "clear": clear,
-                                    "text": sign + _shown(mean, unit, lang),
-                                    "interval": f"{_shown(lo, unit, lang)} – "
-                                                f"{_shown(hi, unit, lang)}"
+                                    "text": sign + _shown(mean, unit, lang, True),
+                                    "interval": f"{_shown(lo, unit, lang, True)} – "
+                                                f"{_shown(hi, unit, lang, True)}"
                                     if lo is not None and hi is not None else ""}})
     return rows
 
@@ -137,7 +139,7 @@ def _journeys(cmp: Any, names: Any, drawn: str, lang: str,
     both runs: a line of facts and a swimlane figure each (the run as written from ``cache``
     when it has it: it is the same whatever the controls say)."""
     import govsim
-    from govsim.figures import plot_swimlane
+    from govsim.figures.swimlane import swimlane_figure
 
     cases = cmp.cases[cmp.cases["replication"] == 0]
     written = cases[cases["regime"] == BASE]
@@ -166,7 +168,7 @@ def _journeys(cmp: Any, names: Any, drawn: str, lang: str,
             facts = (f"{state}" + (f" after {days:.0f} days" if days is not None else "")
                      + f"; {contacts} contact{'s' * (contacts != 1)}, "
                        f"{units} unit{'s' * (units != 1)}")
-        fig = plot_swimlane(journey, title=names.regime(run), lang=drawn, names=names)
+        fig = swimlane_figure(journey, title=names.regime(run), lang=drawn, names=names)
         out["runs"][run] = {"facts": facts, "figure": _png(fig, 60)}
         if run == BASE:
             cache[drawn, lang] = out["runs"][run]

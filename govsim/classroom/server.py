@@ -32,6 +32,9 @@ from govsim.scenario.edit import with_overrides
 
 __all__ = ["Classroom", "serve", "HOST"]
 
+#: how many pages' newest requests are remembered (older pages' requests are never stale)
+_PAGES = 256
+
 HOST = "127.0.0.1"
 _KEPT = 32  # results kept for positions seen before
 
@@ -105,9 +108,11 @@ class Classroom:
         controls = self.controls(regime, lang)
         changes = changes_from(controls, values)  # checked before waiting
         with self._seen:
-            self._latest[client] = max(self._latest.get(client, 0), seq)
+            self._latest[client] = max(self._latest.pop(client, 0), seq)  # now the newest
+            while len(self._latest) > _PAGES:  # the pages heard from last are kept
+                del self._latest[next(iter(self._latest))]
         with self._lock:
-            if seq < self._latest[client]:
+            if seq < self._latest.get(client, seq):
                 return {"seq": seq, "stale": True}
             key = json.dumps([regime, lang, sorted(changes.items())], default=str)
             if key in self._results:
@@ -143,11 +148,17 @@ def _handler(room: Classroom, lang: str) -> type[BaseHTTPRequestHandler]:
 
         def _local(self) -> bool:
             """Whether the request names this machine (a page elsewhere that had a name
-            resolve to 127.0.0.1 -- DNS rebinding -- is refused)."""
+            resolve to 127.0.0.1 -- DNS rebinding -- is refused) and, if it says where it
+            comes from, comes from this page (a page of another site may not run
+            simulations here)."""
             host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
-            if host in ("127.0.0.1", "localhost"):
+            origin = self.headers.get("Origin")
+            port = self.server.server_address[1]
+            if host in ("127.0.0.1", "localhost") and (
+                    origin is None or origin in (f"http://127.0.0.1:{port}",
+                                                 f"http://localhost:{port}")):
                 return True
-            self._send(403, b"only pages from 127.0.0.1 may ask", "text/plain")
+            self._send(403, b"only this page, from 127.0.0.1, may ask", "text/plain")
             return False
 
         def do_GET(self) -> None:
@@ -174,7 +185,14 @@ def _handler(room: Classroom, lang: str) -> type[BaseHTTPRequestHandler]:
                 self._send(404, b"not found", "text/plain")
                 return
             try:
-                size = int(self.headers.get("Content-Length", "0"))
+                kind = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+                if kind != "application/json":
+                    raise GovsimError("must be sent as application/json", "request")
+                try:
+                    size = int(self.headers.get("Content-Length", "0"))
+                except ValueError:
+                    raise GovsimError("has a Content-Length that is no number",
+                                      "request") from None
                 if not 0 <= size <= 1 << 16:
                     raise GovsimError("the request is too large", "request")
                 try:
@@ -184,6 +202,8 @@ def _handler(room: Classroom, lang: str) -> type[BaseHTTPRequestHandler]:
                 self._json(200, room.run(request))
             except GovsimError as exc:
                 self._json(400, {"error": str(exc)})
+            except Exception as exc:  # a failure of the run itself: said, and the server lives
+                self._json(500, {"error": f"the run failed: {type(exc).__name__}: {exc}"})
 
     return Handler
 

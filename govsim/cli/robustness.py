@@ -65,6 +65,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     r.add_argument("--out", metavar="DIR", default=None,
                    help="write horizons.csv, holds.csv, prcc.csv, points.csv, design.csv, "
                    "runs.csv and robustness.json here")
+    r.add_argument("--lang", choices=("en", "keys"), default="en",
+                   help="en (default: regimes and metrics in words) or keys (by their keys); "
+                   "the table is in English only")
     r.add_argument("--json", action="store_true",
                    help="print the study as JSON instead of the table")
     return r
@@ -92,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(res.to_json() + "\n")
     else:
-        print(res.table())
+        print(res.table(args.lang))
     if args.out is not None:
         print(f"robustness written to {args.out}/", file=sys.stderr)
     return 0

@@ -151,4 +151,7 @@ def metric_names(metrics: Sequence[str] | None,
         if not isinstance(m, str) or m not in METRICS:
             raise GovsimError(f"unknown metric {shown(m)} (the metrics are "
                               f"{', '.join(METRICS)})", "metrics")
+    if len(set(metrics)) < len(metrics):
+        twice = next(m for m in metrics if list(metrics).count(m) > 1)
+        raise GovsimError(f"names {twice!r} twice", "metrics")
     return list(metrics)

@@ -173,11 +173,11 @@ class Comparison(Results):
 
     def table(self, metrics: Sequence[str] | None = None, lang: str = "en") -> str:
         """A plain-text comparison table: each regime's mean [CI] and the paired difference;
-        ``lang="zh"`` writes it in Chinese, with the scenario's Chinese labels."""
+        things named in words (``lang="zh"``: in Chinese, with the scenario's Chinese labels;
+        ``lang="keys"``: by their keys)."""
         from govsim.report.text import comparison_table
 
-        return comparison_table(self, list(metrics) if metrics is not None else HEADLINE,
-                                check_lang(lang))
+        return comparison_table(self, metric_names(metrics, HEADLINE), check_lang(lang))
 
 
 def _in_order(frame: pd.DataFrame, regimes: Sequence[str]) -> pd.DataFrame:

@@ -134,7 +134,11 @@ class ResultFigures:
 
         regime = self._regime(regime)
         lang, names, _ = self._words(lang)
-        journey = journey_from(self, case, replication, regime)
+        try:
+            journey = journey_from(self, case, replication, regime)
+        except ValueError as exc:  # no such case or replication: said at the argument
+            where = "replication" if str(exc).startswith("replication") else "case"
+            raise GovsimError(str(exc), where) from None
         return swimlane_figure(journey, title, lang, names, style, dense)
 
     def _regime(self, regime: str | None) -> str:

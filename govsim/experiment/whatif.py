@@ -23,6 +23,7 @@ from govsim.experiment.checks import resolve_scenario
 from govsim.experiment.comparison import Comparison, Results, ScenarioLike, run
 from govsim.progress import Progress
 from govsim.scenario.edit import with_values
+from govsim.scenario.keypath import segments
 from govsim.scenario.names import short_label
 
 __all__ = ["what_if", "BASE", "CHANGED"]
@@ -34,7 +35,15 @@ _LABELS = {BASE: ("{label}: as written", "{label}：按文件取值"),
            CHANGED: ("{label}: changed", "{label}：修改后")}
 
 
-def _check_changes(changes: Any) -> dict[str, Any]:
+#: the world's settings both runs must share to be paired day by day
+_SHARED = {"horizon_days": "pass horizon_days= instead: both runs cover the same days",
+           "start": "both runs must start on the same day to be paired"}
+
+
+def _check_changes(changes: Any, regime: str) -> dict[str, Any]:
+    """``changes`` as a dict, each key a key path that can change what ``regime`` does: a
+    path into another regime (which would change nothing) or to the horizon or the start
+    (which would unpair the runs) is refused at ``changes.PATH``."""
     if not isinstance(changes, Mapping):
         raise GovsimError(f"must be a mapping of key paths to values, got {shown(changes)}",
                           "changes")
@@ -42,6 +51,13 @@ def _check_changes(changes: Any) -> dict[str, Any]:
         if not isinstance(path, str) or not path:
             raise GovsimError(f"keys must be key paths such as 'regimes.consolidated.accuracy', "
                               f"got {shown(path)}", "changes")
+        parts = segments(path) or []
+        if parts[:1] == ["world"] and len(parts) > 1 and parts[1] in _SHARED:
+            raise GovsimError(f"cannot be changed here: {_SHARED[str(parts[1])]}",
+                              f"changes.{path}")
+        if parts[:1] == ["regimes"] and len(parts) > 1 and parts[1] != regime:
+            raise GovsimError(f"is a setting of regime {parts[1]!r}, but {regime!r} is the one "
+                              "run: it would change nothing", f"changes.{path}")
     return dict(changes)
 
 
@@ -81,9 +97,14 @@ def what_if(scenario: ScenarioLike, changes: Mapping[str, Any], regime: str | No
     """
     s = resolve_scenario(scenario, horizon_days)
     name = s.check_regime(regime)
-    values = _check_changes(changes)
-    changed = with_values(s, values, source="<scenario with the changes of what_if>",
-                          prefix="changes.")
+    values = _check_changes(changes, name)
+    try:
+        changed = with_values(s, values, source="<scenario with the changes of what_if>",
+                              prefix="changes.")
+    except GovsimError as exc:  # every problem said at the change that makes it
+        if exc.path.startswith("changes"):
+            raise
+        raise GovsimError(exc.message, f"changes.{exc.path}") from None
     common = dict(replications=replications, seed=seed, record_events=record_events, jobs=jobs,
                   executor=executor, scheduler=scheduler, warmup_days=warmup_days,
                   memory_budget=memory_budget, recording=recording)

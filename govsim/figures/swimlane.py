@@ -24,6 +24,7 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
 from govsim.atomic import atomic_write
+from govsim.errors import GovsimError
 from govsim.figures import swimlane_layout as layout
 from govsim.figures.labels import wrap
 from govsim.figures.style import font_for, get_style, use_style
@@ -104,7 +105,9 @@ def _draw_in(journey: pd.DataFrame, ax: Axes, title: str | None, names: Names,
     x1 = x.max()
     span = max(x1 - min(x0, x.min()), 1.0 / 24.0)
     # a crowded case: the frequent steps counted in bars, only the rare ones marked
-    dense = crowded(lane) if dense is None else bool(dense)
+    if dense is not None and not isinstance(dense, bool):
+        raise GovsimError(f"must be true, false or None, got {dense!r}", "dense")
+    dense = crowded(lane) if dense is None else dense
     drawn = rare(activity) if dense else np.ones(len(activity), dtype=bool)
     y = lane.astype(float)
     y[drawn] = layout.stacked(x[drawn], lane[drawn], eps=span * 0.012)

@@ -49,7 +49,9 @@ _OWEN: dict[str, tuple[str, str]] = {
 
 
 def _group_label(members: tuple[str, ...] | list[str], lang: str) -> str:
-    return "&".join(rule_name(r, lang) for r in members)
+    """A group of rules by its members' names: ``routing&non_owner`` by key, ``how cases are
+    routed & what a non-owner does`` in words."""
+    return (" & " if lang == "en" else "&").join(rule_name(r, lang) for r in members)
 
 
 def decomposition_table(dec: DecompositionView, lang: str = "en") -> str:

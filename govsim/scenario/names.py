@@ -77,9 +77,16 @@ def display_names(scenario: Scenario, lang: str = "en") -> Names:
             funds={k: f.label_zh for k, f in w.funds.items() if f.label_zh},
             description=scenario.description_zh or scenario.description)
     return Names(
-        lang=lang,
-        regimes={k: short_label(r.label) for k, r in scenario.regimes.items() if r.label},
-        units={k: short_label(u.label) for k, u in w.units.items() if u.label},
-        categories={k: short_label(c.label) for k, c in w.categories.items() if c.label},
-        funds={k: short_label(f.label) for k, f in w.funds.items() if f.label},
+        lang=lang, regimes=_shortened(scenario.regimes), units=_shortened(w.units),
+        categories=_shortened(w.categories), funds=_shortened(w.funds),
         description=scenario.description)
+
+
+def _shortened(things: Mapping[str, object]) -> dict[str, str]:
+    """Each labelled thing's :func:`short_label`, where no other thing of its kind has the same
+    short form (two hotlines "(2010)" and "(2020)" keep their whole labels); things without a
+    label are left out (shown by their keys)."""
+    labels = {k: str(getattr(t, "label", "")) for k, t in things.items()}
+    short = {k: short_label(v) for k, v in labels.items() if v}
+    taken = [*short.values(), *(k for k, v in labels.items() if not v)]
+    return {k: s if taken.count(s) == 1 else labels[k] for k, s in short.items()}

@@ -695,3 +695,21 @@ def test_a_run_over_the_memory_budget_names_the_flag(tmp_path: Path,
     code, _, err = cli(["compare", str(DISTRICT), "-n", "2", "--memory-budget", "0.01"], capsys)
     assert_user_error(code, err, "govsim: error: --memory-budget: scenario 'district' is "
                       "expected to bring about")
+
+
+@pytest.mark.parametrize("argv", [["compare", "district", "--bogus"],
+                                  ["compare", "district", "--regimes"],
+                                  ["compare", "district", "--replications", "0"],
+                                  ["report", "district", "--lang", "fr"],
+                                  ["nonesuch", "district"]])
+def test_a_bad_flag_is_refused_in_one_line(argv, capsys) -> None:
+    code, out, err = cli(argv, capsys)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "usage:" not in err, err
+    assert err.startswith("govsim") and "error:" in err and "--help lists the flags" in err
+
+
+@pytest.mark.parametrize("argv", [[], ["compare"]])
+def test_a_bare_command_shows_its_usage(argv, capsys) -> None:
+    code, _, err = cli(argv, capsys)
+    assert code == 2 and err.startswith("usage: govsim") and "required" in err

@@ -151,3 +151,22 @@ def test_a_negative_window_start_is_named() -> None:
     with pytest.raises(GovsimError) as err:
         parse_targets(data)
     assert err.value.path == "target[0].observe.from_day"
+
+
+def test_a_targets_interval_is_clipped_to_what_the_quantity_can_be() -> None:
+    from govsim.calibration.evaluate import target_table
+    from govsim.measure.targets import Target
+
+    def target(**observe):
+        return Target(name="t", scenario="s", regime="r", value=1.0, source="", role="input",
+                      statistic="mean", observe=observe)
+
+    meeting, share = target(kind="largest_meeting"), target(kind="resolved_share")
+    metric = target(kind="metric", metric="resolved_share")
+    obs = np.array([[1.0, 0.02, 0.97], [17.0, 0.9, 0.99]])  # two wide-apart replications
+    table = target_table([meeting, share, metric], obs)
+    table.index = ["m", "s", "x"]
+    assert table.loc["m", "ci_low"] == 0.0 and table.loc["m", "ci_high"] > 17
+    assert table.loc["s", "ci_low"] == 0.0 and table.loc["s", "ci_high"] == 1.0
+    assert table.loc["x", "ci_high"] == 1.0 and 0 < table.loc["x", "ci_low"] < 0.97
+    assert meeting.bounds == (0.0, np.inf) and metric.bounds == (0.0, 1.0)

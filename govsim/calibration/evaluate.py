@@ -262,7 +262,8 @@ def target_table(targets: Sequence[Target], obs: np.ndarray) -> pd.DataFrame:
         kept = v[~np.isnan(v)]
         finite = kept[np.isfinite(kept)]
         # an infinite value (an event that never happened) has no mean: only ranks then
-        mean, lo, hi, n = mean_ci(kept) if len(kept) and len(finite) == len(kept) else (
+        mean, lo, hi, n = mean_ci(kept, bounds=t.bounds) if len(kept) and len(finite) == len(
+            kept) else (
             math.inf if len(kept) else math.nan, math.nan, math.nan, len(kept))
         below, at_or_below = rank_of(t.value, v)
         p10, p50, p90 = (np.quantile(kept, [0.1, 0.5, 0.9], method="inverted_cdf")

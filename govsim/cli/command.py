@@ -20,6 +20,7 @@ import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import NoReturn
 
 from govsim.cli import (
     calibrate,
@@ -48,8 +49,25 @@ _COMMANDS: dict[str, ModuleType] = {
     "report": report, "robustness": robustness, "classroom": classroom}
 
 
+class _Parser(argparse.ArgumentParser):
+    """A parser whose refusal of a bad flag is one line (and the exit status 2); the usage
+    is printed only for ``--help`` and for a bare command (``govsim``, ``govsim compare``),
+    which is a request for it."""
+
+    #: whether the command line holds no more than a command's name, and the command whose
+    #: help lists the flags (both set by :func:`main`)
+    bare = False
+    command = "govsim"
+
+    def error(self, message: str) -> NoReturn:
+        if _Parser.bare:
+            self.print_usage(sys.stderr)
+        hint = "" if _Parser.bare else f" ({_Parser.command} --help lists the flags)"
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}{hint}\n")
+
+
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="govsim",
         description="Compare how cities govern citizens' complaints: same city, different rules.",
     )
@@ -77,8 +95,11 @@ def _flag_names(sp: argparse.ArgumentParser) -> dict[str, str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``govsim`` console script; returns the exit status."""
     parser, commands = _parser()
-    args = parser.parse_args(argv)
-    args.argv = list(sys.argv[1:] if argv is None else argv)  # for a report's provenance
+    given = list(sys.argv[1:] if argv is None else argv)
+    _Parser.bare = len(given) <= 1
+    _Parser.command = f"govsim {given[0]}" if given and given[0] in _COMMANDS else "govsim"
+    args = parser.parse_args(given)
+    args.argv = given  # for a report's provenance
     try:
         return _COMMANDS[args.command].run(args)
     except GovsimError as exc:

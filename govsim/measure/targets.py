@@ -39,6 +39,7 @@ import pandas as pd
 
 from govsim.errors import GovsimError, shown
 from govsim.inputs import read_toml
+from govsim.measure.metrics import FEASIBLE
 from govsim.scenario import Scenario
 
 __all__ = ["Target", "load_targets", "parse_targets", "observe", "check_against", "rank_of",
@@ -84,6 +85,16 @@ class Target:
     def counts(self) -> bool:
         """Whether the target enters a calibration's distance (emergent and fitted ones)."""
         return self.role in ("emergent", "fitted")
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """What the observed quantity can be, to clip its intervals to: a metric's feasible
+        range (:data:`govsim.measure.metrics.FEASIBLE`), [0, 1] for a share; every other kind
+        (counts, ratios of counts, years, yuan, units at a meeting) is >= 0."""
+        kind = self.observe.get("kind")
+        if kind == "metric":
+            return FEASIBLE.get(str(self.observe.get("metric")), (-math.inf, math.inf))
+        return (0.0, 1.0) if kind == "resolved_share" else (0.0, math.inf)
 
 
 def load_targets(path: str | Path) -> list[Target]:

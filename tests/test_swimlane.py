@@ -230,7 +230,7 @@ def test_money_notes_are_the_ledgers_amounts(leak, leak_12345, which):
         patches = by_kind.get("surface_fix", [])
         legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
         if patches:
-            assert f"surface fix ({len(patches)}; ¥{sum(patches):,.0f})" in legend
+            assert f"surface repair ({len(patches)}; ¥{sum(patches):,.0f})" in legend
     finally:
         plt.close(fig)
 

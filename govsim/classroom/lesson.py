@@ -222,8 +222,11 @@ def lesson(scenario: Scenario, regime: str, values: Mapping[str, Any], lang: str
         raise GovsimError("no case arose in these runs: lengthen the horizon", "horizon_days")
     names = display_names(cmp.scenario, drawn)
     names = dataclasses.replace(names, regimes=_RUNS[drawn])
-    figures = {"survival": _png(plot_survival(cmp.cases, lang=drawn, names=names)),
-               "costs": _png(plot_costs(cmp.units, cmp.metrics, lang=drawn, names=names))}
+    ran = cmp.run_line(drawn)  # the horizon and the replications, under each title
+    figures = {"survival": _png(plot_survival(cmp.cases, lang=drawn, names=names,
+                                              subtitle=ran)),
+               "costs": _png(plot_costs(cmp.units, cmp.metrics, lang=drawn, names=names,
+                                        subtitle=ran))}
     return {"table": _table(cmp, lang), "figures": figures,
             "journey": _journeys(cmp, names, drawn, lang, {} if cache is None else cache), "changes": changes,
             "replications": reps, "horizon_days": scenario.world.horizon_days, "notes": notes,

@@ -140,11 +140,12 @@ def plural(key: str, n: float) -> str:
 
 
 def activity_label(activity: str) -> str:
-    """The words shown for an activity (:data:`ACTIVITY_TEXT`, else its name; in Chinese,
-    :func:`govsim.lang.activity_name`)."""
-    if _LANG.get() == "zh":
-        return activity_name(activity, "zh")
-    return ACTIVITY_TEXT.get(activity, activity.replace("_", " "))
+    """The words shown for an activity: :data:`ACTIVITY_TEXT`, else
+    :func:`govsim.lang.activity_name` in the block's language (``"keys"``: its name, spaced)."""
+    lang = _LANG.get()
+    if lang == "keys":
+        return activity.replace("_", " ")
+    return ACTIVITY_TEXT.get(activity) or activity_name(activity, lang)
 
 
 def money_text(activity: str, amount: float) -> str:

@@ -1,19 +1,25 @@
 # Two commands do all set-up from a fresh clone:
 #   make demo   -- compare the two regimes on scenarios/district.toml
 #   make test   -- run the test suite
+#   make docs   -- build the documentation site into site/html (warnings are errors)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DOCS_STAMP := $(VENV)/.docs-installed
 TESTS  ?= tests notebooks
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+$(DOCS_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
+	touch $(DOCS_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/govsim compare scenarios/district.toml --regimes fragmented,consolidated --replications 6 --no-events --seed 2026
@@ -33,5 +39,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_city_year.py
 
+# -E: read every page afresh, so a warning in a page that did not change still fails the build.
+# The notebooks are not run (NOTEBOOKS=off, the tutorials show no outputs); NOTEBOOKS=cache
+# runs them (about 5 minutes, kept in site/.jupyter_cache) and a cell that errors fails the build.
+NOTEBOOKS ?= off
+docs: $(DOCS_STAMP)
+	$(BIN)/sphinx-build -E -q -W --keep-going -b html -c docs -d site/doctrees \
+	  -D nb_execution_mode=$(NOTEBOOKS) . site/html
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache site

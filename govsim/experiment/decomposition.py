@@ -191,8 +191,7 @@ def decompose(scenario: ScenarioLike, source: str, target: str, *,
 
     Parameters
     ----------
-    scenario, replications, seed, horizon_days, warmup_days, jobs, progress, executor,
-    scheduler, memory_budget:
+    scenario, replications, seed, horizon_days, warmup_days, jobs, progress, executor, scheduler, memory_budget:
         As in :func:`~govsim.experiment.compare` (one task is one replication's world and a
         handful of variants).
     source, target:
@@ -212,6 +211,8 @@ def decompose(scenario: ScenarioLike, source: str, target: str, *,
         ``[["intake", "case_record"]]``, shown as ``intake&case_record``); they are merged with
         the groups the requirements form, and within each the rules still get their shares.
 
+    Notes
+    -----
     Rules linked by a requirement that a variant would break
     (:data:`govsim.scenario.dependencies.REQUIREMENTS`, e.g. ``non_owner = "return"`` needs
     ``routing = "triage"``) are grouped; the values are then Owen values (see the module) and

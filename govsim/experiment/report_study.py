@@ -66,8 +66,7 @@ def make_report(scenario: ScenarioLike, regimes: Sequence[str] | None = None, *,
 
     Parameters
     ----------
-    scenario, regimes, baseline, replications, seed, horizon_days, warmup_days, jobs,
-    executor, scheduler, memory_budget:
+    scenario, regimes, baseline, replications, seed, horizon_days, warmup_days, jobs, executor, scheduler, memory_budget:
         As in :func:`~govsim.experiment.compare` (the event log is kept: the process map and
         the swimlane are drawn from it).
     decompose:

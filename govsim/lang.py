@@ -348,10 +348,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     "fig.lights.red": ("red", "红灯"),
     "fig.lights.title": ("Monitoring lights over time (mean over replications)",
                          "监控亮灯随时间的变化（各次重复的均值）"),
-    "fig.pm.title": ("Process map{of}: {total:,} transitions; {k} rarer edges (< {share:.0%}) "
-                     "left out; labels: count and median hours between the events",
-                     "流程图{of}：共 {total:,} 次转移；省略 {k} 条较少见的边（< {share:.0%}）；"
-                     "标注：次数与两事件间隔小时数的中位数"),
     "fig.pm.of": (" of {regime}", "（{regime}）"),
     "fig.pm.hours": ("{h:.3g} h", "{h:.3g} 小时"),
     "fig.sweep.title": ("{metric} against {factor}\n(mean and 95% CI over replications{vary})",

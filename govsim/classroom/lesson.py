@@ -41,13 +41,6 @@ _STATES = {"en": {"resolved": "resolved", "abandoned": "gave up", "open": "still
            "zh": {"resolved": "已解决", "abandoned": "已放弃", "open": "仍未解决"}}
 
 
-def _cases_per_replication(scenario: Scenario, days: int) -> float:
-    """Expected problems in one replication of ``days`` days (the categories' mean rates and
-    their dated arrivals; seasons and trends left out)."""
-    cats = scenario.world.categories.values()
-    return sum(c.rate_per_day for c in cats) * days + sum(len(c.arrivals) for c in cats)
-
-
 def run_size(scenario: Scenario, replications: int | None = None,
              horizon_days: int | None = None, budget: int = CASE_BUDGET) -> tuple[int, int]:
     """``(replications, horizon_days)`` for one update of the page: as given, or chosen so that
@@ -65,12 +58,12 @@ def run_size(scenario: Scenario, replications: int | None = None,
     days = horizon_days or written
     reps = replications
     if reps is None:
-        each = max(_cases_per_replication(scenario, days), 1.0)
+        each = max(scenario.expected_cases(days), 1.0)
         reps = int(min(MAX_REPLICATIONS, max(MIN_REPLICATIONS, budget // (2 * each))))
     if horizon_days is None:
-        rate = _cases_per_replication(scenario, 1) - _cases_per_replication(scenario, 0)
-        if rate > 0 and 2 * reps * _cases_per_replication(scenario, days) > budget:
-            fitted = (budget / (2 * reps) - _cases_per_replication(scenario, 0)) / rate
+        rate = scenario.expected_cases(1) - scenario.expected_cases(0)
+        if rate > 0 and 2 * reps * scenario.expected_cases(days) > budget:
+            fitted = (budget / (2 * reps) - scenario.expected_cases(0)) / rate
             days = int(min(written, max(MIN_DAYS, fitted)))
     return int(reps), int(days)
 

@@ -35,7 +35,7 @@ from govsim.experiment.whatif import BASE, CHANGED, what_if
 from govsim.lang import check_lang, metric_label
 from govsim.measure.lesson import verdict
 from govsim.measure.metrics import FEASIBLE, METRICS
-from govsim.report.text import _fmt as _number
+from govsim.report.text import interval_text as _cell
 from govsim.scenario import Scenario, check_path, display_names, scenario_data
 from govsim.scenario.edit import get_path
 from govsim.stats.intervals import SMALL_SAMPLE
@@ -94,15 +94,6 @@ def lever_values(scenario: ScenarioLike, levers: Sequence[Lever]) -> dict[str, A
     """
     data = scenario_data(resolve_scenario(scenario))
     return {lv.name: get_path(data, lv.path, where=f"levers.{lv.name}") for lv in levers}
-
-
-def _cell(mean: float, low: float, high: float) -> str:
-    """``mean [low, high]``; ``n/a`` without a mean, the mean alone without an interval."""
-    if math.isnan(mean):
-        return "n/a"
-    if math.isnan(low) or math.isnan(high):
-        return _number(mean)
-    return f"{_number(mean)} [{_number(low)}, {_number(high)}]"
 
 
 def change_table(cmp: Comparison, metrics: Sequence[str], lang: str = "en",

@@ -107,8 +107,7 @@ def memo_table(res: ResultsView, metrics: Sequence[str], lang: str = "en",
     notes = table_notes(cells, lang=lang)
     if getattr(res, "baseline", ""):
         notes.append(lookup(_WORDS, "p_note", lang))
-    level = res.confidence if confidence is None else confidence
-    frame.attrs["header"] = results_header(_AtLevel(res, level), lang)
+    frame.attrs["header"] = results_header(res, lang, confidence)
     frame.attrs["notes"] = notes
     return frame
 
@@ -124,12 +123,3 @@ def label_rows(res: ResultsView, metrics: Sequence[str], lang: str = "en") -> li
         out.append([metric_label(m, METRICS[m][0], lang), *row[2:2 + k]])
     return out
 
-
-class _AtLevel:
-    """``res`` as if made at confidence ``level`` (for the header line)."""
-
-    def __init__(self, res: ResultsView, level: float) -> None:
-        self._res, self.confidence = res, level
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._res, name)

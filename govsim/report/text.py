@@ -30,7 +30,8 @@ from govsim.scenario.names import Names, display_names
 from govsim.stats.intervals import SMALL_SAMPLE
 
 __all__ = ["comparison_table", "comparison_rows", "table_notes", "results_header", "summary_table",
-           "results_json", "case_distribution_table", "sweep_rows", "sweep_table"]
+           "results_json", "case_distribution_table", "sweep_rows", "sweep_table",
+           "interval_text"]
 
 
 def _fmt(x: float) -> str:
@@ -48,16 +49,21 @@ def _fmt(x: float) -> str:
     return f"{x:.3f}"
 
 
-def _cell(s: pd.Series, mean: str = "mean") -> str:
-    """``mean [low, high]`` from a summary row; no interval from one value; ``*`` marks an
-    interval from fewer than :data:`~govsim.stats.intervals.SMALL_SAMPLE` values."""
-    value, low, high = s[mean], s["ci_low"], s["ci_high"]
+def interval_text(value: float, low: float, high: float) -> str:
+    """``value [low, high]`` as the tables print it; ``n/a`` without a value, the value alone
+    without an interval (one replication)."""
     if isinstance(value, float) and math.isnan(value):
         return "n/a"
     if isinstance(low, float) and math.isnan(low):
         return _fmt(value)
-    flag = "*" if int(s["n"]) < SMALL_SAMPLE else ""
-    return f"{_fmt(value)} [{_fmt(low)}, {_fmt(high)}]{flag}"
+    return f"{_fmt(value)} [{_fmt(low)}, {_fmt(high)}]"
+
+
+def _cell(s: pd.Series, mean: str = "mean") -> str:
+    """:func:`interval_text` of a summary row; ``*`` marks an interval from fewer than
+    :data:`~govsim.stats.intervals.SMALL_SAMPLE` values."""
+    text = interval_text(s[mean], s["ci_low"], s["ci_high"])
+    return text + "*" if text.endswith("]") and int(s["n"]) < SMALL_SAMPLE else text
 
 
 def _notes(rows: list[list[str]], *more: str, lang: str = "en") -> str:
@@ -79,14 +85,15 @@ def table_notes(rows: list[list[str]], *more: str, lang: str = "en") -> list[str
     return lines
 
 
-def results_header(res: ResultsView, lang: str = "en") -> str:
-    """The line above a results table: scenario, replications, seed, horizon, what is shown."""
+def results_header(res: ResultsView, lang: str = "en", confidence: float | None = None) -> str:
+    """The line above a results table: scenario, replications, seed, horizon, what is shown
+    (intervals at ``confidence``, default the results' own level)."""
     w = res.scenario.world
     head = tr("head.scenario", lang, name=res.scenario.name)
     tail = tr("head.horizon", lang, seed=res.seed, days=w.horizon_days, start=w.start)
     if res.replications == 1:
         return head + tr("head.one", lang) + tail + tr("head.one_tail", lang)
-    pct = round(res.confidence * 100)
+    pct = round((res.confidence if confidence is None else confidence) * 100)
     return (head + tr("head.many", lang, n=res.replications) + tail
             + tr("head.mean_ci", lang, pct=pct))
 

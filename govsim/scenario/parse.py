@@ -52,15 +52,17 @@ class Scenario(Strict):
     def regime_names(self) -> list[str]:
         return list(self.regimes)
 
-    def expected_cases(self) -> float:
-        """The expected number of cases in one replication: each category's daily rates
-        (:meth:`~govsim.scenario.world.Category.daily_rates`) summed over the horizon, plus its
+    def expected_cases(self, days: int | None = None) -> float:
+        """The expected number of cases in one replication of ``days`` days (default: the
+        horizon): each category's daily rates
+        (:meth:`~govsim.scenario.world.Category.daily_rates`) summed over them, plus its
         dated arrivals. With responsive demand (``world.demand``) it counts the problems the
         world draws, ``max_factor`` times the rate: an upper bound on the cases filed."""
         w = self.world
+        n = w.horizon_days if days is None else days
         # with responsive demand, problems are drawn at the highest rate filings can reach
         factor = w.demand.max_factor if w.demand.on else 1.0
-        return sum(factor * float(cat.daily_rates(w.start, w.horizon_days).sum())
+        return sum(factor * float(cat.daily_rates(w.start, n).sum())
                    + len(cat.arrivals) for cat in w.categories.values())
 
     def check_regimes(self, names: Sequence[str] | None = None, *, where: str = "regimes",

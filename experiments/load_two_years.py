@@ -4,9 +4,11 @@ that do (0.2, inside the bounds its comment states). Both regimes share the sett
 
     .venv/bin/python experiments/load_two_years.py            # 3 replications, seed 2026
     .venv/bin/python experiments/load_two_years.py 6          # more replications
+    .venv/bin/python experiments/load_two_years.py 2 20       # 2 replications of 20 days
 
 Prints one comparison table per setting (about a quarter of an hour on two idle cores).
-The README ("What it says, and under which conditions") quotes a run with 3 replications.
+docs/findings.md ("What it says, and under which conditions") shows a run with 2
+replications, stored by `docs/regenerate.py load_two_years`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ METRICS = ["resolution_days_median", "resolution_days_rmst30", "resolved_share",
            "street_office_shifted_cost_yuan", "open_cases", "deadline_breach_share"]
 
 
-def main(replications: int) -> None:
+def main(replications: int, days: int = 730) -> None:
     base = scenario_data(load_scenario("district"))
     for sensitivity in (0.0, 0.2):
         data = copy.deepcopy(base)
@@ -34,10 +36,10 @@ def main(replications: int) -> None:
             category["trend_per_year"] = YANGPU_TREND
         data["world"]["behaviour"]["load_sensitivity"] = sensitivity
         res = govsim.compare(data, ["fragmented", "consolidated"], replications=replications,
-                             horizon_days=730, seed=2026, record_events=False)
+                             horizon_days=days, seed=2026, record_events=False)
         print(f"load_sensitivity = {sensitivity}")
         print(res.table(METRICS), flush=True)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
+    main(*(int(a) for a in sys.argv[1:3])) if len(sys.argv) > 1 else main(3)

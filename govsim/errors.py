@@ -20,6 +20,17 @@ class GovsimError(Exception):
         Dotted key path into the scenario or experiment (``regimes.fragmented.channels[2].unit``)
         or the name of the function parameter that caused it (``replications``, ``out``); the
         command line shows the matching flag (``--replications``). Empty when not applicable.
+
+    Examples
+    --------
+    >>> import govsim
+    >>> try:
+    ...     govsim.run("district", "no_such_regime", replications=1)
+    ... except govsim.GovsimError as err:
+    ...     print(err.path, "->", err.message)
+    regime -> unknown regime 'no_such_regime'; the scenario has fragmented, consolidated, ...
+    >>> str(govsim.GovsimError("must be at least 1, got 0", "replications"))
+    'replications: must be at least 1, got 0'
     """
 
     def __init__(self, message: str, path: str = "") -> None:

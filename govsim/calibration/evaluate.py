@@ -144,7 +144,7 @@ def _observe_task(args: tuple[Scenario, str, int, int, bool, tuple[Target, ...]]
 
 class Evaluator:
     """Evaluates points (arrays of parameter values) on one scenario and regime, every point
-    under the same seeds, and keeps every evaluation in :attr:`trace`."""
+    under the same seeds, and keeps every evaluation in ``trace``."""
 
     def __init__(self, scenario: Scenario, regime: str, targets: Sequence[Target],
                  parameters: Sequence[Parameter], *, replications: int = 5, seed: int = 0,
@@ -191,7 +191,7 @@ class Evaluator:
     def evaluate(self, points: np.ndarray, *, seed: int | None = None, stage: str = "search",
                  replications: int | None = None, as_is: bool = False) -> np.ndarray:
         """Observations of ``points`` (k × parameters): an array k × replications × targets.
-        Each point's distance and per-target means are added to :attr:`trace`. ``as_is``:
+        Each point's distance and per-target means are added to ``trace``. ``as_is``:
         run the scenario unchanged (``points`` only label the trace)."""
         points = np.atleast_2d(np.asarray(points, dtype=float))
         seed = self.seed if seed is None else seed

@@ -44,6 +44,25 @@ class Calibration:
         The same for the scenario as it was, under the same fresh seeds.
     fitted:
         The scenario with the best values set.
+
+    Examples
+    --------
+    >>> import govsim, os, tempfile
+    >>> from govsim.measure.targets import parse_targets
+    >>> figure = {"name": "satisfied", "scenario": "shishi_12345", "regime": "consolidated",
+    ...           "value": 0.945, "tolerance": 0.02, "role": "fitted", "statistic": "mean",
+    ...           "source": "Case B: 94.5% satisfied at the follow-up call",
+    ...           "observe": {"kind": "metric", "metric": "callback_satisfaction"}}
+    >>> cal = govsim.calibrate(parse_targets({"target": [figure]}), "shishi_12345", "consolidated",
+    ...                        {"world.citizens.satisfied_within_days": (5, 120)}, budget=2,
+    ...                        replications=1, horizon_days=30, executor="serial")
+    >>> cal.trace["stage"].tolist()      # 2 points searched, the best checked, the start
+    ['design', 'design', 'check', 'start']
+    >>> print(cal.summary())  # doctest: +ELLIPSIS
+    calibration of 'shishi_12345', regime 'consolidated': method crn, 2 points x 1 replications; ...
+    >>> out = cal.write(os.path.join(tempfile.mkdtemp(), "fit"))
+    >>> sorted(os.listdir(out))
+    ['calibration.json', 'fitted.toml', 'targets.csv', 'trace.csv', 'trace.png']
     """
 
     scenario: Scenario

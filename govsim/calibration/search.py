@@ -167,6 +167,23 @@ def calibrate(targets: str | Path | Sequence[Target], scenario: str | Path | Sce
     ready:
         Called once every input has been checked, before the first simulation (the command
         line tries its output directory then).
+
+    Examples
+    --------
+    >>> import govsim
+    >>> from govsim.measure.targets import parse_targets
+    >>> figure = {"name": "satisfied", "scenario": "shishi_12345", "regime": "consolidated",
+    ...           "value": 0.945, "tolerance": 0.02, "role": "fitted", "statistic": "mean",
+    ...           "source": "Case B: 94.5% satisfied at the follow-up call",
+    ...           "observe": {"kind": "metric", "metric": "callback_satisfaction"}}
+    >>> cal = govsim.calibrate(parse_targets({"target": [figure]}), "shishi_12345", "consolidated",
+    ...                        {"world.citizens.satisfied_within_days": (5, 120)}, budget=2,
+    ...                        replications=1, horizon_days=30, executor="serial")
+    >>> cal.best
+    {'world.citizens.satisfied_within_days': 38.0}
+    >>> cal.table[["target", "value", "met"]]
+          target  value   met
+    0  satisfied  0.945  True
     """
     return execute(plan(targets, scenario, regime, parameters, method=method, budget=budget,
                         replications=replications, seed=seed, horizon_days=horizon_days,
@@ -203,7 +220,8 @@ def plan(targets: str | Path | Sequence[Target], scenario: str | Path | Scenario
                           "regime")
     s = resolve_scenario(scenario, horizon_days)
     ts = check_targets(targets)
-    check_work(budget, replications, 0.0, len(ts))  # the counts, before the box is built
+    # the counts, before the box is built (the scenario as written says how large a run is)
+    check_work(budget, replications, s.expected_cases(), len(ts))
     s.check_regime(regime)
     if parameters is None:
         parameters = _informed(ts, s.name, regime)

@@ -54,7 +54,7 @@ def check_fit(fit: Learnt, later: Any, *, columns: Any = None,
     fit : RequestFit
         The result of :func:`~govsim.data.requests.world_from_requests` (or of
         :meth:`~govsim.data.result.RequestFit.fit_work`) on an earlier period.
-    later : pandas.DataFrame or path of a CSV file
+    later : pandas.DataFrame or str or os.PathLike
         The later log, read by :func:`~govsim.data.reading.read_requests` with ``columns``
         and ``read_options`` (:data:`READ_OPTIONS`). Its creation window is the period checked;
         its ``as_of`` is where durations are censored.

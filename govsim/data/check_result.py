@@ -19,10 +19,10 @@ if TYPE_CHECKING:
 
 __all__ = ["RequestCheck", "VOLUME_COLUMNS", "TIMES_COLUMNS"]
 
-#: the columns of :attr:`RequestCheck.volume`
+#: the columns of ``RequestCheck.volume``
 VOLUME_COLUMNS = ["category", "observed", "expected", "pi_low", "pi_high", "rate_rel_se",
                   "simulated_mean", "ratio", "inside", "flag"]
-#: the columns of :attr:`RequestCheck.times` (days)
+#: the columns of ``RequestCheck.times`` (days)
 TIMES_COLUMNS = ["agency", "quantile", "observed", "observed_ci_low", "observed_ci_high",
                  "simulated", "simulated_ci_low", "simulated_ci_high", "ratio", "closed",
                  "requests", "inside"]

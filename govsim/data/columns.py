@@ -155,8 +155,9 @@ def read_log(df: pd.DataFrame, columns: Columns, *,
     """Check a request table and read it into a :class:`Log`.
 
     A request counts as closed when it has a close time no later than ``as_of`` and, if there
-    is a status column, its status counts as closed (:func:`~govsim.data.statuses.
-    closed_by_status`: read from its words, or one of ``closed_statuses``); any other request
+    is a status column, its status counts as closed
+    (:func:`~govsim.data.statuses.closed_by_status`: read from its words, or one of
+    ``closed_statuses``); any other request
     is still open at ``as_of``. A request with a closing status but no close time is kept for
     the arrival rates and left out of the durations. Rows with no creation time, agency or
     complaint type are left out and counted in ``Log.dropped``. ``Log.statuses`` sums up every
@@ -181,7 +182,7 @@ def read_log(df: pd.DataFrame, columns: Columns, *,
         each status's words: ``Closed (Duplicate)`` and ``Resolved`` are closed, ``Open``,
         ``New`` and ``Email Sent`` open, and a status that reads as neither is closed when the
         request has a close time.
-    as_of : date or time, optional
+    as_of : date or datetime, optional
         The log's end; default its latest time stamp. No request may be created after it.
     tz, date_format : str, optional
         See :func:`parse_times`.

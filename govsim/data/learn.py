@@ -149,7 +149,13 @@ def _work(f: _Fitter, name: str, fit: DurationFit) -> tuple[float, float]:
 
 def learn_world(log: Log, window: Window, args: Arguments, cols: Columns, rows_read: int,
                 begin: np.datetime64, horizon: int, z: float) -> RequestFit:
-    """Fit every part of the world (see the module's notes) and gather the result."""
+    """Fit every part of the world (see the module's notes) and gather the result.
+
+    Parameters
+    ----------
+    log : govsim.data.columns.Log
+        The requests read (:func:`~govsim.data.columns.read_log`).
+    """
     tau = float((log.as_of - window.first_day.astype("datetime64[s]")).astype(np.int64)) / 86400.0
     f = _Fitter(log, args, z, max(tau, 1.0 / 1440.0))
     world_categories: dict[str, dict[str, Any]] = {}

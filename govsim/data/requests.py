@@ -47,7 +47,7 @@ def world_from_requests(
 
     Parameters
     ----------
-    df : pandas.DataFrame, or the path of a CSV file
+    df : pandas.DataFrame or str or os.PathLike
         One row per request, with creation time, close time, agency, complaint type and status.
         A path (``str`` or ``os.PathLike``) is read as text (``pd.read_csv(path, dtype=str,
         keep_default_na=False)``) after :func:`govsim.inputs.check_input_file`: a directory, a
@@ -67,11 +67,11 @@ def world_from_requests(
         that reads as closed ("Closed", "Closed (Duplicate)", "Resolved", ...) is closed, one
         that reads as open is not, and any other counts as closed when the request has a close
         time (``fit.diagnostics["statuses"]``). Requests not closed are censored at ``as_of``.
-    as_of : date or time, optional
+    as_of : date or datetime, optional
         When the log was taken (the export time): durations of requests still open are
         censored there. Text, a ``datetime``/``date``, a ``Timestamp`` or a ``datetime64``,
         not a number; default the latest time stamp in it (often a close time).
-    window : pair of dates, optional
+    window : tuple of date, optional
         The creation window the arrival rates are counted over: its first day and the day
         after its last. Default: detected where the requests were created
         (:func:`govsim.data.window.creation_window`), which may end long before ``as_of``
@@ -105,12 +105,12 @@ def world_from_requests(
         ``work_cv`` is the cv of that restricted time. A log's time to close includes waiting,
         so it is an upper bound on work. :meth:`RequestFit.fit_work` replaces the assumption
         with work fitted to the log's median times to close.
-    kinds, default_kind : mapping of str to str, str
+    kinds, default_kind : Mapping[str, str], str
         Unit kinds by agency; agencies not listed get ``default_kind``.
-    staff, utilisation : mapping of str to int, float
+    staff, utilisation : Mapping[str, int], float
         Staff by agency, whole numbers from 1 to 100,000; agencies not listed get enough staff
         for their work to keep them ``utilisation`` busy in their open hours (at least 1).
-    hours : mapping of str to str, optional
+    hours : Mapping[str, str], optional
         Office hours by agency (``"08:30-17:30"``, ``"24h"``); agencies not listed work round
         the clock when at least half of their timed close times fall outside Monday-Friday
         08:30-17:30 (:func:`govsim.data.staffing.round_the_clock`), office hours otherwise.

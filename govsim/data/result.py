@@ -17,7 +17,7 @@ import pandas as pd
 
 __all__ = ["RequestFit", "ESTIMATE_COLUMNS"]
 
-#: the columns of :attr:`RequestFit.estimates`
+#: the columns of ``RequestFit.estimates``
 ESTIMATE_COLUMNS = ["quantity", "category", "agency", "level", "estimate", "se", "ci_low",
                     "ci_high", "n"]
 

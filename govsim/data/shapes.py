@@ -53,6 +53,7 @@ OPEN311 = Columns(created="requested_datetime", closed="updated_datetime",
 #: plain names: ``created``, ``closed``, ``agency``, ``category``, ``status``
 GENERIC = Columns(created="created", closed="closed", agency="agency", category="category",
                   status="status")
+#: the shapes a log may have, by the name ``columns=`` takes
 SHAPES = {"nyc311": NYC311, "open311": OPEN311, "generic": GENERIC}
 #: the columns a log may go without
 OPTIONAL = ("closed", "status")

@@ -4,7 +4,7 @@ Layer: data. :func:`parse_times` reads New York's ``12/25/2013 11:59:08 PM``, Ba
 ``01/03/2017 10:22:00 AM`` and ``2017/01/03 10:22:00 AM``, ISO 8601 with offsets or a ``Z``
 (Open311), and BigQuery's ``2016-03-14 13:44:00 UTC`` (San Francisco), in the format
 :func:`guess_format` finds, never stamp by stamp; zero-padded formats take a faster path
-(:func:`_padded`). Stamps in UTC keep UTC's wall-clock time unless ``tz`` is given, and say so
+(``_padded``). Stamps in UTC keep UTC's wall-clock time unless ``tz`` is given, and say so
 (:data:`UTC_NOTE`); :func:`parse_zoned` also brings stamps to another column's UTC offset
 (a log's close times to its creation times'). Every problem is a
 :class:`~govsim.errors.GovsimError` whose path is the column's name.
@@ -93,7 +93,7 @@ def guess_format(values: pd.Series) -> str | None:
     return best
 
 
-#: the zero-padded fields :func:`_padded` reads, and the sets of them it reads
+#: the zero-padded fields ``_padded`` reads, and the sets of them it reads
 _FIELDS = {"%m": "(0[1-9]|1[0-2])", "%d": "(0[1-9]|[12][0-9]|3[01])", "%Y": "([0-9]{4})",
            "%H": "([01][0-9]|2[0-3])", "%I": "(0[1-9]|1[0-2])", "%M": "([0-5][0-9])",
            "%S": "([0-5][0-9])", "%p": "(AM|PM)"}
@@ -185,7 +185,7 @@ def parse_times(values: pd.Series, column: str, *, date_format: str | None = Non
 
     The format (:func:`guess_format`) is read for the whole column at once, never stamp by
     stamp: under a second for a million of New York's or Baltimore's zero-padded stamps
-    (:func:`_padded`; about two seconds when pandas reads them), and for a million ISO 8601
+    (``_padded``; about two seconds when pandas reads them), and for a million ISO 8601
     or BigQuery ``" UTC"`` stamps.
 
     Parameters
@@ -234,7 +234,7 @@ def parse_zoned(values: pd.Series, column: str, *, date_format: str | None = Non
     ----------
     values, column, date_format, tz, notes
         See :func:`parse_times`.
-    zone : tzinfo or str, optional
+    zone : datetime.tzinfo or str, optional
         Without ``tz``: time-zone-aware stamps whose wall-clock time differs in this zone are
         brought to it (the same instants on its clock), with a note in ``notes``; naive
         stamps are kept as they are.

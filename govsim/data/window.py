@@ -100,7 +100,7 @@ def creation_window(created: np.ndarray, as_of: np.datetime64, given: Any = None
         The requests' creation times (``datetime64``), in any order.
     as_of : numpy.datetime64
         The log's end (its export time); durations are censored there.
-    given : pair of dates, optional
+    given : tuple of date, optional
         ``(first day, day after the last)`` as text, ``date``, ``Timestamp`` or ``datetime64``.
         Default: detected -- from the day of the first creation to the day after the last, but
         never past the day of ``as_of`` (a partial last day is left out); at either end, at most

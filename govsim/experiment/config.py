@@ -78,6 +78,20 @@ class Experiment:
     scenario_source:
         Where the scenario came from, as recorded in ``experiment.json`` (default: the path as
         given, ``shipped:NAME`` for a shipped scenario's name, empty for a scenario object).
+
+    Examples
+    --------
+    >>> import govsim
+    >>> exp = govsim.Experiment("district", {"regimes.consolidated.accuracy": [0.8, 0.97]},
+    ...                         regimes=["fragmented", "consolidated"], horizon_days=10,
+    ...                         replications=2)
+    >>> exp.points  # doctest: +NORMALIZE_WHITESPACE
+           regimes.consolidated.accuracy
+    point
+    0                               0.80
+    1                               0.97
+    >>> exp.scenario_at(1).regimes["consolidated"].accuracy
+    0.97
     """
 
     scenario: Scenario

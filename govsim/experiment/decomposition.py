@@ -98,6 +98,20 @@ class Decomposition:
         of its rules') with its interval, and the group switched alone and last.
     notes:
         Sentences about the pair: an endpoint that itself leaves a requirement unmet.
+
+    Examples
+    --------
+    >>> import govsim
+    >>> dec = govsim.decompose("district", "fragmented", "fragmented_one_record",
+    ...                        metrics=["contacts_per_case"], replications=2, horizon_days=10,
+    ...                        jobs=1)
+    >>> dec.groups
+    {'case_record': ('case_record',)}
+    >>> dec.totals[["metric", "difference", "n"]].round(3)
+                  metric  difference  n
+    0  contacts_per_case      -0.043  2
+    >>> print(dec.table())  # doctest: +ELLIPSIS
+    scenario 'district': Many hotlines with one case record - Many hotlines (paired), ...
     """
 
     scenario: Scenario
@@ -200,10 +214,11 @@ def decompose(scenario: ScenarioLike, source: str, target: str, *,
         The metrics to decompose (default :data:`DECOMPOSE_METRICS`).
     exact:
         Run every union of the ``m`` groups of differing rules (default: when ``m`` is at most
-        :data:`EXACT_MAX_RULES`); otherwise sample ``orders`` orders of the groups (an even
-        number: antithetic pairs, drawn from ``seed``), each rule's sampling error reported
-        beside its interval. With the default 8 orders that error rests on 4 independent
-        pairs. Within a group the values are always exact.
+        :data:`~govsim.experiment.decomposition_plan.EXACT_MAX_RULES`); otherwise sample
+        ``orders`` orders of the groups (an even number: antithetic pairs, drawn from
+        ``seed``), each rule's sampling error reported beside its interval. With the default 8
+        orders that error rests on 4 independent pairs. Within a group the values are always
+        exact.
     confidence:
         Level of the intervals over replications.
     together:
@@ -222,6 +237,18 @@ def decompose(scenario: ScenarioLike, source: str, target: str, *,
     A replication in which a metric is undefined in any variant (a Kaplan-Meier median not
     reached, say) is left out of that metric's contributions *and* its total, so they still add
     up; ``n`` says how many replications each row rests on.
+
+    Examples
+    --------
+    >>> import govsim
+    >>> dec = govsim.decompose("district", "consolidated", "consolidated_no_adjudication",
+    ...                        metrics=["street_office_shifted_cost_yuan"], replications=2,
+    ...                        horizon_days=10, seed=1, jobs=1)
+    >>> dec.rules            # the rules that differ between the two regimes
+    ['overlap']
+    >>> dec.contributions[["metric", "rule", "contribution"]].round(-2)
+                                metric     rule  contribution
+    0  street_office_shifted_cost_yuan  overlap       -9000.0
     """
     p = plan(scenario, source, target, metrics=metrics, replications=replications, seed=seed,
              horizon_days=horizon_days, warmup_days=warmup_days, exact=exact, orders=orders,

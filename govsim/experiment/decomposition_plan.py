@@ -63,7 +63,7 @@ def _key(subset: frozenset[str], rules: Sequence[str]) -> str:
 class Plan:
     """A checked decomposition, ready to run: the differing rules and their groups, the orders
     (when sampled), and the scenario whose regimes are the variants (one per subset to run,
-    named by :func:`_key`; every one meaningful unless an endpoint is not). :func:`plan`
+    named by ``_key``; every one meaningful unless an endpoint is not). :func:`plan`
     makes it; :func:`govsim.experiment.decomposition.execute` runs it."""
 
     scenario: Scenario

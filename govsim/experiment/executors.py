@@ -182,6 +182,9 @@ def open_executor(executor: str | Executor = "local", *, jobs: int | None = None
                   scheduler: str | None = None, tasks: int | None = None) -> Iterator[Pool]:
     """Open an executor for the length of a ``with`` block.
 
+    When the block raises (an interrupt included), local workers are ended at once and queued
+    tasks cancelled; otherwise the executor is shut down after its running tasks.
+
     Parameters
     ----------
     executor:
@@ -193,9 +196,6 @@ def open_executor(executor: str | Executor = "local", *, jobs: int | None = None
     jobs, scheduler, tasks:
         As above; an unreachable scheduler, or one whose workers run another govsim version,
         is a :class:`GovsimError` before anything runs.
-
-    When the block raises (an interrupt included), local workers are ended at once and queued
-    tasks cancelled; otherwise the executor is shut down after its running tasks.
     """
     pool = _open(executor, jobs, scheduler, tasks)
     try:

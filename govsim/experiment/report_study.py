@@ -33,7 +33,18 @@ __all__ = ["Report", "make_report"]
 
 @dataclass(frozen=True)
 class Report:
-    """A report page and the results behind it."""
+    """A report page and the results behind it.
+
+    Examples
+    --------
+    >>> import govsim, os, tempfile
+    >>> page = govsim.make_report("district", ["consolidated", "consolidated_no_adjudication"],
+    ...                           replications=2, horizon_days=5, executor="serial")
+    >>> page.comparison.regimes, page.decomposition.rules
+    (['consolidated', 'consolidated_no_adjudication'], ['overlap'])
+    >>> page.save(os.path.join(tempfile.mkdtemp(), "report.html")).name
+    'report.html'
+    """
 
     #: the whole page
     html: str
@@ -90,6 +101,17 @@ def make_report(scenario: ScenarioLike, regimes: Sequence[str] | None = None, *,
     -------
     Report
         The page (``Report.html``, ``Report.save(path)``) and the results behind it.
+
+    Examples
+    --------
+    >>> import govsim, os, tempfile
+    >>> page = govsim.make_report("district", ["fragmented", "consolidated"], decompose=False,
+    ...                           replications=2, horizon_days=5, executor="serial")
+    >>> page.html[:15]
+    '<!DOCTYPE html>'
+    >>> path = page.save(os.path.join(tempfile.mkdtemp(), "report.html"))
+    >>> path.name, page.decomposition is None
+    ('report.html', True)
     """
     for where, text in (("source", source), ("command", command)):
         if not isinstance(text, str):

@@ -63,7 +63,7 @@ class ResultViews:
         lang:
             ``"en"`` (default) or ``"zh"``: the language of the metrics' names (the index),
             the units and the regimes' names (the columns); ``"keys"``: everything named by
-            its key, as in the scenario file and :meth:`summary`.
+            its key, as in the scenario file and :meth:`~govsim.Results.summary`.
         confidence:
             The level of the intervals (default: the results' own).
 
@@ -71,7 +71,7 @@ class ResultViews:
         -------
         pandas.DataFrame
             Index: the metrics' names; columns: ``unit``, then each regime's mean [CI] in the
-            order of :attr:`regimes` (the scenario file's, unless chosen otherwise), then for
+            order of ``regimes`` (the scenario file's, unless chosen otherwise), then for
             a :class:`~govsim.experiment.comparison.Comparison` each regime's paired
             difference to the baseline, each followed by its p-value (``<0.001`` below one
             in a thousand). Cells are formatted as the text tables' (``44,246 [29,350,

@@ -48,6 +48,23 @@ class SweepResults:
         One row per failed task: ``point, replication, traceback``.
     manifest:
         ``manifest.json`` as a dict (``state`` is ``complete`` when every planned task ran).
+
+    Examples
+    --------
+    >>> import govsim, tempfile
+    >>> exp = govsim.Experiment("district", {"regimes.consolidated.accuracy": [0.8, 0.97]},
+    ...                         regimes=["fragmented", "consolidated"], horizon_days=10,
+    ...                         replications=2)
+    >>> res = govsim.sweep(exp, tempfile.mkdtemp(), executor="serial", progress=False)
+    >>> res.factors, res.regimes, res.baseline
+    (['regimes.consolidated.accuracy'], ['fragmented', 'consolidated'], 'fragmented')
+    >>> res.metrics[["point", "regime", "replication", "regimes.consolidated.accuracy"]].head(3)
+       point        regime  replication  regimes.consolidated.accuracy
+    0      0    fragmented            0                            0.8
+    1      0    fragmented            1                            0.8
+    2      0  consolidated            0                            0.8
+    >>> res.manifest["state"], res.failures.empty
+    ('complete', True)
     """
 
     directory: Path
@@ -225,6 +242,20 @@ def load_sweep(directory: str | os.PathLike[str]) -> SweepResults:
     (``.complete`` is then false). Every file read is first compared with the size and
     checksum recorded when it was written: one that differs is a
     :class:`~govsim.errors.GovsimError` naming it (a resumed sweep sets it aside and reruns it).
+
+    Examples
+    --------
+    >>> import govsim, tempfile
+    >>> exp = govsim.Experiment("district", {"regimes.consolidated.accuracy": [0.8, 0.97]},
+    ...                         regimes=["fragmented", "consolidated"], horizon_days=10,
+    ...                         replications=2)
+    >>> out = tempfile.mkdtemp()
+    >>> _ = govsim.sweep(exp, out, executor="serial", progress=False)
+    >>> res = govsim.load_sweep(out)      # later, in another session
+    >>> res  # doctest: +ELLIPSIS
+    <SweepResults: sweep 'district' in '...': 2 design points x 2 regimes (...), ...; complete; ...>
+    >>> len(res.metrics), list(res.points["regimes.consolidated.accuracy"])
+    (8, [0.8, 0.97])
     """
     if not isinstance(directory, str | os.PathLike):
         raise GovsimError(f"must be the path of a results directory, got {directory!r}",

@@ -247,6 +247,16 @@ def robustness(scenario: ScenarioLike, source: str, target: str, *,
     ``metrics`` default to :data:`ROBUSTNESS_METRICS`; ``seed``, ``jobs``, ``progress``,
     ``executor``, ``scheduler`` and ``memory_budget`` are as in
     :func:`~govsim.experiment.compare`. The same seed gives the same result on every executor.
+
+    Examples
+    --------
+    >>> import govsim
+    >>> rob = govsim.robustness("district", "fragmented", "consolidated", horizons=[10],
+    ...                         points=0, replications=2, metrics=["contacts_per_case"], jobs=1)
+    >>> rob.frames["horizons"][["horizon", "funding", "sign", "settled"]]
+       horizon     funding sign  settled
+    0       10  as written    -     True
+    1       10      preset    -     True
     """
     p = plan(scenario, source, target, metrics=metrics, horizons=horizons, points=points,
              replications=replications, seed=seed, confidence=confidence,

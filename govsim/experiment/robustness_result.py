@@ -41,6 +41,19 @@ class Robustness:
         the Latin hypercube points (one column per assumption);
     ``runs``
         every run's metrics (``horizon``, ``point``: -1 at the scenario's own values).
+
+    Examples
+    --------
+    >>> import govsim
+    >>> rob = govsim.robustness("district", "fragmented", "consolidated", horizons=[5],
+    ...                         points=3, replications=2, metrics=["contacts_per_case"], jobs=1)
+    >>> sorted(rob.frames)
+    ['design', 'holds', 'horizons', 'points', 'prcc', 'runs']
+    >>> rob.frames["holds"][["horizon", "metric", "base_sign", "points", "same_sign"]]
+       horizon             metric base_sign  points  same_sign
+    0        5  contacts_per_case         -       3          3
+    >>> print(rob.table())  # doctest: +ELLIPSIS
+    Robustness of One number, 12345 − Many hotlines (B − A) in scenario 'district': ...
     """
 
     scenario: Scenario

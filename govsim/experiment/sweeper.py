@@ -128,6 +128,20 @@ def sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.PathLik
     SweepResults
         As :func:`~govsim.experiment.results.load_sweep` gives it. Failed tasks are in
         ``.failures``; a sweep with failures is still returned (check ``.complete``).
+
+    Examples
+    --------
+    >>> import govsim, tempfile
+    >>> exp = govsim.Experiment("district", {"regimes.consolidated.accuracy": [0.8, 0.97]},
+    ...                         regimes=["fragmented", "consolidated"], horizon_days=10,
+    ...                         replications=2)
+    >>> res = govsim.sweep(exp, tempfile.mkdtemp(), executor="serial", progress=False)
+    >>> res.complete, len(res.metrics)       # 2 points x 2 regimes x 2 replications
+    (True, 8)
+    >>> res.differences(["tickets_per_case"])[["point", "regime", "mean_diff"]].round(2)
+       point        regime  mean_diff
+    0      0  consolidated      -0.54
+    1      1  consolidated      -0.68
     """
     if not isinstance(experiment, Experiment | str | os.PathLike):
         raise GovsimError("must be an Experiment or the path of an experiment file, got "

@@ -89,11 +89,16 @@ def what_if(scenario: ScenarioLike, changes: Mapping[str, Any], regime: str | No
     parameters as in :func:`~govsim.experiment.comparison.run`; both runs use the same seed,
     so replication ``r`` of both starts from the same world draws.
 
-    Example::
-
-        cmp = what_if("district", {"regimes.consolidated.accuracy": 0.8}, "consolidated",
-                      replications=10, horizon_days=120)
-        cmp.differences(["resolution_days_median"])
+    Examples
+    --------
+    >>> import govsim
+    >>> cmp = govsim.what_if("district", {"regimes.consolidated.accuracy": 0.8}, "consolidated",
+    ...                      replications=2, horizon_days=10, jobs=1)
+    >>> cmp.regimes, cmp.baseline
+    (['as_written', 'changed'], 'as_written')
+    >>> cmp.differences(["tickets_per_case"])[["regime", "metric", "mean_diff"]].round(2)
+        regime            metric  mean_diff
+    0  changed  tickets_per_case        0.1
     """
     s = resolve_scenario(scenario, horizon_days)
     name = s.check_regime(regime)

@@ -25,7 +25,7 @@ def plot_trace(trace: pd.DataFrame, parameters: Sequence[str], *,
                style: str | None = None) -> Figure:
     """The distance of every point evaluated, in order (log scale), and one panel per
     parameter: its value against the distance, the best point circled. ``trace`` is
-    :attr:`~govsim.calibration.search.Calibration.trace`; the points run again
+    ``Calibration.trace``; the points run again
     under fresh seeds (stage ``check``) are shown apart. A point without a finite distance (a
     target no replication observed) is a tick along the top, and the panels name the targets
     that no run observed (their ``mean:`` column empty throughout). ``style``: ``"paper"``
@@ -104,7 +104,7 @@ def plot_posterior(posterior: pd.DataFrame, summary: pd.DataFrame, *,
                    style: str | None = None) -> Figure:
     """One panel per parameter: the weighted histogram of the last ABC population over the
     parameter's box, its median (solid) and 5% and 95% quantiles (dashed). ``posterior`` and
-    ``summary`` are :attr:`~govsim.calibration.search.Calibration.posterior` and
+    ``summary`` are ``Calibration.posterior`` and
     ``posterior_summary``. ``style``: ``"paper"`` or ``"talk"`` (None: the style in force).
 
     Examples

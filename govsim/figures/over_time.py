@@ -50,10 +50,11 @@ def plot_over_time(results: Any, metric: str = "street_office_burden_yuan", freq
     (``components``) one panel per regime stacked by component.
 
     ``results`` is a :class:`~govsim.experiment.comparison.Results` (drawn at ``freq``: ``"W"``,
-    ``"M"``/``"ME"`` or ``"Q"``) or a frame its :meth:`over_time` made. ``metric`` is the value
-    drawn in the first panel (any column of :data:`govsim.measure.over_time.OVER_TIME`; the
-    whole burden by default). Values are at each period's end (the burden's start at 0 on
-    ``world.start``), medians at the period's middle. ``lang="zh"`` labels it in Chinese,
+    ``"M"``/``"ME"`` or ``"Q"``) or a frame its :meth:`~govsim.Results.over_time` made.
+    ``metric`` is the value drawn in the first panel (any column of
+    :data:`govsim.measure.over_time.OVER_TIME`; the whole burden by default). Values are at
+    each period's end (the burden's start at 0 on ``world.start``), medians at the period's
+    middle. ``lang="zh"`` labels it in Chinese,
     naming regimes by ``names`` (default: the results' own). ``style``: ``"paper"`` or
     ``"talk"`` (None: the style in force); ``subtitle``: a line under the title. With no
     cases the axes say so.

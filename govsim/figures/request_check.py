@@ -52,7 +52,7 @@ def plot_request_check(volume: pd.DataFrame, times: pd.DataFrame, *, title: str 
     Parameters
     ----------
     volume, times : pandas.DataFrame
-        :attr:`govsim.data.check.RequestCheck.volume` and ``.times`` (at least the columns
+        ``RequestCheck.volume`` and ``.times`` (at least the columns
         :data:`VOLUME_NEEDS` and :data:`TIMES_NEEDS`).
     title : str, optional
         The figure's title (``RequestCheck.plot`` names the window, regime and replications).

@@ -221,8 +221,8 @@ class SwimlaneMarks(Artist):
     or line (``obstacles``: boxes ``x0, y0, x1, y1`` in data coordinates, a marker's a point)
     and stay inside the axes.
 
-    After a draw, :attr:`contact_texts` and :attr:`note_texts` hold the texts drawn (with
-    :attr:`groups`, the contact numbers of each label, and :attr:`notes`, the note behind
+    After a draw, ``contact_texts`` and ``note_texts`` hold the texts drawn (with
+    ``groups``, the contact numbers of each label, and ``notes``, the note behind
     each text).
     """
 

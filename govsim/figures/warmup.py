@@ -15,7 +15,7 @@ __all__ = ["plot_warmup"]
 
 def plot_warmup(curve: pd.DataFrame, warmup_days: float | None = None, *, ax: Any = None,
                 label: str = "", style: str | None = None) -> Any:
-    """Plot a :func:`welch` curve (raw mean and moving average); mark ``warmup_days`` if
+    """Plot a :func:`~govsim.stats.warmup.welch` curve (raw mean and moving average); mark ``warmup_days`` if
     given. ``style``: ``"paper"`` or ``"talk"`` (None: the style in force). Returns the
     matplotlib axes.
 

@@ -221,6 +221,17 @@ def case_journey(events: pd.DataFrame, case: int, replication: int = 0,
         If the table is empty or lacks a column; if ``regime`` is needed (several regimes)
         or unknown; if the replication or the case is not in the table; if ``ledger`` or
         ``cases`` lacks a column, or ``scenario`` does not have the regime.
+
+    Examples
+    --------
+    >>> import govsim
+    >>> res = govsim.run("shanghai_leak", replications=1, seed=3, jobs=1)
+    >>> journey = govsim.case_journey(res.events, case=0, scenario=res.scenario)
+    >>> journey[["step", "unit", "activity"]].head(3)
+       step              unit activity
+    0     1  property_company     file
+    1     2  property_company   ticket
+    2     3  property_company    stall
     """
     missing = [c for c in ("replication", *EVENT_COLUMNS) if c not in events.columns]
     if missing:

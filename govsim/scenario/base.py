@@ -20,9 +20,13 @@ __all__ = ["Strict", "FrozenDict", "FrozenMap", "Probability", "NonNegative", "P
            "check_hours", "Days", "PositiveDays", "Hours", "PositiveHours", "Minutes", "Yuan",
            "Rate", "Headcount", "Weight", "Coefficient", "LIMITS"]
 
+#: A probability, a float from 0 to 1.
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+#: A float of at least 0.
 NonNegative = Annotated[float, Field(ge=0.0)]
+#: A float above 0.
 Positive = Annotated[float, Field(gt=0.0)]
+#: A name, a non-empty string.
 Name = Annotated[str, Field(min_length=1)]
 
 # Upper bounds on every number a scenario holds: far above anything a city has, low enough that
@@ -39,15 +43,25 @@ LIMITS: dict[str, float] = {
     "weight": 1e6,
     "factor": 100.0,          # a coefficient of variation or a seasonal factor
 }
+#: A number of days, a float from 0 to ``LIMITS["days"]``.
 Days = Annotated[float, Field(ge=0.0, le=LIMITS["days"])]
+#: A number of days, a float above 0 and at most ``LIMITS["days"]``.
 PositiveDays = Annotated[float, Field(gt=0.0, le=LIMITS["days"])]
+#: A number of hours, a float from 0 to ``LIMITS["hours"]``.
 Hours = Annotated[float, Field(ge=0.0, le=LIMITS["hours"])]
+#: A number of hours, a float above 0 and at most ``LIMITS["hours"]``.
 PositiveHours = Annotated[float, Field(gt=0.0, le=LIMITS["hours"])]
+#: A number of minutes, a float above 0 and at most ``LIMITS["minutes"]``.
 Minutes = Annotated[float, Field(gt=0.0, le=LIMITS["minutes"])]
+#: An amount of yuan, a float from 0 to ``LIMITS["yuan"]``.
 Yuan = Annotated[float, Field(ge=0.0, le=LIMITS["yuan"])]
+#: Problems a day, a float from 0 to ``LIMITS["rate per day"]``.
 Rate = Annotated[float, Field(ge=0.0, le=LIMITS["rate per day"])]
+#: A headcount, an integer from 1 to ``LIMITS["headcount"]``.
 Headcount = Annotated[int, Field(ge=1, le=LIMITS["headcount"])]
+#: A relative weight, a float from 0 to ``LIMITS["weight"]``.
 Weight = Annotated[float, Field(ge=0.0, le=LIMITS["weight"])]
+#: A factor or coefficient of variation, a float from 0 to ``LIMITS["factor"]``.
 Coefficient = Annotated[float, Field(ge=0.0, le=LIMITS["factor"])]
 
 

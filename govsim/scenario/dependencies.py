@@ -23,7 +23,7 @@ setting exactly zero where it does nothing. Read from the model:
   (:meth:`~govsim.model.monitoring.Monitoring.open_limits` is called from
   :meth:`~govsim.model.routing.Routing.dispatch` alone), so without triage they time nothing;
   but the monitoring still lights a dissatisfied callback red and charges the section's hours
-  (:meth:`~govsim.model.monitoring.Monitoring.light`, from :meth:`RegimeRun.case`), so it is
+  (:meth:`~govsim.model.monitoring.Monitoring.light`, from :meth:`~govsim.model.case.RegimeRun.case`), so it is
   not even always inert -- a centre that supervises callbacks but dispatches nothing.
 - ``callback`` under ``routing = "citizen"`` or ``intake = "channels"``: the callback needs a
   centre, which the schema demands and :func:`~govsim.scenario.presets.hybrid` borrows; a

@@ -36,7 +36,19 @@ __all__ = ["Scenario", "parse_scenario", "load_scenario", "check_baseline", "MAX
 
 
 class Scenario(Strict):
-    """One world and the named regimes to compare on it."""
+    """One world and the named regimes to compare on it.
+
+    Examples
+    --------
+    >>> import govsim
+    >>> s = govsim.load_scenario("district")
+    >>> s.name, s.world.start, s.world.horizon_days
+    ('district', datetime.date(2025, 1, 1), 365)
+    >>> s.regime_names[:2]
+    ['fragmented', 'consolidated']
+    >>> s.regimes["consolidated"].routing, s.regimes["fragmented"].routing
+    ('triage', 'citizen')
+    """
 
     name: Name
     description: str = ""
@@ -225,6 +237,20 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
     GovsimError
         With the first problem's key path; ``.problems`` lists every problem found as
         ``(path, sentence)`` pairs.
+
+    Examples
+    --------
+    >>> import govsim
+    >>> from govsim.scenario import scenario_data
+    >>> data = scenario_data(govsim.load_scenario("district"))  # the TOML's tables, as a dict
+    >>> data["world"]["horizon_days"] = 30
+    >>> govsim.parse_scenario(data).world.horizon_days
+    30
+    >>> data["world"]["horizon_days"] = 0
+    >>> govsim.parse_scenario(data)
+    Traceback (most recent call last):
+    ...
+    govsim.errors.GovsimError: world.horizon_days: input should be greater than or equal to 1
     """
     if not isinstance(data, Mapping):
         raise GovsimError(f"a scenario must be a table of keys (a mapping), not "
@@ -288,6 +314,17 @@ def load_scenario(path: str | Path) -> Scenario:
     GovsimError
         When the file is missing (for a name: listing the shipped names), is not valid TOML, or
         fails validation.
+
+    Examples
+    --------
+    >>> import govsim
+    >>> s = govsim.load_scenario("shishi_12345")   # a shipped scenario, by name
+    >>> s.name, list(s.regimes)
+    ('shishi_12345', ['consolidated', 'fragmented'])
+    >>> govsim.load_scenario("my_city.toml")        # a file, by its path
+    Traceback (most recent call last):
+    ...
+    govsim.errors.GovsimError: scenario: ...
     """
     if not isinstance(path, str | os.PathLike):
         raise GovsimError(f"must be the path of a scenario file, got {path!r}", "scenario")

@@ -72,10 +72,11 @@ def mean_ci(values: npt.ArrayLike, confidence: float = 0.95,
     values : array_like
         One-dimensional array with one value per independent replication.
         NaN entries are dropped before anything is computed.
-    confidence : float, default 0.95
-        Two-sided confidence level, strictly between 0 and 1.
-    bounds : (float, float), default (-inf, inf)
-        The feasible range of the quantity; the interval is clipped to it.
+    confidence : float, optional
+        Two-sided confidence level, strictly between 0 and 1 (default 0.95).
+    bounds : tuple of float, optional
+        The feasible range of the quantity; the interval is clipped to it (default
+        ``(-inf, inf)``: unbounded).
 
     Returns
     -------

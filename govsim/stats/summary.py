@@ -119,9 +119,9 @@ def summarise(
         than being discarded.
     metrics : list of str
         Metric columns to summarise, in the order wanted in the output.
-    confidence : float, default 0.95
-        Two-sided confidence level passed to :func:`mean_ci`.
-    bounds : mapping of str to (float, float), optional
+    confidence : float, optional
+        Two-sided confidence level passed to :func:`mean_ci` (default 0.95).
+    bounds : Mapping[str, tuple[float, float]], optional
         Each metric's feasible range; its interval is clipped to it (see
         :func:`mean_ci`). Metrics not named are unbounded.
 
@@ -237,9 +237,9 @@ def paired_differences(
         Metric columns to compare, in the order wanted in the output.
     baseline : str
         Value of `regime_col` that the other regimes are compared with.
-    confidence : float, default 0.95
-        Two-sided confidence level passed to :func:`mean_ci`.
-    bounds : mapping of str to (float, float), optional
+    confidence : float, optional
+        Two-sided confidence level passed to :func:`mean_ci` (default 0.95).
+    bounds : Mapping[str, tuple[float, float]], optional
         Each metric's feasible range; the interval of a difference is clipped to
         :func:`difference_bounds` of it (a share difference to [-1, 1]).
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import govsim
@@ -81,11 +82,26 @@ def _waits(res) -> np.ndarray:
     return wait_h.groupby(level="replication").mean().to_numpy()
 
 
+def mmc_mean_waits(lam: float, c: int, horizon_days: int = 120, replications: int = 12,
+                   seed: int = 2024) -> np.ndarray:
+    """Per replication, the mean wait for a staff member of an M/M/c queue with mu = 1 per
+    hour: the runs of ``test_mmc_mean_wait_matches_erlang_c`` (docs/validation.md quotes them)."""
+    s = mmc_scenario(lam, c, 1.0, horizon_days=horizon_days)
+    return _waits(govsim.run(s, replications=replications, seed=seed, jobs=1))
+
+
+def mmc_utilisations(lam: float = 2.4, c: int = 3, horizon_days: int = 120,
+                     replications: int = 6, seed: int = 7) -> np.ndarray:
+    """The staff's utilisation of an M/M/c queue (mu = 1 per hour), one per replication: the
+    runs of ``test_mmc_utilisation_matches_offered_load``."""
+    s = mmc_scenario(lam, c, 1.0, horizon_days=horizon_days)
+    res = govsim.run(s, replications=replications, seed=seed, jobs=1, record_events=False)
+    return res.units["utilisation"].to_numpy()
+
+
 @pytest.mark.parametrize(("lam", "c"), [(0.6, 1), (2.4, 3)])
 def test_mmc_mean_wait_matches_erlang_c(lam, c):
-    s = mmc_scenario(lam, c, 1.0, horizon_days=120)
-    res = govsim.run(s, replications=12, seed=2024, jobs=1)
-    mean, low, high, n = mean_ci(_waits(res))
+    mean, low, high, n = mean_ci(mmc_mean_waits(lam, c))
     theory = mmc_mean_wait(lam, 1.0, c)
     assert n == 12
     assert low <= theory <= high, (mean, low, high, theory)
@@ -94,11 +110,46 @@ def test_mmc_mean_wait_matches_erlang_c(lam, c):
 
 
 def test_mmc_utilisation_matches_offered_load():
-    s = mmc_scenario(2.4, 3, 1.0, horizon_days=120)
-    res = govsim.run(s, replications=6, seed=7, jobs=1, record_events=False)
-    util = res.units["utilisation"].to_numpy()
-    mean, low, high, _ = mean_ci(util)
+    mean, low, high, _ = mean_ci(mmc_utilisations())
     assert low - 0.01 <= 0.8 <= high + 0.01
+
+
+def referral_network_scenario(lam: float, mu: float, c_a: int, c_b: int, horizon_days: int):
+    """Desk A (c_a staff) refers every case to owner B (c_b staff), who takes it in and then
+    fixes it; intake and work exponential with mean 1 / mu (rates per hour), all open 24 h."""
+    from _factory import category, fragmented, scenario
+
+    units = {"a": {"kind": "bureau", "staff": c_a, "hours": "24h"},
+             "b": {"kind": "bureau", "staff": c_b, "hours": "24h"}}
+    return scenario(
+        {"net": fragmented(intake_hours=1.0 / mu, intake_cv=1.0,
+                           channels=[{"name": "desk a", "unit": "a"}],
+                           deflection={"refer_prob": 1.0, "referral_lost_prob": 0.0})},
+        units=units,
+        categories={"job": category(rate_per_day=lam * 24, owners=["b"], work_hours=1.0 / mu)},
+        horizon_days=horizon_days,
+    )
+
+
+def product_form(lam: float, mu: float, c_a: int, c_b: int) -> float:
+    """Mean hours from filing to resolution in the referral network, in product form."""
+    return (mmc_mean_wait(lam, mu, c_a) + 1 / mu) + 2 * (mmc_mean_wait(2 * lam, mu, c_b) + 1 / mu)
+
+
+def referral_network_cases(lam: float = 1.2, mu: float = 1.0, c_a: int = 2, c_b: int = 4,
+                           horizon_days: int = 90, replications: int = 10,
+                           seed: int = 31) -> pd.DataFrame:
+    """The resolved cases of the referral network: the runs of
+    ``test_referral_network_matches_kelly_product_form``."""
+    s = referral_network_scenario(lam, mu, c_a, c_b, horizon_days)
+    res = govsim.run(s, replications=replications, seed=seed, jobs=1, record_events=False)
+    return res.cases[res.cases["resolved"]]
+
+
+def sojourn_hours(resolved: pd.DataFrame) -> np.ndarray:
+    """Per replication, the mean hours from filing to resolution of the resolved cases."""
+    per_rep = (resolved["resolution_days"] * 24).groupby(resolved["replication"]).mean()
+    return per_rep.to_numpy(dtype=float)
 
 
 def test_referral_network_matches_kelly_product_form():
@@ -108,25 +159,10 @@ def test_referral_network_matches_kelly_product_form():
     visit, with fixed routes, have product form (Kelly's generalisation of Jackson networks):
     each station behaves as an M/M/c queue fed by its total arrival rate, so the mean time from
     filing to resolution is Wq_A(lambda) + 1/mu + 2 (Wq_B(2 lambda) + 1/mu)."""
-    from _factory import category, fragmented, scenario
-
-    lam, mu, c_a, c_b = 1.2, 1.0, 2, 4
-    units = {"a": {"kind": "bureau", "staff": c_a, "hours": "24h"},
-             "b": {"kind": "bureau", "staff": c_b, "hours": "24h"}}
-    s = scenario(
-        {"net": fragmented(intake_hours=1.0 / mu, intake_cv=1.0,
-                           channels=[{"name": "desk a", "unit": "a"}],
-                           deflection={"refer_prob": 1.0, "referral_lost_prob": 0.0})},
-        units=units,
-        categories={"job": category(rate_per_day=lam * 24, owners=["b"], work_hours=1.0 / mu)},
-        horizon_days=90,
-    )
-    res = govsim.run(s, replications=10, seed=31, jobs=1, record_events=False)
-    resolved = res.cases[res.cases["resolved"]]
+    resolved = referral_network_cases()
     assert resolved["contacts"].eq(1).all() and resolved["units_touched"].eq(2).all()
-    per_rep = (resolved["resolution_days"] * 24).groupby(resolved["replication"]).mean()
-    mean, low, high, n = mean_ci(per_rep.to_numpy())
-    theory = (mmc_mean_wait(lam, mu, c_a) + 1 / mu) + 2 * (mmc_mean_wait(2 * lam, mu, c_b) + 1 / mu)
+    mean, low, high, n = mean_ci(sojourn_hours(resolved))
+    theory = product_form(1.2, 1.0, 2, 4)
     assert n == 10
     assert low <= theory <= high, (mean, low, high, theory)
     assert high - low < 0.1 * theory
@@ -138,13 +174,12 @@ def test_erlang_a_reduces_to_erlang_c_as_patience_grows():
     assert wait == pytest.approx(mmc_mean_wait(1.5, 1.0, 2), rel=1e-6)
 
 
-def test_call_centre_matches_erlang_a():
-    """A call centre with Poisson calls, exponential talk and exponential patience, and callers
-    who never redial, is an M/M/c+M queue: the share of callers who hang up and the mean wait
-    on the line match the birth-death chain (Erlang A)."""
+def call_centre_cases(lam: float = 15.0, mu: float = 10.0, theta: float = 15.0, c: int = 2,
+                      horizon_days: int = 30, replications: int = 6, seed: int = 5) -> pd.DataFrame:
+    """The cases of an M/M/c+M call centre (rates per hour; by default 15 calls, 6-minute calls,
+    4-minute patience): the runs of ``test_call_centre_matches_erlang_a``."""
     from _factory import category, fragmented, scenario
 
-    lam, mu, theta, c = 15.0, 10.0, 15.0, 2  # per hour: 15 calls, 6-minute calls, 4-minute patience
     centre = {"call_takers": c, "hours": "24h", "call_minutes": 60.0 / mu,
               "caller_patience_minutes": 60.0 / theta, "redial_prob": 0.0}
     s = scenario(
@@ -152,10 +187,17 @@ def test_call_centre_matches_erlang_a():
                                                          "call_centre": centre}])},
         categories={"job": category(rate_per_day=lam * 24, owners=["owner"], work_hours=0.01)},
         citizens={"give_up_prob": 1.0},  # a caller who hangs up gives up: one call per case
-        horizon_days=30,
+        horizon_days=horizon_days,
     )
-    res = govsim.run(s, replications=6, seed=5, jobs=1, record_events=False)
-    cases = res.cases
+    return govsim.run(s, replications=replications, seed=seed, jobs=1, record_events=False).cases
+
+
+def test_call_centre_matches_erlang_a():
+    """A call centre with Poisson calls, exponential talk and exponential patience, and callers
+    who never redial, is an M/M/c+M queue: the share of callers who hang up and the mean wait
+    on the line match the birth-death chain (Erlang A)."""
+    lam, mu, theta, c = 15.0, 10.0, 15.0, 2  # per hour: 15 calls, 6-minute calls, 4-minute patience
+    cases = call_centre_cases(lam, mu, theta, c)
     assert cases["calls_abandoned"].le(1).all()
     by_rep = cases.groupby("replication")
     share = by_rep["calls_abandoned"].mean().to_numpy(dtype=float)

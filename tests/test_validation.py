@@ -3,8 +3,10 @@ overload, Little's law on every shipped scenario's tables, and the working-day c
 against a hand-checked table of 2024 (Spring Festival make-up Sundays included).
 
 The measuring functions here (``wait_tails``, ``delayed_mean_waits``, ``littles_law``,
-``call_centre_scenario``) are also what ``calibration/validation_figures.py`` plots, so each
-figure shows exactly what its test checks.
+``call_centre_scenario``) are also what ``calibration/validation_checks.py`` tabulates and
+``calibration/validation_figures.py`` plots, so each figure shows exactly what its test checks;
+the runs of the tests (``wait_distribution_run``, ``overloaded_call_centre_cases``,
+``short_run``) are those docs/validation.md quotes when the site is built.
 """
 
 from __future__ import annotations
@@ -76,6 +78,25 @@ def delayed_mean_waits(events: pd.DataFrame, start: pd.Timestamp) -> np.ndarray:
     return w.groupby("replication")["wait"].mean().to_numpy(dtype=float)
 
 
+#: five checks per queue (four t and the mean of those who wait) at a 5% family error
+TAIL_CONFIDENCE = 1.0 - 0.05 / 5
+
+
+def tail_points(lam: float, mu: float, c: int) -> list[float]:
+    """The four t (hours) where theory puts the tail P(W > t) at C, C/2, C/4 and C/8."""
+    big_c = erlang_c(lam, mu, c)
+    return [mmc_wait_quantile(lam, mu, c, 1.0 - big_c / 2**k) for k in (0, 1, 2, 3)]
+
+
+def wait_distribution_run(lam: float, c: int, mu: float = 1.0, horizon_days: int = 240,
+                          replications: int = 20, seed: int = 2024):
+    """The runs of ``test_mmc_wait_distribution_matches_erlang_c`` (two warm-up days): the
+    event log, the scenario's start and its horizon in hours."""
+    s = mmc_scenario(lam, c, 1.0 / mu, horizon_days=horizon_days)
+    res = govsim.run(s, replications=replications, seed=seed, jobs=1, warmup_days=2.0)
+    return res.events, pd.Timestamp(s.world.start), horizon_days * 24.0
+
+
 @pytest.mark.parametrize(("lam", "c"), [(0.6, 1), (2.4, 3)])
 def test_mmc_wait_distribution_matches_erlang_c(lam, c):
     """P(W > t) = C exp(-(c mu - lambda) t) at the t where theory puts the tail at C, C/2, C/4
@@ -86,22 +107,19 @@ def test_mmc_wait_distribution_matches_erlang_c(lam, c):
     at 99% (Bonferroni: five checks at a 5% family error) must contain the theory, and its
     width must be under half the theoretical value, so that it could miss (a tail wrong by a
     third would). The first two days (the queue starts empty) are warm-up and left out."""
-    mu, horizon_days, reps = 1.0, 240, 20
-    s = mmc_scenario(lam, c, 1.0 / mu, horizon_days=horizon_days)
-    res = govsim.run(s, replications=reps, seed=2024, jobs=1, warmup_days=2.0)
-    start = pd.Timestamp(s.world.start)
-    big_c = erlang_c(lam, mu, c)
-    ts = [mmc_wait_quantile(lam, mu, c, 1.0 - big_c / 2**k) for k in (0, 1, 2, 3)]
+    mu, reps = 1.0, 20
+    events, start, horizon_h = wait_distribution_run(lam, c, mu, replications=reps)
+    ts = tail_points(lam, mu, c)
     assert ts[0] == 0.0 and ts[1] > 0.0
-    tails = wait_tails(res.events, start, horizon_days * 24.0, ts)
+    tails = wait_tails(events, start, horizon_h, ts)
     assert tails.shape == (reps, len(ts))
-    confidence = 1.0 - 0.05 / 5
+    confidence = TAIL_CONFIDENCE
     for j, t in enumerate(ts):
         theory = mmc_wait_tail(lam, mu, c, t)
         mean, low, high, _ = mean_ci(tails[:, j], confidence=confidence, bounds=(0.0, 1.0))
         assert low <= theory <= high, (t, mean, low, high, theory)
         assert high - low < 0.5 * theory, (t, low, high, theory)
-    mean, low, high, n = mean_ci(delayed_mean_waits(res.events, start), confidence=confidence)
+    mean, low, high, n = mean_ci(delayed_mean_waits(events, start), confidence=confidence)
     theory = 1.0 / (c * mu - lam)
     assert n == reps
     assert low <= theory <= high, (mean, low, high, theory)
@@ -127,15 +145,22 @@ def call_centre_scenario(lam: float, mu: float, theta: float, c: int,
     )
 
 
+def overloaded_call_centre_cases(lam: float = 25.0, mu: float = 10.0, theta: float = 15.0,
+                                 c: int = 2, horizon_days: int = 20, replications: int = 8,
+                                 seed: int = 13) -> pd.DataFrame:
+    """The cases of the runs of ``test_overloaded_call_centre_matches_erlang_a`` (by default
+    offered load 1.25)."""
+    return govsim.run(call_centre_scenario(lam, mu, theta, c, horizon_days=horizon_days),
+                      replications=replications, seed=seed, jobs=1, record_events=False).cases
+
+
 def test_overloaded_call_centre_matches_erlang_a():
     """Offered load 1.25 (25 calls an hour to two call-takers of 10 an hour): Erlang C has no
     steady state here, but impatience makes the M/M/c+M chain stable. The share who hang up
     and the mean wait on the line lie in the replications' 95% t intervals (one check each,
     Bonferroni to 97.5%), which must be narrower than a tenth of the value."""
     lam, mu, theta, c = 25.0, 10.0, 15.0, 2
-    res = govsim.run(call_centre_scenario(lam, mu, theta, c, horizon_days=20), replications=8,
-                     seed=13, jobs=1, record_events=False)
-    by_rep = res.cases.groupby("replication")
+    by_rep = overloaded_call_centre_cases(lam, mu, theta, c).groupby("replication")
     share_theory, wait_theory = erlang_a(lam, mu, theta, c)
     assert share_theory > 1.0 - c * mu / lam  # at least the overload's excess hangs up
     for column, theory in (("calls_abandoned", share_theory), ("call_wait_hours", wait_theory)):

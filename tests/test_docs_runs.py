@@ -23,6 +23,9 @@ PAGES = sorted(DOCS.rglob("*.md"))
 GLUE_ROLE = re.compile(r"\{glue:text\}`([A-Za-z0-9_]+)(?::[^`]*)?`")
 GLUED = re.compile(r"""\b(?:figure|glue)\(\s*(?:f?["'])([A-Za-z0-9_{}]+)["']""")
 CELL = re.compile(r"^```\{code-cell\}", re.MULTILINE)
+#: a function defined in a page whose first parameter is a glued name
+HELPER = re.compile(r"^def (\w+)\(name\b", re.MULTILINE)
+CELLS = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.DOTALL | re.MULTILINE)
 STORED_CALL = re.compile(r"""\bstored\(\s*["']([A-Za-z0-9_]+)["']""")
 
 
@@ -44,6 +47,13 @@ def test_every_figure_the_prose_quotes_is_glued_by_a_cell_of_the_page(page: Path
     text = page.read_text(encoding="utf-8")
     quoted = set(GLUE_ROLE.findall(text))
     glued = set(GLUED.findall(text))
+    # a page's own helper that glues (def measured(name, ...): figure(name, ...); figure(f"{name}_th"
+    # ...)) glues the names it is called with, and those names with its suffixes
+    for helper in HELPER.findall(text):
+        body = text.split(f"def {helper}(", 1)[1].split("\n\n\n", 1)[0]
+        suffixes = [""] + re.findall(r'figure\(f"\{name\}(\w+)"', body)
+        for name in re.findall(r"[\"']([A-Za-z0-9_]+)[\"']", "".join(CELLS.findall(text))):
+            glued |= {name + suffix for suffix in suffixes}
     # names glued in a loop (f"dec_{rule}") match by their fixed prefix
     prefixes = {g.split("{", 1)[0] for g in glued if "{" in g}
     missing = {q for q in quoted - glued if not any(q.startswith(p) for p in prefixes if p)}

@@ -4,9 +4,10 @@ its work per case fitted to the log's times to close, and the world learnt from 
 of the day checked against the other half.
 
     .venv/bin/python experiments/nyc_day.py                 # prints what docs/real-data.md quotes
-    .venv/bin/python experiments/nyc_day.py --figure docs/figures/nyc_day_check.png
+    .venv/bin/python experiments/nyc_day.py --figure /tmp/nyc_day_check.png
 
-docs/real-data.md quotes this script's output (seeds fixed: the same output every run).
+docs/real-data.md runs the same fit when the site is built (seeds fixed: the same output every
+run) and draws its figure there.
 """
 
 from __future__ import annotations

@@ -13,26 +13,9 @@ observation model (which simulated quantity, over which window) and how it is co
     ``rank_band``.
 
 Observation kinds (each gives one number per replication; days count from ``world.start``):
-
-``metric``
-    a replication metric of :data:`govsim.measure.metrics.METRICS`
-``resolved_share``
-    share of the cases filed in ``[from_day, to_day)`` resolved by the horizon
-``count``
-    cases filed in ``[from_day, to_day)`` (optionally of one ``category_kind``)
-``count_ratio``
-    cases filed in ``later = [a, b)`` over cases filed in ``base = [a, b)``
-``contacts_per_day``
-    contacts (filings) taken by ``unit`` per calendar day in ``[from_day, to_day)``
-``contacts_within_years``
-    per case, contacts within ``years`` of its first filing (mean over cases)
-``years_to_first``
-    per case, years from its first filing to its first ``activity`` event
-    (infinite when it never happens; mean over cases)
-``unrecovered_yuan``
-    money advanced and not recovered by the horizon, per case
-``largest_meeting``
-    units at a case's largest meeting, over the cases that had one
+``metric``, ``resolved_share``, ``count``, ``count_ratio``, ``contacts_per_day``,
+``contacts_within_years``, ``years_to_first``, ``unrecovered_yuan`` and ``largest_meeting``;
+what each observes, and its keys, is the table in ``docs/calibration.md`` ("The targets file").
 """
 
 from __future__ import annotations
